@@ -1,0 +1,1 @@
+"""Activities: thin, idempotent I/O on behalf of the workflows."""

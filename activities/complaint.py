@@ -1,0 +1,141 @@
+"""The complaint workflow's activities: persist, analyse, record, compute calendar deadlines.
+
+Synchronous (run in the worker's thread pool) because the database layer is; each one is safe to retry:
+rows are keyed so that a second attempt writes nothing new."""
+from datetime import datetime, timedelta, timezone
+
+import structlog
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio import activity
+
+from classifier import rules
+from complaints.db import insert_ignore, upsert_versioned
+from models.enums import Level
+from models.policy import Policy
+from models.state import Analysis, Classification
+from models.tables import AuditEvent, ComplaintRow, Notification, SlaEventRow, WorkOrderRow
+from models.workflow_io import Act, AnalyseInput, DeadlineInput, RecordBatch, StartComplaint
+from sla.calendar import calendar_for
+from sla.plan import clocks_for
+
+log = structlog.get_logger()
+RECENT = timedelta(days=90)
+
+
+class ComplaintActivities:
+    def __init__(self, engine: Engine, policy: Policy):
+        self.engine = engine
+        self.policy = policy
+
+    @activity.defn(name=Act.RECEIVE)
+    def receive_complaint(self, start: StartComplaint) -> Policy:
+        """Persist the complaint (once) and pin the policy in force into it."""
+        intake = start.intake
+        name = intake.customer.name
+        with Session(self.engine) as session:
+            insert_ignore(session, ComplaintRow, [dict(
+                id=start.complaint_id, workflow_id=activity.info().workflow_id, channel=intake.channel.value,
+                external_ref=intake.external_ref, customer_id=intake.customer.id,
+                customer_masked=name[:1] + "*" * max(len(name) - 1, 1), tier=intake.customer.tier.value,
+                text=intake.text, received_at=_utc(intake.received_at),
+                first_responder_id=intake.received_by.id, owner_id=intake.received_by.id,
+                department=intake.received_by.department, stage="receive", reopened_from=start.reopened_from,
+                surface_fix=start.surface_fix, updated_at=_now())])
+            session.commit()
+        log.info("complaint received", complaint_id=start.complaint_id, channel=intake.channel.value)
+        return self.policy
+
+    @activity.defn(name=Act.ANALYSE)
+    def analyse_complaint(self, inp: AnalyseInput) -> Analysis:
+        intake = inp.intake
+        received = _utc(intake.received_at)
+        with Session(self.engine) as session:
+            recent = session.exec(
+                select(ComplaintRow.id).where(
+                    ComplaintRow.customer_id == intake.customer.id, ComplaintRow.id != inp.complaint_id,
+                    ComplaintRow.received_at >= received - RECENT, ComplaintRow.received_at <= received)
+                .order_by(ComplaintRow.received_at.desc()).limit(20)).all()
+        result = rules.classify(intake.text, intake.channel, recent_count=len(recent))
+        level = result.level
+        if inp.level_floor is not None and _urgency(inp.level_floor) > _urgency(level):
+            level = inp.level_floor
+        calendar = calendar_for(inp.policy.region, inp.policy.timezone)
+        deadlines = {name: calendar.deadline(intake.received_at, duration)
+                     for name, duration in clocks_for(inp.policy, level, result.emergency).items()}
+        log.info("complaint analysed", complaint_id=inp.complaint_id, level=level.value,
+                 emergency=result.emergency, department=result.department)
+        return Analysis(
+            classification=Classification(
+                business_type=result.business_type, problem_nature=result.problem_nature, level=level,
+                emergency=result.emergency, department=result.department, confidence=result.confidence,
+                method=rules.VERSION, matched=result.matched),
+            recent_complaints=list(recent), deadlines=deadlines)
+
+    @activity.defn(name=Act.RECORD)
+    def record_batch(self, batch: RecordBatch) -> None:
+        """The read model, audit trail, outbox and SLA events in one transaction, idempotently."""
+        s = batch.state
+        cid = s.complaint_id
+        c = s.classification
+        responded = next((e.at for e in batch.events if e.action == "stage" and e.detail == "respond"), None)
+        with Session(self.engine) as session:
+            insert_ignore(session, AuditEvent, [dict(
+                complaint_id=cid, seq=e.seq, at=_utc(e.at), action=e.action, actor_id=e.actor_id,
+                actor_role=e.actor_role, accepted=e.accepted, stage=e.stage, detail=e.detail)
+                for e in batch.events])
+            insert_ignore(session, Notification, [dict(
+                key=n.key, complaint_id=cid, recipient_kind=n.recipient_kind, recipient=n.recipient,
+                channel=n.channel, template=n.template, body=n.body, created_at=_utc(n.at))
+                for n in batch.notifications])
+            insert_ignore(session, SlaEventRow, [dict(
+                complaint_id=cid, clock=e.clock, kind=e.kind, at=_utc(e.at), deadline=_utc(e.deadline),
+                department=s.department, level=s.level.value if s.level else None)
+                for e in batch.sla_events])
+            row = dict(
+                id=cid, stage=s.stage.value, owner_id=s.owner_id, department=s.department,
+                business_type=c.business_type if c else None, problem_nature=c.problem_nature if c else None,
+                level=s.level.value if s.level else None, emergency=s.emergency, special_group=s.special_group,
+                classification_method=c.method if c else None, classification_confidence=c.confidence if c else None,
+                breached=s.breached, outcome=s.outcome.value if s.outcome else None,
+                csat=s.feedback[-1].csat if s.feedback else None,
+                closed_at=_utc(s.closed_at) if s.closed_at else None, version=batch.version, updated_at=_now())
+            if responded is not None:
+                row["responded_at"] = _utc(responded)
+            _update_complaint(session, row)
+            for wo in s.work_orders:
+                clock = s.clock(f"reply:{wo.id}")
+                upsert_versioned(session, WorkOrderRow, dict(
+                    id=f"{cid}/{wo.id}", complaint_id=cid, department=wo.department, question=wo.question,
+                    status=wo.status.value, opened_by=wo.opened_by, opened_at=_utc(wo.opened_at),
+                    due_at=_utc(clock.deadline()) if clock else None, answer=wo.answer,
+                    answered_by=wo.answered_by, closed_at=_utc(wo.closed_at) if wo.closed_at else None,
+                    version=batch.version))
+            session.commit()
+
+    @activity.defn(name=Act.DEADLINE)
+    def compute_deadline(self, inp: DeadlineInput) -> datetime:
+        return calendar_for(inp.region, inp.timezone).deadline(inp.start, inp.duration)
+
+
+def _update_complaint(session: Session, row: dict) -> None:
+    """Move the complaint row forward; a stale retry (older version) leaves it as it is."""
+    stored = session.get(ComplaintRow, row["id"])
+    if stored is None or stored.version > row["version"]:
+        return
+    for key, value in row.items():
+        setattr(stored, key, value)
+    session.add(stored)
+
+
+def _urgency(level: Level) -> int:
+    return {Level.III: 0, Level.II: 1, Level.I: 2}[level]
+
+
+def _utc(dt: datetime) -> datetime:
+    """All stored times are UTC, whatever offset the intake came with."""
+    return dt.astimezone(timezone.utc)
+
+
+def _now() -> datetime:
+    return _utc(datetime.now(timezone.utc))

@@ -1,0 +1,1 @@
+"""Classifying a complaint's text: business type, problem nature, level, emergency, department."""

@@ -1,0 +1,1 @@
+"""Application glue: configuration, logging, Temporal client, database, CLI."""

@@ -1,0 +1,59 @@
+"""AES-GCM payload encryption, so the Temporal server and UI never hold personal data in clear text."""
+import base64
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from temporalio.api.common.v1 import Payload
+from temporalio.converter import PayloadCodec
+
+ENCODING = b"binary/encrypted"
+
+
+def load_or_create_key(path: Path) -> tuple[str, bytes]:
+    """(key id, key) from the key file, writing a new random key there on first run (mode 0600)."""
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = AESGCM.generate_key(bit_length=256)
+        key_id = base64.b32encode(os.urandom(5)).decode().lower()
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{key_id}:{base64.b64encode(key).decode()}\n")
+    key_id, _, encoded = path.read_text().strip().partition(":")
+    key = base64.b64decode(encoded)
+    if len(key) != 32 or not key_id:
+        raise ValueError(f"key file {path} is not of the form '<key id>:<base64 of 32 bytes>'")
+    return key_id, key
+
+
+class EncryptionCodec(PayloadCodec):
+    def __init__(self, key_id: str, key: bytes, old_keys: dict[str, bytes] | None = None):
+        self.key_id = key_id
+        self._keys = {key_id: AESGCM(key)} | {k: AESGCM(v) for k, v in (old_keys or {}).items()}
+
+    async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        aes = self._keys[self.key_id]
+        out = []
+        for p in payloads:
+            nonce = os.urandom(12)
+            out.append(Payload(
+                metadata={"encoding": ENCODING, "encryption-key-id": self.key_id.encode()},
+                data=nonce + aes.encrypt(nonce, p.SerializeToString(), None)))
+        return out
+
+    async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
+        out = []
+        for p in payloads:
+            if p.metadata.get("encoding") != ENCODING:
+                out.append(p)
+                continue
+            key_id = p.metadata.get("encryption-key-id", b"").decode()
+            aes = self._keys.get(key_id)
+            if aes is None:
+                raise ValueError(f"payload encrypted with unknown key id {key_id!r}")
+            decoded = Payload()
+            decoded.ParseFromString(aes.decrypt(p.data[:12], p.data[12:], None))
+            out.append(decoded)
+        return out

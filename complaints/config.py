@@ -1,0 +1,44 @@
+"""The one configuration object, read from the environment (names as in the spec)."""
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from models.policy import Policy
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", extra="ignore")
+
+    temporal_address: str = "localhost:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = "complaints"
+    data_dir: Path = Path(".data")
+    database_url: str | None = None       # default: a SQLite file under data_dir
+    complaints_policy: str | None = None  # TOML policy file; default: the spec's table
+    complaints_key_file: Path | None = None  # payload encryption key; created on first run
+    log_format: str = "auto"              # auto (console on a terminal, else JSON), json, console
+    log_level: str = "INFO"
+    temporal_ui_port: int = 8233
+    codec_port: int = 8081
+    # Worker tuning (see bench/): how many complaints stay cached, how many tasks run at once.
+    max_cached_workflows: int = 10000
+    max_concurrent_activities: int = 64
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'complaints.db').as_posix()}"
+
+    @property
+    def key_file(self) -> Path:
+        return self.complaints_key_file or self.data_dir / "complaints.key"
+
+    def policy(self) -> Policy:
+        from sla.policy_file import load_policy
+
+        return load_policy(self.complaints_policy)
+
+
+@lru_cache
+def settings() -> Settings:
+    return Settings()

@@ -1,0 +1,49 @@
+"""Database engine and the idempotent write helpers activities use."""
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, SQLModel, create_engine
+
+import models.tables  # noqa: F401  - registers the tables
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(conn, _record):  # WAL: readers (reports, CLI) never block the worker's writes
+            cur = conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+    else:
+        url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+        engine = create_engine(url, pool_pre_ping=True)
+    SQLModel.metadata.create_all(engine)
+    return engine
+
+
+def insert_ignore(session: Session, table: type[SQLModel], rows: Iterable[dict[str, Any]]) -> None:
+    """Insert rows, skipping any whose key exists: a retried activity writes nothing twice."""
+    rows = list(rows)
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.exec(insert(table).values(rows).on_conflict_do_nothing())
+
+
+def upsert_versioned(session: Session, table: type[SQLModel], row: dict[str, Any], key: str = "id") -> None:
+    """Insert or update a row, but never overwrite a newer version with an older one."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table).values(row)
+    updates = {k: stmt.excluded[k] for k in row if k != key}
+    session.exec(stmt.on_conflict_do_update(
+        index_elements=[key], set_=updates, where=table.version <= stmt.excluded.version))

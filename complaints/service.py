@@ -1,0 +1,115 @@
+"""What the CLI (and any API) does with complaints, over the Temporal client. Errors are ComplaintError
+with a sentence a person can act on."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from temporalio.client import (
+    Client, WorkflowExecutionStatus, WorkflowHandle, WorkflowQueryFailedError, WorkflowUpdateFailedError,
+)
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from models import search_attributes as sa
+from models.enums import Stage
+from models.intake import Intake, utcnow, workflow_id_for
+from models.messages import MESSAGES, Message
+from models.state import ComplaintState, SlaView
+from models.workflow_io import StartComplaint
+from workflows.complaint import ComplaintWorkflow
+
+
+class ComplaintError(Exception):
+    """A refusal or a failure, worded for the person who asked."""
+
+
+@dataclass
+class Submitted:
+    complaint_id: str
+    workflow_id: str
+    created: bool  # False: the same channel + external reference was submitted before
+
+
+async def submit(client: Client, intake: Intake, task_queue: str, *, reopened_from: str | None = None,
+                 surface_fix: bool = False, level_floor=None, now: datetime | None = None) -> Submitted:
+    try:
+        intake.check_not_future(now or utcnow())
+    except ValueError as e:
+        raise ComplaintError(str(e)) from None
+    cid = intake.complaint_id
+    wid = workflow_id_for(cid)
+    start = StartComplaint(intake=intake, complaint_id=cid, reopened_from=reopened_from,
+                           surface_fix=surface_fix, level_floor=level_floor)
+    try:
+        await client.start_workflow(
+            ComplaintWorkflow.run, start, id=wid, task_queue=task_queue,
+            # One workflow per complaint, ever: a resubmission after closing must not reopen it silently.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            search_attributes=TypedSearchAttributes([
+                SearchAttributePair(sa.STAGE, Stage.RECEIVE.value),
+                SearchAttributePair(sa.CUSTOMER_TIER, intake.customer.tier.value),
+                SearchAttributePair(sa.DEPARTMENT, intake.received_by.department),
+                SearchAttributePair(sa.SLA_BREACHED, False),
+                SearchAttributePair(sa.EMERGENCY, False),
+                SearchAttributePair(sa.RECEIVED_AT, intake.received_at),
+            ]),
+            static_summary=f"complaint {cid} via {intake.channel.value}")
+    except WorkflowAlreadyStartedError:
+        return Submitted(cid, wid, created=False)
+    return Submitted(cid, wid, created=True)
+
+
+def _handle(client: Client, complaint_id: str) -> WorkflowHandle:
+    return client.get_workflow_handle(workflow_id_for(complaint_id))
+
+
+def _explain(e: Exception, complaint_id: str) -> ComplaintError:
+    if isinstance(e, WorkflowUpdateFailedError) and isinstance(e.cause, ApplicationError):
+        return ComplaintError(e.cause.message)
+    if isinstance(e, RPCError):
+        if e.status == RPCStatusCode.NOT_FOUND and "update" not in e.message.lower():
+            return ComplaintError(f"no complaint {complaint_id}")
+        if "completed" in e.message.lower():
+            return ComplaintError(f"complaint {complaint_id} is closed")
+        return ComplaintError(f"Temporal refused: {e.message}")
+    if isinstance(e, WorkflowQueryFailedError):
+        return ComplaintError(f"could not read complaint {complaint_id}: {e.message}")
+    return ComplaintError(str(e))
+
+
+async def send(client: Client, complaint_id: str, name: str, msg: Message) -> ComplaintState:
+    """Send a contract message as an update: the new state, or a ComplaintError saying why not."""
+    if name not in MESSAGES:
+        raise ComplaintError(f"unknown message {name!r}; known: {', '.join(MESSAGES)}")
+    if not isinstance(msg, MESSAGES[name]):
+        raise ComplaintError(f"{name} takes a {MESSAGES[name].__name__}, not a {type(msg).__name__}")
+    try:
+        return await _handle(client, complaint_id).execute_update(name, msg, result_type=ComplaintState)
+    except (WorkflowUpdateFailedError, RPCError) as e:
+        raise _explain(e, complaint_id) from None
+
+
+async def signal(client: Client, complaint_id: str, name: str, msg: Message) -> None:
+    try:
+        await _handle(client, complaint_id).signal(name, msg)
+    except RPCError as e:
+        raise _explain(e, complaint_id) from None
+
+
+async def state(client: Client, complaint_id: str) -> ComplaintState:
+    try:
+        return await _handle(client, complaint_id).query("state", result_type=ComplaintState)
+    except (RPCError, WorkflowQueryFailedError) as e:
+        raise _explain(e, complaint_id) from None
+
+
+async def sla(client: Client, complaint_id: str) -> SlaView:
+    try:
+        return await _handle(client, complaint_id).query("sla", result_type=SlaView)
+    except (RPCError, WorkflowQueryFailedError) as e:
+        raise _explain(e, complaint_id) from None
+
+
+async def is_running(client: Client, complaint_id: str) -> bool:
+    desc = await _handle(client, complaint_id).describe()
+    return desc.status == WorkflowExecutionStatus.RUNNING

@@ -1,0 +1,38 @@
+"""Connecting to Temporal with our data converter, and registering the search attributes."""
+import dataclasses
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
+
+from complaints.codec import EncryptionCodec, load_or_create_key
+from complaints.config import Settings
+from models import search_attributes as sa
+
+
+def data_converter(settings: Settings) -> DataConverter:
+    key_id, key = load_or_create_key(settings.key_file)
+    return dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec(key_id, key))
+
+
+async def connect(settings: Settings) -> Client:
+    return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
+                                data_converter=data_converter(settings))
+
+
+async def ensure_search_attributes(client: Client, namespace: str) -> list[str]:
+    """Register the custom search attributes that are missing; idempotent. Returns the ones added.
+
+    Needed at every start: `temporal server start-dev --search-attribute` is ignored once its database
+    file exists."""
+    existing = await client.operator_service.list_search_attributes(
+        ListSearchAttributesRequest(namespace=namespace))
+    # The SDK's indexed value types carry the protocol's enum numbers.
+    missing = {key.name: IndexedValueType.ValueType(int(key.indexed_value_type))
+               for key in sa.ALL if key.name not in existing.custom_attributes}
+    if missing:
+        await client.operator_service.add_search_attributes(
+            AddSearchAttributesRequest(search_attributes=missing, namespace=namespace))
+    return sorted(missing)

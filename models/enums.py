@@ -1,0 +1,58 @@
+"""Closed vocabularies of the domain. String enums so they read well in JSON, search attributes and SQL."""
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    BRANCH = "branch"
+    HOTLINE = "hotline"
+    APP = "app"
+    WECHAT = "wechat"
+    LETTER = "letter"
+    EMAIL = "email"
+    REGULATOR = "regulator"
+    RECEPTION_DAY = "reception_day"
+
+
+class Tier(StrEnum):
+    STANDARD = "standard"
+    VIP = "vip"
+    PRIVATE = "private"
+
+
+class Role(StrEnum):
+    HANDLER = "handler"
+    DEPARTMENT_AGENT = "department_agent"
+    REVIEWER = "reviewer"
+    SUPERVISOR = "supervisor"
+    INTAKE = "intake"  # an intake channel system acting for the customer
+    SYSTEM = "system"  # the workflow itself (timers, analysis); no message may be sent in this role
+
+
+class Stage(StrEnum):
+    RECEIVE = "receive"
+    ANALYSE = "analyse"
+    HANDLE = "handle"
+    RESPOND = "respond"
+    VERIFY = "verify"
+    CLOSED = "closed"
+
+
+class Level(StrEnum):
+    I = "I"  # noqa: E741 - the bank's own name for the level
+    II = "II"
+    III = "III"
+
+    def more_urgent(self) -> "Level":
+        return {Level.III: Level.II, Level.II: Level.I, Level.I: Level.I}[self]
+
+
+class Outcome(StrEnum):
+    RESOLVED = "resolved"
+    NO_FEEDBACK = "no_feedback"
+    WITHDRAWN = "withdrawn"
+
+
+class WorkOrderStatus(StrEnum):
+    OPEN = "open"
+    ANSWERED = "answered"
+    CANCELLED = "cancelled"

@@ -1,0 +1,90 @@
+"""The intake: what a channel submits. Validated strictly; unknown fields are refused."""
+import hashlib
+import re
+from datetime import datetime, timedelta, timezone
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from models.enums import Channel, Role, Tier
+
+MAX_TEXT = 5000
+# Mainland mobile numbers, or an international number in E.164 form.
+_PHONE = re.compile(r"^(1[3-9]\d{9}|\+[1-9]\d{7,14})$")
+# Channels keyed in by staff may lag a little; a minute of clock skew is tolerated, no more.
+CLOCK_SKEW = timedelta(minutes=1)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Customer(Strict):
+    id: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=100)
+    phone: str
+    tier: Tier = Tier.STANDARD
+    elderly: bool = False
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, v: str) -> str:
+        v = v.replace(" ", "").replace("-", "")
+        if not _PHONE.match(v):
+            raise ValueError("phone must be a mainland mobile number (11 digits) or +E.164")
+        return v
+
+
+class Actor(Strict):
+    """The person (or channel system) acting. Every message carries one."""
+
+    id: str = Field(min_length=1, max_length=64)
+    role: Role
+    department: str = Field(min_length=1, max_length=64)
+
+
+class Intake(Strict):
+    channel: Channel
+    external_ref: str = Field(min_length=1, max_length=64, pattern=r"^[\w.:/-]+$")
+    customer: Customer
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    received_at: datetime
+    received_by: Actor
+
+    @field_validator("received_at")
+    @classmethod
+    def _aware(cls, v: datetime) -> datetime:
+        if v.tzinfo is None:
+            raise ValueError("received_at needs a time zone offset, e.g. 2026-11-22T09:30:00+08:00")
+        return v
+
+    @property
+    def complaint_id(self) -> str:
+        return complaint_id_for(self.channel, self.external_ref)
+
+    def check_not_future(self, now: datetime) -> None:
+        if self.received_at > now + CLOCK_SKEW:
+            raise ValueError(f"received_at {self.received_at.isoformat()} is in the future")
+
+
+_CHANNEL_CODE = {
+    Channel.BRANCH: "BR", Channel.HOTLINE: "HL", Channel.APP: "AP", Channel.WECHAT: "WX",
+    Channel.LETTER: "LT", Channel.EMAIL: "EM", Channel.REGULATOR: "RG", Channel.RECEPTION_DAY: "RD",
+}
+
+
+def complaint_id_for(channel: Channel | str, external_ref: str) -> str:
+    """Stable id from channel + external reference, so a resubmission reaches the same workflow.
+
+    Hashed rather than concatenated: it doubles as the reference number read to the customer, and
+    external references may carry characters that are awkward in ids and on the phone."""
+    channel = Channel(channel)
+    digest = hashlib.sha256(f"{channel.value}\x1f{external_ref}".encode()).hexdigest()
+    return f"{_CHANNEL_CODE[channel]}{int(digest[:12], 16) % 10**10:010d}"
+
+
+def workflow_id_for(complaint_id: str) -> str:
+    return f"complaint-{complaint_id}"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)

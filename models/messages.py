@@ -1,0 +1,100 @@
+"""Payloads of the public messages. Each is both a signal and an update of the same name."""
+from pydantic import Field
+
+from models.intake import Actor, Strict
+
+NOTE = Field(default="", max_length=2000)
+
+
+class Message(Strict):
+    actor: Actor
+
+
+class Accept(Message):
+    note: str = NOTE
+
+
+class AddNote(Message):
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class OpenWorkOrder(Message):
+    department: str = Field(min_length=1, max_length=64)
+    question: str = Field(min_length=1, max_length=2000)
+    due: str | None = Field(default=None, description='a policy duration such as "24h"; default from the policy')
+
+
+class AnswerWorkOrder(Message):
+    work_order_id: str
+    answer: str = Field(min_length=1, max_length=4000)
+
+
+class CancelWorkOrder(Message):
+    work_order_id: str
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class RequestCustomerInfo(Message):
+    what: str = Field(min_length=1, max_length=2000)
+
+
+class CustomerInfoReceived(Message):
+    note: str = NOTE
+
+
+class ApproveDisposal(Message):
+    note: str = NOTE
+
+
+class ProposeResponse(Message):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class CustomerFeedback(Message):
+    satisfied: bool
+    csat: int = Field(ge=1, le=5)
+    comment: str = NOTE
+
+
+class Escalate(Message):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class Reassign(Message):
+    owner_id: str | None = Field(default=None, max_length=64)
+    department: str | None = Field(default=None, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ApproveClose(Message):
+    note: str = NOTE
+
+
+class Withdraw(Message):
+    reason: str = NOTE
+
+
+class ExtendDeadline(Message):
+    """The regulatory ceiling goes from 15 to 30 days for a complex case; the customer is told."""
+
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+# The public contract: message name -> payload type. Signals and updates are generated from it.
+MESSAGES: dict[str, type[Message]] = {
+    "accept": Accept,
+    "add_note": AddNote,
+    "open_work_order": OpenWorkOrder,
+    "answer_work_order": AnswerWorkOrder,
+    "cancel_work_order": CancelWorkOrder,
+    "request_customer_info": RequestCustomerInfo,
+    "customer_info_received": CustomerInfoReceived,
+    "approve_disposal": ApproveDisposal,
+    "propose_response": ProposeResponse,
+    "customer_feedback": CustomerFeedback,
+    "escalate": Escalate,
+    "reassign": Reassign,
+    "approve_close": ApproveClose,
+    "withdraw": Withdraw,
+    "extend_deadline": ExtendDeadline,
+}

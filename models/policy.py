@@ -1,0 +1,144 @@
+"""The SLA policy: the spec's time-limit table as data. Pinned into each complaint when it starts."""
+import re
+from datetime import timedelta
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.enums import Level
+from models.sla import Milestone
+
+_DURATION = re.compile(r"^(\d+)(s|m|h|d|wd)$")
+WALL_CLOCK_UNITS = {"s": 1, "m": 60, "h": 3600}
+
+
+def parse_duration(text: str) -> tuple[int, str]:
+    """`"90s"`, `"30m"`, `"1h"` (wall clock), `"15d"` (calendar days), `"3wd"` (working days)."""
+    m = _DURATION.match(text.strip()) if isinstance(text, str) else None
+    if not m or int(m.group(1)) <= 0:
+        raise ValueError(f"bad duration {text!r}: use a positive number with s, m, h, d or wd, e.g. \"3wd\"")
+    return int(m.group(1)), m.group(2)
+
+
+def wall_clock(text: str) -> timedelta | None:
+    """The duration as a timedelta when it runs on the wall clock; None for calendar-bound ones."""
+    n, unit = parse_duration(text)
+    return timedelta(seconds=n * WALL_CLOCK_UNITS[unit]) if unit in WALL_CLOCK_UNITS else None
+
+
+def _check_duration(text: str) -> str:
+    parse_duration(text)
+    return text
+
+
+Duration = Annotated[str, AfterValidator(_check_duration)]
+
+# Which clocks a level may have, and the milestone that stops each.
+LEVEL_CLOCKS: dict[str, Milestone] = {
+    "first_response": Milestone.ACCEPTED,
+    "plan": Milestone.RESPONSE_SENT,
+    "result": Milestone.RESPONSE_SENT,
+}
+CLOCK_LABELS = {
+    "first_response": "first response",
+    "plan": "plan announced",
+    "result": "result to customer",
+    "first_disposal": "first disposal (emergency)",
+    "decision": "regulatory decision",
+    "resolve": "dissatisfaction resolved",
+    "reply": "work order reply",
+    "verify_window": "customer verification",
+    "revisit": "look-back revisit",
+}
+# Every clock and what stops it.
+CLOCK_MILESTONES: dict[str, Milestone] = {
+    **LEVEL_CLOCKS,
+    "first_disposal": Milestone.DISPOSAL_APPROVED,
+    "decision": Milestone.RESPONSE_SENT,
+    "resolve": Milestone.RESPONSE_SENT,
+    "reply": Milestone.WORK_ORDER_ANSWERED,
+    "verify_window": Milestone.CUSTOMER_FEEDBACK,
+}
+# The resolution clocks pause while the complaint waits on the customer; response clocks do not.
+PAUSABLE = {"plan", "result", "decision", "resolve"}
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Emergency(_Section):
+    first_response: Duration = "1h"
+    first_disposal: Duration = "4h"
+
+
+class WorkOrderLimits(_Section):
+    reply: Duration = "24h"
+
+
+class Dissatisfied(_Section):
+    resolve: Duration = "24h"
+
+
+class Regulatory(_Section):
+    decision: Duration = "15d"
+    extended: Duration = "30d"
+
+
+class LookBack(_Section):
+    share: float = Field(default=0.10, gt=0, le=1)
+    revisit: Duration = "5wd"
+    hour: int = Field(default=9, ge=0, le=23)
+
+
+class Script(_Section):
+    """The response script: every response needs each part, and none of the prohibited phrases."""
+
+    prohibited: list[str] = [
+        "这不是我的职责", "不归我管", "这不是我们的问题", "你自己看着办",
+        "not my job", "not my responsibility", "not our problem", "nothing we can do",
+    ]
+
+
+def _default_levels() -> dict[Level, dict[str, str]]:
+    return {
+        Level.I: {"first_response": "1h", "plan": "24h"},
+        Level.II: {"plan": "3wd"},
+        Level.III: {"first_response": "1wd", "result": "7wd"},
+    }
+
+
+class Policy(_Section):
+    """Validated without I/O, so workflow code can carry it; `sla.policy_file` checks that the region's
+    calendar and the time zone exist when a policy is loaded."""
+
+    name: str = "default"
+    region: str = "CN"
+    timezone: str = "Asia/Shanghai"
+    warn_at: float = 0.8
+    verify_window: Duration = "3wd"
+    level: dict[Level, dict[str, Duration]] = Field(default_factory=_default_levels)
+    emergency: Emergency = Emergency()
+    work_order: WorkOrderLimits = WorkOrderLimits()
+    dissatisfied: Dissatisfied = Dissatisfied()
+    regulatory: Regulatory = Regulatory()
+    lookback: LookBack = LookBack()
+    script: Script = Script()
+
+    @field_validator("warn_at")
+    @classmethod
+    def _warn_at(cls, v: float) -> float:
+        if not 0 < v < 1:
+            raise ValueError("warn_at must be a share strictly between 0 and 1, e.g. 0.8")
+        return v
+
+    @model_validator(mode="after")
+    def _level_clocks(self) -> "Policy":
+        for level in Level:
+            if level not in self.level:
+                raise ValueError(f"level {level.value} has no time limits")
+            for clock in self.level[level]:
+                if clock not in LEVEL_CLOCKS:
+                    raise ValueError(
+                        f"level {level.value}: unknown time limit {clock!r} (known: {', '.join(LEVEL_CLOCKS)})")
+        return self

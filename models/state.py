@@ -1,0 +1,130 @@
+"""What a complaint workflow holds and what the `state` / `sla` queries return."""
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from models.enums import Channel, Level, Outcome, Stage, Tier, WorkOrderStatus
+from models.intake import Actor
+from models.sla import Clock
+
+
+class Classification(BaseModel):
+    business_type: str
+    problem_nature: str
+    level: Level
+    emergency: bool
+    department: str
+    confidence: float
+    method: str                      # e.g. "rules@1": which classifier and version decided
+    matched: list[str] = []          # the evidence: rules or terms that fired
+
+
+class Analysis(BaseModel):
+    """The analyse activity's answer: classification plus the deadlines it computed."""
+
+    classification: Classification
+    recent_complaints: list[str] = []
+    deadlines: dict[str, datetime] = {}
+
+
+class WorkOrder(BaseModel):
+    id: str
+    department: str
+    question: str
+    opened_by: str
+    opened_at: datetime
+    status: WorkOrderStatus = WorkOrderStatus.OPEN
+    answer: str | None = None
+    answered_by: str | None = None
+    closed_at: datetime | None = None
+    cancel_reason: str | None = None
+
+
+class Pause(BaseModel):
+    started_at: datetime
+    ended_at: datetime | None = None
+    reason: str
+
+
+class HistoryEntry(BaseModel):
+    seq: int
+    at: datetime
+    action: str
+    actor_id: str
+    actor_role: str
+    accepted: bool = True
+    detail: str = ""
+
+
+class Feedback(BaseModel):
+    satisfied: bool
+    csat: int
+    comment: str = ""
+    at: datetime
+
+
+class ComplaintState(BaseModel):
+    complaint_id: str
+    channel: Channel
+    external_ref: str
+    customer_id: str
+    customer_masked: str
+    tier: Tier
+    elderly: bool = False
+    received_at: datetime
+    first_responder: Actor
+    owner_id: str
+    department: str
+    stage: Stage = Stage.RECEIVE
+    policy_name: str = ""
+    classification: Classification | None = None
+    level: Level | None = None
+    emergency: bool = False
+    special_group: bool = False        # major complaint: level I or escalated by a supervisor
+    supervisor_assigned: bool = False  # the green channel after a breach or dissatisfaction
+    accepted: bool = False
+    recent_complaints: list[str] = []
+    reopened_from: str | None = None
+    surface_fix: bool = False
+    clocks: list[Clock] = []
+    work_orders: list[WorkOrder] = []
+    pauses: list[Pause] = []
+    disposal_approvals: list[str] = []
+    close_approved_by: str | None = None
+    response: str | None = None
+    responses_sent: int = 0
+    feedback: list[Feedback] = []
+    dissatisfaction_events: int = 0
+    outcome: Outcome | None = None
+    pending_outcome: Outcome | None = None  # a major complaint waits for a supervisor's approve_close
+    closed_at: datetime | None = None
+    breached: bool = False
+    history: list[HistoryEntry] = Field(default_factory=list)
+
+    @property
+    def major(self) -> bool:
+        return self.special_group
+
+    @property
+    def dual_review_done(self) -> bool:
+        return len(set(self.disposal_approvals)) >= 2
+
+    @property
+    def waiting_on_customer(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1].ended_at is None
+
+    def open_work_orders(self) -> list[WorkOrder]:
+        return [w for w in self.work_orders if w.status is WorkOrderStatus.OPEN]
+
+    def work_order(self, wo_id: str) -> WorkOrder | None:
+        return next((w for w in self.work_orders if w.id == wo_id), None)
+
+    def clock(self, name: str) -> Clock | None:
+        return next((c for c in self.clocks if c.name == name), None)
+
+
+class SlaView(BaseModel):
+    complaint_id: str
+    stage: Stage
+    as_of: datetime
+    clocks: list[Clock]

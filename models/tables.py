@@ -1,0 +1,107 @@
+"""The SQLModel read model and audit trail. Rows are only added or updated, never deleted."""
+from datetime import datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class ComplaintRow(SQLModel, table=True):
+    __tablename__ = "complaint"
+
+    id: str = Field(primary_key=True)
+    workflow_id: str = Field(index=True)
+    channel: str
+    external_ref: str
+    customer_id: str = Field(index=True)
+    customer_masked: str
+    tier: str
+    text: str
+    received_at: datetime = Field(index=True)
+    first_responder_id: str
+    owner_id: str
+    department: str = Field(index=True)
+    stage: str = Field(index=True)
+    business_type: str | None = None
+    problem_nature: str | None = None
+    level: str | None = None
+    emergency: bool = False
+    special_group: bool = False
+    classification_method: str | None = None
+    classification_confidence: float | None = None
+    breached: bool = False
+    outcome: str | None = None
+    csat: int | None = None
+    closed_at: datetime | None = Field(default=None, index=True)
+    responded_at: datetime | None = None
+    reopened_from: str | None = None
+    surface_fix: bool = False
+    # The workflow's event counter when this row was written: a late retry never rolls a row back.
+    version: int = 0
+    updated_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    __table_args__ = (UniqueConstraint("complaint_id", "seq", name="uq_audit_complaint_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: str = Field(index=True)
+    seq: int
+    at: datetime
+    action: str
+    actor_id: str
+    actor_role: str
+    accepted: bool = True
+    stage: str
+    detail: str = ""
+
+
+class Notification(SQLModel, table=True):
+    """The outbox: a dispatcher delivers rows; the pipeline only ever adds them."""
+
+    __tablename__ = "notification"
+
+    key: str = Field(primary_key=True)  # idempotency key: complaint id + purpose + sequence
+    complaint_id: str = Field(index=True)
+    recipient_kind: str                 # customer / owner / supervisor / department
+    recipient: str
+    channel: str                        # sms / phone / email / app / internal
+    template: str
+    body: str
+    created_at: datetime
+    sent_at: datetime | None = None
+
+
+class SlaEventRow(SQLModel, table=True):
+    """Warnings and breaches, for metrics."""
+
+    __tablename__ = "sla_event"
+    __table_args__ = (UniqueConstraint("complaint_id", "clock", "kind", name="uq_sla_event"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    complaint_id: str = Field(index=True)
+    clock: str
+    kind: str  # warned / breached / met
+    at: datetime
+    deadline: datetime
+    department: str = Field(index=True)
+    level: str | None = None
+
+
+class WorkOrderRow(SQLModel, table=True):
+    __tablename__ = "work_order"
+
+    id: str = Field(primary_key=True)  # complaint id + "/" + work order id
+    complaint_id: str = Field(index=True)
+    department: str = Field(index=True)
+    question: str
+    status: str = Field(index=True)
+    opened_by: str
+    opened_at: datetime
+    due_at: datetime | None = None
+    answer: str | None = None
+    answered_by: str | None = None
+    closed_at: datetime | None = None
+    version: int = 0
+
+

@@ -1,0 +1,1 @@
+"""SLA policy loading and the business calendar deadlines are computed on."""

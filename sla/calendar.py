@@ -1,0 +1,54 @@
+"""Deadlines on the right calendar.
+
+Hour and minute limits run on the wall clock. `Nd` and `Nwd` end at 24:00 local time of the N-th
+calendar / working day after the day the clock starts. Working days come from the `holidays` package,
+which knows a region's public holidays and its make-up working days (China's 调休)."""
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from models.policy import parse_duration, wall_clock
+
+
+class BusinessCalendar:
+    def __init__(self, region: str, tz: str):
+        self.region = region
+        self.tz = ZoneInfo(tz)
+        self._days = holidays.country_holidays(region)  # expands to new years lazily
+
+    def is_working_day(self, day: date) -> bool:
+        return self._days.is_working_day(day)
+
+    def nth_working_day_after(self, day: date, n: int) -> date:
+        count = 0
+        while count < n:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return day
+
+    def first_working_day_of(self, year: int, month: int) -> date:
+        day = date(year, month, 1)
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def deadline(self, start: datetime, duration: str) -> datetime:
+        """The moment a limit of `duration` that starts at `start` runs out, in UTC."""
+        if start.tzinfo is None:
+            raise ValueError("start must be time-zone aware")
+        span = wall_clock(duration)
+        if span is not None:
+            return (start + span).astimezone(timezone.utc)
+        n, unit = parse_duration(duration)
+        local_day = start.astimezone(self.tz).date()
+        last = local_day + timedelta(days=n) if unit == "d" else self.nth_working_day_after(local_day, n)
+        end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=self.tz)
+        return end.astimezone(timezone.utc)
+
+
+@lru_cache(maxsize=16)
+def calendar_for(region: str, tz: str) -> BusinessCalendar:
+    return BusinessCalendar(region, tz)

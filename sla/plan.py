@@ -1,0 +1,14 @@
+"""Which clocks a complaint runs, from its level and emergency flag. Pure."""
+from models.enums import Level
+from models.policy import Policy
+
+
+def clocks_for(policy: Policy, level: Level, emergency: bool) -> dict[str, str]:
+    """Clock name -> policy duration, all starting when the complaint was received."""
+    plan = dict(policy.level[level])
+    if emergency:
+        # An emergency answers within the emergency limit even if its level allows longer.
+        plan["first_response"] = policy.emergency.first_response
+        plan["first_disposal"] = policy.emergency.first_disposal
+    plan["decision"] = policy.regulatory.decision
+    return plan

