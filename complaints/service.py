@@ -67,10 +67,10 @@ def _explain(e: Exception, complaint_id: str) -> ComplaintError:
     if isinstance(e, WorkflowUpdateFailedError) and isinstance(e.cause, ApplicationError):
         return ComplaintError(e.cause.message)
     if isinstance(e, RPCError):
-        if e.status == RPCStatusCode.NOT_FOUND and "update" not in e.message.lower():
-            return ComplaintError(f"no complaint {complaint_id}")
-        if "completed" in e.message.lower():
+        if "already completed" in e.message.lower():
             return ComplaintError(f"complaint {complaint_id} is closed")
+        if e.status == RPCStatusCode.NOT_FOUND:
+            return ComplaintError(f"no complaint {complaint_id}")
         return ComplaintError(f"Temporal refused: {e.message}")
     if isinstance(e, WorkflowQueryFailedError):
         return ComplaintError(f"could not read complaint {complaint_id}: {e.message}")

@@ -1,36 +1,19 @@
 """The lifecycle end to end on a real dev server: stages, messages, queries, rows."""
-from sqlmodel import Session
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
 
 from complaints import service
 from models import messages as m
 from models.enums import Outcome, Stage
 from models.tables import AuditEvent, ComplaintRow, Notification
-from models.state import ComplaintState
-from workflows.complaint import ComplaintWorkflow
 from tests.actors import GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, make_intake, rows
-
-FEE_TEXT = "信用卡年费乱收费，办理流程太繁琐，来回跑了三次"
-
-
-async def submit(client, workers, text=FEE_TEXT, queue="calm", **kw):
-    intake = make_intake(text, **kw)
-    sub = await service.submit(client, intake, workers[queue])
-    assert sub.created
-    await eventually(lambda: _stage(client, sub.complaint_id, Stage.HANDLE))
-    return sub.complaint_id
-
-
-async def _stage(client, cid, stage):
-    return (await service.state(client, cid)).stage is stage
-
-
-async def result(client, cid) -> ComplaintState:
-    return await client.get_workflow_handle_for(ComplaintWorkflow.run, f"complaint-{cid}").result()
+from tests.helpers import FEE_TEXT, result, stage_is, submit
 
 
 async def test_satisfied_lifecycle_runs_every_stage_and_writes_the_records(client, workers, engine):
-    cid = await submit(client, workers)
+    cid = await submit(client, workers["calm"])
     s = await service.state(client, cid)
     assert s.classification.business_type == "credit_card"
     assert s.department == "credit-card-centre" and s.owner_id == HANDLER.id
@@ -41,7 +24,7 @@ async def test_satisfied_lifecycle_runs_every_stage_and_writes_the_records(clien
     s = await service.send(client, cid, "add_note", m.AddNote(actor=HANDLER, text="called the customer"))
     s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
     assert s.stage is Stage.RESPOND
-    await eventually(lambda: _stage(client, cid, Stage.VERIFY))
+    await eventually(lambda: stage_is(client, cid, Stage.VERIFY))
     s = await service.send(client, cid, "customer_feedback",
                            m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5, comment="谢谢"))
     assert s.stage is Stage.CLOSED and s.outcome is Outcome.RESOLVED
@@ -66,21 +49,21 @@ async def test_satisfied_lifecycle_runs_every_stage_and_writes_the_records(clien
 
 
 async def test_not_satisfied_goes_back_to_handle_with_a_supervisor_and_a_24h_clock(client, workers, engine):
-    cid = await submit(client, workers)
+    cid = await submit(client, workers["calm"])
     await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
     await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
-    await eventually(lambda: _stage(client, cid, Stage.VERIFY))
+    await eventually(lambda: stage_is(client, cid, Stage.VERIFY))
     s = await service.send(client, cid, "customer_feedback",
                            m.CustomerFeedback(actor=INTAKE, satisfied=False, csat=2, comment="还是没解决"))
     assert s.stage is Stage.HANDLE and s.supervisor_assigned and s.dissatisfaction_events == 1
     resolve = s.clock("resolve")
     assert resolve is not None and resolve.running
-    assert resolve.due_at - resolve.started_at == __import__("datetime").timedelta(hours=24)
+    assert resolve.due_at - resolve.started_at == timedelta(hours=24)
     await eventually(lambda: "apology" in [n.template for n in rows(engine, Notification, complaint_id=cid)])
 
     # Second round: respond again, and this time the customer is satisfied.
     s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
-    await eventually(lambda: _stage(client, cid, Stage.VERIFY))
+    await eventually(lambda: stage_is(client, cid, Stage.VERIFY))
     s = await service.state(client, cid)
     assert s.clock("resolve").met_at is not None and s.clock("verify_window#2") is not None
     s = await service.send(client, cid, "customer_feedback",
@@ -89,10 +72,10 @@ async def test_not_satisfied_goes_back_to_handle_with_a_supervisor_and_a_24h_clo
 
 
 async def test_withdraw_closes_the_same_day(client, workers, engine):
-    cid = await submit(client, workers)
+    cid = await submit(client, workers["calm"])
     s = await service.send(client, cid, "withdraw", m.Withdraw(actor=INTAKE, reason="客户撤诉"))
     assert s.stage is Stage.CLOSED and s.outcome is Outcome.WITHDRAWN
-    assert s.closed_at.date() == __import__("datetime").datetime.now(s.closed_at.tzinfo).date()
+    assert s.closed_at.date() == datetime.now(s.closed_at.tzinfo).date()
     assert all(not c.running for c in s.clocks)
     await result(client, cid)
     assert rows(engine, ComplaintRow, id=cid)[0].outcome == "withdrawn"
@@ -104,7 +87,7 @@ async def test_same_complaint_twice_reaches_the_same_workflow_and_row(client, wo
     first = await service.submit(client, intake, workers["calm"])
     again = await service.submit(client, intake, workers["calm"])
     assert first.created and not again.created and first.complaint_id == again.complaint_id
-    await eventually(lambda: _stage(client, first.complaint_id, Stage.HANDLE))
+    await eventually(lambda: stage_is(client, first.complaint_id, Stage.HANDLE))
     assert len(rows(engine, ComplaintRow, external_ref=intake.external_ref)) == 1
     # Even after it closes, the same reference does not start a second workflow.
     await service.send(client, first.complaint_id, "withdraw", m.Withdraw(actor=INTAKE))
@@ -113,12 +96,12 @@ async def test_same_complaint_twice_reaches_the_same_workflow_and_row(client, wo
 
 
 async def test_major_complaint_needs_a_supervisors_approval_to_close(client, workers):
-    cid = await submit(client, workers, text="手机银行系统故障，所有客户都无法登录")
+    cid = await submit(client, workers["calm"], text="手机银行系统故障，所有客户都无法登录")
     s = await service.state(client, cid)
     assert s.level.value == "I" and s.special_group
     await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
     await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
-    await eventually(lambda: _stage(client, cid, Stage.VERIFY))
+    await eventually(lambda: stage_is(client, cid, Stage.VERIFY))
     s = await service.send(client, cid, "customer_feedback", m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5))
     assert s.stage is Stage.VERIFY and s.pending_outcome is Outcome.RESOLVED
     s = await service.send(client, cid, "approve_close", m.ApproveClose(actor=SUPERVISOR, note="ok"))
@@ -127,4 +110,4 @@ async def test_major_complaint_needs_a_supervisors_approval_to_close(client, wor
 
 async def test_sessions_reuse_one_engine(engine):
     with Session(engine) as session:  # the read model is reachable for reports and the CLI
-        assert session.exec(__import__("sqlmodel").select(ComplaintRow)).all() is not None
+        assert session.exec(select(ComplaintRow)).all() is not None

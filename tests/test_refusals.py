@@ -1,0 +1,137 @@
+"""Bad input gets a clear error and changes nothing."""
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from pydantic import ValidationError
+from temporalio.service import RPCError
+
+from complaints import service
+from models import messages as m
+from models.intake import Intake
+from models.tables import AuditEvent, ComplaintRow
+from tests.actors import COLLEAGUE, GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
+from tests.conftest import eventually, make_intake, rows
+from tests.helpers import result, submit
+
+GOOD = json.loads(make_intake().model_dump_json())
+
+
+def variant(**changes):
+    data = json.loads(json.dumps(GOOD))
+    for path, value in changes.items():
+        target = data
+        *parents, leaf = path.split("__")
+        for p in parents:
+            target = target[p]
+        if value is DROP:
+            target.pop(leaf)
+        else:
+            target[leaf] = value
+    return data
+
+
+DROP = object()
+
+
+@pytest.mark.parametrize("data, complaint", [
+    (variant(colour="red"), "colour"),
+    (variant(channel="carrier-pigeon"), "channel"),
+    (variant(text=""), "text"),
+    (variant(text="   "), "text"),
+    (variant(text="x" * 5001), "text"),
+    (variant(customer__phone="12345"), "phone"),
+    (variant(customer__tier="gold"), "tier"),
+    (variant(customer__nickname="Fang"), "nickname"),
+    (variant(received_at="2026-11-22T09:30:00"), "time zone"),
+    (variant(received_at="yesterday"), "received_at"),
+    (variant(received_by__role="janitor"), "role"),
+    (variant(external_ref=DROP), "external_ref"),
+    (variant(external_ref="has spaces and ;"), "external_ref"),
+])
+def test_invalid_intake_is_refused_with_a_clear_error(data, complaint):
+    with pytest.raises(ValidationError) as e:
+        Intake.model_validate(data)
+    assert complaint in str(e.value)
+
+
+async def test_future_intake_starts_nothing(client, workers, engine):
+    intake = make_intake(received_at=datetime.now(timezone.utc) + timedelta(hours=2))
+    with pytest.raises(service.ComplaintError, match="in the future"):
+        await service.submit(client, intake, workers["calm"])
+    with pytest.raises(RPCError):
+        await client.get_workflow_handle(f"complaint-{intake.complaint_id}").describe()
+    assert rows(engine, ComplaintRow, id=intake.complaint_id) == []
+
+
+async def test_unknown_complaint(client, workers):
+    with pytest.raises(service.ComplaintError, match="no complaint HL0000000000"):
+        await service.send(client, "HL0000000000", "accept", m.Accept(actor=HANDLER))
+    with pytest.raises(service.ComplaintError, match="no complaint HL0000000000"):
+        await service.state(client, "HL0000000000")
+
+
+@pytest.mark.parametrize("name, msg, reason", [
+    ("customer_feedback", m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5), "not possible in stage handle"),
+    ("accept", m.Accept(actor=INTAKE), "accept is for"),
+    ("escalate", m.Escalate(actor=HANDLER, reason="x"), "a supervisor"),
+    ("propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE), "accept the complaint before"),
+    ("open_work_order", m.OpenWorkOrder(actor=COLLEAGUE, department="loans", question="?"), "the owner"),
+    ("answer_work_order", m.AnswerWorkOrder(actor=HANDLER, work_order_id="WO-9", answer="x"), "asks"),
+    ("approve_disposal", m.ApproveDisposal(actor=SUPERVISOR), "only emergency complaints"),
+    ("approve_close", m.ApproveClose(actor=SUPERVISOR), "only major complaints"),
+    ("customer_info_received", m.CustomerInfoReceived(actor=INTAKE), "not waiting on the customer"),
+    ("withdraw", m.Withdraw(actor=HANDLER), "the intake channel"),
+])
+async def test_refused_update_says_why_and_changes_nothing(client, workers, name, msg, reason):
+    cid = await submit(client, workers["calm"])
+    before = await service.state(client, cid)
+    with pytest.raises(service.ComplaintError, match=reason):
+        await service.send(client, cid, name, msg)
+    after = await service.state(client, cid)
+    assert after.model_dump() == before.model_dump()
+
+
+async def test_response_script_names_the_missing_part_and_the_prohibited_phrase(client, workers):
+    cid = await submit(client, workers["calm"])
+    await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
+    with pytest.raises(service.ComplaintError) as e:
+        await service.send(client, cid, "propose_response",
+                           m.ProposeResponse(actor=HANDLER, text="这不是我的职责，请找别的部门。"))
+    assert "这不是我的职责" in str(e.value) and "empathy & apology part" in str(e.value)
+    with pytest.raises(service.ComplaintError, match="not my job"):
+        await service.send(client, cid, "propose_response", m.ProposeResponse(
+            actor=HANDLER, text="Sorry. We checked: that's not my job. We will refund. Contact us."))
+    assert (await service.state(client, cid)).stage.value == "handle"
+
+
+async def test_messages_to_a_closed_complaint_are_refused(client, workers):
+    cid = await submit(client, workers["calm"])
+    await service.send(client, cid, "withdraw", m.Withdraw(actor=INTAKE))
+    await result(client, cid)
+    with pytest.raises(service.ComplaintError, match="is closed"):
+        await service.send(client, cid, "add_note", m.AddNote(actor=HANDLER, text="late note"))
+
+
+async def test_an_invalid_signal_changes_nothing_and_is_recorded_as_rejected(client, workers, engine):
+    cid = await submit(client, workers["calm"])
+    await service.signal(client, cid, "escalate", m.Escalate(actor=HANDLER, reason="I want a supervisor"))
+    s = await eventually(lambda: _rejected(client, cid))
+    entry = next(h for h in s.history if not h.accepted)
+    assert entry.action == "escalate" and "a supervisor" in entry.detail and not s.special_group
+    await eventually(lambda: [a for a in rows(engine, AuditEvent, complaint_id=cid) if not a.accepted])
+
+
+async def test_a_valid_signal_is_applied(client, workers):
+    cid = await submit(client, workers["calm"])
+    await service.signal(client, cid, "accept", m.Accept(actor=HANDLER))
+    await eventually(lambda: _accepted(client, cid))
+
+
+async def _rejected(client, cid):
+    s = await service.state(client, cid)
+    return s if any(not h.accepted for h in s.history) else None
+
+
+async def _accepted(client, cid):
+    return (await service.state(client, cid)).accepted
