@@ -41,7 +41,8 @@ class BusinessCalendar:
             raise ValueError("start must be time-zone aware")
         span = wall_clock(duration)
         if span is not None:
-            return (start + span).astimezone(timezone.utc)
+            # In UTC: adding to a zone-aware time would count wall-clock hours across a DST change.
+            return start.astimezone(timezone.utc) + span
         n, unit = parse_duration(duration)
         local_day = start.astimezone(self.tz).date()
         last = local_day + timedelta(days=n) if unit == "d" else self.nth_working_day_after(local_day, n)

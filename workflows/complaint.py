@@ -11,7 +11,7 @@ No `from __future__ import annotations` here: the generated handlers need real t
 """
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
@@ -181,7 +181,7 @@ class ComplaintWorkflow:
     async def _deadline(self, start: datetime, duration: str) -> datetime:
         span = wall_clock(duration)
         if span is not None:
-            return start + span
+            return start.astimezone(timezone.utc) + span  # real hours, even across a DST change
         # Calendar limits need the holiday tables: computed once in an activity, then replayed from history.
         return await workflow.execute_local_activity(
             Act.DEADLINE, DeadlineInput(region=self._policy.region, timezone=self._policy.timezone,
