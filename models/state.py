@@ -77,6 +77,7 @@ class ComplaintState(BaseModel):
     department: str
     stage: Stage = Stage.RECEIVE
     policy_name: str = ""
+    timezone: str = "UTC"  # the policy's time zone, for showing deadlines as the bank reads them
     classification: Classification | None = None
     level: Level | None = None
     emergency: bool = False
@@ -126,5 +127,6 @@ class ComplaintState(BaseModel):
 class SlaView(BaseModel):
     complaint_id: str
     stage: Stage
+    timezone: str = "UTC"
     as_of: datetime
     clocks: list[Clock]

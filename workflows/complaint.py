@@ -119,7 +119,7 @@ class ComplaintWorkflow:
     async def run(self, start: StartComplaint) -> ComplaintState:
         self._upsert_search_attributes()
         self._policy = await self._activity(Act.RECEIVE, start, Policy)
-        self.s.policy_name = self._policy.name
+        self.s.policy_name, self.s.timezone = self._policy.name, self._policy.timezone
         self._event("received", self.s.first_responder, f"via {self.s.channel.value}")
         self._notify_customer(
             "acknowledgement",
@@ -501,8 +501,8 @@ class ComplaintWorkflow:
 
     @workflow.query
     def sla(self) -> SlaView:
-        return SlaView(complaint_id=self.s.complaint_id, stage=self.s.stage, as_of=workflow.now(),
-                       clocks=self.s.clocks)
+        return SlaView(complaint_id=self.s.complaint_id, stage=self.s.stage, timezone=self.s.timezone,
+                       as_of=workflow.now(), clocks=self.s.clocks)
 
 
 __all__ = ["ComplaintWorkflow", "workflow_id_for"]

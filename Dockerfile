@@ -1,0 +1,14 @@
+# One image for the worker and the codec server; scale workers with `docker compose up --scale worker=N`.
+FROM python:3.11-slim
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY complaints complaints
+COPY sla sla
+COPY classifier classifier
+COPY models models
+COPY workflows workflows
+COPY activities activities
+COPY workers workers
+RUN pip install --no-cache-dir '.[postgres]'
+USER nobody
+CMD ["python", "-m", "workers"]

@@ -1,0 +1,199 @@
+"""`complaints`: run the system, submit complaints, act on them, and look at them."""
+import asyncio
+import json as jsonlib
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.table import Table
+from rich.text import Text
+
+from complaints import service
+from complaints.cli import messages
+from complaints.cli.common import JsonFlag, emit, explain_validation, fail, run
+from complaints.cli.render import clocks_table, console, human, state_panel
+from complaints.config import settings
+from complaints.logs import configure
+from complaints.temporal import connect
+from complaints.visibility import ListFilter
+from models.intake import Intake
+from workflows.permissions import WHO_MAY
+
+app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
+                  help="Complaint lifecycle pipeline: every complaint a durable Temporal workflow.")
+
+
+@app.callback()
+def _setup() -> None:
+    cfg = settings()
+    configure(cfg.log_format, cfg.log_level)
+
+
+@app.command()
+def up() -> None:
+    """Everything on the embedded default: Temporal dev server (state in ./.data/), worker, search attributes."""
+    from complaints.up import run_up
+
+    run(run_up(settings()))
+
+
+@app.command()
+def worker() -> None:
+    """A worker only, for the configured Temporal address (same as `python -m workers`)."""
+    from workers.worker import run_worker
+
+    run(run_worker(settings()))
+
+
+@app.command()
+def submit(file: Annotated[Path, typer.Argument(help="The intake JSON ('-' for standard input).", allow_dash=True)],
+           json: JsonFlag = False) -> None:
+    """Submit a complaint. Submitting the same channel + external_ref again reaches the same complaint."""
+    raw = typer.get_text_stream("stdin").read() if str(file) == "-" else _read(file)
+    try:
+        intake = Intake.model_validate_json(raw)
+    except ValidationError as e:
+        fail(f"invalid intake: {explain_validation(e)}")
+
+    async def go():
+        cfg = settings()
+        return await service.submit(await connect(cfg), intake, cfg.task_queue)
+
+    result = run(go())
+    out = {"complaint_id": result.complaint_id, "workflow_id": result.workflow_id, "created": result.created}
+    verb = "submitted" if result.created else "already submitted (no second complaint started)"
+    emit(out, json, f"[green]{verb}[/]: reference [bold]{result.complaint_id}[/] (workflow {result.workflow_id})")
+
+
+def _read(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except OSError as e:
+        fail(f"cannot read {file}: {e.strerror}")
+
+
+@app.command()
+def show(complaint_id: str, json: JsonFlag = False) -> None:
+    """A complaint's live state: stage, owner, clocks with time left, work orders, history."""
+    async def go():
+        return await service.state(await connect(settings()), complaint_id)
+
+    state = run(go())
+    emit(state, json, state_panel(state))
+
+
+@app.command()
+def sla(complaint_id: str, json: JsonFlag = False) -> None:
+    """Each SLA clock: deadline, time left, warned, breached, paused time."""
+    async def go():
+        return await service.sla(await connect(settings()), complaint_id)
+
+    view = run(go())
+    emit(view, json, clocks_table(view.clocks, view.timezone))
+
+
+@app.command("list")
+def list_(stage: str | None = None, level: str | None = None, department: str | None = None,
+          business_type: str | None = None, tier: str | None = None,
+          breached: Annotated[bool | None, typer.Option("--breached/--not-breached")] = None,
+          emergency: Annotated[bool | None, typer.Option("--emergency/--not-emergency")] = None,
+          received_from: Annotated[datetime | None, typer.Option("--from", help="Received at or after.")] = None,
+          received_to: Annotated[datetime | None, typer.Option("--to", help="Received before.")] = None,
+          limit: int = 50, show_query: Annotated[bool, typer.Option("--query", help="Print the query.")] = False,
+          json: JsonFlag = False) -> None:
+    """List complaints by search attributes (the same query works in the Temporal UI)."""
+    f = ListFilter(stage, level, department, business_type, tier, breached, emergency,
+                   _aware(received_from), _aware(received_to))
+    query = f.query()
+    if show_query:
+        console.print(f"[dim]{query}[/]")
+    items = run(_list(query, limit))
+    if json:
+        emit(items, True)
+        return
+    table = Table(title=f"{len(items)} complaint(s)", title_justify="left")
+    for col in ("id", "stage", "level", "department", "business type", "tier", "owner", "nearest clock", "received"):
+        table.add_column(col)
+    for it in items:
+        table.add_row(it["complaint_id"], it["stage"], it["level"] or "", it["department"], it["business_type"] or "",
+                      it["tier"], it.get("owner") or "", Text(it.get("nearest") or "", style="bold red" if it["breached"]
+                                                             else ""), it["received_at"][:16])
+    console.print(table)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    return dt.replace(tzinfo=timezone.utc) if dt is not None and dt.tzinfo is None else dt
+
+
+async def _list(query: str, limit: int) -> list[dict]:
+    client = await connect(settings())
+    items = []
+    async for wf in client.list_workflows(query, limit=limit):
+        sa = wf.typed_search_attributes
+        from models import search_attributes as keys
+
+        items.append({
+            "complaint_id": wf.id.removeprefix("complaint-"), "workflow_id": wf.id, "status": wf.status.name,
+            "stage": sa.get(keys.STAGE) or "", "level": sa.get(keys.LEVEL), "department": sa.get(keys.DEPARTMENT) or "",
+            "business_type": sa.get(keys.BUSINESS_TYPE), "tier": sa.get(keys.CUSTOMER_TIER) or "",
+            "breached": bool(sa.get(keys.SLA_BREACHED)), "emergency": bool(sa.get(keys.EMERGENCY)),
+            "received_at": (sa.get(keys.RECEIVED_AT) or wf.start_time).isoformat()})
+    # Owner and the nearest clock come from the live workflows (a query each, at most `limit`).
+    now = datetime.now(timezone.utc)
+
+    async def enrich(item: dict) -> None:
+        if item["status"] != "RUNNING":
+            return
+        try:
+            s = await service.state(client, item["complaint_id"])
+        except service.ComplaintError:
+            return
+        item["owner"] = s.owner_id
+        running = [c for c in s.clocks if c.running]
+        if running:
+            c = min(running, key=lambda c: c.deadline(now))
+            item["nearest"] = f"{c.name} {human(c.time_left(now))}"
+
+    await asyncio.gather(*(enrich(i) for i in items))
+    return items
+
+
+@app.command()
+def roles(json: JsonFlag = False) -> None:
+    """Who may send which message."""
+    if json:
+        emit({name: [p.name.lower() for p in parties] for name, parties in WHO_MAY.items()}, True)
+        return
+    table = Table(title="who may send which message", title_justify="left")
+    table.add_column("message")
+    table.add_column("who")
+    for name, parties in WHO_MAY.items():
+        table.add_row(name, "; ".join(p.value for p in parties))
+    console.print(table)
+
+
+policy_app = typer.Typer(no_args_is_help=True, help="The SLA policy.")
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("show")
+def policy_show(file: Annotated[Path | None, typer.Argument(help="A policy file; default: the one in force.")] = None,
+                json: JsonFlag = False) -> None:
+    """Validate and print a policy (COMPLAINTS_POLICY, or the built-in default)."""
+    from sla.policy_file import PolicyError, load_policy
+
+    try:
+        policy = load_policy(file or settings().complaints_policy)
+    except PolicyError as e:
+        fail(str(e))
+    emit(policy, json, jsonlib.dumps(policy.model_dump(mode="json"), ensure_ascii=False, indent=2))
+
+
+# The contract messages come after the commands above in `--help`.
+app.registered_commands += messages.app.registered_commands
+
+
+def main() -> None:
+    app()
