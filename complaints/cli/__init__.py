@@ -160,6 +160,29 @@ async def _list(query: str, limit: int) -> list[dict]:
     return items
 
 
+@app.command("work-orders")
+def work_orders(department: Annotated[str, typer.Option("--department", "--dept", help="The department asked.")],
+                json: JsonFlag = False) -> None:
+    """The open work orders a department owes, the most urgent first (from the read model)."""
+    from complaints.db import make_engine
+    from complaints.reads import work_orders_owed
+
+    owed = work_orders_owed(make_engine(settings().db_url), department)
+    if json:
+        emit([w.model_dump(mode="json") for w in owed], True)
+        return
+    now = datetime.now(timezone.utc)
+    table = Table(title=f"{len(owed)} open work order(s) for {department}", title_justify="left")
+    for col in ("complaint", "work order", "question", "opened by", "due in"):
+        table.add_column(col)
+    for w in owed:
+        due = w.due_at.replace(tzinfo=w.due_at.tzinfo or timezone.utc) if w.due_at else None
+        left = due - now if due else None
+        table.add_row(w.complaint_id, w.id.split("/")[-1], w.question, w.opened_by,
+                      Text(human(left), style="bold red" if left.total_seconds() < 0 else "") if left else "")
+    console.print(table)
+
+
 @app.command()
 def roles(json: JsonFlag = False) -> None:
     """Who may send which message."""

@@ -1,0 +1,99 @@
+"""The `complaints` command as a person runs it: a real process against the test server."""
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import eventually, make_intake
+
+CLI = str(Path(sys.executable).parent / "complaints")
+
+
+@pytest.fixture(scope="module")
+def cli_env(env, settings, workers):
+    return {**os.environ, "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
+            "COMPLAINTS_KEY_FILE": str(settings.key_file), "TASK_QUEUE": workers["calm"],
+            "DATABASE_URL": settings.db_url, "LOG_FORMAT": "console", "COLUMNS": "160"}
+
+
+async def complaints(cli_env, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run the CLI without blocking the event loop the test workers poll on."""
+    proc = await asyncio.create_subprocess_exec(
+        CLI, *args, env=cli_env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(stdin.encode() if stdin else None), timeout=60)
+    return subprocess.CompletedProcess(args, proc.returncode, out.decode(), err.decode())
+
+
+@pytest.fixture(scope="module")
+def intake_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "intake.json"
+    path.write_text(make_intake("信用卡年费乱收费，流程太繁琐").model_dump_json(), encoding="utf-8")
+    return path
+
+
+async def test_submit_show_act_and_list(cli_env, intake_file):
+    out = await complaints(cli_env, "submit", str(intake_file), "--json")
+    assert out.returncode == 0, out.stderr
+    sub = json.loads(out.stdout)
+    assert sub["created"] is True
+    again = await complaints(cli_env, "submit", str(intake_file))
+    assert again.returncode == 0 and "already submitted" in again.stdout
+    cid = sub["complaint_id"]
+
+    async def handling():
+        shown = await complaints(cli_env, "show", cid, "--json")
+        return shown.returncode == 0 and json.loads(shown.stdout)["stage"] == "handle"
+
+    await eventually(handling)
+    shown = await complaints(cli_env, "show", cid)
+    assert shown.returncode == 0 and cid in shown.stdout and "SLA clocks" in shown.stdout
+    assert "13800138000" not in shown.stdout  # no personal data on the screen either
+
+    refused = await complaints(cli_env, "customer-feedback", cid, "--as", "app", "--dept", "app", "--satisfied",
+                         "--csat", "5")
+    assert refused.returncode == 1
+    assert refused.stderr.strip().splitlines() == [
+        "error: customer_feedback is not possible in stage handle (only in: verify)"]
+    accepted = await complaints(cli_env, "accept", cid, "--as", "E207", "--role", "handler", "--dept", "branch-0101",
+                          "--json")
+    assert accepted.returncode == 0 and json.loads(accepted.stdout)["accepted"] is True
+
+    async def listed():
+        out = await complaints(cli_env, "list", "--stage", "handle", "--business-type", "credit_card", "--json")
+        return out.returncode == 0 and cid in [i["complaint_id"] for i in json.loads(out.stdout)]
+
+    await eventually(listed)
+    table = await complaints(cli_env, "list", "--stage", "handle", "--query")
+    assert "ComplaintStage = 'handle'" in table.stdout and cid in table.stdout
+
+
+async def test_invalid_intake_is_one_clear_line(cli_env, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"channel": "fax", "text": ""}), encoding="utf-8")
+    out = await complaints(cli_env, "submit", str(bad))
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.startswith("error: invalid intake:") and "channel" in out.stderr
+    garbage = await complaints(cli_env, "submit", "-", stdin="{not json")
+    assert garbage.returncode == 1 and "invalid intake" in garbage.stderr and "Traceback" not in garbage.stderr
+    missing = await complaints(cli_env, "submit", str(tmp_path / "nope.json"))
+    assert missing.returncode == 1 and "cannot read" in missing.stderr
+
+
+async def test_unknown_complaint_and_unreachable_server(cli_env):
+    out = await complaints(cli_env, "show", "HL0000000000")
+    assert out.returncode == 1 and out.stderr.strip() == "error: no complaint HL0000000000"
+    down = await complaints({**cli_env, "TEMPORAL_ADDRESS": "127.0.0.1:1"}, "show", "HL0000000000")
+    assert down.returncode == 2 and "cannot reach Temporal" in down.stderr and "Traceback" not in down.stderr
+
+
+async def test_roles_and_policy_commands(cli_env, tmp_path):
+    roles = json.loads((await complaints(cli_env, "roles", "--json")).stdout)
+    assert roles["approve_close"] == ["supervisor"] and roles["customer_feedback"] == ["intake"]
+    bad = tmp_path / "p.toml"
+    bad.write_text('warn_at = 2\n', encoding="utf-8")
+    out = await complaints(cli_env, "policy", "show", str(bad))
+    assert out.returncode == 1 and "warn_at must be a share" in out.stderr
