@@ -1,0 +1,70 @@
+"""`complaints up` as a newcomer runs it: dev server + worker from one command, state kept across restarts."""
+import asyncio
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import eventually, make_intake
+
+CLI = str(Path(sys.executable).parent / "complaints")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def start_up(env: dict, log: Path) -> asyncio.subprocess.Process:
+    proc = await asyncio.create_subprocess_exec(CLI, "up", env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
+    await eventually(lambda: "worker running" in log.read_text(errors="replace"), timeout=60)
+    return proc
+
+
+async def stop(proc: asyncio.subprocess.Process) -> None:
+    proc.send_signal(signal.SIGINT)
+    await asyncio.wait_for(proc.wait(), timeout=30)
+
+
+async def run_cli(env, *args) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(CLI, *args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, err = await proc.communicate()
+    return proc.returncode, out.decode(), err.decode()
+
+
+async def test_up_runs_everything_and_keeps_complaints_across_a_restart(tmp_path):
+    env = {**os.environ, "DATA_DIR": str(tmp_path / ".data"), "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+           "TEMPORAL_UI_PORT": str(free_port()), "LOG_FORMAT": "json"}
+    env.pop("DATABASE_URL", None)
+    intake = tmp_path / "intake.json"
+    intake.write_text(make_intake("信用卡年费乱收费").model_dump_json(), encoding="utf-8")
+
+    log = tmp_path / "up-1.log"
+    proc = await start_up(env, log)
+    try:
+        assert f"Temporal UI: http://127.0.0.1:{env['TEMPORAL_UI_PORT']}" in log.read_text()
+        code, out, err = await run_cli(env, "submit", str(intake), "--json")
+        assert code == 0, err
+        cid = json.loads(out)["complaint_id"]
+
+        async def in_handle():
+            code, out, _ = await run_cli(env, "show", cid, "--json")
+            return code == 0 and json.loads(out)["stage"] == "handle"
+
+        await eventually(in_handle, timeout=30)
+    finally:
+        await stop(proc)
+    assert (tmp_path / ".data" / "temporal.db").exists() and (tmp_path / ".data" / "complaints.db").exists()
+
+    proc = await start_up(env, tmp_path / "up-2.log")  # same data dir: the complaint and its clocks are still there
+    try:
+        code, out, err = await run_cli(env, "accept", cid, "--as", "E207", "--role", "handler", "--dept",
+                                       "branch-0101", "--json")
+        assert code == 0, err
+        assert json.loads(out)["accepted"] is True
+    finally:
+        await stop(proc)
