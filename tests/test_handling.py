@@ -14,6 +14,7 @@ from tests.actors import (
     CARD_AGENT, COLLEAGUE, GOOD_RESPONSE, HANDLER, INTAKE, LOANS_AGENT, REVIEWER_A, REVIEWER_B, SUPERVISOR,
 )
 from tests.conftest import eventually, rows
+from tests.replay import check_replay
 from tests.helpers import result, stage_is, submit
 
 LOST_CARD = "我的银行卡昨天丢了，卡丢了咋整？"
@@ -62,6 +63,7 @@ async def test_work_orders_have_their_own_clock_and_block_the_response_until_ans
     await eventually(lambda: {r.status for r in rows(engine, WorkOrderRow, complaint_id=cid)} == {"answered",
                                                                                                   "cancelled"})
     assert work_orders_owed(engine, "loans", complaint_id=cid) == []
+    await check_replay(client, cid, "work_order")
 
 
 async def test_an_unanswered_work_order_escalates_to_the_department_supervisor_and_the_owner(client, workers, engine):

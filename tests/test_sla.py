@@ -10,6 +10,7 @@ from models.enums import Outcome, Stage
 from models.tables import Notification, SlaEventRow
 from tests.actors import GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, rows
+from tests.replay import check_replay
 from tests.helpers import result, stage_is, submit
 
 FROZEN = "我的账户被冻结了，请尽快帮我解冻"  # level III: first_response 4s, result 8s, decision 10s
@@ -39,6 +40,7 @@ async def test_unmet_clock_warns_then_breaches_and_escalates(client, workers, en
     # Supervisors find it with a visibility query on the custom search attribute.
     found = await eventually(lambda: _list(client, f"WorkflowId = 'complaint-{cid}' AND SlaBreached = true"))
     assert len(found) == 1
+    await check_replay(client, cid, "breach")
 
 
 async def test_clock_met_before_its_warning_never_warns(client, workers, engine):

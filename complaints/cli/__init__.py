@@ -197,6 +197,22 @@ def roles(json: JsonFlag = False) -> None:
     console.print(table)
 
 
+history_app = typer.Typer(no_args_is_help=True, help="Workflow histories, for replay tests.")
+app.add_typer(history_app, name="history")
+
+
+@history_app.command("export")
+def history_export(complaint_id: str, out: Annotated[Path, typer.Option(help="Where to write the JSON.")]) -> None:
+    """Save a complaint's history (payloads stay encrypted) for tests/histories/ and the replay test."""
+    async def go():
+        client = await connect(settings())
+        return await client.get_workflow_handle(f"complaint-{complaint_id}").fetch_history()
+
+    history = run(go())
+    out.write_text(history.to_json(), encoding="utf-8")
+    console.print(f"wrote {len(history.events)} events to {out}")
+
+
 policy_app = typer.Typer(no_args_is_help=True, help="The SLA policy.")
 app.add_typer(policy_app, name="policy")
 

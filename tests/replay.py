@@ -1,0 +1,22 @@
+"""Replay guards: a complaint's real history must replay on the current workflow code.
+
+`check_replay` replays a fresh history at once, and with RECORD_HISTORIES=1 also saves it under
+tests/histories/, where test_replay.py replays it on every run from then on."""
+import os
+from pathlib import Path
+
+from temporalio.client import Client
+from temporalio.worker import Replayer
+
+from workers.worker import WORKFLOWS
+
+HISTORIES = Path(__file__).parent / "histories"
+# A key for tests only, committed so saved histories stay readable. Never used outside tests.
+TEST_KEY = HISTORIES / "test-only.key"
+
+
+async def check_replay(client: Client, complaint_id: str, name: str) -> None:
+    history = await client.get_workflow_handle(f"complaint-{complaint_id}").fetch_history()
+    await Replayer(workflows=WORKFLOWS, data_converter=client.data_converter).replay_workflow(history)
+    if os.environ.get("RECORD_HISTORIES"):
+        (HISTORIES / f"{name}.json").write_text(history.to_json(), encoding="utf-8")
