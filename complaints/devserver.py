@@ -21,7 +21,8 @@ def temporal_binary() -> str:
     return found
 
 
-def start_dev_server(data_dir: Path, address: str, ui_port: int, namespace: str) -> subprocess.Popen:
+def start_dev_server(data_dir: Path, address: str, ui_port: int, namespace: str,
+                     codec_endpoint: str | None = None) -> subprocess.Popen:
     host, _, port = address.rpartition(":")
     data_dir.mkdir(parents=True, exist_ok=True)
     log = open(data_dir / "temporal-server.log", "ab")  # noqa: SIM115 - lives as long as the server
@@ -30,7 +31,8 @@ def start_dev_server(data_dir: Path, address: str, ui_port: int, namespace: str)
          "--ip", host or "127.0.0.1", "--port", port, "--ui-port", str(ui_port), "--namespace", namespace,
          # State in a file, WAL for speed: complaints and their timers survive a restart of `up`.
          "--db-filename", str(data_dir / "temporal.db"), "--sqlite-pragma", "journal_mode=wal",
-         "--log-level", "warn"],
+         "--log-level", "warn", "--ui-disable-news-fetch",
+         *(["--ui-codec-endpoint", codec_endpoint] if codec_endpoint else [])],
         stdout=log, stderr=subprocess.STDOUT)
 
 

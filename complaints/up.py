@@ -3,6 +3,8 @@ import asyncio
 
 from rich.console import Console
 
+from complaints.codec import EncryptionCodec, load_or_create_key
+from complaints.codec_server import start as start_codec
 from complaints.config import Settings
 from complaints.devserver import reachable, start_dev_server, wait_until_up
 from workers.worker import run_worker
@@ -12,24 +14,30 @@ console = Console(stderr=True)
 
 async def run_up(settings: Settings) -> None:
     settings.policy()  # a bad policy file stops us before anything starts
+    host = settings.temporal_address.rpartition(":")[0] or "localhost"
+    codec_url = f"http://{host}:{settings.codec_port}"
+    codec = await start_codec(EncryptionCodec(*load_or_create_key(settings.key_file)), host, settings.codec_port,
+                              origins=(f"http://{host}:{settings.temporal_ui_port}",
+                                       f"http://localhost:{settings.temporal_ui_port}"))
     proc = None
     if await reachable(settings.temporal_address, settings.temporal_namespace):
         console.print(f"[yellow]a Temporal server already answers at {settings.temporal_address}; using it[/]")
     else:
         proc = start_dev_server(settings.data_dir, settings.temporal_address, settings.temporal_ui_port,
-                                settings.temporal_namespace)
+                                settings.temporal_namespace, codec_url)
         with console.status("starting the Temporal dev server…"):
             await wait_until_up(settings.temporal_address, settings.temporal_namespace, proc)
-        host = settings.temporal_address.rpartition(":")[0] or "localhost"
         console.print(f"[green]Temporal dev server[/] at {settings.temporal_address}, state in "
                       f"{settings.data_dir / 'temporal.db'}")
         console.print(f"[bold]Temporal UI:[/] http://{host}:{settings.temporal_ui_port}")
+    console.print(f"codec server: {codec_url} (the UI decrypts payloads through it)")
     console.print(f"database: {settings.db_url}")
     console.print("worker starting on task queue "
                   f"[bold]{settings.task_queue}[/]; Ctrl-C stops everything")
     try:
         await run_worker(settings)
     finally:
+        await codec.cleanup()
         if proc is not None:
             proc.terminate()
             try:

@@ -38,7 +38,7 @@ async def run_cli(env, *args) -> tuple[int, str, str]:
 
 async def test_up_runs_everything_and_keeps_complaints_across_a_restart(tmp_path):
     env = {**os.environ, "DATA_DIR": str(tmp_path / ".data"), "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
-           "TEMPORAL_UI_PORT": str(free_port()), "LOG_FORMAT": "json"}
+           "TEMPORAL_UI_PORT": str(free_port()), "CODEC_PORT": str(free_port()), "LOG_FORMAT": "json"}
     env.pop("DATABASE_URL", None)
     intake = tmp_path / "intake.json"
     intake.write_text(make_intake("信用卡年费乱收费").model_dump_json(), encoding="utf-8")

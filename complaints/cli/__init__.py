@@ -47,6 +47,26 @@ def worker() -> None:
     run(run_worker(settings()))
 
 
+@app.command("codec-server")
+def codec_server(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Port (default CODEC_PORT, 8081).")] = None,
+    token: Annotated[str | None, typer.Option(envvar="CODEC_TOKEN", help="Require 'Authorization: Bearer TOKEN'.")] = None,
+    origin: Annotated[list[str] | None, typer.Option(help="Browser origin allowed by CORS (repeatable).")] = None,
+) -> None:
+    """Decrypt payloads for the `temporal` CLI (--codec-endpoint) and the Temporal UI."""
+    from complaints.codec import EncryptionCodec, load_or_create_key
+    from complaints.codec_server import serve
+
+    cfg = settings()
+    origins = tuple(origin or [f"http://localhost:{cfg.temporal_ui_port}", f"http://127.0.0.1:{cfg.temporal_ui_port}",
+                               "http://localhost:8080"])
+    port = port or cfg.codec_port
+    console.print(f"codec server on http://{host}:{port} (CORS for {', '.join(origins)}"
+                  f"{'; bearer token required' if token else ''})")
+    serve(EncryptionCodec(*load_or_create_key(cfg.key_file)), host, port, token, origins)
+
+
 @app.command()
 def submit(file: Annotated[Path, typer.Argument(help="The intake JSON ('-' for standard input).", allow_dash=True)],
            json: JsonFlag = False) -> None:
