@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from pydantic import ValidationError
+from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
 from complaints import service
@@ -135,3 +136,47 @@ async def _rejected(client, cid):
 
 async def _accepted(client, cid):
     return (await service.state(client, cid)).accepted
+
+
+ACTOR = {"id": "E207", "role": "handler", "department": "branch-0101"}
+
+
+@pytest.mark.parametrize("name, payload, complaint", [
+    ("customer_feedback", {"actor": ACTOR, "satisfied": True, "csat": 9}, "csat"),
+    ("customer_feedback", {"actor": ACTOR, "satisfied": "maybe", "csat": 3}, "satisfied"),
+    ("customer_feedback", {"actor": ACTOR, "satisfied": True, "csat": "five"}, "csat"),
+    ("add_note", {"actor": ACTOR, "text": ""}, "text"),
+    ("add_note", {"actor": ACTOR, "text": "x" * 2001}, "text"),
+    ("add_note", {"actor": ACTOR, "text": "hi", "priority": "high"}, "priority"),
+    ("add_note", {"text": "no actor"}, "actor"),
+    ("add_note", {"actor": {**ACTOR, "role": "ceo"}, "text": "hi"}, "role"),
+    ("open_work_order", {"actor": ACTOR, "department": "loans"}, "question"),
+    ("propose_response", {"actor": ACTOR, "text": "y" * 4001}, "text"),
+])
+def test_malformed_messages_are_refused_by_their_model(name, payload, complaint):
+    with pytest.raises(ValidationError) as e:
+        m.MESSAGES[name].model_validate(payload)
+    assert complaint in str(e.value)
+
+
+async def test_raw_malformed_update_and_signal_change_nothing(client, workers):
+    """What another system (or the temporal CLI) might send, bypassing our typed client."""
+    cid = await submit(client, workers["calm"])
+    handle = client.get_workflow_handle(f"complaint-{cid}")
+    before = await service.state(client, cid)
+    with pytest.raises(WorkflowUpdateFailedError) as e:
+        await handle.execute_update("add_note", {"actor": ACTOR, "text": "hi", "priority": "high"})
+    assert e.value.cause.message == "invalid add_note: priority: Extra inputs are not permitted"
+    assert (await service.state(client, cid)).model_dump() == before.model_dump()
+    await handle.signal("accept", {"actor": {"id": "E207"}})  # malformed: recorded as rejected, not applied
+    await handle.signal("add_note", {"actor": ACTOR, "text": "a valid one after it"})
+    after = await eventually(lambda: _noted(client, cid))
+    rejected = [h for h in after.history if not h.accepted]
+    assert len(rejected) == 1 and rejected[0].action == "accept" and rejected[0].actor_id == "E207"
+    assert "actor.role: Field required" in rejected[0].detail and not after.accepted
+    assert len(after.history) == len(before.history) + 2 and await service.is_running(client, cid)
+
+
+async def _noted(client, cid):
+    s = await service.state(client, cid)
+    return s if any(h.action == "add_note" for h in s.history) else None

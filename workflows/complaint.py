@@ -19,7 +19,10 @@ from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttri
 with workflow.unsafe.imports_passed_through():
     from models import messages as m
     from models import search_attributes as sa
-    from models.enums import Channel, Outcome, Stage, WorkOrderStatus
+    from pydantic import ValidationError
+
+    from models.enums import Channel, Outcome, Role, Stage, WorkOrderStatus
+    from models.errors import explain
     from models.intake import Actor, workflow_id_for
     from models.policy import CLOCK_LABELS, CLOCK_MILESTONES, PAUSABLE, Policy, wall_clock
     from models.sla import Clock, Expiry, Milestone
@@ -34,7 +37,7 @@ with workflow.unsafe.imports_passed_through():
 # Activities retry until they succeed: a complaint is never dropped because the database blinked.
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
-SYSTEM = Actor(id="system", role="system", department="complaints")
+SYSTEM = Actor(id="system", role=Role.SYSTEM, department="complaints")
 # How the customer hears from us, by the channel they came in on.
 CUSTOMER_CHANNEL = {
     Channel.BRANCH: "sms", Channel.HOTLINE: "sms", Channel.APP: "app", Channel.WECHAT: "app",
@@ -45,21 +48,38 @@ _WAITING = (Stage.RECEIVE, Stage.ANALYSE)
 
 
 def contract(name: str):
-    """The signal and the update of one contract message, sharing its name, payload and rules."""
+    """The signal and the update of one contract message, sharing its name, payload and rules.
+
+    Handlers take the raw payload and validate it here, so a malformed message is refused with the field
+    that is wrong (update) or recorded as rejected with that reason (signal), instead of vanishing in
+    the SDK's argument decoding."""
     payload = m.MESSAGES[name]
 
-    async def update(self, msg: payload) -> ComplaintState:
+    def parse(raw: dict) -> m.Message:
+        try:
+            return payload.model_validate(raw)
+        except ValidationError as e:
+            raise rules.Refused(f"invalid {name}: {explain(e)}") from None
+
+    async def update(self, raw: dict) -> ComplaintState:
+        msg = parse(raw)
         await self._ready()
         rules.check(name, msg, self.s, self._policy)
         await self._apply(name, msg)
         return self.s
 
-    def validate(self, msg: payload) -> None:
+    def validate(self, raw: dict) -> None:
+        msg = parse(raw)
         # Before analysis finishes the owning department is unknown: the handler checks after waiting.
         if self.s.stage not in _WAITING:
             rules.check(name, msg, self.s, self._policy)
 
-    async def signal(self, msg: payload) -> None:
+    async def signal(self, raw: dict) -> None:
+        try:
+            msg = parse(raw)
+        except rules.Refused as refused:
+            self._event(name, _claimed_actor(raw), refused.reason, accepted=False)
+            return
         await self._ready()
         reason = rules.refusal(name, msg, self.s, self._policy)
         if reason:
@@ -74,6 +94,14 @@ def contract(name: str):
     handler = workflow.update(name=name)(update)
     handler.validator(validate)
     return handler, workflow.signal(name=name)(signal)
+
+
+def _claimed_actor(raw) -> Actor:
+    """Who a malformed signal says it is from, as far as it says: kept on the rejection for the audit."""
+    claimed = raw.get("actor") if isinstance(raw, dict) else None
+    claimed = claimed if isinstance(claimed, dict) else {}
+    return Actor.model_construct(id=str(claimed.get("id", "unknown"))[:64], role=Role.SYSTEM,
+                                 department=str(claimed.get("department", "unknown"))[:64])
 
 
 @workflow.defn

@@ -13,6 +13,7 @@ from complaints.cli.render import console, err_console
 from complaints.config import settings
 from complaints.service import ComplaintError
 from models.enums import Role
+from models.errors import explain
 from models.intake import Actor
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
@@ -32,8 +33,7 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def explain_validation(e: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in err['loc']) or 'input'}: {err['msg'].removeprefix('Value error, ')}"
-                     for err in e.errors())
+    return explain(e)
 
 
 def run(coro: Coroutine[Any, Any, Any]) -> Any:
