@@ -13,7 +13,7 @@ from classifier import rules
 from complaints.db import insert_ignore, upsert_versioned
 from models.enums import Level
 from models.policy import Policy
-from models.state import Analysis, Classification
+from models.state import Analysis
 from models.tables import AuditEvent, ComplaintRow, Notification, SlaEventRow, WorkOrderRow
 from models.workflow_io import Act, AnalyseInput, DeadlineInput, RecordBatch, StartComplaint
 from sla.calendar import calendar_for
@@ -56,21 +56,15 @@ class ComplaintActivities:
                     ComplaintRow.customer_id == intake.customer.id, ComplaintRow.id != inp.complaint_id,
                     ComplaintRow.received_at >= received - RECENT, ComplaintRow.received_at <= received)
                 .order_by(ComplaintRow.received_at.desc()).limit(20)).all()
-        result = rules.classify(intake.text, intake.channel, recent_count=len(recent))
-        level = result.level
-        if inp.level_floor is not None and _urgency(inp.level_floor) > _urgency(level):
-            level = inp.level_floor
+        c = rules.classify(intake.text, intake.channel, recent_count=len(recent))
+        if inp.level_floor is not None and _urgency(inp.level_floor) > _urgency(c.level):
+            c = c.model_copy(update={"level": inp.level_floor, "matched": [*c.matched, "reopened: level floor"]})
         calendar = calendar_for(inp.policy.region, inp.policy.timezone)
         deadlines = {name: calendar.deadline(intake.received_at, duration)
-                     for name, duration in clocks_for(inp.policy, level, result.emergency).items()}
-        log.info("complaint analysed", complaint_id=inp.complaint_id, level=level.value,
-                 emergency=result.emergency, department=result.department)
-        return Analysis(
-            classification=Classification(
-                business_type=result.business_type, problem_nature=result.problem_nature, level=level,
-                emergency=result.emergency, department=result.department, confidence=result.confidence,
-                method=rules.VERSION, matched=result.matched),
-            recent_complaints=list(recent), deadlines=deadlines)
+                     for name, duration in clocks_for(inp.policy, c.level, c.emergency).items()}
+        log.info("complaint analysed", complaint_id=inp.complaint_id, level=c.level.value,
+                 emergency=c.emergency, department=c.department)
+        return Analysis(classification=c, recent_complaints=list(recent), deadlines=deadlines)
 
     @activity.defn(name=Act.RECORD)
     def record_batch(self, batch: RecordBatch) -> None:

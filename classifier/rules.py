@@ -1,9 +1,8 @@
 """The first classifier: keyword rules in Chinese and English, colloquial forms included.
 
 Explainable by construction: the terms that fired are recorded with the classification."""
-from dataclasses import dataclass
-
 from models.enums import Channel, Level
+from models.state import Classification
 
 VERSION = "rules@1"
 
@@ -63,17 +62,6 @@ DEPARTMENTS = {
 NATURE_DEPARTMENTS = {"system_failure": "it", "privacy": "it"}
 
 
-@dataclass(frozen=True)
-class RuleResult:
-    business_type: str
-    problem_nature: str
-    level: Level
-    emergency: bool
-    department: str
-    confidence: float
-    matched: list[str]
-
-
 def _first_match(text: str, table: dict[str, tuple[str, ...]]) -> tuple[str, list[str]]:
     best, best_hits = "other", []
     for label, terms in table.items():
@@ -83,7 +71,7 @@ def _first_match(text: str, table: dict[str, tuple[str, ...]]) -> tuple[str, lis
     return best, best_hits
 
 
-def classify(text: str, channel: Channel | str | None = None, recent_count: int = 0) -> RuleResult:
+def classify(text: str, channel: Channel | str | None = None, recent_count: int = 0) -> Classification:
     lowered = text.lower()
     business, business_hits = _first_match(lowered, BUSINESS_TYPES)
     nature, nature_hits = "other", []
@@ -110,4 +98,5 @@ def classify(text: str, channel: Channel | str | None = None, recent_count: int 
         business = "debit_account"
     department = NATURE_DEPARTMENTS.get(nature, DEPARTMENTS[business])
     confidence = 0.5 + 0.2 * bool(business_hits) + 0.3 * bool(nature_hits)
-    return RuleResult(business, nature, level, emergency, department, round(confidence, 2), matched)
+    return Classification(business_type=business, problem_nature=nature, level=level, emergency=emergency,
+                          department=department, confidence=round(confidence, 2), method=VERSION, matched=matched)

@@ -1,4 +1,6 @@
 """Steps most tests share."""
+import socket
+
 from complaints import service
 from models.enums import Stage
 from models.state import ComplaintState
@@ -22,3 +24,13 @@ async def submit(client, queue: str, text: str = FEE_TEXT, **kw) -> str:
 
 async def result(client, cid) -> ComplaintState:
     return await client.get_workflow_handle_for(ComplaintWorkflow.run, f"complaint-{cid}").result()
+
+
+async def list_workflows(client, query: str) -> list:
+    return [w async for w in client.list_workflows(query)]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -15,16 +15,11 @@ from complaints import service
 from models import messages as m
 from tests.actors import INTAKE
 from tests.conftest import eventually, make_intake
-from tests.helpers import result
+from tests.helpers import free_port, result
 
 BIN = Path(sys.executable).parent
 PHONE = "13766554433"
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

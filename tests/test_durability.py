@@ -2,14 +2,12 @@
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-import pytest
 from temporalio.client import Client
 from temporalio.testing import ActivityEnvironment
 
@@ -23,7 +21,7 @@ from models.tables import AuditEvent, ComplaintRow, Notification, SlaEventRow
 from models.workflow_io import AuditEntry, OutgoingNotification, RecordBatch, StartComplaint
 from tests.actors import GOOD_RESPONSE, HANDLER, INTAKE
 from tests.conftest import eventually, make_intake, rows, temporal_binary
-from tests.helpers import result, stage_is
+from tests.helpers import free_port, result, stage_is
 from tests.policies import CALM
 
 FROZEN = "我的账户被冻结了，请尽快帮我解冻"
@@ -44,11 +42,6 @@ decision = "15d"
 extended = "30d"
 """
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def worker_env(settings, address: str, queue: str, policy: Path) -> dict:

@@ -11,11 +11,19 @@ from models.enums import Stage, WorkOrderStatus
 from models.intake import Actor
 from models.tables import Notification, WorkOrderRow
 from tests.actors import (
-    CARD_AGENT, COLLEAGUE, GOOD_RESPONSE, HANDLER, INTAKE, LOANS_AGENT, REVIEWER_A, REVIEWER_B, SUPERVISOR,
+    CARD_AGENT,
+    COLLEAGUE,
+    GOOD_RESPONSE,
+    HANDLER,
+    INTAKE,
+    LOANS_AGENT,
+    REVIEWER_A,
+    REVIEWER_B,
+    SUPERVISOR,
 )
 from tests.conftest import eventually, rows
+from tests.helpers import list_workflows, result, stage_is, submit
 from tests.replay import check_replay
-from tests.helpers import result, stage_is, submit
 
 LOST_CARD = "我的银行卡昨天丢了，卡丢了咋整？"
 IT_AGENT = Actor(id="A701", role="department_agent", department="it")
@@ -129,7 +137,7 @@ async def test_supervisor_reassigns_owner_and_department(client, workers):
         await service.send(client, cid, "open_work_order",
                            m.OpenWorkOrder(actor=HANDLER, department="loans", question="?"))
     await service.send(client, cid, "accept", m.Accept(actor=COLLEAGUE))
-    found = await eventually(lambda: _list(client, f"WorkflowId = 'complaint-{cid}' AND Department = 'operations'"))
+    found = await eventually(lambda: list_workflows(client, f"WorkflowId = 'complaint-{cid}' AND Department = 'operations'"))
     assert len(found) == 1
 
 
@@ -146,8 +154,6 @@ async def _clock_breached(client, cid, name):
     return next(c for c in (await service.sla(client, cid)).clocks if c.name == name).breached_at is not None
 
 
-async def _list(client, query):
-    return [w async for w in client.list_workflows(query)]
 
 
 async def test_result_of_a_closed_complaint_is_its_final_state(client, workers):

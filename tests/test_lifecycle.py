@@ -9,8 +9,8 @@ from models.enums import Outcome, Stage
 from models.tables import AuditEvent, ComplaintRow, Notification
 from tests.actors import GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, make_intake, rows
-from tests.replay import check_replay
 from tests.helpers import FEE_TEXT, result, stage_is, submit
+from tests.replay import check_replay
 
 
 async def test_satisfied_lifecycle_runs_every_stage_and_writes_the_records(client, workers, engine):

@@ -2,8 +2,8 @@
 import pytest
 
 from models.enums import Level
-from sla.policy_file import PolicyError, load_policy
 from sla.plan import clocks_for
+from sla.policy_file import PolicyError, load_policy
 
 SPEC_EXAMPLE = '''
 region = "CN"

@@ -9,7 +9,7 @@ from complaints import service
 from complaints.logs import handler_for, mask_text
 from models import messages as m
 from models.enums import Stage
-from tests.actors import GOOD_RESPONSE, HANDLER, INTAKE
+from tests.actors import INTAKE
 from tests.conftest import eventually, make_intake
 from tests.helpers import result, stage_is
 

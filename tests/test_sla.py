@@ -10,8 +10,8 @@ from models.enums import Outcome, Stage
 from models.tables import Notification, SlaEventRow
 from tests.actors import GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, rows
+from tests.helpers import list_workflows, result, stage_is, submit
 from tests.replay import check_replay
-from tests.helpers import result, stage_is, submit
 
 FROZEN = "我的账户被冻结了，请尽快帮我解冻"  # level III: first_response 4s, result 8s, decision 10s
 TIMER_SLACK = timedelta(seconds=1.5)      # a timer fires a little after its time, never before
@@ -38,7 +38,7 @@ async def test_unmet_clock_warns_then_breaches_and_escalates(client, workers, en
     kinds = {(e.clock, e.kind) for e in rows(engine, SlaEventRow, complaint_id=cid)}
     assert {("first_response", "warned"), ("first_response", "breached")} <= kinds
     # Supervisors find it with a visibility query on the custom search attribute.
-    found = await eventually(lambda: _list(client, f"WorkflowId = 'complaint-{cid}' AND SlaBreached = true"))
+    found = await eventually(lambda: list_workflows(client, f"WorkflowId = 'complaint-{cid}' AND SlaBreached = true"))
     assert len(found) == 1
     await check_replay(client, cid, "breach")
 
@@ -111,5 +111,3 @@ def _templates(engine, cid):
     return [n.template for n in rows(engine, Notification, complaint_id=cid)]
 
 
-async def _list(client, query):
-    return [w async for w in client.list_workflows(query)]

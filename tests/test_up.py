@@ -3,20 +3,15 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 from tests.conftest import eventually, make_intake
+from tests.helpers import free_port
 
 CLI = str(Path(sys.executable).parent / "complaints")
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def start_up(env: dict, log: Path) -> asyncio.subprocess.Process:

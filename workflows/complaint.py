@@ -17,10 +17,10 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributePair, TypedSearchAttributes
 
 with workflow.unsafe.imports_passed_through():
-    from models import messages as m
-    from models import search_attributes as sa
     from pydantic import ValidationError
 
+    from models import messages as m
+    from models import search_attributes as sa
     from models.enums import Channel, Outcome, Role, Stage, WorkOrderStatus
     from models.errors import explain
     from models.intake import Actor, workflow_id_for
@@ -28,7 +28,13 @@ with workflow.unsafe.imports_passed_through():
     from models.sla import Clock, Expiry, Milestone
     from models.state import Analysis, ComplaintState, Feedback, Pause, SlaView, WorkOrder
     from models.workflow_io import (
-        Act, AnalyseInput, AuditEntry, DeadlineInput, OutgoingNotification, RecordBatch, SlaEvent,
+        Act,
+        AnalyseInput,
+        AuditEntry,
+        DeadlineInput,
+        OutgoingNotification,
+        RecordBatch,
+        SlaEvent,
         StartComplaint,
     )
     from workflows import rules

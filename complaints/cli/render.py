@@ -1,6 +1,5 @@
 """How the CLI shows things to a person: Rich tables and panels, colour for clocks."""
 from datetime import datetime, timedelta, timezone
-
 from zoneinfo import ZoneInfo
 
 from rich.console import Console, Group
