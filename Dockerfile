@@ -9,6 +9,7 @@ COPY models models
 COPY workflows workflows
 COPY activities activities
 COPY workers workers
+COPY lookback lookback
 RUN pip install --no-cache-dir '.[postgres]'
 USER nobody
 CMD ["python", "-m", "workers"]

@@ -37,9 +37,11 @@ class ComplaintActivities:
             insert_ignore(session, ComplaintRow, [dict(
                 id=start.complaint_id, workflow_id=activity.info().workflow_id, channel=intake.channel.value,
                 external_ref=intake.external_ref, customer_id=intake.customer.id,
-                customer_masked=name[:1] + "*" * max(len(name) - 1, 1), tier=intake.customer.tier.value,
+                customer_masked=name[:1] + "*" * max(len(name) - 1, 1), customer_name=name,
+                customer_phone=intake.customer.phone, tier=intake.customer.tier.value,
                 text=intake.text, received_at=_utc(intake.received_at),
-                first_responder_id=intake.received_by.id, owner_id=intake.received_by.id,
+                first_responder_id=intake.received_by.id,
+                first_responder_department=intake.received_by.department, owner_id=intake.received_by.id,
                 department=intake.received_by.department, stage="receive", reopened_from=start.reopened_from,
                 surface_fix=start.surface_fix, updated_at=_now())])
             session.commit()

@@ -1,5 +1,7 @@
 """`complaints up`: the whole system on the embedded default."""
 import asyncio
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
@@ -7,6 +9,8 @@ from complaints.codec import EncryptionCodec, load_or_create_key
 from complaints.codec_server import start as start_codec
 from complaints.config import Settings
 from complaints.devserver import reachable, start_dev_server, wait_until_up
+from complaints.lookbacks import ensure_schedule
+from complaints.temporal import connect, ensure_search_attributes
 from workers.worker import run_worker
 
 console = Console(stderr=True)
@@ -31,6 +35,11 @@ async def run_up(settings: Settings) -> None:
                       f"{settings.data_dir / 'temporal.db'}")
         console.print(f"[bold]Temporal UI:[/] http://{host}:{settings.temporal_ui_port}")
     console.print(f"codec server: {codec_url} (the UI decrypts payloads through it)")
+    client = await connect(settings)
+    await ensure_search_attributes(client, settings.temporal_namespace)
+    runs = await ensure_schedule(client, settings.policy(), settings.task_queue, datetime.now(timezone.utc).date())
+    console.print(f"look-back schedule: next run {runs[0].astimezone(ZoneInfo(settings.policy().timezone)):%Y-%m-%d %H:%M %Z}"
+                  if runs else "look-back schedule: no run in the horizon")
     console.print(f"database: {settings.db_url}")
     console.print("worker starting on task queue "
                   f"[bold]{settings.task_queue}[/]; Ctrl-C stops everything")

@@ -14,10 +14,15 @@ class ComplaintRow(SQLModel, table=True):
     external_ref: str
     customer_id: str = Field(index=True)
     customer_masked: str
+    # The bank's own system of record keeps contact data (a look-back recurrence reopens from it);
+    # it never goes to logs or, unencrypted, to Temporal.
+    customer_name: str = ""
+    customer_phone: str = ""
     tier: str
     text: str
     received_at: datetime = Field(index=True)
     first_responder_id: str
+    first_responder_department: str = ""
     owner_id: str
     department: str = Field(index=True)
     stage: str = Field(index=True)
@@ -105,3 +110,36 @@ class WorkOrderRow(SQLModel, table=True):
     version: int = 0
 
 
+
+
+class LookBackRun(SQLModel, table=True):
+    __tablename__ = "lookback_run"
+
+    month: str = Field(primary_key=True)
+    candidates: int = 0
+    sampled: int = 0
+    confirmed: int = 0
+    recurred: int = 0
+    unreachable: int = 0
+    by_department: str = "{}"  # JSON: department -> counts
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class LookBackRevisit(SQLModel, table=True):
+    """One sampled complaint of a month, and what its revisit found. A recurrence counts against
+    `department` as a surface fix (表面整改), whatever department the reopened complaint goes to."""
+
+    __tablename__ = "lookback_revisit"
+
+    id: str = Field(primary_key=True)  # month + "/" + complaint id
+    month: str = Field(index=True)
+    complaint_id: str = Field(index=True)
+    department: str = Field(index=True)
+    due_at: datetime
+    escalated: bool = False
+    outcome: str | None = None
+    actor_id: str | None = None
+    note: str = ""
+    decided_at: datetime | None = None
+    reopened_as: str | None = None

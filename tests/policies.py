@@ -12,4 +12,5 @@ FAST = Policy.model_validate({
     "emergency": {"first_response": "4s", "first_disposal": "6s"},
     "work_order": {"reply": "4s"}, "dissatisfied": {"resolve": "4s"},
     "regulatory": {"decision": "10s", "extended": "40s"},
+    "lookback": {"revisit": "3s"},
 })

@@ -15,8 +15,8 @@ HISTORIES = Path(__file__).parent / "histories"
 TEST_KEY = HISTORIES / "test-only.key"
 
 
-async def check_replay(client: Client, complaint_id: str, name: str) -> None:
-    history = await client.get_workflow_handle(f"complaint-{complaint_id}").fetch_history()
+async def check_replay(client: Client, workflow_id: str, name: str) -> None:
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
     await Replayer(workflows=WORKFLOWS, data_converter=client.data_converter).replay_workflow(history)
     if os.environ.get("RECORD_HISTORIES"):
         (HISTORIES / f"{name}.json").write_text(history.to_json(), encoding="utf-8")

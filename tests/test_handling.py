@@ -71,7 +71,7 @@ async def test_work_orders_have_their_own_clock_and_block_the_response_until_ans
     await eventually(lambda: {r.status for r in rows(engine, WorkOrderRow, complaint_id=cid)} == {"answered",
                                                                                                   "cancelled"})
     assert work_orders_owed(engine, "loans", complaint_id=cid) == []
-    await check_replay(client, cid, "work_order")
+    await check_replay(client, f"complaint-{cid}", "work_order")
 
 
 async def test_an_unanswered_work_order_escalates_to_the_department_supervisor_and_the_owner(client, workers, engine):

@@ -47,7 +47,7 @@ async def test_satisfied_lifecycle_runs_every_stage_and_writes_the_records(clien
     assert "acknowledgement" in templates and "response" in templates and "feedback_invitation" in templates
     ack = next(n for n in rows(engine, Notification, complaint_id=cid) if n.template == "acknowledgement")
     assert cid in ack.body and ack.channel == "sms"
-    await check_replay(client, cid, "satisfied")
+    await check_replay(client, f"complaint-{cid}", "satisfied")
 
 
 async def test_not_satisfied_goes_back_to_handle_with_a_supervisor_and_a_24h_clock(client, workers, engine):
@@ -72,7 +72,7 @@ async def test_not_satisfied_goes_back_to_handle_with_a_supervisor_and_a_24h_clo
                            m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=4))
     assert s.outcome is Outcome.RESOLVED and [f.satisfied for f in s.feedback] == [False, True]
     await result(client, cid)
-    await check_replay(client, cid, "not_satisfied")
+    await check_replay(client, f"complaint-{cid}", "not_satisfied")
 
 
 async def test_withdraw_closes_the_same_day(client, workers, engine):
@@ -84,7 +84,7 @@ async def test_withdraw_closes_the_same_day(client, workers, engine):
     await result(client, cid)
     assert rows(engine, ComplaintRow, id=cid)[0].outcome == "withdrawn"
     assert "withdrawn" in [n.template for n in rows(engine, Notification, complaint_id=cid)]
-    await check_replay(client, cid, "withdraw")
+    await check_replay(client, f"complaint-{cid}", "withdraw")
 
 
 async def test_same_complaint_twice_reaches_the_same_workflow_and_row(client, workers, engine):

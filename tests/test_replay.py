@@ -12,7 +12,7 @@ from tests.replay import HISTORIES
 from workers.worker import WORKFLOWS
 
 SAVED = sorted(HISTORIES.glob("*.json"))
-EXPECTED = {"satisfied", "not_satisfied", "withdraw", "breach", "work_order"}
+EXPECTED = {"satisfied", "not_satisfied", "withdraw", "breach", "work_order", "lookback", "revisit_recurred"}
 
 
 def test_every_lifecycle_path_has_a_saved_history():

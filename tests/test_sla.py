@@ -40,7 +40,7 @@ async def test_unmet_clock_warns_then_breaches_and_escalates(client, workers, en
     # Supervisors find it with a visibility query on the custom search attribute.
     found = await eventually(lambda: list_workflows(client, f"WorkflowId = 'complaint-{cid}' AND SlaBreached = true"))
     assert len(found) == 1
-    await check_replay(client, cid, "breach")
+    await check_replay(client, f"complaint-{cid}", "breach")
 
 
 async def test_clock_met_before_its_warning_never_warns(client, workers, engine):

@@ -9,23 +9,29 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.complaint import ComplaintActivities
+from activities.lookback import LookBackActivities
 from complaints.config import Settings
 from complaints.db import make_engine
 from complaints.temporal import connect, ensure_search_attributes
 from models.policy import Policy
 from workflows.complaint import ComplaintWorkflow
+from workflows.lookback import LookBackWorkflow, RevisitWorkflow
 
 log = structlog.get_logger()
-WORKFLOWS = [ComplaintWorkflow]
+WORKFLOWS = [ComplaintWorkflow, LookBackWorkflow, RevisitWorkflow]
 
 
 def build_worker(client: Client, settings: Settings, engine: Engine, policy: Policy | None = None) -> Worker:
-    acts = ComplaintActivities(engine, policy or settings.policy())
+    policy = policy or settings.policy()
+    acts = ComplaintActivities(engine, policy)
+    look = LookBackActivities(engine, client, policy, settings.task_queue)
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        activities=[acts.receive_complaint, acts.analyse_complaint, acts.record_batch, acts.compute_deadline],
+        activities=[acts.receive_complaint, acts.analyse_complaint, acts.record_batch, acts.compute_deadline,
+                    look.resolve_month, look.sample_lookback, look.record_revisit, look.reopen_complaint,
+                    look.record_lookback],
         activity_executor=ThreadPoolExecutor(max_workers=settings.max_concurrent_activities),
         max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows,

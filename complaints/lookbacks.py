@@ -1,0 +1,75 @@
+"""Look-back operations over the Temporal client: run a month, read it, record outcomes, keep the schedule."""
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from temporalio.client import (
+    Client,
+    ScheduleAlreadyRunningError,
+    ScheduleUpdate,
+    WorkflowQueryFailedError,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from complaints.service import ComplaintError
+from lookback.schedule import SCHEDULE_ID, build_schedule
+from models.lookback import LookBackInput, LookBackState, RevisitOutcome, RevisitState, check_month
+from models.policy import Policy
+from workflows.lookback import LookBackWorkflow, lookback_id, revisit_id
+
+
+@dataclass
+class Started:
+    month: str
+    workflow_id: str
+    created: bool  # False: this month already ran (or is running); nothing new was started
+
+
+async def run_month(client: Client, month: str, task_queue: str) -> Started:
+    try:
+        check_month(month)
+    except ValueError as e:
+        raise ComplaintError(str(e)) from None
+    wid = lookback_id(month)
+    try:
+        await client.start_workflow(LookBackWorkflow.run, LookBackInput(month=month), id=wid, task_queue=task_queue,
+                                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+    except WorkflowAlreadyStartedError:
+        return Started(month, wid, created=False)
+    return Started(month, wid, created=True)
+
+
+async def month_state(client: Client, month: str) -> LookBackState:
+    try:
+        return await client.get_workflow_handle(lookback_id(month)).query("state", result_type=LookBackState)
+    except (RPCError, WorkflowQueryFailedError) as e:
+        if isinstance(e, RPCError) and e.status == RPCStatusCode.NOT_FOUND:
+            raise ComplaintError(f"no look-back for {month}; start it with `complaints lookback run --month {month}`")
+        raise ComplaintError(f"could not read the look-back for {month}: {e}") from None
+
+
+async def record_outcome(client: Client, month: str, complaint_id: str, msg: RevisitOutcome) -> RevisitState:
+    try:
+        return await client.get_workflow_handle(revisit_id(month, complaint_id)).execute_update(
+            "revisit_outcome", msg, result_type=RevisitState)
+    except WorkflowUpdateFailedError as e:
+        raise ComplaintError(e.cause.message if isinstance(e.cause, ApplicationError) else str(e)) from None
+    except RPCError as e:
+        if "already completed" in e.message.lower():
+            raise ComplaintError(f"the revisit of {complaint_id} for {month} is already recorded") from None
+        if e.status == RPCStatusCode.NOT_FOUND:
+            raise ComplaintError(f"{complaint_id} was not sampled for the {month} look-back") from None
+        raise ComplaintError(f"Temporal refused: {e.message}") from None
+
+
+async def ensure_schedule(client: Client, policy: Policy, task_queue: str, today: date) -> list[datetime]:
+    """Create the look-back schedule, or bring it up to date; returns its next run times."""
+    schedule = build_schedule(policy, today, task_queue)
+    try:
+        handle = await client.create_schedule(SCHEDULE_ID, schedule)
+    except ScheduleAlreadyRunningError:
+        handle = client.get_schedule_handle(SCHEDULE_ID)
+        await handle.update(lambda _: ScheduleUpdate(schedule=schedule))
+    return list((await handle.describe()).info.next_action_times)

@@ -1,0 +1,1 @@
+"""The monthly look-back: which complaints to revisit, and when the schedule runs."""

@@ -1,0 +1,47 @@
+"""Which resolved complaints a month's look-back revisits. Pure and reproducible.
+
+Each department's share is rounded up, so every department that resolved any complaint is revisited at
+least once, and small departments are not lost in a bank-wide 10%. Within a department the order is a
+hash of month + complaint id: the same month always gives the same sample, whatever order the rows
+come in, and nobody can predict or steer which complaints are picked."""
+import hashlib
+import math
+from collections import defaultdict
+from datetime import date, datetime, time, timezone
+from zoneinfo import ZoneInfo
+
+from models.lookback import Sample, Sampled
+
+
+def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
+    """[start, end) of a calendar month in the bank's time zone, as UTC instants."""
+    year, mon = (int(x) for x in month.split("-"))
+    zone = ZoneInfo(tz)
+    start = datetime.combine(date(year, mon, 1), time(0), tzinfo=zone)
+    nxt = date(year + (mon == 12), mon % 12 + 1, 1)
+    end = datetime.combine(nxt, time(0), tzinfo=zone)
+    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def previous_month(now: datetime, tz: str) -> str:
+    local = now.astimezone(ZoneInfo(tz)).date()
+    year, mon = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
+    return f"{year:04d}-{mon:02d}"
+
+
+def _order(month: str, complaint_id: str) -> str:
+    return hashlib.sha256(f"{month}/{complaint_id}".encode()).hexdigest()
+
+
+def sample(month: str, candidates: list[Sampled], share: float) -> Sample:
+    by_department: dict[str, list[Sampled]] = defaultdict(list)
+    for c in candidates:
+        by_department[c.department].append(c)
+    picked: list[Sampled] = []
+    for department in sorted(by_department):
+        rows = sorted(by_department[department], key=lambda c: _order(month, c.complaint_id))
+        # round() first: 0.1 * 30 is 3.0000000000000004 in floating point, and must stay 3.
+        picked += rows[:math.ceil(round(share * len(rows), 9))]
+    return Sample(month=month, candidates=len(candidates),
+                  candidates_by_department={d: len(rows) for d, rows in sorted(by_department.items())},
+                  sampled=picked)
