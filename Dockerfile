@@ -10,6 +10,7 @@ COPY workflows workflows
 COPY activities activities
 COPY workers workers
 COPY lookback lookback
+COPY reports reports
 RUN pip install --no-cache-dir '.[postgres]'
 USER nobody
 CMD ["python", "-m", "workers"]

@@ -1,0 +1,1 @@
+"""Supervisor reports from the read model (never the Temporal server): heat map, dashboard, CSV export."""
