@@ -9,7 +9,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio import activity
 
-from classifier import rules
+from classifier import Classifier
+from classifier.rules import RulesClassifier
 from complaints.db import insert_ignore, upsert_versioned
 from models.enums import Level
 from models.policy import Policy
@@ -24,9 +25,10 @@ RECENT = timedelta(days=90)
 
 
 class ComplaintActivities:
-    def __init__(self, engine: Engine, policy: Policy):
+    def __init__(self, engine: Engine, policy: Policy, classifier: Classifier | None = None):
         self.engine = engine
         self.policy = policy
+        self.classifier = classifier or RulesClassifier()
 
     @activity.defn(name=Act.RECEIVE)
     def receive_complaint(self, start: StartComplaint) -> Policy:
@@ -58,7 +60,7 @@ class ComplaintActivities:
                     ComplaintRow.customer_id == intake.customer.id, ComplaintRow.id != inp.complaint_id,
                     ComplaintRow.received_at >= received - RECENT, ComplaintRow.received_at <= received)
                 .order_by(ComplaintRow.received_at.desc()).limit(20)).all()
-        c = rules.classify(intake.text, intake.channel, recent_count=len(recent))
+        c = self.classifier.classify(intake.text, intake.channel, recent_count=len(recent))
         if inp.level_floor is not None and _urgency(inp.level_floor) > _urgency(c.level):
             c = c.model_copy(update={"level": inp.level_floor, "matched": [*c.matched, "reopened: level floor"]})
         calendar = calendar_for(inp.policy.region, inp.policy.timezone)

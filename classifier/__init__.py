@@ -1,1 +1,31 @@
-"""Classifying a complaint's text: business type, problem nature, level, emergency, department."""
+"""Classifying a complaint: business type, problem nature, level, emergency, owning department.
+
+`classifier_from(settings)` picks the implementation the configuration asks for: the rules alone, or a
+trained model with the rules as fallback when its confidence is low (the emergency detector is always the
+rules')."""
+from typing import Protocol
+
+from models.enums import Channel
+from models.state import Classification
+
+
+class Classifier(Protocol):
+    version: str
+
+    def classify(self, text: str, channel: Channel | str | None = None, recent_count: int = 0) -> Classification:
+        ...
+
+
+def classifier_from(kind: str = "rules", model_file: str | None = None, threshold: float = 0.5) -> Classifier:
+    from classifier.rules import RulesClassifier
+
+    if kind == "rules":
+        return RulesClassifier()
+    if kind == "model":
+        if not model_file:
+            raise ValueError("COMPLAINTS_CLASSIFIER=model needs COMPLAINTS_MODEL_FILE (train one with "
+                             "`complaints classifier train`)")
+        from classifier.model import ModelClassifier, TrainedModel
+
+        return ModelClassifier(TrainedModel.load(model_file), RulesClassifier(), threshold)
+    raise ValueError(f"unknown classifier {kind!r}: use rules or model")

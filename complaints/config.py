@@ -17,6 +17,9 @@ class Settings(BaseSettings):
     database_url: str | None = None       # default: a SQLite file under data_dir
     complaints_policy: str | None = None  # TOML policy file; default: the spec's table
     complaints_key_file: Path | None = None  # payload encryption key; created on first run
+    complaints_classifier: str = "rules"      # rules, or model (a trained model, the rules as fallback)
+    complaints_model_file: str | None = None  # from `complaints classifier train`
+    classifier_threshold: float = 0.5         # below this confidence the rules decide the business type
     log_format: str = "auto"              # auto (console on a terminal, else JSON), json, console
     log_level: str = "INFO"
     temporal_ui_port: int = 8233
@@ -32,6 +35,11 @@ class Settings(BaseSettings):
     @property
     def key_file(self) -> Path:
         return self.complaints_key_file or self.data_dir / "complaints.key"
+
+    def classifier(self):
+        from classifier import classifier_from
+
+        return classifier_from(self.complaints_classifier, self.complaints_model_file, self.classifier_threshold)
 
     def policy(self) -> Policy:
         from sla.policy_file import load_policy

@@ -80,6 +80,14 @@ class ExtendDeadline(Message):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class CorrectClassification(Message):
+    """A supervisor corrects what the analyse stage decided; corrections become training rows."""
+
+    business_type: str | None = Field(default=None, min_length=1, max_length=64)
+    problem_nature: str | None = Field(default=None, min_length=1, max_length=64)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 # The public contract: message name -> payload type. Signals and updates are generated from it.
 MESSAGES: dict[str, type[Message]] = {
     "accept": Accept,
@@ -97,4 +105,5 @@ MESSAGES: dict[str, type[Message]] = {
     "approve_close": ApproveClose,
     "withdraw": Withdraw,
     "extend_deadline": ExtendDeadline,
+    "correct_classification": CorrectClassification,
 }

@@ -23,7 +23,7 @@ WORKFLOWS = [ComplaintWorkflow, LookBackWorkflow, RevisitWorkflow]
 
 def build_worker(client: Client, settings: Settings, engine: Engine, policy: Policy | None = None) -> Worker:
     policy = policy or settings.policy()
-    acts = ComplaintActivities(engine, policy)
+    acts = ComplaintActivities(engine, policy, settings.classifier())
     look = LookBackActivities(engine, client, policy, settings.task_queue)
     return Worker(
         client,

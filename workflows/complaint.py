@@ -127,6 +127,7 @@ class ComplaintWorkflow:
     approve_close, approve_close_signal = contract("approve_close")
     withdraw, withdraw_signal = contract("withdraw")
     extend_deadline, extend_deadline_signal = contract("extend_deadline")
+    correct_classification, correct_classification_signal = contract("correct_classification")
 
     @workflow.init
     def __init__(self, start: StartComplaint) -> None:
@@ -409,6 +410,19 @@ class ComplaintWorkflow:
         self._notify_customer("extension", f"您的投诉 {self.s.complaint_id} 情况复杂，处理期限延长至 "
                                            f"{new_due.date()}。Your case is complex; we will decide by "
                                            f"{new_due.date()}.")
+
+    def _on_correct_classification(self, msg: m.CorrectClassification) -> None:
+        # Labels only: the level, emergency flag and clocks stay (escalate / reassign change those).
+        before = self.s.classification
+        after = before.model_copy(update={
+            "business_type": msg.business_type or before.business_type,
+            "problem_nature": msg.problem_nature or before.problem_nature,
+            "method": f"corrected by {msg.actor.id} (was {before.method})", "confidence": 1.0})
+        self.s.classification = after
+        self._event("correct_classification", msg.actor,
+                    f"{before.business_type}/{before.problem_nature} -> {after.business_type}/"
+                    f"{after.problem_nature}: {msg.reason}")
+        self._upsert_search_attributes()
 
     # ------------------------------------------------------------------ clocks
 

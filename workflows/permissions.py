@@ -40,6 +40,7 @@ WHO_MAY: dict[str, tuple[Party, ...]] = {
     "approve_close": (V,),
     "withdraw": (I,),
     "extend_deadline": (V,),
+    "correct_classification": (V,),
 }
 
 

@@ -119,6 +119,16 @@ def _approve_close(msg: m.ApproveClose, s: ComplaintState, p: Policy) -> str | N
     return None
 
 
+def _correct_classification(msg: m.CorrectClassification, s: ComplaintState, p: Policy) -> str | None:
+    c = s.classification
+    if not msg.business_type and not msg.problem_nature:
+        return "correct_classification needs a business_type, a problem_nature, or both"
+    if (msg.business_type or c.business_type) == c.business_type and \
+            (msg.problem_nature or c.problem_nature) == c.problem_nature:
+        return "that is already the classification"
+    return None
+
+
 def _extend_deadline(msg: m.ExtendDeadline, s: ComplaintState, p: Policy) -> str | None:
     clock = s.clock("decision")
     if clock is None or not clock.running:
@@ -146,6 +156,7 @@ STAGES: dict[str, tuple[Stage, ...]] = {
     "approve_close": (Stage.HANDLE, Stage.RESPOND, Stage.VERIFY),
     "withdraw": _LIVE,
     "extend_deadline": (Stage.HANDLE, Stage.RESPOND, Stage.VERIFY),
+    "correct_classification": (Stage.HANDLE, Stage.RESPOND, Stage.VERIFY),
 }
 
 _BUSINESS: dict[str, Callable[..., str | None]] = {
@@ -161,6 +172,7 @@ _BUSINESS: dict[str, Callable[..., str | None]] = {
     "reassign": _reassign,
     "approve_close": _approve_close,
     "extend_deadline": _extend_deadline,
+    "correct_classification": _correct_classification,
 }
 
 

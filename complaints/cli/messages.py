@@ -145,3 +145,13 @@ def extend_deadline(complaint_id: Id, who: ActorId, dept: ActorDept, reason: Rea
                     role: ActorRole = Role.SUPERVISOR, json: JsonFlag = False):
     """Extend the regulatory ceiling (15 -> 30 days) for a complex case; the customer is told (supervisor)."""
     _send(complaint_id, "extend_deadline", json, actor=actor(who, role, dept), reason=reason)
+
+
+@app.command("correct-classification")
+def correct_classification(complaint_id: Id, who: ActorId, dept: ActorDept, reason: Reason,
+                           business_type: Annotated[str | None, typer.Option(help="The right business type.")] = None,
+                           problem_nature: Annotated[str | None, typer.Option(help="The right problem nature.")] = None,
+                           role: ActorRole = Role.SUPERVISOR, json: JsonFlag = False):
+    """Correct the analyse stage's labels (supervisor); corrections become training rows."""
+    _send(complaint_id, "correct_classification", json, actor=actor(who, role, dept), business_type=business_type,
+          problem_nature=problem_nature, reason=reason)

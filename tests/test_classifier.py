@@ -1,0 +1,145 @@
+"""The analyse stage's classifier: rules, the emergency detector, the trained model, corrections."""
+import asyncio
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from classifier import classifier_from
+from classifier.corrections import export_corrections
+from classifier.model import ModelClassifier, TrainedModel
+from classifier.rules import RulesClassifier
+from complaints import service
+from models import messages as m
+from tests.actors import HANDLER, SUPERVISOR
+from tests.conftest import eventually, rows
+from tests.helpers import list_workflows, submit
+
+CASES = Path(__file__).parent / "data" / "emergency_cases.csv"
+CFPB = Path(__file__).resolve().parents[2] / "shared" / "data" / "cfpb_complaints_train.csv"
+
+
+def emergency_cases() -> list[dict]:
+    with CASES.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_emergency_detector_misses_nothing_and_flags_no_routine_complaint():
+    rules = RulesClassifier()
+    cases = emergency_cases()
+    positives = [c for c in cases if c["emergency"] == "1"]
+    negatives = [c for c in cases if c["emergency"] == "0"]
+    assert len(positives) >= 30 and len(negatives) >= 20
+    missed = [c["text"] for c in positives if not rules.classify(c["text"]).emergency]
+    flagged = [c["text"] for c in negatives if rules.classify(c["text"]).emergency]
+    assert missed == [] and flagged == []
+
+
+@pytest.mark.parametrize("text, business, nature, level, department", [
+    ("我的银行卡昨天丢了，卡丢了咋整？", "debit_account", "lost_card", "III", "operations"),
+    ("手机银行系统故障，所有客户都无法登录", "digital_banking", "system_failure", "I", "it"),
+    ("信用卡年费乱收费，办理流程太繁琐", "credit_card", "fees_charges", "II", "credit-card-centre"),
+    ("我的账户被冻结了，请尽快帮我解冻", "debit_account", "account_frozen", "III", "operations"),
+    ("The mortgage lender charged a fee twice", "loans", "fees_charges", "II", "loans"),
+])
+def test_rules_classify_and_explain(text, business, nature, level, department):
+    c = RulesClassifier().classify(text)
+    assert (c.business_type, c.problem_nature, c.level.value, c.department) == (business, nature, level, department)
+    assert c.method == "rules@2" and c.matched and 0 < c.confidence <= 1
+
+
+def test_regulator_referrals_and_repeat_customers_are_more_urgent():
+    rules = RulesClassifier()
+    text = "我的账户被冻结了"
+    assert rules.classify(text).level.value == "III"
+    assert rules.classify(text, channel="regulator").level.value == "II"
+    assert rules.classify(text, recent_count=2).level.value == "II"
+
+
+@pytest.fixture(scope="module")
+def cfpb() -> tuple[list[str], list[str]]:
+    if not CFPB.exists():
+        pytest.skip(f"{CFPB} is not here (it lives in the shared folder beside the repository)")
+    with CFPB.open(encoding="utf-8", newline="") as f:
+        data = list(csv.DictReader(f))
+    return [r["narrative"] for r in data], [r["product"] for r in data]
+
+
+def test_trained_model_saves_loads_and_falls_back_to_the_rules(cfpb, tmp_path):
+    texts, labels = cfpb
+    model = TrainedModel.train(texts[:400], labels[:400])
+    path = model.save(tmp_path)
+    assert path.name == f"classifier-{model.version.split('@')[1]}.joblib"
+    loaded = TrainedModel.load(path)
+    assert loaded.version == model.version and loaded.labels == sorted(set(labels))
+    held_out = loaded.predict(texts[400:])
+    assert sum(p == t for (p, _), t in zip(held_out, labels[400:])) / 100 > 0.6  # far above chance (0.2)
+
+    confident = ModelClassifier(loaded, threshold=0.0).classify("credit report shows inquiry i did not authorize")
+    assert confident.method == model.version and confident.business_type in loaded.labels
+    assert confident.emergency  # the emergency detector is the rules', whatever the model says
+    fallback = ModelClassifier(loaded, threshold=1.01).classify("信用卡年费乱收费")
+    assert fallback.method.startswith("rules@2 (fallback") and fallback.business_type == "credit_card"
+    chosen = classifier_from("model", str(path), 0.5)
+    assert chosen.version.startswith(model.version)
+    with pytest.raises(ValueError, match="COMPLAINTS_MODEL_FILE"):
+        classifier_from("model", None)
+
+
+async def test_train_and_evaluate_commands(cfpb, tmp_path):
+    cli = str(Path(sys.executable).parent / "complaints")
+    small = tmp_path / "small.csv"
+    texts, labels = cfpb
+    with small.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["narrative", "product"])
+        writer.writerows(list(zip(texts, labels))[::3])
+
+    async def run(*args):
+        proc = await asyncio.create_subprocess_exec(cli, "classifier", *args, stdout=subprocess.PIPE,
+                                                    stderr=subprocess.PIPE, env={**os.environ, "COLUMNS": "150"})
+        out, err = await proc.communicate()
+        return proc.returncode, out.decode(), err.decode()
+
+    code, out, err = await run("train", "--csv", str(small), "--text", "narrative", "--label", "product",
+                               "--out", str(tmp_path / "models"))
+    assert code == 0, err
+    model_file = next((tmp_path / "models").glob("classifier-*.joblib"))
+    code, out, err = await run("evaluate", "--csv", str(small), "--text", "narrative", "--label", "product",
+                               "--folds", "3", "--json")
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["rows"] == len(texts[::3]) and result["folds"] == 3 and 0.5 < result["accuracy"] <= 1
+    assert sum(map(sum, result["confusion"])) == result["rows"] and len(result["labels"]) == 5
+    code, out, _ = await run("evaluate", "--csv", str(small), "--text", "narrative", "--label", "product",
+                             "--model", str(model_file))
+    assert code == 0 and "accuracy" in out and "confusion matrix" in out
+    code, _, err = await run("train", "--csv", str(small), "--text", "body", "--label", "product")
+    assert code == 1 and "has no column body" in err
+
+
+async def test_supervisor_corrects_the_classification_and_it_becomes_a_training_row(client, workers, engine, tmp_path):
+    cid = await submit(client, workers["calm"], "我的账户被冻结了，请尽快帮我解冻")
+    with pytest.raises(service.ComplaintError, match="a supervisor"):
+        await service.send(client, cid, "correct_classification",
+                           m.CorrectClassification(actor=HANDLER, business_type="loans", reason="x"))
+    s = await service.send(client, cid, "correct_classification", m.CorrectClassification(
+        actor=SUPERVISOR, business_type="loans", reason="冻结因贷款逾期"))
+    c = s.classification
+    assert (c.business_type, c.problem_nature, c.confidence) == ("loans", "account_frozen", 1.0)
+    assert c.method.startswith(f"corrected by {SUPERVISOR.id}") and s.level.value == "III"
+    with pytest.raises(service.ComplaintError, match="already the classification"):
+        await service.send(client, cid, "correct_classification", m.CorrectClassification(
+            actor=SUPERVISOR, business_type="loans", reason="again"))
+    await eventually(lambda: list_workflows(client, f"WorkflowId = 'complaint-{cid}' AND BusinessType = 'loans'"))
+    from models.tables import ComplaintRow
+    await eventually(lambda: rows(engine, ComplaintRow, id=cid)[0].business_type == "loans")
+    out = tmp_path / "corrections.csv"
+    export_corrections(engine, out)
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        exported = {r["complaint_id"]: r for r in csv.DictReader(f)}
+    assert exported[cid]["business_type"] == "loans" and "冻结" in exported[cid]["text"]
