@@ -66,7 +66,7 @@ async def test_work_orders_have_their_own_clock_and_block_the_response_until_ans
                            m.CancelWorkOrder(actor=HANDLER, work_order_id="WO-2", reason="客户已提供截图"))
     assert s.work_order("WO-2").status is WorkOrderStatus.CANCELLED and not s.clock("reply:WO-2").running
     s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
-    assert s.stage is Stage.RESPOND and s.owner_id == HANDLER.id  # the first responder still owns it
+    assert s.stage is Stage.VERIFY and s.owner_id == HANDLER.id  # the first responder still owns it
 
     await eventually(lambda: {r.status for r in rows(engine, WorkOrderRow, complaint_id=cid)} == {"answered",
                                                                                                   "cancelled"})
@@ -102,7 +102,7 @@ async def test_an_emergency_needs_two_different_reviewers_before_the_response(cl
     s = await service.send(client, cid, "approve_disposal", m.ApproveDisposal(actor=REVIEWER_B))
     assert s.dual_review_done and s.clock("first_disposal").met_at is not None
     s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
-    assert s.stage is Stage.RESPOND
+    assert s.stage is Stage.VERIFY  # the update returns once the response is sent
 
 
 async def test_escalated_complaint_goes_to_the_special_group_and_needs_approval_to_close(client, workers, engine):

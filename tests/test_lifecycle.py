@@ -24,7 +24,7 @@ async def test_satisfied_lifecycle_runs_every_stage_and_writes_the_records(clien
     assert s.accepted
     s = await service.send(client, cid, "add_note", m.AddNote(actor=HANDLER, text="called the customer"))
     s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
-    assert s.stage is Stage.RESPOND
+    assert s.stage is Stage.VERIFY  # the update returns once the response is sent
     await eventually(lambda: stage_is(client, cid, Stage.VERIFY))
     s = await service.send(client, cid, "customer_feedback",
                            m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5, comment="谢谢"))

@@ -345,11 +345,15 @@ class ComplaintWorkflow:
         if self.s.dual_review_done:
             self._meet(Milestone.DISPOSAL_APPROVED)
 
-    def _on_propose_response(self, msg: m.ProposeResponse) -> None:
+    async def _on_propose_response(self, msg: m.ProposeResponse) -> None:
         self.s.response = msg.text
         self._event("propose_response", msg.actor, "response passed the script check; sending")
         self._notify_customer("response", msg.text)
         self._set_stage(Stage.RESPOND, msg.actor)
+        # Return once the response is in the outbox and the customer is invited to verify, so the caller's
+        # next step (the customer's feedback) is never refused for arriving a moment too early.
+        if workflow.patched("propose-response-waits-for-send"):
+            await workflow.wait_condition(lambda: self.s.stage is not Stage.RESPOND)
 
     async def _on_customer_feedback(self, msg: m.CustomerFeedback) -> None:
         now = workflow.now()
