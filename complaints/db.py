@@ -1,5 +1,6 @@
 """Database engine and the idempotent write helpers activities use."""
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +33,20 @@ def make_engine(url: str) -> Engine:
 
 
 def insert_ignore(session: Session, table: type[SQLModel], rows: Iterable[dict[str, Any]]) -> None:
-    """Insert rows, skipping any whose key exists: a retried activity writes nothing twice."""
+    """Insert rows, skipping any whose key exists: a retried activity writes nothing twice.
+
+    Core executemany on one statement per table: SQLAlchemy caches its compiled form, where a multi-row
+    VALUES through the ORM's bulk path was rebuilt for every batch (a tenth of the worker's time)."""
     rows = list(rows)
     if not rows:
         return
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.exec(insert(table).values(rows).on_conflict_do_nothing())
+    session.connection().execute(_insert_ignore(table, session.get_bind().dialect.name), rows)
+
+
+@lru_cache(maxsize=64)
+def _insert_ignore(table: type[SQLModel], dialect: str):
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table.__table__).on_conflict_do_nothing()
 
 
 def upsert_versioned(session: Session, table: type[SQLModel], row: dict[str, Any], key: str = "id") -> None:
