@@ -264,12 +264,19 @@ async def capacity(client: Client, stack: Stack, count: int) -> dict:
 
     await asyncio.gather(*(start() for _ in range(count)))
     start_s = time.perf_counter() - started
+    print(f"    {count:,} started in {start_s:.0f} s", flush=True)
 
     async def handled() -> int:
         return (await client.count_workflows("WorkflowType = 'ComplaintWorkflow' AND ComplaintStage = 'handle' AND "
                                              "ExecutionStatus = 'Running'")).count
 
-    while await handled() < count and time.perf_counter() - started < 3600:
+    last_report = time.perf_counter()
+    while (done := await handled()) < count and time.perf_counter() - started < 3600:
+        if time.perf_counter() - last_report > 30:
+            last_report = time.perf_counter()
+            print(f"    … {done:,} in handling after {last_report - started:.0f} s; worker "
+                  f"{rss_mib(stack.procs['worker'].pid):.0f} MiB, server {tree_rss_mib(stack.procs['server'].pid):.0f} MiB",
+                  flush=True)
         await asyncio.sleep(2)
     ready_s = time.perf_counter() - started
     await asyncio.sleep(2)
@@ -327,6 +334,19 @@ async def bench_mode(mode: str, args) -> None:
     client, bare = await stack.start()
     try:
         print(f"\n== server: {'WAL SQLite file' if mode == 'wal' else 'in-memory'} ({work})")
+        phases = set(args.phases.split(","))
+        if "lifecycle" in phases:
+            await lifecycle_phase(client, bare, stack, args)
+        if "latency" in phases:
+            await latency_phase(client, args)
+        if "capacity" in phases:
+            await capacity_phase(client, stack, args)
+    finally:
+        stack.stop()
+
+
+async def lifecycle_phase(client: Client, bare: Client, stack: Stack, args) -> None:
+    if True:
         for _ in range(5):  # warm up both workers
             await lifecycle(client)
         sample = (await service.submit(client, intake(FEE_TEXT), "complaints")).complaint_id
@@ -355,12 +375,19 @@ async def bench_mode(mode: str, args) -> None:
         if spy:
             profile_report(stack)
 
+
+async def latency_phase(client: Client, args) -> None:
+    if True:
         samples = await latencies(client, args.warm)
         print(f"  latency on warm complaints ({args.warm} normal + {args.warm} emergency), ms:")
         for name in sorted(samples, key=lambda n: (n.startswith("query"), n)):
             v = samples[name]
             print(f"    {name:<24} n={len(v):4d}  p50 {statistics.median(v):6.1f}  p99 {pct(v, .99):6.1f}")
 
+
+async def capacity_phase(client: Client, stack: Stack, args) -> None:
+    work, mode = stack.work, stack.mode
+    if True:
         cap = await capacity(client, stack, args.capacity)
         print(f"  capacity: {cap['open']:,} open complaints with live SLA timers")
         print(f"    started in {cap['start_s']:.1f} s, all analysed and in handling after {cap['ready_s']:.1f} s")
@@ -371,8 +398,6 @@ async def bench_mode(mode: str, args) -> None:
               f"count {cap['count_ms']:.0f} ms")
         if mode == "wal":
             print(f"    dev server database {(work / 'temporal.db').stat().st_size / 2**20:.0f} MiB")
-    finally:
-        stack.stop()
 
 
 async def main() -> None:
@@ -383,6 +408,7 @@ async def main() -> None:
     parser.add_argument("--capacity", type=int, default=2000)
     parser.add_argument("--modes", default="wal,memory")
     parser.add_argument("--profile", action="store_true", help="py-spy the worker during the lifecycle run")
+    parser.add_argument("--phases", default="lifecycle,latency,capacity", help="which parts to run")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, "
           f"{Path('/proc/meminfo').read_text().split()[1] and int(Path('/proc/meminfo').read_text().split()[1]) // 2**20} GiB")
