@@ -1,0 +1,54 @@
+"""A days-long SLA clock on the real default policy, with the dev server's per-workflow time skipping:
+the working-day deadline is met to the minute by the durable timer, not only by the calendar arithmetic."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
+
+from complaints import service
+from complaints.temporal import data_converter, ensure_search_attributes
+from models.enums import Stage
+from sla.calendar import calendar_for
+from sla.policy_file import load_policy
+from tests.conftest import eventually, make_intake, temporal_binary
+from tests.helpers import stage_is
+from workers.worker import build_worker
+
+
+@pytest.fixture(scope="module")
+async def skipping_env(settings):
+    env = await WorkflowEnvironment.start_time_skipping_v2(
+        ts_config=TimeSkippingConfig(enabled=False), dev_server_existing_path=temporal_binary(),
+        dev_server_extra_args=["--dynamic-config-value", "frontend.WorkflowTimeSkippingEnabled=true"],
+        data_converter=data_converter(settings), dev_server_log_level="error")
+    await ensure_search_attributes(env.client, "default")
+    yield env
+    await env.shutdown()
+
+
+async def test_one_working_day_first_response_breaches_at_its_deadline(skipping_env, settings, engine):
+    policy = load_policy(None)  # the spec's table: level III first response within 1 working day
+    env = skipping_env
+    worker = build_worker(env.client, settings.model_copy(update={"task_queue": "complaints-skip"}), engine, policy)
+    async with worker:
+        received = datetime.now(timezone.utc) - timedelta(seconds=1)
+        intake = make_intake("我的账户被冻结了，请尽快帮我解冻", received_at=received)
+        cid = (await service.submit(env.client, intake, "complaints-skip")).complaint_id
+        await eventually(lambda: stage_is(env.client, cid, Stage.HANDLE))
+        deadline = calendar_for(policy.region, policy.timezone).deadline(received, "1wd")
+        clock = (await service.state(env.client, cid)).clock("first_response")
+        assert clock.deadline() == deadline and deadline - received > timedelta(hours=12)
+
+        handle = env.client.get_workflow_handle(f"complaint-{cid}")
+        await env.fast_forward(handle, deadline - datetime.now(timezone.utc) - timedelta(minutes=1))
+        before = (await service.state(env.client, cid)).clock("first_response")
+        assert before.warned_at is not None and before.breached_at is None
+
+        await env.fast_forward(handle, timedelta(minutes=2))
+        after = await eventually(lambda: _breached(env.client, cid))
+        assert deadline <= after.breached_at <= deadline + timedelta(minutes=1)
+
+
+async def _breached(client, cid):
+    clock = (await service.state(client, cid)).clock("first_response")
+    return clock if clock.breached_at else None
