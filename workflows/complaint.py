@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from models import search_attributes as sa
     from models.enums import Channel, Outcome, Role, Stage, WorkOrderStatus
     from models.errors import explain
-    from models.intake import Actor, workflow_id_for
+    from models.intake import Actor
     from models.policy import CLOCK_LABELS, CLOCK_MILESTONES, PAUSABLE, Policy, wall_clock
     from models.sla import Clock, Expiry, Milestone
     from models.state import Analysis, ComplaintState, Feedback, Pause, SlaView, WorkOrder
@@ -556,5 +556,3 @@ class ComplaintWorkflow:
         return SlaView(complaint_id=self.s.complaint_id, stage=self.s.stage, timezone=self.s.timezone,
                        as_of=workflow.now(), clocks=self.s.clocks)
 
-
-__all__ = ["ComplaintWorkflow", "workflow_id_for"]
