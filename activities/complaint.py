@@ -13,6 +13,7 @@ from classifier import Classifier
 from classifier.rules import RulesClassifier
 from complaints.db import insert_ignore, upsert_versioned
 from models.enums import Level
+from models.intake import mask_name
 from models.policy import Policy
 from models.state import Analysis
 from models.tables import AuditEvent, ComplaintRow, Notification, SlaEventRow, WorkOrderRow
@@ -39,7 +40,7 @@ class ComplaintActivities:
             insert_ignore(session, ComplaintRow, [dict(
                 id=start.complaint_id, workflow_id=activity.info().workflow_id, channel=intake.channel.value,
                 external_ref=intake.external_ref, customer_id=intake.customer.id,
-                customer_masked=name[:1] + "*" * max(len(name) - 1, 1), customer_name=name,
+                customer_masked=mask_name(name), customer_name=name,
                 customer_phone=intake.customer.phone, tier=intake.customer.tier.value,
                 text=intake.text, received_at=_utc(intake.received_at),
                 first_responder_id=intake.received_by.id,

@@ -346,58 +346,55 @@ async def bench_mode(mode: str, args) -> None:
 
 
 async def lifecycle_phase(client: Client, bare: Client, stack: Stack, args) -> None:
-    if True:
-        for _ in range(5):  # warm up both workers
-            await lifecycle(client)
-        sample = (await service.submit(client, intake(FEE_TEXT), "complaints")).complaint_id
-        await service.send(client, sample, "accept", m.Accept(actor=HANDLER))
-        await service.send(client, sample, "propose_response", m.ProposeResponse(actor=HANDLER, text=RESPONSE))
-        await service.send(client, sample, "customer_feedback", m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5))
-        await client.get_workflow_handle(f"complaint-{sample}").result()
-        segments, counts = await history_plan(client, f"complaint-{sample}")
-        print("  one satisfied lifecycle: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-        for _ in range(5):
-            await floor_run(bare, segments)
+    for _ in range(5):  # warm up both workers
+        await lifecycle(client)
+    sample = (await service.submit(client, intake(FEE_TEXT), "complaints")).complaint_id
+    await service.send(client, sample, "accept", m.Accept(actor=HANDLER))
+    await service.send(client, sample, "propose_response", m.ProposeResponse(actor=HANDLER, text=RESPONSE))
+    await service.send(client, sample, "customer_feedback", m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5))
+    await client.get_workflow_handle(f"complaint-{sample}").result()
+    segments, counts = await history_plan(client, f"complaint-{sample}")
+    print("  one satisfied lifecycle: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    for _ in range(5):
+        await floor_run(bare, segments)
 
-        spy = profile_start(stack, 60) if args.profile else None
-        ours_s, ours = await run_many(args.complaints, args.in_flight, lambda: lifecycle(client))
-        if spy:
-            spy.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
-            spy.wait()
-        floor_s, floor = await run_many(args.complaints, args.in_flight, lambda: floor_run(bare, segments))
-        ours_rate, floor_rate = args.complaints / ours_s, args.complaints / floor_s
-        print(f"  lifecycle, {args.complaints} complaints, {args.in_flight} in flight:")
-        print(f"    ours   {ours_rate:6.1f} complaints/s   end-to-end p50 {pct(ours, .5) * 1000:6.0f} ms  "
-              f"p99 {pct(ours, .99) * 1000:6.0f} ms")
-        print(f"    floor  {floor_rate:6.1f} workflows/s    end-to-end p50 {pct(floor, .5) * 1000:6.0f} ms  "
-              f"p99 {pct(floor, .99) * 1000:6.0f} ms")
-        print(f"    ratio (ours / floor, time per lifecycle at the same concurrency): {floor_rate / ours_rate:.2f}")
-        if spy:
-            profile_report(stack)
+    spy = profile_start(stack, 60) if args.profile else None
+    ours_s, ours = await run_many(args.complaints, args.in_flight, lambda: lifecycle(client))
+    if spy:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
+        spy.wait()
+    floor_s, floor = await run_many(args.complaints, args.in_flight, lambda: floor_run(bare, segments))
+    ours_rate, floor_rate = args.complaints / ours_s, args.complaints / floor_s
+    print(f"  lifecycle, {args.complaints} complaints, {args.in_flight} in flight:")
+    print(f"    ours   {ours_rate:6.1f} complaints/s   end-to-end p50 {pct(ours, .5) * 1000:6.0f} ms  "
+          f"p99 {pct(ours, .99) * 1000:6.0f} ms")
+    print(f"    floor  {floor_rate:6.1f} workflows/s    end-to-end p50 {pct(floor, .5) * 1000:6.0f} ms  "
+          f"p99 {pct(floor, .99) * 1000:6.0f} ms")
+    print(f"    ratio (ours / floor, time per lifecycle at the same concurrency): {floor_rate / ours_rate:.2f}")
+    if spy:
+        profile_report(stack)
 
 
 async def latency_phase(client: Client, args) -> None:
-    if True:
-        samples = await latencies(client, args.warm)
-        print(f"  latency on warm complaints ({args.warm} normal + {args.warm} emergency), ms:")
-        for name in sorted(samples, key=lambda n: (n.startswith("query"), n)):
-            v = samples[name]
-            print(f"    {name:<24} n={len(v):4d}  p50 {statistics.median(v):6.1f}  p99 {pct(v, .99):6.1f}")
+    samples = await latencies(client, args.warm)
+    print(f"  latency on warm complaints ({args.warm} normal + {args.warm} emergency), ms:")
+    for name in sorted(samples, key=lambda n: (n.startswith("query"), n)):
+        v = samples[name]
+        print(f"    {name:<24} n={len(v):4d}  p50 {statistics.median(v):6.1f}  p99 {pct(v, .99):6.1f}")
 
 
 async def capacity_phase(client: Client, stack: Stack, args) -> None:
     work, mode = stack.work, stack.mode
-    if True:
-        cap = await capacity(client, stack, args.capacity)
-        print(f"  capacity: {cap['open']:,} open complaints with live SLA timers")
-        print(f"    started in {cap['start_s']:.1f} s, all analysed and in handling after {cap['ready_s']:.1f} s")
-        print(f"    worker RSS {cap['worker_mib'][0]:.0f} -> {cap['worker_mib'][1]:.0f} MiB "
-              f"(~{cap['per_complaint_kib']:.0f} KiB per cached complaint, cache {cap['cached']:,}); "
-              f"server RSS {cap['server_mib'][0]:.0f} -> {cap['server_mib'][1]:.0f} MiB")
-        print(f"    visibility: first page of a filtered list {cap['list_ms']:.0f} ms ({cap['list_rows']} rows); "
-              f"count {cap['count_ms']:.0f} ms")
-        if mode == "wal":
-            print(f"    dev server database {(work / 'temporal.db').stat().st_size / 2**20:.0f} MiB")
+    cap = await capacity(client, stack, args.capacity)
+    print(f"  capacity: {cap['open']:,} open complaints with live SLA timers")
+    print(f"    started in {cap['start_s']:.1f} s, all analysed and in handling after {cap['ready_s']:.1f} s")
+    print(f"    worker RSS {cap['worker_mib'][0]:.0f} -> {cap['worker_mib'][1]:.0f} MiB "
+          f"(~{cap['per_complaint_kib']:.0f} KiB per cached complaint, cache {cap['cached']:,}); "
+          f"server RSS {cap['server_mib'][0]:.0f} -> {cap['server_mib'][1]:.0f} MiB")
+    print(f"    visibility: first page of a filtered list {cap['list_ms']:.0f} ms ({cap['list_rows']} rows); "
+          f"count {cap['count_ms']:.0f} ms")
+    if mode == "wal":
+        print(f"    dev server database {(work / 'temporal.db').stat().st_size / 2**20:.0f} MiB")
 
 
 async def main() -> None:

@@ -78,7 +78,7 @@ class RulesClassifier:
         if business_type is None:
             business_type, business_hits = self.business_type(lowered)
             matched = [f"business:{t}" for t in business_hits]
-            business_confidence = 0.7 if business_hits else 0.5
+            business_confidence = 0.9 if business_hits else 0.6
         else:
             matched = [f"model:{business_type} {business_confidence:.2f}"]
         matched += [f"nature:{t}" for t in nature_hits]
@@ -98,8 +98,8 @@ class RulesClassifier:
             matched.append(f"repeat:{recent_count} recent")
         if emergency and business_type == "other":
             business_type = "debit_account"
-        confidence = business_confidence * (0.7 + 0.3 * bool(nature_hits))
+        # Without a recognised problem nature the whole classification is less certain.
+        confidence = business_confidence if nature_hits else business_confidence * 0.7
         return Classification(business_type=business_type, problem_nature=nature, level=level, emergency=emergency,
-                              department=self.t.department_for(business_type, nature),
-                              confidence=round(min(confidence + 0.3 * bool(nature_hits), 1.0), 2),
+                              department=self.t.department_for(business_type, nature), confidence=round(confidence, 2),
                               method=method or self.version, matched=matched)

@@ -5,6 +5,8 @@ import sys
 
 import structlog
 
+from models.intake import mask_name
+
 # Order matters: the longer numbers first, so a card number is not half-masked as a phone.
 _ID_NUMBER = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")     # 18-digit resident ID
 _CARD = re.compile(r"(?<!\d)(\d{4})\d{7,11}(\d{4})(?!\d)")              # 15-19 digit card numbers
@@ -24,10 +26,6 @@ def mask_text(text: str) -> str:
     text = _ZH_NAME_BEFORE.sub(lambda m: m.group(1) + "*" * (len(m.group(0)) - 1 - len(m.group(2))) + m.group(2),
                                text)
     return _EN_NAME.sub(lambda m: f"{m.group(1)} {m.group(2)}***", text)
-
-
-def mask_name(name: str) -> str:
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else name
 
 
 def _mask(value, key: str = ""):

@@ -82,6 +82,11 @@ def complaint_id_for(channel: Channel | str, external_ref: str) -> str:
     return f"{_CHANNEL_CODE[channel]}{int(digest[:12], 16) % 10**10:010d}"
 
 
+def mask_name(name: str) -> str:
+    """脱敏: the first character and stars, as every view, row and log line shows a customer's name."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else name
+
+
 def workflow_id_for(complaint_id: str) -> str:
     return f"complaint-{complaint_id}"
 

@@ -1,8 +1,6 @@
 """The lifecycle end to end on a real dev server: stages, messages, queries, rows."""
 from datetime import datetime, timedelta
 
-from sqlmodel import Session, select
-
 from complaints import service
 from models import messages as m
 from models.enums import Outcome, Stage
@@ -112,7 +110,3 @@ async def test_major_complaint_needs_a_supervisors_approval_to_close(client, wor
     s = await service.send(client, cid, "approve_close", m.ApproveClose(actor=SUPERVISOR, note="ok"))
     assert s.stage is Stage.CLOSED and s.close_approved_by == SUPERVISOR.id
 
-
-async def test_sessions_reuse_one_engine(engine):
-    with Session(engine) as session:  # the read model is reachable for reports and the CLI
-        assert session.exec(select(ComplaintRow)).all() is not None

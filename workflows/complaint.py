@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from models import search_attributes as sa
     from models.enums import Channel, Outcome, Role, Stage, WorkOrderStatus
     from models.errors import explain
-    from models.intake import Actor
+    from models.intake import Actor, mask_name
     from models.policy import CLOCK_LABELS, CLOCK_MILESTONES, PAUSABLE, Policy, wall_clock
     from models.sla import Clock, Expiry, Milestone
     from models.state import Analysis, ComplaintState, Feedback, Pause, SlaView, WorkOrder
@@ -136,7 +136,7 @@ class ComplaintWorkflow:
         self._policy = Policy()  # replaced by the pinned policy as soon as receive returns
         self.s = ComplaintState(
             complaint_id=start.complaint_id, channel=intake.channel, external_ref=intake.external_ref,
-            customer_id=intake.customer.id, customer_masked=name[:1] + "*" * max(len(name) - 1, 1),
+            customer_id=intake.customer.id, customer_masked=mask_name(name),
             tier=intake.customer.tier, elderly=intake.customer.elderly, received_at=intake.received_at,
             first_responder=intake.received_by, owner_id=intake.received_by.id,
             department=intake.received_by.department, reopened_from=start.reopened_from,
