@@ -140,7 +140,8 @@ async def test_an_overdue_revisit_escalates_to_the_department_supervisor(client,
     overdue = await eventually(lambda: [n for n in rows(engine, Notification, complaint_id=cid)
                                         if n.template == "revisit_overdue"], timeout=15)
     assert overdue[0].recipient == "supervisor:wealth-management"
-    state = await lookbacks.month_state(client, month)
+    # The revisit writes its row (and the notification) first, then tells the month's workflow by signal.
+    state = await eventually(lambda: _escalated(client, month))
     assert state.revisits[0].escalated and state.revisits[0].outcome is None
     await lookbacks.record_outcome(client, month, cid, RevisitOutcome(actor=SUPERVISOR, outcome="unreachable"))
 
@@ -173,6 +174,11 @@ async def _sampled(client, month, n):
     except service.ComplaintError:
         return None
     return s if len(s.revisits) == n else None
+
+
+async def _escalated(client, month):
+    s = await lookbacks.month_state(client, month)
+    return s if s.revisits and s.revisits[0].escalated else None
 
 
 async def _handling(client, cid):
