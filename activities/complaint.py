@@ -5,6 +5,7 @@ rows are keyed so that a second attempt writes nothing new."""
 from datetime import datetime, timedelta, timezone
 
 import structlog
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio import activity
@@ -17,7 +18,7 @@ from models.intake import mask_name
 from models.policy import Policy
 from models.state import Analysis
 from models.tables import AuditEvent, ComplaintRow, Notification, SlaEventRow, WorkOrderRow
-from models.workflow_io import Act, AnalyseInput, DeadlineInput, RecordBatch, StartComplaint
+from models.workflow_io import Act, AnalyseInput, DeadlineInput, Received, RecordBatch, StartComplaint
 from sla.calendar import calendar_for
 from sla.plan import clocks_for
 
@@ -30,6 +31,13 @@ class ComplaintActivities:
         self.engine = engine
         self.policy = policy
         self.classifier = classifier or RulesClassifier()
+
+    @activity.defn(name=Act.INTAKE)
+    def intake_complaint(self, start: StartComplaint) -> Received:
+        """Receive and analyse in one activity: one task and one database round fewer per complaint."""
+        policy = self.receive_complaint(start)
+        return Received(policy=policy, analysis=self.analyse_complaint(AnalyseInput(
+            complaint_id=start.complaint_id, intake=start.intake, policy=policy, level_floor=start.level_floor)))
 
     @activity.defn(name=Act.RECEIVE)
     def receive_complaint(self, start: StartComplaint) -> Policy:
@@ -118,13 +126,13 @@ class ComplaintActivities:
 
 
 def _update_complaint(session: Session, row: dict) -> None:
-    """Move the complaint row forward; a stale retry (older version) leaves it as it is."""
-    stored = session.get(ComplaintRow, row["id"])
-    if stored is None or stored.version > row["version"]:
-        return
-    for key, value in row.items():
-        setattr(stored, key, value)
-    session.add(stored)
+    """Move the complaint row forward; a stale retry (older version) leaves it as it is.
+
+    One Core UPDATE: loading the row into the ORM to set its fields cost more than the write itself."""
+    table = ComplaintRow.__table__
+    values = {k: v for k, v in row.items() if k != "id"}
+    session.connection().execute(
+        update(table).where(table.c.id == row["id"], table.c.version <= row["version"]).values(**values))
 
 
 def _urgency(level: Level) -> int:

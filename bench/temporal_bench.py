@@ -128,6 +128,17 @@ class Stack:
                 await asyncio.sleep(0.5)
         raise RuntimeError("the dev server did not start")
 
+    def cpu(self) -> dict[str, float]:
+        """CPU seconds used so far by each process of the stack, and by this driver."""
+        tick = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for name, proc in self.procs.items():
+            fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            used[name] = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        t = os.times()
+        used["driver"] = t.user + t.system
+        return used
+
     def stop(self) -> None:
         for proc in self.procs.values():
             proc.kill()
@@ -164,7 +175,7 @@ async def history_plan(client: Client, workflow_id: str) -> tuple[list[dict], di
         if kind == "activity_task_scheduled_event_attributes":
             seg["activities"] += 1
             counts["activities"] += 1
-        elif kind == "marker_recorded_event_attributes":
+        elif kind == "marker_recorded_event_attributes" and e.marker_recorded_event_attributes.marker_name == "core_local_activity":
             seg["locals"] += 1
             counts["local activities"] += 1
         elif kind == "timer_started_event_attributes":
@@ -358,20 +369,37 @@ async def lifecycle_phase(client: Client, bare: Client, stack: Stack, args) -> N
     for _ in range(5):
         await floor_run(bare, segments)
 
+    # Rounds alternate which side goes first: the server's database grows as the run goes on, and the
+    # machine's background load drifts; one pair of runs alone moved the ratio by ±0.2.
     spy = profile_start(stack, 60) if args.profile else None
-    ours_s, ours = await run_many(args.complaints, args.in_flight, lambda: lifecycle(client))
-    if spy:
-        spy.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
-        spy.wait()
-    floor_s, floor = await run_many(args.complaints, args.in_flight, lambda: floor_run(bare, segments))
-    ours_rate, floor_rate = args.complaints / ours_s, args.complaints / floor_s
-    print(f"  lifecycle, {args.complaints} complaints, {args.in_flight} in flight:")
-    print(f"    ours   {ours_rate:6.1f} complaints/s   end-to-end p50 {pct(ours, .5) * 1000:6.0f} ms  "
-          f"p99 {pct(ours, .99) * 1000:6.0f} ms")
-    print(f"    floor  {floor_rate:6.1f} workflows/s    end-to-end p50 {pct(floor, .5) * 1000:6.0f} ms  "
-          f"p99 {pct(floor, .99) * 1000:6.0f} ms")
-    print(f"    ratio (ours / floor, time per lifecycle at the same concurrency): {floor_rate / ours_rate:.2f}")
-    if spy:
+    ratios, results = [], {"ours": [], "floor": []}
+    for r in range(args.rounds):
+        rate = {}
+        for side in (("ours", "floor") if r % 2 == 0 else ("floor", "ours")):
+            make = (lambda: lifecycle(client)) if side == "ours" else (lambda: floor_run(bare, segments))
+            before = stack.cpu()
+            took, durations = await run_many(args.complaints, args.in_flight, make)
+            after = stack.cpu()
+            rate[side] = args.complaints / took
+            results[side].append((rate[side], durations, {k: after[k] - before[k] for k in after}))
+            if spy and side == "ours":
+                spy.send_signal(signal.SIGINT)  # py-spy writes its output on Ctrl-C
+                spy.wait()
+                spy = None
+        ratios.append(rate["floor"] / rate["ours"])
+    print(f"  lifecycle, {args.complaints} complaints, {args.in_flight} in flight, {args.rounds} rounds:")
+    per = args.complaints / 1000
+    for side, worker, unit in (("ours", "worker", "complaints/s"), ("floor", "floor", "workflows/s ")):
+        rates = [x[0] for x in results[side]]
+        durations = [d for x in results[side] for d in x[1]]
+        cpu = {k: statistics.median(x[2][k] for x in results[side]) / per for k in ("server", worker, "driver")}
+        print(f"    {side:<6}{statistics.median(rates):6.1f} {unit} (rounds: {', '.join(f'{x:.1f}' for x in rates)})"
+              f"  end-to-end p50 {pct(durations, .5) * 1000:6.0f} ms  p99 {pct(durations, .99) * 1000:6.0f} ms")
+        print(f"          CPU per lifecycle: server {cpu['server']:5.1f} ms, worker {cpu[worker]:5.1f} ms, "
+              f"driver {cpu['driver']:5.1f} ms")
+    print(f"    ratio (ours / floor, time per lifecycle at the same concurrency): median "
+          f"{statistics.median(ratios):.2f} (rounds: {', '.join(f'{x:.2f}' for x in ratios)})")
+    if args.profile:
         profile_report(stack)
 
 
@@ -404,6 +432,7 @@ async def main() -> None:
     parser.add_argument("--warm", type=int, default=30)
     parser.add_argument("--capacity", type=int, default=2000)
     parser.add_argument("--modes", default="wal,memory")
+    parser.add_argument("--rounds", type=int, default=3, help="lifecycle rounds, ours and floor in turn")
     parser.add_argument("--profile", action="store_true", help="py-spy the worker during the lifecycle run")
     parser.add_argument("--phases", default="lifecycle,latency,capacity", help="which parts to run")
     args = parser.parse_args()

@@ -6,7 +6,7 @@ from pydantic import BaseModel
 from models.enums import Level
 from models.intake import Intake
 from models.policy import Policy
-from models.state import ComplaintState, HistoryEntry
+from models.state import Analysis, ComplaintState, HistoryEntry
 
 
 class StartComplaint(BaseModel):
@@ -22,6 +22,13 @@ class AnalyseInput(BaseModel):
     intake: Intake
     policy: Policy
     level_floor: Level | None = None
+
+
+class Received(BaseModel):
+    """What the one intake activity returns: the policy pinned into the complaint, and its analysis."""
+
+    policy: Policy
+    analysis: Analysis
 
 
 class DeadlineInput(BaseModel):
@@ -65,7 +72,8 @@ class RecordBatch(BaseModel):
 class Act:
     """Activity names, so workflow code need not import the activities (and their database code)."""
 
-    RECEIVE = "receive_complaint"
+    INTAKE = "intake_complaint"  # receive and analyse in one step (workflows since "lean-lifecycle")
+    RECEIVE = "receive_complaint"  # the two steps of workflows started before it, kept while any runs
     ANALYSE = "analyse_complaint"
     RECORD = "record_batch"
     DEADLINE = "compute_deadline"
