@@ -25,6 +25,7 @@ class Taxonomy:
     wide_impact: tuple[str, ...]
     departments: dict[str, str]
     nature_departments: dict[str, str]
+    label_lexicon: dict[str, tuple[str, ...]]  # the trained model's domain knowledge, per label
 
     @classmethod
     def load(cls, path: Path = TAXONOMY) -> "Taxonomy":
@@ -36,7 +37,8 @@ class Taxonomy:
                    level_i_natures=frozenset(levels["level_I_natures"]),
                    level_ii_natures=frozenset(levels["level_II_natures"]),
                    wide_impact=tuple(w.lower() for w in levels["wide_impact"]),
-                   departments=data["departments"], nature_departments=data["nature_departments"])
+                   departments=data["departments"], nature_departments=data["nature_departments"],
+                   label_lexicon={**lower(data["business_types"]), **lower(data.get("label_lexicon", {}))})
 
     def department_for(self, business_type: str, nature: str) -> str:
         return self.nature_departments.get(nature) or self.departments.get(business_type) or self.departments["other"]

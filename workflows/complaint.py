@@ -161,8 +161,8 @@ class ComplaintWorkflow:
     @workflow.run
     async def run(self, start: StartComplaint) -> ComplaintState:
         # Workflows started since this patch take one intake activity instead of two, push search
-        # attributes once per workflow task instead of at every change, and send the response together
-        # with the verification invitation: fewer events, tasks and visibility writes per complaint.
+        # attributes once per workflow task instead of at every change, and move to verify inside the
+        # propose_response handler: fewer events, tasks and visibility writes per complaint.
         self._lean = workflow.patched(LEAN_LIFECYCLE)
         if self._lean:
             self._search_attributes = _comparable(workflow.info().typed_search_attributes)  # set at start
@@ -187,11 +187,9 @@ class ComplaintWorkflow:
         self._set_stage(Stage.HANDLE)
 
         while self.s.stage is not Stage.CLOSED:
-            if self._lean and self.s.stage is Stage.RESPOND:
-                await self._response_sent()
             seen = self._changes
             await self._flush()
-            if self.s.stage is Stage.RESPOND:  # workflows started before LEAN_LIFECYCLE
+            if not self._lean and self.s.stage is Stage.RESPOND:  # lean: the handler does it
                 await self._response_sent()
                 continue
             await self._sleep(lambda: self._changes != seen)
@@ -375,10 +373,13 @@ class ComplaintWorkflow:
         self._event("propose_response", msg.actor, "response passed the script check; sending")
         self._notify_customer("response", msg.text)
         self._set_stage(Stage.RESPOND, msg.actor)
-        # Return once the response is in the outbox and the customer is invited to verify, so the caller's
-        # next step (the customer's feedback) is never refused for arriving a moment too early.
-        # (Lean workflows always wait; asking for the older patch would only add a marker to their history.)
-        if self._lean or workflow.patched("propose-response-waits-for-send"):
+        # Return once the response is sent and the customer is invited to verify, so the caller's next step
+        # (the customer's feedback) is never refused for arriving a moment too early. Lean workflows do it
+        # here, without waiting for a write still in flight; asking them for the older patch would only add
+        # a marker to their history.
+        if self._lean:
+            await self._response_sent()
+        elif workflow.patched("propose-response-waits-for-send"):
             await workflow.wait_condition(lambda: self.s.stage is not Stage.RESPOND)
 
     async def _on_customer_feedback(self, msg: m.CustomerFeedback) -> None:
