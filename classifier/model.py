@@ -36,17 +36,18 @@ def normalise(text: str) -> str:
 class LexiconShare(BaseEstimator, TransformerMixin):
     """For each label of the taxonomy's lexicon, the share of a complaint's lexicon hits that are that label's.
 
-    The words are copied in at construction, so a saved model keeps the lexicon it was trained with."""
+    The words are copied in at fit, so a saved model keeps the lexicon it was trained with."""
 
     def __init__(self, lexicon: dict[str, tuple[str, ...]] | None = None):
-        self.lexicon = lexicon if lexicon is not None else dict(default_taxonomy().label_lexicon)
+        self.lexicon = lexicon  # None: the taxonomy's, read at fit (scikit-learn keeps parameters as given)
 
     def fit(self, texts, labels=None) -> "LexiconShare":
         # Latin terms are matched as whole words (by token n-grams: "card" is not in "discard"), Chinese
         # ones as substrings, since Chinese has no spaces. A dictionary lookup keeps this well under 1 ms.
         self.words_: dict[tuple[str, ...], list[int]] = {}
         self.cjk_: list[tuple[str, int]] = []
-        for group, terms in enumerate(self.lexicon.values()):
+        self.lexicon_ = self.lexicon if self.lexicon is not None else dict(default_taxonomy().label_lexicon)
+        for group, terms in enumerate(self.lexicon_.values()):
             for term in terms:
                 if term.isascii():
                     self.words_.setdefault(tuple(term.split()), []).append(group)
@@ -56,7 +57,7 @@ class LexiconShare(BaseEstimator, TransformerMixin):
         return self
 
     def transform(self, texts) -> sparse.csr_matrix:
-        hits = np.zeros((len(texts), len(self.lexicon)))
+        hits = np.zeros((len(texts), len(self.lexicon_)))
         for row, text in enumerate(texts):
             text = normalise(text)
             tokens = _TOKEN.findall(text)
