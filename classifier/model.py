@@ -1,8 +1,7 @@
 """The trained classifier: the bank trains it on its own labelled history; it decides the business type.
 
 Word n-grams, character n-grams (so Chinese needs no word segmentation) and the taxonomy's label lexicon
-feed a soft vote of three linear models, which gives calibrated-enough probabilities for the fallback rule.
-One calibrated SVM, not three (`ensemble=False`), keeps a complaint under 5 ms on two cores."""
+feed a soft vote of four linear models, which gives calibrated-enough probabilities for the fallback rule."""
 import hashlib
 import json
 import re
@@ -12,13 +11,12 @@ from pathlib import Path
 import joblib
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator, TransformerMixin
+from scipy.special import expit, softmax
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.ensemble import VotingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import ComplementNB
-from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.svm import LinearSVC
 
 from classifier.rules import RulesClassifier, default_taxonomy
@@ -71,15 +69,69 @@ class LexiconShare(BaseEstimator, TransformerMixin):
         return sparse.csr_matrix(hits / np.maximum(hits.sum(axis=1, keepdims=True), 1))
 
 
-def build_pipeline() -> Pipeline:
-    words = dict(ngram_range=(1, 2), sublinear_tf=True, preprocessor=normalise)
-    chars = dict(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2, preprocessor=normalise)
-    return VotingClassifier([
-        ("lr", make_pipeline(make_union(TfidfVectorizer(**words), TfidfVectorizer(**chars), LexiconShare()),
-                             LogisticRegression(C=20, max_iter=3000))),
-        ("nb", make_pipeline(TfidfVectorizer(preprocessor=normalise), ComplementNB(alpha=0.5))),
-        ("svm", make_pipeline(TfidfVectorizer(**words), CalibratedClassifierCV(LinearSVC(C=0.5), cv=3, ensemble=False))),
-    ], voting="soft")
+class LinearVote(BaseEstimator, ClassifierMixin):
+    """Four linear voters over features computed once per complaint, soft-voted with equal weight:
+
+    - logistic regression over word 1-2-grams, character 3-5-grams and the lexicon shares;
+    - complement naive Bayes over word unigrams, and another over the character n-grams;
+    - a linear SVM over word 1-2-grams, sigmoid-calibrated.
+
+    The voters disagree in useful ways (5-fold CV on the CFPB sample: 0.76-0.77 each, 0.80 together). At
+    prediction each voter's probabilities come straight from its fitted coefficients: for one complaint,
+    scikit-learn's per-call input checks cost more than the arithmetic (measured 6.0 -> 2.8 ms)."""
+
+    def __init__(self, C: float = 20.0, word_alpha: float = 0.3, char_alpha: float = 0.1, svm_C: float = 0.5,
+                 char_range: tuple[int, int] = (3, 5)):
+        self.C, self.word_alpha, self.char_alpha, self.svm_C, self.char_range = C, word_alpha, char_alpha, svm_C, char_range
+
+    def _features(self, texts, fit: bool = False) -> dict[str, sparse.csr_matrix]:
+        texts = [normalise(t) for t in texts]
+        steps = {"words": self.words_, "chars": self.chars_, "unigrams": self.unigrams_, "lexicon": self.lexicon_}
+        f = {name: (step.fit_transform(texts) if fit else step.transform(texts)) for name, step in steps.items()}
+        f["all"] = sparse.hstack([f["words"], f["chars"], f["lexicon"]], format="csr")
+        return f
+
+    def fit(self, texts, labels) -> "LinearVote":
+        self.words_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+        self.chars_ = TfidfVectorizer(analyzer="char_wb", ngram_range=tuple(self.char_range), sublinear_tf=True,
+                                      min_df=2)
+        self.unigrams_ = TfidfVectorizer()
+        self.lexicon_ = LexiconShare()
+        f = self._features(texts, fit=True)
+        self.lr_ = LogisticRegression(C=self.C, max_iter=3000).fit(f["all"], labels)
+        self.word_nb_ = ComplementNB(alpha=self.word_alpha).fit(f["unigrams"], labels)
+        self.char_nb_ = ComplementNB(alpha=self.char_alpha).fit(f["chars"], labels)
+        self.svm_ = CalibratedClassifierCV(LinearSVC(C=self.svm_C), cv=3, ensemble=False).fit(f["words"], labels)
+        self.classes_ = self.lr_.classes_
+        return self
+
+    def predict_proba(self, texts) -> np.ndarray:
+        f = self._features(texts)
+        if len(self.classes_) == 2:  # binary models keep one column of coefficients: let scikit-learn do it
+            votes = [self.lr_.predict_proba(f["all"]), self.word_nb_.predict_proba(f["unigrams"]),
+                     self.char_nb_.predict_proba(f["chars"]), self.svm_.predict_proba(f["words"])]
+            return sum(votes) / len(votes)
+        votes = [softmax(f["all"] @ self.lr_.coef_.T + self.lr_.intercept_, axis=1),
+                 softmax(f["unigrams"] @ self.word_nb_.feature_log_prob_.T, axis=1),
+                 softmax(f["chars"] @ self.char_nb_.feature_log_prob_.T, axis=1),
+                 self._svm_proba(f["words"])]
+        return sum(votes) / len(votes)
+
+    def _svm_proba(self, x) -> np.ndarray:
+        # One-vs-rest sigmoid per class, then normalised: what CalibratedClassifierCV does for 3+ classes.
+        calibrated = self.svm_.calibrated_classifiers_[0]
+        svm = calibrated.estimator
+        margins = x @ svm.coef_.T + svm.intercept_
+        p = np.column_stack([expit(-(c.a_ * margins[:, k] + c.b_)) for k, c in enumerate(calibrated.calibrators)])
+        total = p.sum(axis=1, keepdims=True)
+        return np.divide(p, total, out=np.full_like(p, 1 / p.shape[1]), where=total > 0)
+
+    def predict(self, texts) -> np.ndarray:
+        return self.classes_[self.predict_proba(texts).argmax(axis=1)]
+
+
+def build_pipeline() -> LinearVote:
+    return LinearVote()
 
 
 class TrainedModel:

@@ -11,7 +11,7 @@ import pytest
 
 from classifier import classifier_from
 from classifier.corrections import export_corrections
-from classifier.model import ModelClassifier, TrainedModel
+from classifier.model import LinearVote, ModelClassifier, TrainedModel
 from classifier.rules import RulesClassifier
 from complaints import service
 from models import messages as m
@@ -88,6 +88,22 @@ def test_trained_model_saves_loads_and_falls_back_to_the_rules(cfpb, tmp_path):
     assert chosen.version.startswith(model.version)
     with pytest.raises(ValueError, match="COMPLAINTS_MODEL_FILE"):
         classifier_from("model", None)
+
+
+@pytest.mark.parametrize("classes", [5, 2])
+def test_the_vote_computes_what_scikit_learn_computes(cfpb, classes):
+    """The vote reads its voters' coefficients itself for speed; it must agree with scikit-learn's own answer."""
+    texts, labels = cfpb
+    keep = sorted(set(labels))[:classes]
+    texts, labels = zip(*[(t, label) for t, label in zip(texts, labels) if label in keep])
+    vote = LinearVote().fit(list(texts[:-40]), list(labels[:-40]))
+    fast = vote.predict_proba(texts[-40:])
+    f = vote._features(texts[-40:])
+    reference = (vote.lr_.predict_proba(f["all"]) + vote.word_nb_.predict_proba(f["unigrams"])
+                 + vote.char_nb_.predict_proba(f["chars"]) + vote.svm_.predict_proba(f["words"])) / 4
+    assert fast.shape == (40, classes)
+    assert abs(fast - reference).max() < 1e-9
+    assert abs(fast.sum(axis=1) - 1).max() < 1e-9
 
 
 async def test_train_and_evaluate_commands(cfpb, tmp_path):
