@@ -1,6 +1,12 @@
-"""AES-GCM payload encryption, so the Temporal server and UI never hold personal data in clear text."""
+"""AES-GCM payload encryption, so the Temporal server and UI never hold personal data in clear text.
+
+Payloads are compressed before they are encrypted (ciphertext does not compress): a complaint's state is
+JSON that shrinks to about a third, which the server then stores, copies and sends in every history event
+that carries it. Payloads written before compression came in have no `compression` entry and decode as
+they always did."""
 import base64
 import os
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -9,6 +15,8 @@ from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
 ENCODING = b"binary/encrypted"
+ZLIB = b"zlib"
+COMPRESS_FROM = 256  # bytes: below this zlib's header costs more than it saves
 
 
 def load_or_create_key(path: Path) -> tuple[str, bytes]:
@@ -37,10 +45,14 @@ class EncryptionCodec(PayloadCodec):
         aes = self._keys[self.key_id]
         out = []
         for p in payloads:
+            plain = p.SerializeToString()
+            metadata = {"encoding": ENCODING, "encryption-key-id": self.key_id.encode()}
+            if len(plain) >= COMPRESS_FROM:
+                packed = zlib.compress(plain, 1)  # level 1: most of the gain for a fraction of the time
+                if len(packed) < len(plain):
+                    plain, metadata["compression"] = packed, ZLIB
             nonce = os.urandom(12)
-            out.append(Payload(
-                metadata={"encoding": ENCODING, "encryption-key-id": self.key_id.encode()},
-                data=nonce + aes.encrypt(nonce, p.SerializeToString(), None)))
+            out.append(Payload(metadata=metadata, data=nonce + aes.encrypt(nonce, plain, None)))
         return out
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
@@ -53,7 +65,13 @@ class EncryptionCodec(PayloadCodec):
             aes = self._keys.get(key_id)
             if aes is None:
                 raise ValueError(f"payload encrypted with unknown key id {key_id!r}")
+            plain = aes.decrypt(p.data[:12], p.data[12:], None)
+            compression = p.metadata.get("compression")
+            if compression == ZLIB:
+                plain = zlib.decompress(plain)
+            elif compression is not None:
+                raise ValueError(f"payload compressed with unknown method {compression.decode(errors='replace')!r}")
             decoded = Payload()
-            decoded.ParseFromString(aes.decrypt(p.data[:12], p.data[12:], None))
+            decoded.ParseFromString(plain)
             out.append(decoded)
         return out

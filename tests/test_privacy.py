@@ -3,6 +3,7 @@ import io
 import json
 import logging
 
+import pytest
 import structlog
 
 from complaints import service
@@ -76,3 +77,31 @@ def test_masking_rules():
     assert mask_text("王芳女士来电") == "王*女士来电" and mask_text("王先生来电") == "王先生来电"
     assert mask_text("My name is John Smith and") == "My name is J*** and"
     assert mask_text("Dear Ms. Chen,") == "Dear Ms. C***,"
+
+
+async def test_the_codec_compresses_large_payloads_and_still_reads_payloads_written_before():
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from temporalio.api.common.v1 import Payload
+
+    from complaints.codec import ENCODING, EncryptionCodec
+
+    key = AESGCM.generate_key(bit_length=256)
+    codec = EncryptionCodec("k1", key)
+    state = Payload(metadata={"encoding": b"json/plain"}, data=json.dumps({"text": TEXT, "history": [TEXT] * 40},
+                                                                           ensure_ascii=False).encode())
+    small = Payload(metadata={"encoding": b"json/plain"}, data=b'"ok"')
+    big, tiny = await codec.encode([state, small])
+    assert big.metadata["compression"] == b"zlib" and len(big.data) < len(state.data) / 3
+    assert "compression" not in tiny.metadata
+    assert await codec.decode([big, tiny]) == [state, small]
+    assert not any(s.encode() in big.data for s in SECRETS)
+
+    # A payload from before compression (no `compression` entry) still decodes.
+    nonce = b"\0" * 12
+    legacy = Payload(metadata={"encoding": ENCODING, "encryption-key-id": b"k1"},
+                     data=nonce + AESGCM(key).encrypt(nonce, state.SerializeToString(), None))
+    assert await codec.decode([legacy]) == [state]
+    # An unknown compression method is refused, not guessed at.
+    big.metadata["compression"] = b"lz77"
+    with pytest.raises(ValueError, match="lz77"):
+        await codec.decode([big])

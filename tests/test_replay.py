@@ -11,13 +11,14 @@ from temporalio.worker import Replayer
 from tests.replay import HISTORIES
 from workers.worker import WORKFLOWS
 
-# tests/histories/: recorded by the current code; v1/: recorded before the "lean-lifecycle" patch, kept so
-# that complaints started then still replay (they may run for weeks).
+# tests/histories/: recorded by the current code; kept so that complaints started then still replay (they may
+# run for weeks): v1/ before the "lean-lifecycle" patch, v2/ lean by that patch, before the start input
+# carried the lifecycle (their uncompressed payloads also prove the codec still reads old payloads).
 SAVED = sorted(HISTORIES.rglob("*.json"))
 EXPECTED = {"satisfied", "not_satisfied", "withdraw", "breach", "work_order", "lookback", "revisit_recurred"}
 
 
-@pytest.mark.parametrize("folder", [HISTORIES, HISTORIES / "v1"], ids=["current", "v1"])
+@pytest.mark.parametrize("folder", [HISTORIES, HISTORIES / "v1", HISTORIES / "v2"], ids=["current", "v1", "v2"])
 def test_every_lifecycle_path_has_a_saved_history(folder):
     assert EXPECTED <= {p.stem for p in folder.glob("*.json")}
 
