@@ -19,7 +19,7 @@ from models.enums import Stage
 from models.intake import Intake, utcnow, workflow_id_for
 from models.messages import MESSAGES, Message
 from models.state import ComplaintState, SlaView
-from models.workflow_io import LIFECYCLE, StartComplaint
+from models.workflow_io import StartComplaint
 from workflows.complaint import ComplaintWorkflow
 
 
@@ -42,7 +42,7 @@ async def submit(client: Client, intake: Intake, task_queue: str, *, reopened_fr
         raise ComplaintError(str(e)) from None
     cid = intake.complaint_id
     wid = workflow_id_for(cid)
-    start = StartComplaint(intake=intake, complaint_id=cid, lifecycle=LIFECYCLE, reopened_from=reopened_from,
+    start = StartComplaint(intake=intake, complaint_id=cid, reopened_from=reopened_from,
                            surface_fix=surface_fix, level_floor=level_floor)
     try:
         await client.start_workflow(

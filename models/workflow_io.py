@@ -8,16 +8,10 @@ from models.intake import Intake
 from models.policy import Policy
 from models.state import Analysis, ComplaintState, HistoryEntry
 
-# Which lifecycle a complaint runs, carried in its start input so that it is in the history from event 1.
-# 1: whatever the "lean-lifecycle" patch decides (complaints submitted before this field existed decode as 1);
-# 2: the lean lifecycle, without asking the patch (no marker, no TemporalChangeVersion upsert to index).
-LIFECYCLE = 2
-
 
 class StartComplaint(BaseModel):
     intake: Intake
     complaint_id: str
-    lifecycle: int = 1  # submit() sets LIFECYCLE; the default is what an older payload without it means
     reopened_from: str | None = None  # a look-back found the problem came back
     surface_fix: bool = False
     level_floor: Level | None = None  # the reopened complaint is at least this urgent

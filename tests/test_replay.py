@@ -12,8 +12,8 @@ from tests.replay import HISTORIES
 from workers.worker import WORKFLOWS
 
 # tests/histories/: recorded by the current code; kept so that complaints started then still replay (they may
-# run for weeks): v1/ before the "lean-lifecycle" patch, v2/ lean by that patch, before the start input
-# carried the lifecycle (their uncompressed payloads also prove the codec still reads old payloads).
+# run for weeks): v1/ before the "lean-lifecycle" patch, v2/ lean by that patch, recorded before the codec
+# compressed payloads (they prove it still reads old payloads).
 SAVED = sorted(HISTORIES.rglob("*.json"))
 EXPECTED = {"satisfied", "not_satisfied", "withdraw", "breach", "work_order", "lookback", "revisit_recurred"}
 

@@ -28,7 +28,6 @@ with workflow.unsafe.imports_passed_through():
     from models.sla import Clock, Expiry, Milestone
     from models.state import Analysis, ComplaintState, Feedback, Pause, SlaView, WorkOrder
     from models.workflow_io import (
-        LIFECYCLE,
         Act,
         AnalyseInput,
         AuditEntry,
@@ -161,12 +160,10 @@ class ComplaintWorkflow:
 
     @workflow.run
     async def run(self, start: StartComplaint) -> ComplaintState:
-        # The lean lifecycle takes one intake activity instead of two, pushes search attributes once per
-        # workflow task instead of at every change, and moves to verify inside the propose_response handler:
-        # fewer events, tasks and visibility writes per complaint. Complaints submitted now say so in their
-        # start input; for older ones the patch decides, as it did when they started (the patch call costs
-        # a marker and a TemporalChangeVersion upsert, hence not asked when the input already tells).
-        self._lean = start.lifecycle >= LIFECYCLE or workflow.patched(LEAN_LIFECYCLE)
+        # Workflows started since this patch take one intake activity instead of two, push search
+        # attributes once per workflow task instead of at every change, and move to verify inside the
+        # propose_response handler: fewer events, tasks and visibility writes per complaint.
+        self._lean = workflow.patched(LEAN_LIFECYCLE)
         if self._lean:
             self._search_attributes = _comparable(workflow.info().typed_search_attributes)  # set at start
         self._upsert_search_attributes()
