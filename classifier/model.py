@@ -107,15 +107,19 @@ class LinearVote(BaseEstimator, ClassifierMixin):
 
     def predict_proba(self, texts) -> np.ndarray:
         f = self._features(texts)
-        if len(self.classes_) == 2:  # binary models keep one column of coefficients: let scikit-learn do it
-            votes = [self.lr_.predict_proba(f["all"]), self.word_nb_.predict_proba(f["unigrams"]),
-                     self.char_nb_.predict_proba(f["chars"]), self.svm_.predict_proba(f["words"])]
-            return sum(votes) / len(votes)
-        votes = [softmax(f["all"] @ self.lr_.coef_.T + self.lr_.intercept_, axis=1),
-                 softmax(f["unigrams"] @ self.word_nb_.feature_log_prob_.T, axis=1),
-                 softmax(f["chars"] @ self.char_nb_.feature_log_prob_.T, axis=1),
-                 self._svm_proba(f["words"])]
+        votes = self._votes(f) if len(self.classes_) > 2 else self._scikit_votes(f)
         return sum(votes) / len(votes)
+
+    def _votes(self, f: dict) -> list[np.ndarray]:
+        return [softmax(f["all"] @ self.lr_.coef_.T + self.lr_.intercept_, axis=1),
+                softmax(f["unigrams"] @ self.word_nb_.feature_log_prob_.T, axis=1),
+                softmax(f["chars"] @ self.char_nb_.feature_log_prob_.T, axis=1),
+                self._svm_proba(f["words"])]
+
+    def _scikit_votes(self, f: dict) -> list[np.ndarray]:
+        # Binary models keep one column of coefficients: there scikit-learn's own answer is used as it is.
+        return [self.lr_.predict_proba(f["all"]), self.word_nb_.predict_proba(f["unigrams"]),
+                self.char_nb_.predict_proba(f["chars"]), self.svm_.predict_proba(f["words"])]
 
     def _svm_proba(self, x) -> np.ndarray:
         # One-vs-rest sigmoid per class, then normalised: what CalibratedClassifierCV does for 3+ classes.
