@@ -1,6 +1,8 @@
 """The lifecycle end to end on a real dev server: stages, messages, queries, rows."""
 from datetime import datetime, timedelta
 
+from temporalio.api.enums.v1 import EventType
+
 from complaints import service
 from models import messages as m
 from models.enums import Outcome, Stage
@@ -45,7 +47,19 @@ async def test_satisfied_lifecycle_runs_every_stage_and_writes_the_records(clien
     assert "acknowledgement" in templates and "response" in templates and "feedback_invitation" in templates
     ack = next(n for n in rows(engine, Notification, complaint_id=cid) if n.template == "acknowledgement")
     assert cid in ack.body and ack.channel == "sms"
+    # Supervisors' lists show it closed. The closing stage went out in the task that completed the workflow
+    # (so the server skips that upsert's visibility write and the close record carries it).
+    closed = f"WorkflowId = 'complaint-{cid}' AND ComplaintStage = 'closed'"
+    await eventually(lambda: _count(client, closed))
+    events = (await client.get_workflow_handle(f"complaint-{cid}").fetch_history()).events
+    last_task = max(i for i, e in enumerate(events) if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
+    assert [e.event_type for e in events[last_task + 1:]] == [
+        EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED]
     await check_replay(client, f"complaint-{cid}", "satisfied")
+
+
+async def _count(client, query: str) -> int:
+    return (await client.count_workflows(query)).count
 
 
 async def test_not_satisfied_goes_back_to_handle_with_a_supervisor_and_a_24h_clock(client, workers, engine):

@@ -13,12 +13,14 @@ from workers.worker import WORKFLOWS
 
 # tests/histories/: recorded by the current code; kept so that complaints started then still replay (they may
 # run for weeks): v1/ before the "lean-lifecycle" patch, v2/ lean by that patch, recorded before the codec
-# compressed payloads (they prove it still reads old payloads).
+# compressed payloads (they prove it still reads old payloads), v3/ lean with compressed payloads, before the
+# "lean-lifecycle-2" patch pushed the closing stage with the completion.
 SAVED = sorted(HISTORIES.rglob("*.json"))
 EXPECTED = {"satisfied", "not_satisfied", "withdraw", "breach", "work_order", "lookback", "revisit_recurred"}
 
 
-@pytest.mark.parametrize("folder", [HISTORIES, HISTORIES / "v1", HISTORIES / "v2"], ids=["current", "v1", "v2"])
+@pytest.mark.parametrize("folder", [HISTORIES, HISTORIES / "v1", HISTORIES / "v2", HISTORIES / "v3"],
+                         ids=["current", "v1", "v2", "v3"])
 def test_every_lifecycle_path_has_a_saved_history(folder):
     assert EXPECTED <= {p.stem for p in folder.glob("*.json")}
 
