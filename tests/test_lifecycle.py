@@ -58,10 +58,6 @@ async def test_satisfied_lifecycle_runs_every_stage_and_writes_the_records(clien
     await check_replay(client, f"complaint-{cid}", "satisfied")
 
 
-async def _count(client, query: str) -> int:
-    return (await client.count_workflows(query)).count
-
-
 async def test_not_satisfied_goes_back_to_handle_with_a_supervisor_and_a_24h_clock(client, workers, engine):
     cid = await submit(client, workers["calm"])
     await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
@@ -124,3 +120,6 @@ async def test_major_complaint_needs_a_supervisors_approval_to_close(client, wor
     s = await service.send(client, cid, "approve_close", m.ApproveClose(actor=SUPERVISOR, note="ok"))
     assert s.stage is Stage.CLOSED and s.close_approved_by == SUPERVISOR.id
 
+
+async def _count(client, query: str) -> int:
+    return (await client.count_workflows(query)).count
