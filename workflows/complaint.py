@@ -205,16 +205,13 @@ class ComplaintWorkflow:
         return self.s
 
     async def _finish(self) -> None:
-        """The last write. The server skips a visibility upsert whose workflow has completed by the time it is
-        processed, and writes the close record with the final attributes anyway; so pushing `closed` in the
-        completing task saves a visibility write per complaint, and lists show `closed` from the moment the
-        complaint is done (the read model has it a moment earlier, from the write before)."""
+        """The last write. `closed` goes out in the completing task: the server skips the visibility write of
+        an upsert whose workflow has completed, and its close record carries the final attributes anyway."""
         if not self._close_with_completion:
             await self._flush()
             return
         await self._flush(search_attributes=False)
-        if self._search_attributes_due:
-            self._push_search_attributes()
+        self._push_search_attributes()  # a no-op when nothing changed
 
     async def _sleep(self, woken: Callable[[], bool]) -> None:
         """Wait for the next message, or the nearest clock event on a durable timer."""
@@ -592,8 +589,9 @@ class ComplaintWorkflow:
         if s.classification is not None:
             pairs.append(SearchAttributePair(sa.BUSINESS_TYPE, s.classification.business_type))
         attributes = TypedSearchAttributes(pairs)
-        if _comparable(attributes) != self._search_attributes:  # each upsert is a history event: skip no-ops
-            self._search_attributes = _comparable(attributes)
+        pushed = _comparable(attributes)
+        if pushed != self._search_attributes:  # each upsert is a history event: skip no-ops
+            self._search_attributes = pushed
             workflow.upsert_search_attributes(attributes)
 
     # ------------------------------------------------------------------ queries
