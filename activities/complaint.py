@@ -9,16 +9,17 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from classifier import Classifier
 from classifier.rules import RulesClassifier
 from complaints.db import insert_ignore, upsert_versioned
 from models.enums import Level
-from models.intake import mask_name
-from models.policy import Policy
+from models.intake import mask_name, workflow_id_for
+from models.policy import Policy, approx_span
 from models.state import Analysis
 from models.tables import AuditEvent, ComplaintRow, Notification, SlaEventRow, WorkOrderRow
-from models.workflow_io import Act, AnalyseInput, DeadlineInput, Received, RecordBatch, StartComplaint
+from models.workflow_io import Act, DeadlineInput, Received, RecordBatch, StartComplaint
 from sla.calendar import calendar_for
 from sla.plan import clocks_for
 
@@ -34,15 +35,14 @@ class ComplaintActivities:
 
     @activity.defn(name=Act.INTAKE)
     def intake_complaint(self, start: StartComplaint) -> Received:
-        """Receive and analyse in one activity: one task and one database round fewer per complaint."""
-        policy = self.receive_complaint(start)
-        return Received(policy=policy, analysis=self.analyse_complaint(AnalyseInput(
-            complaint_id=start.complaint_id, intake=start.intake, policy=policy, level_floor=start.level_floor)))
-
-    @activity.defn(name=Act.RECEIVE)
-    def receive_complaint(self, start: StartComplaint) -> Policy:
-        """Persist the complaint (once) and pin the policy in force into it."""
+        """Receive and analyse: persist the complaint (once), pin the policy in force, classify it and
+        compute its deadlines."""
+        _own_rows(start.complaint_id)
         intake = start.intake
+        try:
+            intake.check_received_window(_now(), approx_span(self.policy.limits.oldest_intake))
+        except ValueError as e:  # the workflow fails with this reason; nothing was written
+            raise ApplicationError(str(e), type="InvalidIntake", non_retryable=True) from None
         name = intake.customer.name
         with Session(self.engine) as session:
             insert_ignore(session, ComplaintRow, [dict(
@@ -57,25 +57,24 @@ class ComplaintActivities:
                 surface_fix=start.surface_fix, updated_at=_now())])
             session.commit()
         log.info("complaint received", complaint_id=start.complaint_id, channel=intake.channel.value)
-        return self.policy
+        return Received(policy=self.policy, analysis=self._analyse(start, self.policy))
 
-    @activity.defn(name=Act.ANALYSE)
-    def analyse_complaint(self, inp: AnalyseInput) -> Analysis:
-        intake = inp.intake
+    def _analyse(self, start: StartComplaint, policy: Policy) -> Analysis:
+        intake = start.intake
         received = _utc(intake.received_at)
         with Session(self.engine) as session:
             recent = session.exec(
                 select(ComplaintRow.id).where(
-                    ComplaintRow.customer_id == intake.customer.id, ComplaintRow.id != inp.complaint_id,
+                    ComplaintRow.customer_id == intake.customer.id, ComplaintRow.id != start.complaint_id,
                     ComplaintRow.received_at >= received - RECENT, ComplaintRow.received_at <= received)
                 .order_by(ComplaintRow.received_at.desc()).limit(20)).all()
         c = self.classifier.classify(intake.text, intake.channel, recent_count=len(recent))
-        if inp.level_floor is not None and _urgency(inp.level_floor) > _urgency(c.level):
-            c = c.model_copy(update={"level": inp.level_floor, "matched": [*c.matched, "reopened: level floor"]})
-        calendar = calendar_for(inp.policy.region, inp.policy.timezone)
+        if start.level_floor is not None and _urgency(start.level_floor) > _urgency(c.level):
+            c = c.model_copy(update={"level": start.level_floor, "matched": [*c.matched, "reopened: level floor"]})
+        calendar = calendar_for(policy.region, policy.timezone)
         deadlines = {name: calendar.deadline(intake.received_at, duration)
-                     for name, duration in clocks_for(inp.policy, c.level, c.emergency).items()}
-        log.info("complaint analysed", complaint_id=inp.complaint_id, level=c.level.value,
+                     for name, duration in clocks_for(policy, c.level, c.emergency).items()}
+        log.info("complaint analysed", complaint_id=start.complaint_id, level=c.level.value,
                  emergency=c.emergency, department=c.department)
         return Analysis(classification=c, recent_complaints=list(recent), deadlines=deadlines)
 
@@ -84,6 +83,7 @@ class ComplaintActivities:
         """The read model, audit trail, outbox and SLA events in one transaction, idempotently."""
         s = batch.state
         cid = s.complaint_id
+        _own_rows(cid)
         c = s.classification
         responded = next((e.at for e in batch.events if e.action == "stage" and e.detail == "respond"), None)
         with Session(self.engine) as session:
@@ -123,6 +123,13 @@ class ComplaintActivities:
     @activity.defn(name=Act.DEADLINE)
     def compute_deadline(self, inp: DeadlineInput) -> datetime:
         return calendar_for(inp.region, inp.timezone).deadline(inp.start, inp.duration)
+
+
+def _own_rows(complaint_id: str) -> None:
+    """An activity writes only the rows of the complaint whose workflow runs it."""
+    if activity.info().workflow_id != workflow_id_for(complaint_id):
+        raise ApplicationError(f"workflow {activity.info().workflow_id} may not write complaint {complaint_id}",
+                               type="WrongComplaint", non_retryable=True)
 
 
 def _update_complaint(session: Session, row: dict) -> None:

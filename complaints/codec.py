@@ -10,9 +10,12 @@ import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
+
+from models.payloads import refused_payload
 
 ENCODING = b"binary/encrypted"
 ZLIB = b"zlib"
@@ -37,9 +40,18 @@ def load_or_create_key(path: Path) -> tuple[str, bytes]:
 
 
 class EncryptionCodec(PayloadCodec):
-    def __init__(self, key_id: str, key: bytes, old_keys: dict[str, bytes] | None = None):
+    """AES-GCM with the key file's key (and older keys, for reading only).
+
+    Clients decode strictly: a payload they cannot read is an error at once. A worker's codec is built with
+    `refuse=True`: the key is the authority on the Temporal side, so a payload that is not encrypted with a
+    known key (plain JSON from a `temporal` CLI without the codec, a forged or corrupted ciphertext) becomes a
+    small REFUSED payload naming why. The workflow then records or refuses that message like any other
+    malformed one; raising here instead would fail the workflow task on every retry, forever."""
+
+    def __init__(self, key_id: str, key: bytes, old_keys: dict[str, bytes] | None = None, refuse: bool = False):
         self.key_id = key_id
         self._keys = {key_id: AESGCM(key)} | {k: AESGCM(v) for k, v in (old_keys or {}).items()}
+        self._refuse = refuse
 
     async def encode(self, payloads: Sequence[Payload]) -> list[Payload]:
         aes = self._keys[self.key_id]
@@ -59,19 +71,32 @@ class EncryptionCodec(PayloadCodec):
         out = []
         for p in payloads:
             if p.metadata.get("encoding") != ENCODING:
-                out.append(p)
+                out.append(refused_payload("the payload is not encrypted with the complaint key") if self._refuse else p)
                 continue
-            key_id = p.metadata.get("encryption-key-id", b"").decode()
-            aes = self._keys.get(key_id)
-            if aes is None:
-                raise ValueError(f"payload encrypted with unknown key id {key_id!r}")
-            plain = aes.decrypt(p.data[:12], p.data[12:], None)
-            compression = p.metadata.get("compression")
-            if compression == ZLIB:
-                plain = zlib.decompress(plain)
-            elif compression is not None:
-                raise ValueError(f"payload compressed with unknown method {compression.decode(errors='replace')!r}")
-            decoded = Payload()
-            decoded.ParseFromString(plain)
-            out.append(decoded)
+            try:
+                out.append(self._decrypt(p))
+            except Exception as e:  # noqa: BLE001 - any unreadable payload is refused the same way
+                if not self._refuse:
+                    raise ValueError(str(e) or type(e).__name__) from None
+                out.append(refused_payload(f"the payload could not be decrypted ({str(e)[:80] or type(e).__name__})"))
         return out
+
+    def _decrypt(self, p: Payload) -> Payload:
+        key_id = p.metadata.get("encryption-key-id", b"").decode(errors="replace")
+        aes = self._keys.get(key_id)
+        if aes is None:
+            raise ValueError(f"payload encrypted with unknown key id {key_id[:16]!r}: this is not the key "
+                             "the complaints were written with (check COMPLAINTS_KEY_FILE / DATA_DIR)")
+        try:
+            plain = aes.decrypt(p.data[:12], p.data[12:], None)
+        except InvalidTag:
+            raise ValueError("payload failed authentication (forged or corrupted)") from None
+        compression = p.metadata.get("compression")
+        if compression == ZLIB:
+            plain = zlib.decompress(plain)
+        elif compression is not None:
+            raise ValueError(f"payload compressed with unknown method {compression.decode(errors='replace')!r}")
+        decoded = Payload()
+        decoded.ParseFromString(plain)
+        return decoded
+

@@ -1,7 +1,7 @@
 """What the CLI (and any API) does with complaints, over the Temporal client. Errors are ComplaintError
 with a sentence a person can act on."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from temporalio.client import (
     Client,
@@ -16,9 +16,9 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from models import search_attributes as sa
 from models.enums import Stage
-from models.intake import Intake, utcnow, workflow_id_for
+from models.intake import Intake, workflow_id_for
 from models.messages import MESSAGES, Message
-from models.state import ComplaintState, SlaView
+from models.state import Ack, ComplaintState, SlaView
 from models.workflow_io import StartComplaint
 from workflows.complaint import ComplaintWorkflow
 
@@ -37,7 +37,7 @@ class Submitted:
 async def submit(client: Client, intake: Intake, task_queue: str, *, reopened_from: str | None = None,
                  surface_fix: bool = False, level_floor=None, now: datetime | None = None) -> Submitted:
     try:
-        intake.check_not_future(now or utcnow())
+        intake.check_not_future(now or datetime.now(timezone.utc))
     except ValueError as e:
         raise ComplaintError(str(e)) from None
     cid = intake.complaint_id
@@ -81,16 +81,22 @@ def _explain(e: Exception, complaint_id: str) -> ComplaintError:
     return ComplaintError(str(e))
 
 
-async def send(client: Client, complaint_id: str, name: str, msg: Message) -> ComplaintState:
-    """Send a contract message as an update: the new state, or a ComplaintError saying why not."""
+async def acknowledge(client: Client, complaint_id: str, name: str, msg: Message) -> Ack:
+    """Send a contract message as an update: its small acknowledgement, or a ComplaintError saying why not."""
     if name not in MESSAGES:
         raise ComplaintError(f"unknown message {name!r}; known: {', '.join(MESSAGES)}")
     if not isinstance(msg, MESSAGES[name]):
         raise ComplaintError(f"{name} takes a {MESSAGES[name].__name__}, not a {type(msg).__name__}")
     try:
-        return await _handle(client, complaint_id).execute_update(name, msg, result_type=ComplaintState)
+        return await _handle(client, complaint_id).execute_update(name, msg, result_type=Ack)
     except (WorkflowUpdateFailedError, RPCError) as e:
         raise _explain(e, complaint_id) from None
+
+
+async def send(client: Client, complaint_id: str, name: str, msg: Message) -> ComplaintState:
+    """Send a contract message as an update, then read the state it left (a query: not kept in history)."""
+    await acknowledge(client, complaint_id, name, msg)
+    return await state(client, complaint_id)
 
 
 async def signal(client: Client, complaint_id: str, name: str, msg: Message) -> None:

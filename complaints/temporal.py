@@ -1,20 +1,27 @@
 """Connecting to Temporal with our data converter, and registering the search attributes."""
-import dataclasses
-
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.converter import DataConverter
 
 from complaints.codec import EncryptionCodec, load_or_create_key
 from complaints.config import Settings
 from models import search_attributes as sa
+from models.payloads import ComplaintPayloadConverter
 
 
-def data_converter(settings: Settings) -> DataConverter:
+def data_converter(settings: Settings, refuse: bool = False) -> DataConverter:
+    """Clients (refuse=False) fail at once on a payload they cannot read; workers (refuse=True) turn it into
+    a refusal the workflow records (see EncryptionCodec)."""
     key_id, key = load_or_create_key(settings.key_file)
-    return dataclasses.replace(pydantic_data_converter, payload_codec=EncryptionCodec(key_id, key))
+    return DataConverter(payload_converter_class=ComplaintPayloadConverter,
+                         payload_codec=EncryptionCodec(key_id, key, refuse=refuse))
+
+
+def worker_client(client: Client, settings: Settings) -> Client:
+    """The same connection, with the worker's refusing codec."""
+    return Client(client.service_client, namespace=client.namespace,
+                  data_converter=data_converter(settings, refuse=True))
 
 
 async def connect(settings: Settings) -> Client:

@@ -42,6 +42,10 @@ class Level(StrEnum):
     II = "II"
     III = "III"
 
+    def goes_to_special_group(self) -> bool:
+        """Level I (urgent or wide impact) is a major complaint from the start."""
+        return self is Level.I
+
     def more_urgent(self) -> "Level":
         return {Level.III: Level.II, Level.II: Level.I, Level.I: Level.I}[self]
 

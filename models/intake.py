@@ -1,21 +1,34 @@
 """The intake: what a channel submits. Validated strictly; unknown fields are refused."""
 import hashlib
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.enums import Channel, Role, Tier
+from models.text import find_bad_text
 
 MAX_TEXT = 5000
 # Mainland mobile numbers, or an international number in E.164 form.
 _PHONE = re.compile(r"^(1[3-9]\d{9}|\+[1-9]\d{7,14})$")
 # Channels keyed in by staff may lag a little; a minute of clock skew is tolerated, no more.
 CLOCK_SKEW = timedelta(minutes=1)
+# The department of the special handling group (major complaints); no intake may claim it.
+SPECIAL_GROUP_DEPARTMENT = "special-group"
+WORKFLOW_ID_PREFIX = "complaint-"
 
 
 class Strict(BaseModel):
+    """Every inbound payload: unknown fields refused, and no control characters in any text."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _clean_text(cls, data):
+        if problem := find_bad_text(data):
+            raise ValueError(problem)
+        return data
 
 
 class Customer(Strict):
@@ -57,6 +70,17 @@ class Intake(Strict):
             raise ValueError("received_at needs a time zone offset, e.g. 2026-11-22T09:30:00+08:00")
         return v
 
+    @field_validator("received_by")
+    @classmethod
+    def _no_authority(cls, v: Actor) -> Actor:
+        # Whoever receives a complaint becomes its owner: the workflow's own role and the special group's
+        # department would hand it powers no intake has.
+        if v.role is Role.SYSTEM:
+            raise ValueError("received_by may not claim the system role")
+        if v.department == SPECIAL_GROUP_DEPARTMENT:
+            raise ValueError(f"received_by may not claim the {SPECIAL_GROUP_DEPARTMENT} department")
+        return v
+
     @property
     def complaint_id(self) -> str:
         return complaint_id_for(self.channel, self.external_ref)
@@ -64,6 +88,13 @@ class Intake(Strict):
     def check_not_future(self, now: datetime) -> None:
         if self.received_at > now + CLOCK_SKEW:
             raise ValueError(f"received_at {self.received_at.isoformat()} is in the future")
+
+    def check_received_window(self, now: datetime, oldest: timedelta) -> None:
+        """Clocks start at received_at: one in the future or older than the horizon would be nonsense."""
+        self.check_not_future(now)
+        if self.received_at < now - oldest:
+            raise ValueError(f"received_at {self.received_at.isoformat()} is more than {oldest.days} days ago; "
+                             "an older complaint is keyed in with the date it reaches the bank now")
 
 
 _CHANNEL_CODE = {
@@ -88,8 +119,8 @@ def mask_name(name: str) -> str:
 
 
 def workflow_id_for(complaint_id: str) -> str:
-    return f"complaint-{complaint_id}"
+    return f"{WORKFLOW_ID_PREFIX}{complaint_id}"
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+def complaint_id_of(workflow_id: str) -> str | None:
+    return workflow_id.removeprefix(WORKFLOW_ID_PREFIX) if workflow_id.startswith(WORKFLOW_ID_PREFIX) else None

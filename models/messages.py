@@ -4,6 +4,7 @@ from pydantic import Field
 from models.intake import Actor, Strict
 
 NOTE = Field(default="", max_length=2000)
+WORK_ORDER_ID = Field(max_length=16, pattern=r"^WO-\d{1,6}$")
 
 
 class Message(Strict):
@@ -21,16 +22,17 @@ class AddNote(Message):
 class OpenWorkOrder(Message):
     department: str = Field(min_length=1, max_length=64)
     question: str = Field(min_length=1, max_length=2000)
-    due: str | None = Field(default=None, description='a policy duration such as "24h"; default from the policy')
+    due: str | None = Field(default=None, max_length=16,
+                            description='a policy duration such as "24h"; default from the policy')
 
 
 class AnswerWorkOrder(Message):
-    work_order_id: str
+    work_order_id: str = WORK_ORDER_ID
     answer: str = Field(min_length=1, max_length=4000)
 
 
 class CancelWorkOrder(Message):
-    work_order_id: str
+    work_order_id: str = WORK_ORDER_ID
     reason: str = Field(min_length=1, max_length=2000)
 
 

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from models.enums import Level
 from models.sla import Milestone
 
-_DURATION = re.compile(r"^(\d+)(s|m|h|d|wd)$")
+_DURATION = re.compile(r"^(\d{1,6})(s|m|h|d|wd)$")  # six digits: a year in seconds, and no overflow
 WALL_CLOCK_UNITS = {"s": 1, "m": 60, "h": 3600}
 
 
@@ -24,6 +24,15 @@ def wall_clock(text: str) -> timedelta | None:
     """The duration as a timedelta when it runs on the wall clock; None for calendar-bound ones."""
     n, unit = parse_duration(text)
     return timedelta(seconds=n * WALL_CLOCK_UNITS[unit]) if unit in WALL_CLOCK_UNITS else None
+
+
+def approx_span(text: str) -> timedelta:
+    """How long a duration lasts at most, for comparing against ceilings (a working day counts 7/5 of a day,
+    so "21wd" is about a month): exact on the wall clock, generous on the calendar."""
+    n, unit = parse_duration(text)
+    if unit in WALL_CLOCK_UNITS:
+        return timedelta(seconds=n * WALL_CLOCK_UNITS[unit])
+    return timedelta(days=n if unit == "d" else -(-n * 7 // 5))
 
 
 def _check_duration(text: str) -> str:
@@ -91,6 +100,16 @@ class LookBack(_Section):
     hour: int = Field(default=9, ge=0, le=23)
 
 
+class Limits(_Section):
+    """What keeps one complaint's history bounded however its clients behave."""
+
+    oldest_intake: Duration = "30d"          # an intake received longer ago than this is refused
+    notes_per_hour: int = Field(default=60, ge=1)
+    # Past this many history events the workflow continues as new, carrying its state (Temporal also
+    # suggests it near its own limits, whichever comes first).
+    history_events: int = Field(default=5000, ge=100)
+
+
 class Script(_Section):
     """The response script: every response needs each part, and none of the prohibited phrases."""
 
@@ -123,6 +142,7 @@ class Policy(_Section):
     dissatisfied: Dissatisfied = Dissatisfied()
     regulatory: Regulatory = Regulatory()
     lookback: LookBack = LookBack()
+    limits: Limits = Limits()
     script: Script = Script()
 
     @field_validator("warn_at")

@@ -63,6 +63,11 @@ class Feedback(BaseModel):
     at: datetime
 
 
+# The workflow keeps the newest audit entries in its state (the `state` query shows them); the whole trail
+# is in the database. Unbounded, every note would be carried in every continue-as-new and every query.
+HISTORY_KEPT = 100
+
+
 class ComplaintState(BaseModel):
     complaint_id: str
     channel: Channel
@@ -100,7 +105,9 @@ class ComplaintState(BaseModel):
     pending_outcome: Outcome | None = None  # a major complaint waits for a supervisor's approve_close
     closed_at: datetime | None = None
     breached: bool = False
-    history: list[HistoryEntry] = Field(default_factory=list)
+    note_times: list[datetime] = []    # accepted notes of the last hour, for the per-complaint rate limit
+    history_total: int = 0             # audit entries ever made: the next one's seq is this + 1
+    history: list[HistoryEntry] = Field(default_factory=list)  # the newest HISTORY_KEPT of them
 
     @property
     def major(self) -> bool:
@@ -122,6 +129,16 @@ class ComplaintState(BaseModel):
 
     def clock(self, name: str) -> Clock | None:
         return next((c for c in self.clocks if c.name == name), None)
+
+
+class Ack(BaseModel):
+    """What an update returns: small, because every update result is kept in the workflow's history.
+    Read the whole view with the `state` query."""
+
+    complaint_id: str
+    action: str
+    seq: int       # the audit entry this message made
+    stage: Stage
 
 
 class SlaView(BaseModel):

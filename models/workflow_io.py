@@ -1,27 +1,28 @@
 """Inputs and outputs that cross the workflow/activity boundary."""
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from models.enums import Level
-from models.intake import Intake
+from models.intake import Intake, Strict
 from models.policy import Policy
 from models.state import Analysis, ComplaintState, HistoryEntry
 
 
-class StartComplaint(BaseModel):
+class Carried(BaseModel):
+    """What a complaint takes into its next run when it continues as new: everything it knows."""
+
+    state: ComplaintState
+    policy: Policy
+
+
+class StartComplaint(Strict):
     intake: Intake
-    complaint_id: str
-    reopened_from: str | None = None  # a look-back found the problem came back
+    complaint_id: str = Field(max_length=32)
+    reopened_from: str | None = Field(default=None, max_length=32)  # a look-back found the problem came back
     surface_fix: bool = False
     level_floor: Level | None = None  # the reopened complaint is at least this urgent
-
-
-class AnalyseInput(BaseModel):
-    complaint_id: str
-    intake: Intake
-    policy: Policy
-    level_floor: Level | None = None
+    carried: Carried | None = None    # only from the complaint's own continue-as-new
 
 
 class Received(BaseModel):
@@ -72,8 +73,6 @@ class RecordBatch(BaseModel):
 class Act:
     """Activity names, so workflow code need not import the activities (and their database code)."""
 
-    INTAKE = "intake_complaint"  # receive and analyse in one step (workflows since "lean-lifecycle")
-    RECEIVE = "receive_complaint"  # the two steps of workflows started before it, kept while any runs
-    ANALYSE = "analyse_complaint"
+    INTAKE = "intake_complaint"  # receive and analyse in one step
     RECORD = "record_batch"
     DEADLINE = "compute_deadline"

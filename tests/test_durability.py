@@ -1,5 +1,6 @@
 """Nothing is lost: a killed worker, a killed server, a retried activity."""
 import asyncio
+import dataclasses
 import os
 import signal
 import subprocess
@@ -8,7 +9,9 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pytest
 from temporalio.client import Client
+from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.complaint import ComplaintActivities
@@ -16,6 +19,7 @@ from complaints import service
 from complaints.temporal import data_converter, ensure_search_attributes
 from models import messages as m
 from models.enums import Stage
+from models.intake import workflow_id_for
 from models.state import ComplaintState
 from models.tables import AuditEvent, ComplaintRow, Notification, SlaEventRow
 from models.workflow_io import AuditEntry, OutgoingNotification, RecordBatch, StartComplaint
@@ -142,8 +146,9 @@ async def test_a_retried_activity_writes_once(settings, engine):
     cid = intake.complaint_id
     start = StartComplaint(intake=intake, complaint_id=cid)
     runner = ActivityEnvironment()
+    runner.info = dataclasses.replace(runner.info, workflow_id=workflow_id_for(cid))
     for _ in range(3):  # a retry after a lost acknowledgement runs the same activity again
-        runner.run(acts.receive_complaint, start)
+        runner.run(acts.intake_complaint, start)
     now = datetime.now(timezone.utc)
     state = ComplaintState(complaint_id=cid, channel=intake.channel, external_ref=intake.external_ref,
                            customer_id=intake.customer.id, customer_masked="王*", tier=intake.customer.tier,
@@ -165,6 +170,17 @@ async def test_a_retried_activity_writes_once(settings, engine):
     runner.run(acts.record_batch, batch.model_copy(update={"version": 1, "state": state.model_copy(
         update={"stage": Stage.RECEIVE})}))
     assert rows(engine, ComplaintRow, id=cid)[0].stage == "handle"
+
+
+async def test_an_activity_never_writes_another_complaints_rows(engine):
+    """The activity checks the complaint it writes against the workflow that runs it."""
+    acts = ComplaintActivities(engine, CALM)
+    intake = make_intake(FROZEN)
+    runner = ActivityEnvironment()
+    runner.info = dataclasses.replace(runner.info, workflow_id="complaint-SOMEONE-ELSE")
+    with pytest.raises(ApplicationError, match="may not write complaint"):
+        runner.run(acts.intake_complaint, StartComplaint(intake=intake, complaint_id=intake.complaint_id))
+    assert rows(engine, ComplaintRow, id=intake.complaint_id) == []
 
 
 async def _breached(client, cid):

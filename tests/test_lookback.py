@@ -151,10 +151,15 @@ async def test_schedule_runs_on_the_first_working_day_and_a_trigger_runs_last_mo
     times = await lookbacks.ensure_schedule(client, policy, workers["calm"], date(2026, 11, 23))
     again = await lookbacks.ensure_schedule(client, policy, workers["calm"], date(2026, 11, 23))  # idempotent
     assert again == times
-    local = [t.astimezone(SH) for t in times[:3]]
-    assert local == [datetime(2026, 12, 1, 9, tzinfo=SH),   # Tuesday
-                     datetime(2027, 1, 4, 9, tzinfo=SH),    # Jan 1 is a holiday, then a weekend
-                     datetime(2027, 2, 1, 9, tzinfo=SH)]
+    # The schedule lists days from `today` on, and Temporal shows the ones still ahead of the real clock.
+    first_working_days = [datetime(2026, 12, 1, 9, tzinfo=SH),   # Tuesday
+                          datetime(2027, 1, 4, 9, tzinfo=SH),    # Jan 1 is a holiday, then a weekend
+                          datetime(2027, 2, 1, 9, tzinfo=SH),
+                          datetime(2027, 3, 1, 9, tzinfo=SH),
+                          datetime(2027, 4, 1, 9, tzinfo=SH)]
+    ahead = [d for d in first_working_days if d > datetime.now(timezone.utc)][:3]
+    assert len(ahead) == 3, "extend first_working_days: the real clock has passed most of them"
+    assert [t.astimezone(SH) for t in times[:3]] == ahead
     handle = client.get_schedule_handle("complaints-lookback")
     description = await handle.describe()
     assert description.schedule.policy.overlap.name == "SKIP"

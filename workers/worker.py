@@ -13,7 +13,7 @@ from activities.complaint import ComplaintActivities
 from activities.lookback import LookBackActivities
 from complaints.config import Settings
 from complaints.db import make_engine
-from complaints.temporal import connect, ensure_search_attributes
+from complaints.temporal import connect, ensure_search_attributes, worker_client
 from models.policy import Policy
 from workflows.complaint import ComplaintWorkflow
 from workflows.lookback import LookBackWorkflow, RevisitWorkflow
@@ -38,12 +38,11 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
     acts = ComplaintActivities(engine, policy, settings.classifier())
     look = LookBackActivities(engine, client, policy, settings.task_queue)
     return Worker(
-        client,
+        worker_client(client, settings),
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
-        activities=[acts.intake_complaint, acts.receive_complaint, acts.analyse_complaint, acts.record_batch,
-                    acts.compute_deadline,
+        activities=[acts.intake_complaint, acts.record_batch, acts.compute_deadline,
                     look.resolve_month, look.sample_lookback, look.record_revisit, look.reopen_complaint,
                     look.record_lookback],
         activity_executor=ThreadPoolExecutor(max_workers=settings.max_concurrent_activities),

@@ -5,10 +5,8 @@ each message names the parties that may send it."""
 from enum import StrEnum
 
 from models.enums import Role
-from models.intake import Actor
+from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor
 from models.state import ComplaintState
-
-SPECIAL_GROUP_DEPARTMENT = "special-group"
 
 
 class Party(StrEnum):

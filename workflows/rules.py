@@ -3,15 +3,18 @@
 Pure functions over the state, shared by the update validators, the update handlers and the signal
 handlers, so a signal and an update of the same name can never disagree."""
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from temporalio.exceptions import ApplicationError
 
 from models import messages as m
 from models.enums import Stage
-from models.policy import Policy, parse_duration
+from models.policy import Policy, approx_span
 from models.state import ComplaintState
 from workflows.permissions import refusal as role_refusal
 from workflows.script import script_problems
+
+NOTE_WINDOW = timedelta(hours=1)
 
 
 class Refused(ApplicationError):
@@ -22,20 +25,31 @@ class Refused(ApplicationError):
         self.reason = reason
 
 
-def _accept(msg: m.Accept, s: ComplaintState, p: Policy) -> str | None:
+def _accept(msg: m.Accept, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if s.accepted:
         return "the complaint is already accepted"
     return None
 
 
-def _open_work_order(msg: m.OpenWorkOrder, s: ComplaintState, p: Policy) -> str | None:
+def _add_note(msg: m.AddNote, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    recent = [t for t in s.note_times if t > now - NOTE_WINDOW]
+    if len(recent) >= p.limits.notes_per_hour:
+        return (f"this complaint already has {len(recent)} notes in the last hour (limit "
+                f"{p.limits.notes_per_hour}); put them together in one note")
+    return None
+
+
+def _open_work_order(msg: m.OpenWorkOrder, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if msg.department == s.department:
         return f"a work order asks another department; {msg.department} already owns this complaint"
     if msg.due is not None:
         try:
-            parse_duration(msg.due)
+            span = approx_span(msg.due)
         except ValueError as e:
             return str(e)
+        if span > approx_span(p.regulatory.extended):
+            return (f"a work order due in {msg.due} would outlast the regulatory ceiling "
+                    f"({p.regulatory.extended} from receipt)")
     return None
 
 
@@ -49,7 +63,7 @@ def _work_order_open(wo_id: str, s: ComplaintState) -> str | None:
     return None
 
 
-def _answer_work_order(msg: m.AnswerWorkOrder, s: ComplaintState, p: Policy) -> str | None:
+def _answer_work_order(msg: m.AnswerWorkOrder, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     problem = _work_order_open(msg.work_order_id, s)
     if problem:
         return problem
@@ -59,19 +73,19 @@ def _answer_work_order(msg: m.AnswerWorkOrder, s: ComplaintState, p: Policy) -> 
     return None
 
 
-def _cancel_work_order(msg: m.CancelWorkOrder, s: ComplaintState, p: Policy) -> str | None:
+def _cancel_work_order(msg: m.CancelWorkOrder, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     return _work_order_open(msg.work_order_id, s)
 
 
-def _request_customer_info(msg: m.RequestCustomerInfo, s: ComplaintState, p: Policy) -> str | None:
+def _request_customer_info(msg: m.RequestCustomerInfo, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     return "the complaint is already waiting on the customer" if s.waiting_on_customer else None
 
 
-def _customer_info_received(msg: m.CustomerInfoReceived, s: ComplaintState, p: Policy) -> str | None:
+def _customer_info_received(msg: m.CustomerInfoReceived, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     return None if s.waiting_on_customer else "the complaint is not waiting on the customer for information"
 
 
-def _approve_disposal(msg: m.ApproveDisposal, s: ComplaintState, p: Policy) -> str | None:
+def _approve_disposal(msg: m.ApproveDisposal, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if not s.emergency:
         return "only emergency complaints need a dual review"
     if msg.actor.id in s.disposal_approvals:
@@ -83,7 +97,7 @@ def _approve_disposal(msg: m.ApproveDisposal, s: ComplaintState, p: Policy) -> s
     return None
 
 
-def _propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy) -> str | None:
+def _propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if not s.accepted:
         return "accept the complaint before proposing a response"
     if open_wos := s.open_work_orders():
@@ -99,11 +113,11 @@ def _propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy) -> s
     return "the response " + "; ".join(problems) if problems else None
 
 
-def _escalate(msg: m.Escalate, s: ComplaintState, p: Policy) -> str | None:
+def _escalate(msg: m.Escalate, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     return "the complaint is already with the special handling group" if s.special_group else None
 
 
-def _reassign(msg: m.Reassign, s: ComplaintState, p: Policy) -> str | None:
+def _reassign(msg: m.Reassign, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if not msg.owner_id and not msg.department:
         return "reassign needs a new owner_id, a new department, or both"
     if (msg.owner_id or s.owner_id) == s.owner_id and (msg.department or s.department) == s.department:
@@ -111,7 +125,7 @@ def _reassign(msg: m.Reassign, s: ComplaintState, p: Policy) -> str | None:
     return None
 
 
-def _approve_close(msg: m.ApproveClose, s: ComplaintState, p: Policy) -> str | None:
+def _approve_close(msg: m.ApproveClose, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if not s.special_group:
         return "only major complaints need approve_close; this one closes without it"
     if s.close_approved_by:
@@ -119,7 +133,7 @@ def _approve_close(msg: m.ApproveClose, s: ComplaintState, p: Policy) -> str | N
     return None
 
 
-def _correct_classification(msg: m.CorrectClassification, s: ComplaintState, p: Policy) -> str | None:
+def _correct_classification(msg: m.CorrectClassification, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     c = s.classification
     if not msg.business_type and not msg.problem_nature:
         return "correct_classification needs a business_type, a problem_nature, or both"
@@ -129,7 +143,7 @@ def _correct_classification(msg: m.CorrectClassification, s: ComplaintState, p: 
     return None
 
 
-def _extend_deadline(msg: m.ExtendDeadline, s: ComplaintState, p: Policy) -> str | None:
+def _extend_deadline(msg: m.ExtendDeadline, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     clock = s.clock("decision")
     if clock is None or not clock.running:
         return "the regulatory decision clock is not running"
@@ -161,6 +175,7 @@ STAGES: dict[str, tuple[Stage, ...]] = {
 
 _BUSINESS: dict[str, Callable[..., str | None]] = {
     "accept": _accept,
+    "add_note": _add_note,
     "open_work_order": _open_work_order,
     "answer_work_order": _answer_work_order,
     "cancel_work_order": _cancel_work_order,
@@ -176,8 +191,8 @@ _BUSINESS: dict[str, Callable[..., str | None]] = {
 }
 
 
-def refusal(name: str, msg: m.Message, s: ComplaintState, policy: Policy) -> str | None:
-    """The reason `msg` may not be applied now, or None. Order: closed, stage, role, business rule."""
+def refusal(name: str, msg: m.Message, s: ComplaintState, policy: Policy, now: datetime) -> str | None:
+    """The reason `msg` may not be applied at `now`, or None. Order: closed, stage, role, business rule."""
     if s.stage is Stage.CLOSED:
         return f"complaint {s.complaint_id} is closed ({s.outcome.value if s.outcome else 'closed'})"
     if s.stage not in STAGES[name]:
@@ -188,9 +203,9 @@ def refusal(name: str, msg: m.Message, s: ComplaintState, policy: Policy) -> str
     if problem := role_refusal(name, msg.actor, s):
         return problem
     check = _BUSINESS.get(name)
-    return check(msg, s, policy) if check else None
+    return check(msg, s, policy, now) if check else None
 
 
-def check(name: str, msg: m.Message, s: ComplaintState, policy: Policy) -> None:
-    if reason := refusal(name, msg, s, policy):
+def check(name: str, msg: m.Message, s: ComplaintState, policy: Policy, now: datetime) -> None:
+    if reason := refusal(name, msg, s, policy, now):
         raise Refused(reason)

@@ -1,0 +1,51 @@
+"""What text may hold before it is stored: no control characters, nothing that rewrites a terminal.
+
+Customer text reaches PostgreSQL (which refuses NUL in text columns, so a NUL would make every later write
+of that complaint fail), terminals (escape sequences) and reviewers' screens (bidirectional overrides that
+show text in another order than it is stored). Such characters are refused, naming the field, rather than
+silently removed: a channel that sends them has a bug its owners should see."""
+import unicodedata
+from typing import Any
+
+# Line breaks and tabs are text; every other C0/C1 control is not.
+_ALLOWED_CONTROLS = {"\n", "\r", "\t"}
+# Bidirectional embeddings, overrides and isolates ("Trojan Source").
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def bad_character(text: str) -> str | None:
+    """The first character `text` may not hold, as U+XXXX, or None."""
+    for ch in text:
+        if (ch not in _ALLOWED_CONTROLS and unicodedata.category(ch) == "Cc") or ch in _BIDI:
+            return f"U+{ord(ch):04X}"
+    return None
+
+
+def find_bad_text(value: Any, path: str = "") -> str | None:
+    """Walk raw input (dicts, lists, strings) and say where the first forbidden character is."""
+    if isinstance(value, str):
+        found = bad_character(value)
+        return f"{path or 'input'}: contains a control character ({found})" if found else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and (found := bad_character(key)):
+                return f"{path or 'input'}: a field name contains a control character ({found})"
+            if problem := find_bad_text(item, f"{path}.{key}" if path else str(key)):
+                return problem
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            if problem := find_bad_text(item, f"{path}.{i}" if path else str(i)):
+                return problem
+    return None
+
+
+def excerpt(text: str, limit: int = 120) -> str:
+    """A bounded, printable excerpt of untrusted text for an audit row or a log line."""
+    shown = "".join(ch if ch.isprintable() else "?" for ch in text[:limit])
+    return shown + ("…" if len(text) > limit else "")
+
+
+def for_terminal(text: str) -> str:
+    """Text safe to print: control characters other than line breaks become visible escapes."""
+    return "".join(ch if ch in ("\n", "\t") or (ch.isprintable() and ch not in _BIDI)
+                   else f"\\u{ord(ch):04x}" for ch in text)

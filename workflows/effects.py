@@ -1,0 +1,105 @@
+"""What a complaint's changes leave behind: audit entries, notifications, SLA events, search attributes.
+
+A mixin of ComplaintWorkflow: handlers call these synchronously; the main loop writes what they queued in
+one idempotent activity (`_flush`)."""
+from temporalio import workflow
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+
+with workflow.unsafe.imports_passed_through():
+    from models import search_attributes as sa
+    from models.enums import Channel, Role, Stage
+    from models.intake import Actor
+    from models.policy import Policy
+    from models.state import HISTORY_KEPT, ComplaintState
+    from models.text import excerpt
+    from models.workflow_io import AuditEntry, OutgoingNotification, SlaEvent
+    from workflows import texts
+
+SYSTEM = Actor(id="system", role=Role.SYSTEM, department="complaints")
+# How the customer hears from us, by the channel they came in on.
+CUSTOMER_CHANNEL = {
+    Channel.BRANCH: "sms", Channel.HOTLINE: "sms", Channel.APP: "app", Channel.WECHAT: "app",
+    Channel.LETTER: "email", Channel.EMAIL: "email", Channel.REGULATOR: "phone",
+    Channel.RECEPTION_DAY: "sms",
+}
+REJECTION_DETAIL = 300  # characters of a rejection's reason kept on the audit trail
+
+
+def comparable(attributes: TypedSearchAttributes) -> dict:
+    return {pair.key.name: pair.value for pair in attributes}
+
+
+def search_attributes(s: ComplaintState) -> TypedSearchAttributes:
+    """The complaint's searchable view; the client sets the same keys at start (complaints.service)."""
+    pairs = [
+        SearchAttributePair(sa.STAGE, s.stage.value),
+        SearchAttributePair(sa.DEPARTMENT, s.department),
+        SearchAttributePair(sa.CUSTOMER_TIER, s.tier.value),
+        SearchAttributePair(sa.SLA_BREACHED, s.breached),
+        SearchAttributePair(sa.EMERGENCY, s.emergency),
+        SearchAttributePair(sa.RECEIVED_AT, s.received_at),
+    ]
+    if s.level is not None:
+        pairs.append(SearchAttributePair(sa.LEVEL, s.level.value))
+    if s.classification is not None:
+        pairs.append(SearchAttributePair(sa.BUSINESS_TYPE, s.classification.business_type))
+    return TypedSearchAttributes(pairs)
+
+
+class Effects:
+    s: ComplaintState
+    _policy: Policy
+
+    def _init_effects(self) -> None:
+        self._changes = 0  # bumped by every change; the main loop wakes on it
+        self._events: list[AuditEntry] = []
+        self._notifications: list[OutgoingNotification] = []
+        self._sla_events: list[SlaEvent] = []
+        self._search_attributes: dict | None = None  # as last pushed
+        self._search_attributes_due = False
+
+    def _event(self, action: str, actor: Actor, detail: str = "", accepted: bool = True) -> int:
+        s = self.s
+        s.history_total += 1
+        if not accepted:
+            detail = excerpt(detail, REJECTION_DETAIL)
+        entry = AuditEntry(seq=s.history_total, at=workflow.now(), action=action, actor_id=actor.id,
+                           actor_role=actor.role.value, accepted=accepted, detail=detail, stage=s.stage.value)
+        s.history.append(entry)
+        if len(s.history) > HISTORY_KEPT:
+            del s.history[:-HISTORY_KEPT]
+        self._events.append(entry)
+        self._changes += 1
+        if not accepted:
+            workflow.logger.info("message rejected", extra={"action": action, "reason": detail})
+        return entry.seq
+
+    def _notify(self, kind: str, recipient: str, template: str, body: str, channel: str = "internal") -> None:
+        key = f"{self.s.complaint_id}/{self.s.history_total}/{template}/{recipient}"
+        self._notifications.append(OutgoingNotification(
+            key=key, recipient_kind=kind, recipient=recipient, channel=channel, template=template,
+            body=body, at=workflow.now()))
+        self._changes += 1
+
+    def _notify_customer(self, template: str, body: str | None = None, **values: object) -> None:
+        """To the customer on the channel they came in on; `body` as given, or the template's text."""
+        s = self.s
+        text = body if body is not None else texts.customer(template, s.complaint_id, **values)
+        self._notify("customer", s.customer_id, template, text, CUSTOMER_CHANNEL[s.channel])
+
+    def _set_stage(self, stage: Stage, actor: Actor = SYSTEM) -> None:
+        if self.s.stage is Stage.CLOSED:
+            return
+        self.s.stage = stage
+        self._event("stage", actor, stage.value)
+        self._search_attributes_due = True
+
+    def _push_search_attributes(self) -> None:
+        """One upsert per write however many changes came before it; none when nothing changed (each
+        upsert is a history event and a visibility write)."""
+        self._search_attributes_due = False
+        attributes = search_attributes(self.s)
+        pushed = comparable(attributes)
+        if pushed != self._search_attributes:
+            self._search_attributes = pushed
+            workflow.upsert_search_attributes(attributes)

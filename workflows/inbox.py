@@ -1,0 +1,74 @@
+"""Whatever a client sent, turned into a contract message or a one-line reason why it is not one.
+
+The workflow's signal and update handlers are dynamic and take raw payloads, so the SDK never decodes a
+message itself: a missing, doubled, oversize, non-JSON, unencrypted or unknown message would otherwise
+raise inside the SDK and fail the workflow task on every retry. Here each of those becomes a refusal."""
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+from temporalio.common import RawValue
+from temporalio.converter import PayloadConverter
+
+from models import messages as m
+from models.enums import Role
+from models.errors import explain
+from models.intake import Actor
+from models.payloads import REFUSED_ENCODING, RefusedPayload
+from models.text import excerpt
+
+# The largest contract message is a 4,000-character response (12 KB of UTF-8) and an actor; anything
+# much bigger is not a message. The Temporal server also caps each payload (blob size limit).
+MAX_MESSAGE_BYTES = 32 * 1024
+UNKNOWN = "unknown_message"
+
+
+@dataclass
+class Inbound:
+    name: str                        # the contract name, or UNKNOWN
+    msg: m.Message | None = None
+    reason: str | None = None        # why it is not a message
+    actor: Actor | None = None       # who it claims to be from, as far as it says (for the audit trail)
+
+
+def read(name: str, args: Sequence[RawValue], converter: PayloadConverter) -> Inbound:
+    if name not in m.MESSAGES:
+        return Inbound(UNKNOWN, reason=f"unknown message {excerpt(name, 64)!r}")
+    if len(args) != 1:
+        return Inbound(name, reason=f"{name} takes one payload (a JSON object), not {len(args)}")
+    payload = args[0].payload
+    if payload.metadata.get("encoding", b"").decode(errors="replace") == REFUSED_ENCODING:
+        return Inbound(name, reason=f"{name} refused: {payload.data.decode(errors='replace')[:160]}")
+    size = payload.ByteSize()
+    if size > MAX_MESSAGE_BYTES:
+        return Inbound(name, reason=f"{name} refused: {size} bytes is over the {MAX_MESSAGE_BYTES}-byte limit")
+    try:
+        raw = converter.from_payload(payload)
+    except Exception:  # noqa: BLE001 - whatever the decoder says, it is not JSON we can read
+        return Inbound(name, reason=f"{name} refused: the payload is not JSON")
+    return validate(name, raw)
+
+
+def validate(name: str, raw: Any) -> Inbound:
+    if isinstance(raw, RefusedPayload):
+        return Inbound(name, reason=f"{name} refused: {raw.reason}")
+    if not isinstance(raw, dict):
+        return Inbound(name, reason=f"invalid {name}: the payload must be a JSON object, not {type(raw).__name__}")
+    try:
+        msg = m.MESSAGES[name].model_validate(raw)
+    except ValidationError as e:
+        return Inbound(name, reason=f"invalid {name}: {excerpt(explain(e), 300)}", actor=claimed_actor(raw))
+    return Inbound(name, msg=msg, actor=msg.actor)
+
+
+def claimed_actor(raw: Any) -> Actor:
+    """Who a malformed message says it is from, kept (bounded) on its rejection; never trusted."""
+    claimed = raw.get("actor") if isinstance(raw, dict) else None
+    claimed = claimed if isinstance(claimed, dict) else {}
+    return Actor.model_construct(id=excerpt(str(claimed.get("id", "unknown")), 64), role=Role.SYSTEM,
+                                 department=excerpt(str(claimed.get("department", "unknown")), 64))
+
+
+def unknown_actor() -> Actor:
+    return Actor.model_construct(id="unknown", role=Role.SYSTEM, department="unknown")
