@@ -7,6 +7,14 @@ from pathlib import Path
 
 from temporalio.client import Client
 
+# What the server refuses at its door, so that no client can grow one run's history without bound:
+# payloads over 512 KiB (default 2 MiB; a complaint message is at most tens of kilobytes, see
+# workflows/inbox.py), and more than 2,000 signals in one run (default 10,000; the workflow continues as
+# new before that, see Policy.limits, and a client refused meanwhile retries a moment later).
+SERVER_LIMITS = ["--dynamic-config-value", "limit.blobSize.error=524288",
+                 "--dynamic-config-value", "limit.blobSize.warn=131072",
+                 "--dynamic-config-value", "history.maximumSignalsPerExecution=2000"]
+
 
 class DevServerError(RuntimeError):
     pass
@@ -31,7 +39,7 @@ def start_dev_server(data_dir: Path, address: str, ui_port: int, namespace: str,
          "--ip", host or "127.0.0.1", "--port", port, "--ui-port", str(ui_port), "--namespace", namespace,
          # State in a file, WAL for speed: complaints and their timers survive a restart of `up`.
          "--db-filename", str(data_dir / "temporal.db"), "--sqlite-pragma", "journal_mode=wal",
-         "--log-level", "warn", "--ui-disable-news-fetch",
+         "--log-level", "warn", "--ui-disable-news-fetch", *SERVER_LIMITS,
          *(["--ui-codec-endpoint", codec_endpoint] if codec_endpoint else [])],
         stdout=log, stderr=subprocess.STDOUT)
 

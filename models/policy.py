@@ -16,7 +16,7 @@ def parse_duration(text: str) -> tuple[int, str]:
     """`"90s"`, `"30m"`, `"1h"` (wall clock), `"15d"` (calendar days), `"3wd"` (working days)."""
     m = _DURATION.match(text.strip()) if isinstance(text, str) else None
     if not m or int(m.group(1)) <= 0:
-        raise ValueError(f"bad duration {text!r}: use a positive number with s, m, h, d or wd, e.g. \"3wd\"")
+        raise ValueError(f"bad duration {text!r}: use a positive number (at most six digits) with s, m, h, d or wd, e.g. \"3wd\"")
     return int(m.group(1)), m.group(2)
 
 
@@ -107,7 +107,8 @@ class Limits(_Section):
     notes_per_hour: int = Field(default=60, ge=1)
     # Past this many history events the workflow continues as new, carrying its state (Temporal also
     # suggests it near its own limits, whichever comes first).
-    history_events: int = Field(default=5000, ge=100)
+    # Keep it at or below the server's signals-per-run limit (complaints/devserver.py: 2,000).
+    history_events: int = Field(default=2000, ge=100)
 
 
 class Script(_Section):

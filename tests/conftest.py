@@ -14,6 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from complaints.config import Settings
 from complaints.db import make_engine
+from complaints.devserver import SERVER_LIMITS
 from complaints.logs import configure
 from complaints.temporal import data_converter, ensure_search_attributes
 from models.intake import Intake
@@ -50,7 +51,7 @@ def engine(settings):
 async def env(settings):
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_binary(), data_converter=data_converter(settings),
-        dev_server_log_level="error")
+        dev_server_log_level="error", dev_server_extra_args=SERVER_LIMITS)
     await ensure_search_attributes(env.client, "default")
     yield env
     await env.shutdown()

@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 _WAITING = (Stage.RECEIVE, Stage.ANALYSE)
+FLUSH_EVENTS, FLUSH_BYTES = 200, 128 * 1024  # one record activity's share of a flood
 
 
 def read_start(args: Sequence[Any], info: workflow.Info) -> StartComplaint:
@@ -111,10 +112,9 @@ class ComplaintWorkflow(Handling):
             await self._sleep(lambda: self._changes != seen)
             self._fire_due_clocks()
 
-        await workflow.wait_condition(workflow.all_handlers_finished)
         # `closed` goes out in the completing task: the server skips the visibility write of an upsert whose
         # workflow has completed, and its close record carries the final attributes anyway.
-        await self._flush(search_attributes=False)
+        await self._drain(search_attributes=False)
         self._push_search_attributes()
         return self.s
 
@@ -142,11 +142,19 @@ class ComplaintWorkflow(Handling):
 
     async def _continue_as_new(self, start: StartComplaint) -> None:
         """A fresh history with the same state, clocks and work orders; the audit trail is in the database."""
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        await self._flush()
+        await self._drain()
         workflow.continue_as_new(
             start.model_copy(update={"carried": Carried(state=self.s, policy=self._policy)}),
             search_attributes=workflow.info().typed_search_attributes)
+
+    async def _drain(self, search_attributes: bool = True) -> None:
+        """Write until nothing is pending and no handler runs, then return without awaiting: messages that
+        arrive while a write is in flight are written too, before this run ends."""
+        while True:
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            await self._flush(search_attributes)
+            if workflow.all_handlers_finished() and not (self._events or self._notifications or self._sla_events):
+                return
 
     async def _sleep(self, woken: Callable[[], bool]) -> None:
         """Wait for the next message, or the nearest clock event on a durable timer."""
@@ -172,16 +180,29 @@ class ComplaintWorkflow(Handling):
             retry_policy=ACTIVITY_RETRY)
 
     async def _flush(self, search_attributes: bool = True) -> None:
-        """Write what happened since the last write. Idempotent: rows are keyed by complaint + sequence."""
+        """Write what happened since the last write. Idempotent: rows are keyed by complaint + sequence.
+
+        In slices of bounded size: a flood of messages within one task must not make an activity input
+        larger than the server takes (every slice carries the same state, versioned, so order is safe)."""
         if search_attributes and self._search_attributes_due:
             self._push_search_attributes()
         if not (self._events or self._notifications or self._sla_events):
             return
-        batch = RecordBatch(
-            state=self.s.model_copy(update={"history": []}), version=self.s.history_total,
-            events=self._events, notifications=self._notifications, sla_events=self._sla_events)
+        state = self.s.model_copy(update={"history": []})
+        events, notifications, sla_events = self._events, self._notifications, self._sla_events
         self._events, self._notifications, self._sla_events = [], [], []
-        await self._activity(Act.RECORD, batch, type(None))
+        while True:
+            cut, size = 0, 0
+            while cut < len(events) and cut < FLUSH_EVENTS and size < FLUSH_BYTES:
+                size += len(events[cut].detail) * 3
+                cut += 1
+            last = cut == len(events)
+            batch = RecordBatch(state=state, version=self.s.history_total, events=events[:cut],
+                                notifications=notifications if last else [], sla_events=sla_events if last else [])
+            await self._activity(Act.RECORD, batch, type(None))
+            if last:
+                return
+            events = events[cut:]
 
     # ------------------------------------------------------------------ messages
 

@@ -90,8 +90,9 @@ class Handling(Clocks):
         self._meet(Milestone.ACCEPTED)
 
     def _on_add_note(self, msg: m.AddNote) -> None:
-        now = workflow.now()
-        self.s.note_times = [t for t in self.s.note_times if t > now - rules.NOTE_WINDOW] + [now]
+        now, times = workflow.now(), self.s.note_times
+        del times[:len(times) - rules.notes_in_window(times, now)]  # only the last hour counts
+        times.append(now)
         self._event("add_note", msg.actor, msg.text)
 
     async def _on_open_work_order(self, msg: m.OpenWorkOrder) -> None:

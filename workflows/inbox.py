@@ -3,7 +3,7 @@
 The workflow's signal and update handlers are dynamic and take raw payloads, so the SDK never decodes a
 message itself: a missing, doubled, oversize, non-JSON, unencrypted or unknown message would otherwise
 raise inside the SDK and fail the workflow task on every retry. Here each of those becomes a refusal."""
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ from temporalio.converter import PayloadConverter
 from models import messages as m
 from models.enums import Role
 from models.errors import explain
-from models.intake import Actor
+from models.intake import Actor, Strict
 from models.payloads import REFUSED_ENCODING, RefusedPayload
 from models.text import excerpt
 
@@ -27,39 +27,45 @@ UNKNOWN = "unknown_message"
 @dataclass
 class Inbound:
     name: str                        # the contract name, or UNKNOWN
-    msg: m.Message | None = None
+    msg: Any = None                  # the validated message (a Strict model of the contract)
     reason: str | None = None        # why it is not a message
     actor: Actor | None = None       # who it claims to be from, as far as it says (for the audit trail)
 
 
-def read(name: str, args: Sequence[RawValue], converter: PayloadConverter) -> Inbound:
-    if name not in m.MESSAGES:
+def read(name: str, args: Sequence[RawValue], converter: PayloadConverter,
+         contract: Mapping[str, type[Strict]] = m.MESSAGES) -> Inbound:
+    """The message `name` of `contract`, or why the payloads are not one."""
+    if name not in contract:
         return Inbound(UNKNOWN, reason=f"unknown message {excerpt(name, 64)!r}")
-    if len(args) != 1:
-        return Inbound(name, reason=f"{name} takes one payload (a JSON object), not {len(args)}")
-    payload = args[0].payload
-    if payload.metadata.get("encoding", b"").decode(errors="replace") == REFUSED_ENCODING:
-        return Inbound(name, reason=f"{name} refused: {payload.data.decode(errors='replace')[:160]}")
-    size = payload.ByteSize()
-    if size > MAX_MESSAGE_BYTES:
-        return Inbound(name, reason=f"{name} refused: {size} bytes is over the {MAX_MESSAGE_BYTES}-byte limit")
-    try:
-        raw = converter.from_payload(payload)
-    except Exception:  # noqa: BLE001 - whatever the decoder says, it is not JSON we can read
-        return Inbound(name, reason=f"{name} refused: the payload is not JSON")
-    return validate(name, raw)
-
-
-def validate(name: str, raw: Any) -> Inbound:
-    if isinstance(raw, RefusedPayload):
-        return Inbound(name, reason=f"{name} refused: {raw.reason}")
+    raw, reason = decode(name, args, converter)
+    if reason is not None:
+        return Inbound(name, reason=reason)
     if not isinstance(raw, dict):
         return Inbound(name, reason=f"invalid {name}: the payload must be a JSON object, not {type(raw).__name__}")
     try:
-        msg = m.MESSAGES[name].model_validate(raw)
+        msg = contract[name].model_validate(raw)
     except ValidationError as e:
         return Inbound(name, reason=f"invalid {name}: {excerpt(explain(e), 300)}", actor=claimed_actor(raw))
-    return Inbound(name, msg=msg, actor=msg.actor)
+    return Inbound(name, msg=msg, actor=getattr(msg, "actor", None))
+
+
+def decode(name: str, args: Sequence[RawValue], converter: PayloadConverter) -> tuple[Any, str | None]:
+    """The one JSON value a message carries, or (None, why not)."""
+    if len(args) != 1:
+        return None, f"{name} takes one payload (a JSON object), not {len(args)}"
+    payload = args[0].payload
+    if payload.metadata.get("encoding", b"").decode(errors="replace") == REFUSED_ENCODING:
+        return None, f"{name} refused: {payload.data.decode(errors='replace')[:160]}"
+    size = payload.ByteSize()
+    if size > MAX_MESSAGE_BYTES:
+        return None, f"{name} refused: {size} bytes is over the {MAX_MESSAGE_BYTES}-byte limit"
+    try:
+        raw = converter.from_payload(payload)
+    except Exception:  # noqa: BLE001 - whatever the decoder says, it is not JSON we can read
+        return None, f"{name} refused: the payload is not JSON"
+    if isinstance(raw, RefusedPayload):
+        return None, f"{name} refused: {raw.reason}"
+    return raw, None
 
 
 def claimed_actor(raw: Any) -> Actor:

@@ -3,18 +3,23 @@
 `lookback-YYYY-MM` runs a month once (stable id, duplicates rejected). The schedule starts a trigger run
 with no month, which works out the previous month and starts that month's run as a child."""
 import asyncio
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from temporalio import workflow
-from temporalio.common import WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.common import RawValue, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import ValidationError
+    from pydantic import BaseModel, ValidationError
 
     from models.enums import Role
     from models.errors import explain
     from models.lookback import LookBackInput, LookBackState, RevisitInput, RevisitOutcome, RevisitState, Sample
+    from models.payloads import RefusedPayload
+    from models.text import excerpt
+    from workflows import inbox
     from workflows.rules import Refused
 
 ACTIVITY = dict(start_to_close_timeout=timedelta(seconds=60))
@@ -28,13 +33,32 @@ def revisit_id(month: str, complaint_id: str) -> str:
     return f"revisit-{month}-{complaint_id}"
 
 
+def read_input(args: Sequence[Any], model: type[BaseModel]):
+    """A run input taken raw and checked, so a bad start fails the workflow with its reason (not its task)."""
+    problem = None
+    if len(args) != 1:
+        problem = f"takes one input, not {len(args)}"
+    elif isinstance(args[0], RefusedPayload):
+        problem = args[0].reason
+    else:
+        try:
+            return model.model_validate(args[0])
+        except ValidationError as e:
+            problem = excerpt(explain(e), 400)
+    raise ApplicationError(f"invalid start: {problem}", type="InvalidStart", non_retryable=True)
+
+
+REVISIT_CONTRACT = {"revisit_outcome": RevisitOutcome}
+
+
 @workflow.defn
 class LookBackWorkflow:
     def __init__(self) -> None:
         self.s = LookBackState(month="")
 
     @workflow.run
-    async def run(self, inp: LookBackInput) -> LookBackState:
+    async def run(self, *args: Any) -> LookBackState:
+        inp = read_input(args, LookBackInput)
         if inp.month is None:
             return await self._trigger()
         self.s.month = inp.month
@@ -72,67 +96,51 @@ class LookBackWorkflow:
             self.s.note = f"{lookback_id(month)} already ran; nothing started"
         return self.s
 
-    @workflow.signal
-    def revisit_changed(self, revisit: RevisitState) -> None:
-        """A revisit reports escalations and outcomes as they happen, so `state` is live."""
+    @workflow.signal(dynamic=True)
+    def _signal(self, name: str, args: Sequence[RawValue]) -> None:
+        """`revisit_changed`: a revisit reports escalations and outcomes as they happen, so `state` is live.
+        Anything else, or a malformed report, is dropped with a log line (only the month's own revisits,
+        which are workflows, send here)."""
+        raw, reason = inbox.decode(name, args, workflow.payload_converter())
+        if name != "revisit_changed" or reason is not None:
+            workflow.logger.warning("signal ignored", extra={"signal": excerpt(name, 64), "reason": reason})
+            return
+        try:
+            revisit = RevisitState.model_validate(raw)
+        except ValidationError as e:
+            workflow.logger.warning("signal ignored", extra={"signal": name, "reason": excerpt(explain(e), 200)})
+            return
         for i, r in enumerate(self.s.revisits):
             if r.complaint_id == revisit.complaint_id:
                 self.s.revisits[i] = revisit
         self.s.summarise()
 
     @workflow.query
-    def state(self) -> LookBackState:
+    def state(self, *_ignored: Any) -> LookBackState:
         return self.s
-
-
-def _revisit_contract():
-    """`revisit_outcome` as an update and a signal, like the complaint's messages."""
-
-    def parse(raw: dict) -> RevisitOutcome:
-        try:
-            return RevisitOutcome.model_validate(raw)
-        except ValidationError as e:
-            raise Refused(f"invalid revisit_outcome: {explain(e)}") from None
-
-    async def update(self, raw: dict) -> RevisitState:
-        msg = parse(raw)
-        self._check(msg)
-        self._record(msg)
-        await workflow.wait_condition(lambda: self._done)  # returns once the outcome is written (and reopened)
-        return self.s
-
-    def validate(self, raw: dict) -> None:
-        self._check(parse(raw))
-
-    def signal(self, raw: dict) -> None:
-        try:
-            msg = parse(raw)
-            self._check(msg)
-        except Refused as refused:
-            self.rejected.append(refused.reason)
-            return
-        self._record(msg)
-
-    update.__name__, validate.__name__, signal.__name__ = "revisit_outcome", "validate", "revisit_outcome_signal"
-    handler = workflow.update(name="revisit_outcome")(update)
-    handler.validator(validate)
-    return handler, workflow.signal(name="revisit_outcome")(signal)
 
 
 @workflow.defn
 class RevisitWorkflow:
-    revisit_outcome, revisit_outcome_signal = _revisit_contract()
-
     @workflow.init
-    def __init__(self, inp: RevisitInput) -> None:
-        self.inp = inp
-        self.s = RevisitState(month=inp.month, complaint_id=inp.complaint.complaint_id,
-                              department=inp.complaint.department, due=inp.due)
+    def __init__(self, *args: Any) -> None:
         self.rejected: list[str] = []
         self._done = False
+        try:
+            self.inp: RevisitInput | None = read_input(args, RevisitInput)
+        except ApplicationError as invalid:  # raised by run(), so the workflow (not its task) fails
+            self.inp, self._invalid = None, invalid
+            self.s = RevisitState.model_construct(outcome=None)
+            return
+        inp = self.inp
+        self.s = RevisitState(month=inp.month, complaint_id=inp.complaint.complaint_id,
+                              department=inp.complaint.department, due=inp.due)
 
     @workflow.run
-    async def run(self, inp: RevisitInput) -> RevisitState:
+    async def run(self, *args: Any) -> RevisitState:
+        if self.inp is None:
+            raise self._invalid
+        inp = self.inp
         await workflow.execute_activity("record_revisit", self.s, **ACTIVITY)
         try:
             await workflow.wait_condition(lambda: self.s.outcome is not None,
@@ -156,6 +164,42 @@ class RevisitWorkflow:
         if parent is not None:
             await workflow.get_external_workflow_handle(parent.workflow_id).signal("revisit_changed", self.s)
 
+    # `revisit_outcome` as an update and a signal, taken raw like the complaint's messages.
+
+    @workflow.update(dynamic=True)
+    async def _update(self, name: str, args: Sequence[RawValue]) -> RevisitState:
+        msg = self._parse(name, args)
+        self._check(msg)
+        self._record(msg)
+        await workflow.wait_condition(lambda: self._done)  # returns once the outcome is written (and reopened)
+        return self.s
+
+    @_update.validator
+    def _validate(self, name: str, args: Sequence[RawValue]) -> None:
+        self._check(self._parse(name, args))
+
+    @workflow.signal(dynamic=True)
+    def _signal(self, name: str, args: Sequence[RawValue]) -> None:
+        if self.inp is None:  # the run is failing with the start's reason
+            return
+        got = inbox.read(name, args, workflow.payload_converter(), REVISIT_CONTRACT)
+        try:
+            if got.msg is None:
+                raise Refused(got.reason or "refused")
+            self._check(got.msg)
+        except Refused as refused:
+            self.rejected = [*self.rejected[-19:], excerpt(refused.reason, 300)]  # the newest 20
+            return
+        self._record(got.msg)
+
+    def _parse(self, name: str, args: Sequence[RawValue]) -> RevisitOutcome:
+        if self.inp is None:
+            raise Refused("this revisit did not start")
+        got = inbox.read(name, args, workflow.payload_converter(), REVISIT_CONTRACT)
+        if got.msg is None:
+            raise Refused(got.reason or "refused")
+        return got.msg
+
     def _check(self, msg: RevisitOutcome) -> None:
         if self.s.outcome is not None:
             raise Refused(f"the revisit of {self.s.complaint_id} is already recorded ({self.s.outcome.value})")
@@ -172,5 +216,5 @@ class RevisitWorkflow:
         self.s.decided_at = workflow.now()
 
     @workflow.query
-    def state(self) -> RevisitState:
+    def state(self, *_ignored: Any) -> RevisitState:
         return self.s

@@ -2,6 +2,7 @@
 
 Pure functions over the state, shared by the update validators, the update handlers and the signal
 handlers, so a signal and an update of the same name can never disagree."""
+from bisect import bisect_right
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -31,10 +32,15 @@ def _accept(msg: m.Accept, s: ComplaintState, p: Policy, now: datetime) -> str |
     return None
 
 
+def notes_in_window(note_times: list[datetime], now: datetime) -> int:
+    """How many of the (ascending) note times fall in the hour before `now`."""
+    return len(note_times) - bisect_right(note_times, now - NOTE_WINDOW)
+
+
 def _add_note(msg: m.AddNote, s: ComplaintState, p: Policy, now: datetime) -> str | None:
-    recent = [t for t in s.note_times if t > now - NOTE_WINDOW]
-    if len(recent) >= p.limits.notes_per_hour:
-        return (f"this complaint already has {len(recent)} notes in the last hour (limit "
+    recent = notes_in_window(s.note_times, now)
+    if recent >= p.limits.notes_per_hour:
+        return (f"this complaint already has {recent} notes in the last hour (limit "
                 f"{p.limits.notes_per_hour}); put them together in one note")
     return None
 

@@ -1,0 +1,124 @@
+"""History stays bounded: thousands of notes or a flood of large rejected messages leave a complaint healthy,
+continued as new with its state, clocks and work orders exactly, and its clocks still firing."""
+import asyncio
+import random
+import string
+
+import pytest
+from temporalio.service import RPCError
+
+from complaints import service
+from models import messages as m
+from models.enums import Stage
+from models.intake import workflow_id_for
+from models.tables import AuditEvent
+from tests.actors import HANDLER
+from tests.conftest import eventually, rows
+from tests.helpers import submit
+from tests.poison import healthy, runs
+from tests.policies import FAST
+from workers.worker import build_worker
+
+# Clocks of seconds, no practical rate limit on notes, and a short history before continuing as new.
+NOTES = FAST.model_copy(update={"name": "notes", "level": {**FAST.level, "III": {"first_response": "1h",
+                                                                                  "result": "2h"}},
+                                "regulatory": FAST.regulatory.model_copy(update={"decision": "2h", "extended": "3h"}),
+                                "limits": FAST.limits.model_copy(update={"notes_per_hour": 100_000,
+                                                                         "history_events": 600})})
+WORDS = "账户 冻结 年费 客服 电话 等待 退款 利息 网点 排队 the card fee was charged twice again".split()
+
+
+@pytest.fixture(scope="module")
+async def notes_queue(client, settings, engine):
+    worker = build_worker(client, settings.model_copy(update={"task_queue": "complaints-notes"}), engine, NOTES)
+    async with worker:
+        yield "complaints-notes"
+
+
+async def _flood(handle, payloads, concurrency=64) -> int:
+    """Send every signal, as fast as the server takes them; returns how often the server said "wait"."""
+    gate = asyncio.Semaphore(concurrency)
+    refused = 0
+
+    async def one(name, payload):
+        nonlocal refused
+        async with gate:
+            while True:
+                try:
+                    return await handle.signal(name, payload)
+                except RPCError as e:  # too many signals in this run: the workflow is about to continue as new
+                    assert "limit for signal events" in e.message, e.message
+                    refused += 1
+                    await asyncio.sleep(0.5)
+
+    await asyncio.gather(*(one(name, payload) for name, payload in payloads))
+    return refused
+
+
+async def test_five_thousand_notes_leave_the_complaint_healthy_and_its_clocks_firing(client, notes_queue, engine):
+    cid = await submit(client, notes_queue, text="我的账户被冻结了，请尽快帮我解冻")
+    await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
+    wo = await service.send(client, cid, "open_work_order", m.OpenWorkOrder(
+        actor=HANDLER, department="loans", question="客户是否有贷款？", due="1h"))
+    handle = client.get_workflow_handle(workflow_id_for(cid))
+    rng = random.Random(5000)
+    notes = [("add_note", m.AddNote(actor=HANDLER, text=f"{i}: " + " ".join(rng.choices(WORDS, k=250))[:1900]))
+             for i in range(5000)]
+    waits = await _flood(handle, notes)
+
+    def noted():
+        return len([a for a in rows(engine, AuditEvent, complaint_id=cid) if a.action == "add_note"]) >= 5000
+
+    try:
+        await eventually(noted, timeout=120, interval=2)
+    except AssertionError:
+        s = await service.state(client, cid)
+        audit = rows(engine, AuditEvent, complaint_id=cid)
+        raise AssertionError(f"state total {s.history_total}, audit {len(audit)}, "
+                             f"notes {len([a for a in audit if a.action == 'add_note'])}, waits {waits}, "
+                             f"runs {await runs(client, workflow_id_for(cid))}, "
+                             f"rejected {[a.detail for a in audit if not a.accepted][:3]}") from None
+    s = await service.state(client, cid)
+    assert s.stage is Stage.HANDLE and s.history_total >= 5000 and len(s.history) == 100
+    assert [w.id for w in s.open_work_orders()] == ["WO-1"] and s.clock("reply:WO-1") == wo.clock("reply:WO-1")
+    # Continued as new several times; no run holds more than the server's 2,000 signals.
+    assert await runs(client, workflow_id_for(cid)) >= 3, waits
+    history = await handle.fetch_history()
+    assert len(history.events) < 2200
+    # Every audit entry written exactly once, numbered without a gap across the runs.
+    seqs = sorted(a.seq for a in rows(engine, AuditEvent, complaint_id=cid))
+    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) == s.history_total
+    # Its clocks still fire: a new work order due in 2 seconds breaches on time.
+    await service.send(client, cid, "open_work_order", m.OpenWorkOrder(
+        actor=HANDLER, department="it", question="扣费记录？", due="2s"))
+    breached = await eventually(lambda: _breached(client, cid, "reply:WO-2"), timeout=20)
+    assert breached.breached
+    await healthy(client, cid)
+
+
+async def test_a_flood_of_large_rejected_messages_is_bounded(client, notes_queue, engine):
+    cid = await submit(client, notes_queue, text="我的账户被冻结了，请尽快帮我解冻")
+    handle = client.get_workflow_handle(workflow_id_for(cid))
+    rng = random.Random(40)
+
+    def noise(n: int) -> dict:  # random letters: zlib cannot shrink them much before they are encrypted
+        return {"actor": HANDLER.model_dump(mode="json"), "text": "".join(rng.choices(string.ascii_letters, k=n))}
+
+    await _flood(handle, [("add_note", noise(200_000)) for _ in range(40)], concurrency=8)  # past our limit
+    with pytest.raises(RPCError, match="(?i)size"):  # past the server's own payload limit: refused at the door
+        await handle.signal("add_note", noise(1_000_000))
+
+    def rejected():
+        found = [a for a in rows(engine, AuditEvent, complaint_id=cid) if not a.accepted]
+        return found if len(found) == 40 else None
+
+    found = await eventually(rejected, timeout=120, interval=1)
+    assert all("byte limit" in a.detail and len(a.detail) <= 301 for a in found)
+    assert await runs(client, workflow_id_for(cid)) >= 2  # Temporal suggested continuing as new
+    await healthy(client, cid)
+
+
+async def _breached(client, cid, clock_name):
+    s = await service.state(client, cid)
+    clock = s.clock(clock_name)
+    return s if clock is not None and clock.breached_at is not None else None
