@@ -5,16 +5,17 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from models.files import open_private
 from models.tables import AuditEvent, ComplaintRow
 
 
-def export_corrections(engine: Engine, path: Path) -> int:
+def export_corrections(engine: Engine, path: Path, force: bool = False) -> int:
     """One row per corrected complaint, with the labels as they stand now (the last correction wins)."""
     with Session(engine) as session:
         corrected = session.exec(select(ComplaintRow).where(ComplaintRow.id.in_(
             select(AuditEvent.complaint_id).where(AuditEvent.action == "correct_classification")))
             .order_by(ComplaintRow.id)).all()
-    with Path(path).open("w", encoding="utf-8-sig", newline="") as f:
+    with open_private(Path(path), force, encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["complaint_id", "text", "business_type", "problem_nature"])
         for row in corrected:

@@ -22,10 +22,32 @@ ZLIB = b"zlib"
 COMPRESS_FROM = 256  # bytes: below this zlib's header costs more than it saves
 
 
-def load_or_create_key(path: Path) -> tuple[str, bytes]:
-    """(key id, key) from the key file, writing a new random key there on first run (mode 0600)."""
-    path = Path(path)
+class MissingKey(RuntimeError):
+    """A client was pointed at a key file that does not exist: it must not invent a key of its own."""
+
+
+def secret_file(path: Path, create: bool = True) -> str:
+    """A random token kept in a file (mode 0600), created on first use like the key."""
+    path = Path(path).absolute()
     if not path.exists():
+        if not create:
+            raise MissingKey(f"no token file at {path}: start the system first (`./run up` creates it)")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(base64.urlsafe_b64encode(os.urandom(24)).decode() + "\n")
+    return path.read_text().strip()
+
+
+def load_or_create_key(path: Path, create: bool = True) -> tuple[str, bytes]:
+    """(key id, key) from the key file. Only the processes that own the data (`up`, a worker, the codec
+    server) write a new random key there on first run (mode 0600); a client with `create=False` refuses:
+    a key made up by a CLI run from another folder would write complaints no worker can read."""
+    path = Path(path).absolute()
+    if not path.exists():
+        if not create:
+            raise MissingKey(f"no key file at {path}: start the system first (`./run up` creates it), or set "
+                             "DATA_DIR / COMPLAINTS_KEY_FILE to the key the workers use")
         path.parent.mkdir(parents=True, exist_ok=True)
         key = AESGCM.generate_key(bit_length=256)
         key_id = base64.b32encode(os.urandom(5)).decode().lower()

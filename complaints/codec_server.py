@@ -1,8 +1,9 @@
 """Temporal's remote codec protocol over HTTP, so the `temporal` CLI (`--codec-endpoint`) and the UI can
 show decrypted payloads to people allowed to see them.
 
-POST /encode and /decode take and return `{"payloads": [...]}` in protobuf JSON. Access: an optional bearer
-token (`Authorization: Bearer …`); browsers from the allowed origins get CORS headers."""
+POST /encode and /decode take and return `{"payloads": [...]}` in protobuf JSON. Access: a bearer token
+(`Authorization: Bearer …`), always required (whoever can call /decode reads every customer's data, and
+/encode forges messages the workers accept); browsers from the allowed origins get CORS headers."""
 import hmac
 
 from aiohttp import web
@@ -13,7 +14,10 @@ from temporalio.converter import PayloadCodec
 ALLOWED_HEADERS = "Content-Type, X-Namespace, Authorization"
 
 
-def make_app(codec: PayloadCodec, token: str | None = None, origins: tuple[str, ...] = ()) -> web.Application:
+def make_app(codec: PayloadCodec, token: str, origins: tuple[str, ...] = ()) -> web.Application:
+    if not token:
+        raise ValueError("the codec server needs a token (CODEC_TOKEN or the token file)")
+
     def cors(request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
         origin = request.headers.get("Origin")
         if origin and (origin in origins or "*" in origins):
@@ -25,8 +29,6 @@ def make_app(codec: PayloadCodec, token: str | None = None, origins: tuple[str, 
         return response
 
     def authorised(request: web.Request) -> bool:
-        if not token:
-            return True
         given = request.headers.get("Authorization", "")
         return hmac.compare_digest(given.encode(), f"Bearer {token}".encode())
 
@@ -53,11 +55,11 @@ def make_app(codec: PayloadCodec, token: str | None = None, origins: tuple[str, 
     return app
 
 
-def serve(codec: PayloadCodec, host: str, port: int, token: str | None, origins: tuple[str, ...]) -> None:
+def serve(codec: PayloadCodec, host: str, port: int, token: str, origins: tuple[str, ...]) -> None:
     web.run_app(make_app(codec, token, origins), host=host, port=port, print=None)
 
 
-async def start(codec: PayloadCodec, host: str, port: int, token: str | None = None,
+async def start(codec: PayloadCodec, host: str, port: int, token: str,
                 origins: tuple[str, ...] = ()) -> web.AppRunner:
     """Serve inside an already running event loop (as `complaints up` does); `await runner.cleanup()` stops."""
     runner = web.AppRunner(make_app(codec, token, origins))

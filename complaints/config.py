@@ -2,6 +2,7 @@
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.policy import Policy
@@ -17,6 +18,8 @@ class Settings(BaseSettings):
     database_url: str | None = None       # default: a SQLite file under data_dir
     complaints_policy: str | None = None  # TOML policy file; default: the spec's table
     complaints_key_file: Path | None = None  # payload encryption key; created on first run
+    codec_token: str | None = None        # the codec server's bearer token; default: a token file
+    codec_token_file: Path | None = None  # default DATA_DIR/codec.token, created on first run
     complaints_classifier: str = "rules"      # rules, or model (a trained model, the rules as fallback)
     complaints_model_file: str | None = None  # from `complaints classifier train`
     classifier_threshold: float = 0.5         # below this confidence the rules decide the business type
@@ -28,6 +31,12 @@ class Settings(BaseSettings):
     max_cached_workflows: int = 10000
     max_concurrent_activities: int = 64
 
+    @field_validator("data_dir", "complaints_key_file", "codec_token_file")
+    @classmethod
+    def _absolute(cls, v: Path | None) -> Path | None:
+        # Resolved once, where the process starts: every message and error names the file it really uses.
+        return v.expanduser().absolute() if v is not None else v
+
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'complaints.db').as_posix()}"
@@ -35,6 +44,11 @@ class Settings(BaseSettings):
     @property
     def key_file(self) -> Path:
         return self.complaints_key_file or self.data_dir / "complaints.key"
+
+    def codec_token_value(self, create: bool = True) -> str:
+        from complaints.codec import secret_file
+
+        return self.codec_token or secret_file(self.codec_token_file or self.data_dir / "codec.token", create)
 
     def classifier(self):
         from classifier import classifier_from

@@ -10,10 +10,10 @@ from models import search_attributes as sa
 from models.payloads import ComplaintPayloadConverter
 
 
-def data_converter(settings: Settings, refuse: bool = False) -> DataConverter:
+def data_converter(settings: Settings, refuse: bool = False, create_key: bool = False) -> DataConverter:
     """Clients (refuse=False) fail at once on a payload they cannot read; workers (refuse=True) turn it into
-    a refusal the workflow records (see EncryptionCodec)."""
-    key_id, key = load_or_create_key(settings.key_file)
+    a refusal the workflow records (see EncryptionCodec). Only the system's own processes create the key."""
+    key_id, key = load_or_create_key(settings.key_file, create=create_key)
     return DataConverter(payload_converter_class=ComplaintPayloadConverter,
                          payload_codec=EncryptionCodec(key_id, key, refuse=refuse))
 
@@ -24,9 +24,9 @@ def worker_client(client: Client, settings: Settings) -> Client:
                   data_converter=data_converter(settings, refuse=True))
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, create_key: bool = False) -> Client:
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                data_converter=data_converter(settings))
+                                data_converter=data_converter(settings, create_key=create_key))
 
 
 async def ensure_search_attributes(client: Client, namespace: str) -> list[str]:

@@ -20,9 +20,10 @@ async def run_up(settings: Settings) -> None:
     settings.policy()  # a bad policy file stops us before anything starts
     host = settings.temporal_address.rpartition(":")[0] or "localhost"
     codec_url = f"http://{host}:{settings.codec_port}"
+    token = settings.codec_token_value(create=True)
     codec = await start_codec(EncryptionCodec(*load_or_create_key(settings.key_file)), host, settings.codec_port,
-                              origins=(f"http://{host}:{settings.temporal_ui_port}",
-                                       f"http://localhost:{settings.temporal_ui_port}"))
+                              token=token, origins=(f"http://{host}:{settings.temporal_ui_port}",
+                                                    f"http://localhost:{settings.temporal_ui_port}"))
     proc = None
     if await reachable(settings.temporal_address, settings.temporal_namespace):
         console.print(f"[yellow]a Temporal server already answers at {settings.temporal_address}; using it[/]")
@@ -34,8 +35,11 @@ async def run_up(settings: Settings) -> None:
         console.print(f"[green]Temporal dev server[/] at {settings.temporal_address}, state in "
                       f"{settings.data_dir / 'temporal.db'}")
         console.print(f"[bold]Temporal UI:[/] http://{host}:{settings.temporal_ui_port}")
-    console.print(f"codec server: {codec_url} (the UI decrypts payloads through it)")
-    client = await connect(settings)
+    token_hint = "$CODEC_TOKEN" if settings.codec_token else \
+        f"$(cat {settings.codec_token_file or settings.data_dir / 'codec.token'})"
+    console.print(f"codec server: {codec_url}, for operators only: temporal workflow show -w ID "
+                  f"--codec-endpoint {codec_url} --codec-auth \"Bearer {token_hint}\"")
+    client = await connect(settings, create_key=True)
     await ensure_search_attributes(client, settings.temporal_namespace)
     runs = await ensure_schedule(client, settings.policy(), settings.task_queue, datetime.now(timezone.utc).date())
     console.print(f"look-back schedule: next run {runs[0].astimezone(ZoneInfo(settings.policy().timezone)):%Y-%m-%d %H:%M %Z}"

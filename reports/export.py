@@ -8,6 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from lookback.sampling import month_bounds
+from models.files import open_private
 from models.tables import ComplaintRow
 
 COLUMNS = ["complaint_id", "external_ref", "channel", "customer_id", "customer_name", "customer_phone", "tier",
@@ -45,10 +46,11 @@ def rows(engine: Engine, month: str, tz: str, unmasked: bool = False) -> Iterato
             }
 
 
-def write_csv(engine: Engine, month: str, tz: str, path: Path, unmasked: bool = False) -> int:
-    """UTF-8 with a byte-order mark, so the spreadsheet regulators open it in shows the Chinese right."""
+def write_csv(engine: Engine, month: str, tz: str, path: Path, unmasked: bool = False, force: bool = False) -> int:
+    """UTF-8 with a byte-order mark, so the spreadsheet regulators open it in shows the Chinese right.
+    Owner-only, and an existing file is kept unless `force`."""
     count = 0
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
+    with open_private(path, force, encoding="utf-8-sig", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS)
         writer.writeheader()
         for row in rows(engine, month, tz, unmasked):

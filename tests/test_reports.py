@@ -185,6 +185,18 @@ def test_csv_round_trips_and_masks_unless_asked(month_engine, tmp_path):
     write_csv(month_engine, "2026-10", TZ, clear, unmasked=True)
     with clear.open(encoding="utf-8-sig", newline="") as f:
         assert {r["customer_phone"] for r in csv.DictReader(f)} == {"13800138000"}
+    assert clear.stat().st_mode & 0o777 == 0o600  # personal data: readable by its owner only
+
+
+def test_an_export_never_overwrites_a_file_unless_forced(month_engine, tmp_path):
+    path = tmp_path / "kept.csv"
+    path.write_text("the regulator's copy", encoding="utf-8")
+    path.chmod(0o644)
+    with pytest.raises(FileExistsError, match="add --force"):
+        write_csv(month_engine, "2026-10", TZ, path)
+    assert path.read_text(encoding="utf-8") == "the regulator's copy"
+    assert write_csv(month_engine, "2026-10", TZ, path, force=True) == 6
+    assert path.stat().st_mode & 0o777 == 0o600
 
 
 async def test_cli_reports_and_the_unmasked_guard(month_engine, tmp_path):
@@ -204,3 +216,5 @@ async def test_cli_reports_and_the_unmasked_guard(month_engine, tmp_path):
     assert code == 1 and "for supervisors" in err
     code, out, err = await run("export", "--month", "2026-10", "--unmasked", "--as", "S1", "--role", "supervisor")
     assert code == 0 and "wrote 6 complaints" in out
+    code, out, err = await run("export", "--month", "2026-10")  # the same default file name again
+    assert code == 1 and "already exists" in err and "--force" in err and "Traceback" not in err

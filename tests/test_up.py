@@ -54,6 +54,10 @@ async def test_up_runs_everything_and_keeps_complaints_across_a_restart(tmp_path
     finally:
         await stop(proc)
     assert (tmp_path / ".data" / "temporal.db").exists() and (tmp_path / ".data" / "complaints.db").exists()
+    # The key and the codec token were made on first run, readable by their owner only.
+    for secret in ("complaints.key", "codec.token"):
+        assert (tmp_path / ".data" / secret).stat().st_mode & 0o777 == 0o600
+    assert "--codec-auth" in log.read_text()
 
     proc = await start_up(env, tmp_path / "up-2.log")  # same data dir: the complaint and its clocks are still there
     try:
@@ -61,5 +65,10 @@ async def test_up_runs_everything_and_keeps_complaints_across_a_restart(tmp_path
                                        "branch-0101", "--json")
         assert code == 0, err
         assert json.loads(out)["accepted"] is True
+        # A client run with another data folder finds no key: a clear error, and no new key made up.
+        elsewhere = {**env, "DATA_DIR": str(tmp_path / "elsewhere")}
+        code, out, err = await run_cli(elsewhere, "submit", str(intake), "--json")
+        assert code == 2 and f"no key file at {tmp_path / 'elsewhere' / 'complaints.key'}" in err
+        assert "Traceback" not in err and not (tmp_path / "elsewhere" / "complaints.key").exists()
     finally:
         await stop(proc)

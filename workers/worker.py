@@ -53,7 +53,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     policy = settings.policy()  # fail fast on a bad policy file, before connecting
-    client = await connect(settings)
+    client = await connect(settings, create_key=True)
     await ensure_search_attributes(client, settings.temporal_namespace)
     engine = make_engine(settings.db_url)
     stop = stop or asyncio.Event()

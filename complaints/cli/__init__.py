@@ -18,8 +18,11 @@ from complaints.config import settings
 from complaints.logs import configure
 from complaints.temporal import connect
 from complaints.visibility import ListFilter
+from models.files import open_private
 from models.intake import Intake
 from workflows.permissions import WHO_MAY
+
+Force = Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")]
 
 app = typer.Typer(no_args_is_help=True, pretty_exceptions_show_locals=False,
                   help="Complaint lifecycle pipeline: every complaint a durable Temporal workflow.")
@@ -51,7 +54,8 @@ def worker() -> None:
 def codec_server(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int | None, typer.Option(help="Port (default CODEC_PORT, 8081).")] = None,
-    token: Annotated[str | None, typer.Option(envvar="CODEC_TOKEN", help="Require 'Authorization: Bearer TOKEN'.")] = None,
+    token: Annotated[str | None, typer.Option(envvar="CODEC_TOKEN", help="The bearer token callers must send; "
+                                              "default: the token file (created on first run).")] = None,
     origin: Annotated[list[str] | None, typer.Option(help="Browser origin allowed by CORS (repeatable).")] = None,
 ) -> None:
     """Decrypt payloads for the `temporal` CLI (--codec-endpoint) and the Temporal UI."""
@@ -62,8 +66,8 @@ def codec_server(
     origins = tuple(origin or [f"http://localhost:{cfg.temporal_ui_port}", f"http://127.0.0.1:{cfg.temporal_ui_port}",
                                "http://localhost:8080"])
     port = port or cfg.codec_port
-    console.print(f"codec server on http://{host}:{port} (CORS for {', '.join(origins)}"
-                  f"{'; bearer token required' if token else ''})")
+    token = token or cfg.codec_token_value(create=True)
+    console.print(f"codec server on http://{host}:{port} (CORS for {', '.join(origins)}; bearer token required)")
     serve(EncryptionCodec(*load_or_create_key(cfg.key_file)), host, port, token, origins)
 
 
@@ -385,7 +389,8 @@ def export(month: Annotated[str, typer.Option(help="e.g. 2026-10: complaints rec
            unmasked: Annotated[bool, typer.Option(help="Customer names and phones in clear (supervisors only).")]
            = False,
            who: Annotated[str | None, typer.Option("--as", envvar="COMPLAINTS_ACTOR_ID")] = None,
-           role: Annotated[str | None, typer.Option("--role", envvar="COMPLAINTS_ACTOR_ROLE")] = None) -> None:
+           role: Annotated[str | None, typer.Option("--role", envvar="COMPLAINTS_ACTOR_ROLE")] = None,
+           force: Force = False) -> None:
     """A month's complaints as CSV for regulatory statistics; personal data masked unless --unmasked."""
     import structlog
 
@@ -402,7 +407,10 @@ def export(month: Annotated[str, typer.Option(help="e.g. 2026-10: complaints rec
     cfg = settings()
     path = out or Path(f"complaints-{month}.csv")
     with console.status(f"exporting {month}…"):
-        count = write_csv(make_engine(cfg.db_url), month, cfg.policy().timezone, path, unmasked)
+        try:
+            count = write_csv(make_engine(cfg.db_url), month, cfg.policy().timezone, path, unmasked, force)
+        except FileExistsError as e:
+            fail(str(e))
     if unmasked:
         structlog.get_logger().warning("unmasked export", month=month, actor=who, rows=count, file=str(path))
     console.print(f"wrote {count} complaints to [bold]{path}[/]" + (" [red](unmasked)[/]" if unmasked else ""))
@@ -470,13 +478,16 @@ def classifier_evaluate(csv_file: CsvFile, text: TextCol, label: LabelCol,
 
 
 @classifier_app.command("corrections")
-def classifier_corrections(out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("corrections.csv")
-                           ) -> None:
+def classifier_corrections(out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("corrections.csv"),
+                           force: Force = False) -> None:
     """Supervisors' corrections (`correct_classification`) as new training rows."""
     from classifier.corrections import export_corrections
     from complaints.db import make_engine
 
-    count = export_corrections(make_engine(settings().db_url), out)
+    try:
+        count = export_corrections(make_engine(settings().db_url), out, force)
+    except FileExistsError as e:
+        fail(str(e))
     console.print(f"wrote {count} corrected complaints to [bold]{out}[/] (train with --text text --label business_type)")
 
 
@@ -485,14 +496,19 @@ app.add_typer(history_app, name="history")
 
 
 @history_app.command("export")
-def history_export(complaint_id: str, out: Annotated[Path, typer.Option(help="Where to write the JSON.")]) -> None:
+def history_export(complaint_id: str, out: Annotated[Path, typer.Option(help="Where to write the JSON.")],
+                   force: Force = False) -> None:
     """Save a complaint's history (payloads stay encrypted) for tests/histories/ and the replay test."""
     async def go():
         client = await connect(settings())
         return await client.get_workflow_handle(f"complaint-{complaint_id}").fetch_history()
 
     history = run(go())
-    out.write_text(history.to_json(), encoding="utf-8")
+    try:
+        with open_private(out, force) as f:
+            f.write(history.to_json())
+    except FileExistsError as e:
+        fail(str(e))
     console.print(f"wrote {len(history.events)} events to {out}")
 
 

@@ -9,7 +9,8 @@ import typer
 from pydantic import BaseModel, ValidationError
 from temporalio.service import RPCError
 
-from complaints.cli.render import console, err_console
+from complaints.cli.render import console, err_console, safe
+from complaints.codec import MissingKey
 from complaints.config import settings
 from complaints.service import ComplaintError
 from models.enums import Role
@@ -28,7 +29,8 @@ def actor(actor_id: str, role: Role, department: str) -> Actor:
 
 
 def fail(message: str, code: int = 1) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    """One line, never wrapped (scripts grep it), with any markup in the message printed as it is."""
+    err_console.print(f"[bold red]error:[/] {safe(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -46,6 +48,12 @@ def run(coro: Coroutine[Any, Any, Any]) -> Any:
         fail(explain_validation(e))
     except RPCError as e:
         fail(f"Temporal: {e.message}", 2)
+    except MissingKey as e:
+        fail(str(e), 2)
+    except ValueError as e:  # the codec: a payload under a key this client does not hold
+        if "key id" not in str(e):
+            raise
+        fail(str(e), 2)
     except RuntimeError as e:
         if "connect" in str(e).lower() or "transport" in str(e).lower():
             fail(f"cannot reach Temporal at {settings().temporal_address}: is `complaints up` running?", 2)

@@ -3,15 +3,27 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from models.sla import Clock
 from models.state import ComplaintState
+from models.text import for_terminal
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+def safe(value: object) -> str:
+    """Untrusted text inside Rich markup: control characters made visible, markup brackets escaped."""
+    return escape(for_terminal(str(value)))
+
+
+def plain(value: object) -> Text:
+    """Untrusted text for a table cell: never read as markup."""
+    return Text(for_terminal(str(value)))
 
 
 def human(delta: timedelta) -> str:
@@ -59,14 +71,15 @@ def state_panel(s: ComplaintState) -> Group:
         f"[bold]{s.complaint_id}[/]  stage [bold cyan]{s.stage.value}[/]"
         + (f"  outcome [bold]{s.outcome.value}[/]" if s.outcome else "")
         + ("  [bold red]SLA BREACHED[/]" if s.breached else ""),
-        f"channel {s.channel.value} ({s.external_ref}) · customer {s.customer_id} {s.customer_masked} · tier {s.tier.value}",
-        f"received {s.received_at.astimezone(ZoneInfo(s.timezone)).strftime('%Y-%m-%d %H:%M %Z')} · first responder {s.first_responder.id} · "
-        f"owner {s.owner_id} · department {s.department}",
+        f"channel {s.channel.value} ({safe(s.external_ref)}) · customer {safe(s.customer_id)} "
+        f"{safe(s.customer_masked)} · tier {s.tier.value}",
+        f"received {s.received_at.astimezone(ZoneInfo(s.timezone)).strftime('%Y-%m-%d %H:%M %Z')} · "
+        f"first responder {safe(s.first_responder.id)} · owner {safe(s.owner_id)} · department {safe(s.department)}",
     ]
     if c:
         lines.append(f"level [bold]{c.level.value}[/]{' · [bold red]EMERGENCY[/]' if c.emergency else ''} · "
-                     f"{c.business_type} / {c.problem_nature} · {c.method} confidence {c.confidence:.2f}"
-                     + (f" · matched {', '.join(c.matched)}" if c.matched else ""))
+                     f"{safe(c.business_type)} / {safe(c.problem_nature)} · {safe(c.method)} "
+                     f"confidence {c.confidence:.2f}" + (f" · matched {safe(', '.join(c.matched))}" if c.matched else ""))
     flags = [name for name, on in (("special group", s.special_group), ("supervisor assigned", s.supervisor_assigned),
                                    ("waiting on customer", s.waiting_on_customer), ("accepted", s.accepted)) if on]
     if flags:
@@ -81,7 +94,8 @@ def state_panel(s: ComplaintState) -> Group:
         for col in ("id", "department", "status", "question", "answer"):
             wo.add_column(col)
         for w in s.work_orders:
-            wo.add_row(w.id, w.department, w.status.value, w.question, w.answer or w.cancel_reason or "")
+            wo.add_row(w.id, plain(w.department), w.status.value, plain(w.question),
+                       plain(w.answer or w.cancel_reason or ""))
         parts.append(wo)
     history = Table(title="history", title_justify="left")
     zone = ZoneInfo(s.timezone)
@@ -89,6 +103,7 @@ def state_panel(s: ComplaintState) -> Group:
         history.add_column(col)
     for h in s.history[-15:]:
         history.add_row(str(h.seq), h.at.astimezone(zone).strftime("%m-%d %H:%M:%S"), h.action if h.accepted else
-                        Text(f"{h.action} (rejected)", style="red"), f"{h.actor_id} ({h.actor_role})", h.detail)
+                        Text(f"{h.action} (rejected)", style="red"), plain(f"{h.actor_id} ({h.actor_role})"),
+                        plain(h.detail))
     parts.append(history)
     return Group(*parts)

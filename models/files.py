@@ -1,0 +1,21 @@
+"""Writing files that may hold personal data: owner-only, and never over an existing file unless asked."""
+import os
+from pathlib import Path
+from typing import IO
+
+
+class FileExists(FileExistsError):
+    def __init__(self, path: Path):
+        super().__init__(f"{path} already exists: choose another --out, or add --force to overwrite it")
+
+
+def open_private(path: Path, force: bool = False, encoding: str = "utf-8", newline: str | None = None) -> IO[str]:
+    """Open `path` for writing with mode 0600; an existing file is replaced only with `force`."""
+    path = Path(path)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
+    try:
+        fd = os.open(path, flags, 0o600)
+    except FileExistsError:
+        raise FileExists(path) from None
+    os.fchmod(fd, 0o600)  # an overwritten file keeps no wider mode it had before
+    return os.fdopen(fd, "w", encoding=encoding, newline=newline)
