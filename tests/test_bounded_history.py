@@ -17,6 +17,7 @@ from tests.conftest import eventually, rows
 from tests.helpers import submit
 from tests.poison import healthy, runs
 from tests.policies import FAST
+from tests.replay import check_replay
 from workers.worker import build_worker
 
 # Clocks of seconds, no practical rate limit on notes, and a short history before continuing as new.
@@ -28,11 +29,33 @@ NOTES = FAST.model_copy(update={"name": "notes", "level": {**FAST.level, "III": 
 WORDS = "账户 冻结 年费 客服 电话 等待 退款 利息 网点 排队 the card fee was charged twice again".split()
 
 
+SHORT = NOTES.model_copy(update={"name": "short", "limits": NOTES.limits.model_copy(update={"history_events": 100})})
+
+
 @pytest.fixture(scope="module")
 async def notes_queue(client, settings, engine):
     worker = build_worker(client, settings.model_copy(update={"task_queue": "complaints-notes"}), engine, NOTES)
-    async with worker:
+    short = build_worker(client, settings.model_copy(update={"task_queue": "complaints-short"}), engine, SHORT)
+    async with worker, short:
         yield "complaints-notes"
+
+
+async def test_a_continued_complaint_carries_everything_and_replays(client, notes_queue, engine):
+    cid = await submit(client, "complaints-short", text="我的账户被冻结了，请尽快帮我解冻")
+    wid = workflow_id_for(cid)
+    first_run = (await client.get_workflow_handle(wid).describe()).run_id
+    await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
+    await service.send(client, cid, "request_customer_info", m.RequestCustomerInfo(actor=HANDLER, what="流水"))
+    before = await service.state(client, cid)
+    for i in range(45):  # each update is a few events: past 100, the workflow continues as new
+        await service.acknowledge(client, cid, "add_note", m.AddNote(actor=HANDLER, text=f"note {i}"))
+    await eventually(lambda: _continued(client, wid, first_run))
+    after = await service.state(client, cid)
+    keep = {"clocks", "pauses", "work_orders", "accepted", "stage", "level", "department", "owner_id"}
+    assert after.model_dump(include=keep) == before.model_dump(include=keep) and after.waiting_on_customer
+    assert after.history_total == before.history_total + 45
+    await check_replay(client, wid, "continued", run_id=first_run)
+    await healthy(client, cid)
 
 
 async def _flood(handle, payloads, concurrency=64) -> int:
@@ -116,6 +139,10 @@ async def test_a_flood_of_large_rejected_messages_is_bounded(client, notes_queue
     assert all("byte limit" in a.detail and len(a.detail) <= 301 for a in found)
     assert await runs(client, workflow_id_for(cid)) >= 2  # Temporal suggested continuing as new
     await healthy(client, cid)
+
+
+async def _continued(client, wid, first_run) -> bool:
+    return (await client.get_workflow_handle(wid).describe()).run_id != first_run
 
 
 async def _breached(client, cid, clock_name):

@@ -97,3 +97,11 @@ async def test_roles_and_policy_commands(cli_env, tmp_path):
     bad.write_text('warn_at = 2\n', encoding="utf-8")
     out = await complaints(cli_env, "policy", "show", str(bad))
     assert out.returncode == 1 and "warn_at must be a share" in out.stderr
+
+
+async def test_open_workflows_replay_before_a_deploy(cli_env, intake_file):
+    await complaints(cli_env, "submit", str(intake_file), "--json")
+    out = await complaints(cli_env, "history", "replay-open", "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["replayed"] >= 1 and report["failed"] == {}

@@ -512,6 +512,27 @@ def history_export(complaint_id: str, out: Annotated[Path, typer.Option(help="Wh
     console.print(f"wrote {len(history.events)} events to {out}")
 
 
+@history_app.command("replay-open")
+def history_replay_open(
+        query: Annotated[str, typer.Option(help="Which workflows (a visibility query).")] = "ExecutionStatus = 'Running'",
+        json: JsonFlag = False) -> None:
+    """Replay every open workflow's history with this code: run it before a deploy (an operators' tool; it
+    needs the key file)."""
+    from complaints.replay import replay_open
+
+    async def go():
+        return await replay_open(await connect(settings()), query)
+
+    with console.status("replaying open workflows…"):
+        report = run(go())
+    emit({"replayed": report.replayed, "failed": report.failed}, json,
+         f"[green]replayed {report.replayed} open workflows, none failed[/]" if not report.failed else
+         f"[red]{len(report.failed)} of {report.replayed} would not replay:[/] " + "; ".join(
+             f"{wid}: {why}" for wid, why in report.failed.items()))
+    if report.failed:
+        raise typer.Exit(1)
+
+
 policy_app = typer.Typer(no_args_is_help=True, help="The SLA policy.")
 app.add_typer(policy_app, name="policy")
 
