@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from complaints.codec import load_or_create_key
 from tests.conftest import eventually, make_intake
 
 CLI = str(Path(sys.executable).parent / "complaints")
@@ -105,3 +106,13 @@ async def test_open_workflows_replay_before_a_deploy(cli_env, intake_file):
     assert out.returncode == 0, out.stderr
     report = json.loads(out.stdout)
     assert report["replayed"] >= 1 and report["failed"] == {}
+
+
+async def test_a_client_with_another_key_gets_one_clear_line(cli_env, intake_file, tmp_path):
+    out = await complaints(cli_env, "submit", str(intake_file), "--json")
+    cid = json.loads(out.stdout)["complaint_id"]
+    other = tmp_path / "other.key"
+    load_or_create_key(other)  # a key file of its own: not the one the complaints were written with
+    out = await complaints({**cli_env, "COMPLAINTS_KEY_FILE": str(other)}, "show", cid)
+    assert out.returncode == 2 and "unknown key id" in out.stderr and "COMPLAINTS_KEY_FILE" in out.stderr
+    assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1

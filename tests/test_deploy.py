@@ -41,6 +41,16 @@ def test_workers_scale_and_are_configured_by_environment_only():
     assert "TEMPORAL_CODEC_ENDPOINT" in ui
 
 
+def test_the_codec_server_and_temporal_are_not_published_beyond_loopback_and_need_their_token():
+    spec = yaml.safe_load(COMPOSE.read_text())
+    for name in ("codec", "temporal"):
+        assert all(str(p).startswith("127.0.0.1:") for p in spec["services"][name]["ports"]), name
+    codec = spec["services"]["codec"]
+    assert "codec_token" in codec["secrets"] and codec["environment"]["CODEC_TOKEN_FILE"] == "/run/secrets/codec_token"
+    limits = yaml.safe_load((ROOT / "deploy" / "dynamicconfig.yaml").read_text())
+    assert limits["history.maximumSignalsPerExecution"][0]["value"] == 2000
+
+
 def test_dockerfile_copies_what_exists():
     dockerfile = (ROOT / "Dockerfile").read_text()
     copied = re.findall(r"^COPY (\S+)", dockerfile, flags=re.M)

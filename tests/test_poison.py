@@ -51,6 +51,20 @@ async def test_a_malformed_signal_is_a_recorded_rejection_and_the_complaint_live
     await healthy(client, cid)
 
 
+async def test_after_a_signal_with_no_payload_the_clocks_still_fire(client, workers):
+    """The old handler raised on a missing payload: the task failed forever and no deadline ever fired."""
+    cid = await submit(client, workers["fast"])  # first response due in 4 s, warned at 2 s
+    await client.get_workflow_handle(workflow_id_for(cid)).signal("accept", args=[])
+    s = await eventually(lambda: _clock_fired(client, cid), timeout=20)
+    assert any(h.action == "sla_breached" for h in s.history)
+    await healthy(client, cid)
+
+
+async def _clock_fired(client, cid):
+    s = await service.state(client, cid)
+    return s if s.breached else None
+
+
 @pytest.mark.parametrize("name, args, reason", [
     ("accept", [], "not 0"),
     ("accept", [{"actor": ACTOR}, {"actor": ACTOR}], "not 2"),
