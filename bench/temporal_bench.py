@@ -106,7 +106,7 @@ class Stack:
         if self.mode == "wal":
             args += ["--db-filename", str(self.work / "temporal.db"), "--sqlite-pragma", "journal_mode=wal"]
         self.procs["server"] = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = await self._connect(data_converter(self.settings))
+        client = await self._connect(data_converter(self.settings, create_key=True))
         await ensure_search_attributes(client, "default")
         (self.work / "bench.toml").write_text(POLICY)
         env = {**os.environ, "TEMPORAL_ADDRESS": self.address, "DATABASE_URL": self.settings.db_url,
@@ -149,9 +149,9 @@ async def lifecycle(client: Client, queue: str = "complaints") -> float:
     started = time.perf_counter()
     sub = await service.submit(client, intake(FEE_TEXT), queue)
     cid = sub.complaint_id
-    await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
-    await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=RESPONSE))
-    await service.send(client, cid, "customer_feedback", m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5))
+    await service.acknowledge(client, cid, "accept", m.Accept(actor=HANDLER))
+    await service.acknowledge(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=RESPONSE))
+    await service.acknowledge(client, cid, "customer_feedback", m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5))
     await client.get_workflow_handle(sub.workflow_id).result()
     return time.perf_counter() - started
 
@@ -216,23 +216,23 @@ async def latencies(client: Client, warm: int) -> dict[str, list[float]]:
 
     async def normal():
         cid = (await service.submit(client, intake(FEE_TEXT), "complaints")).complaint_id
-        await service.send(client, cid, "add_note", m.AddNote(actor=HANDLER, text="warm up"))
+        await service.acknowledge(client, cid, "add_note", m.AddNote(actor=HANDLER, text="warm up"))
         for _ in range(5):
             await timed(samples, "query state", service.state(client, cid))
             await timed(samples, "query sla", service.sla(client, cid))
-        s = lambda name, msg: timed(samples, name, service.send(client, cid, name, msg))  # noqa: E731
+        s = lambda name, msg: timed(samples, name, service.acknowledge(client, cid, name, msg))  # noqa: E731
         await s("accept", m.Accept(actor=HANDLER))
         for i in range(3):
             await s("add_note", m.AddNote(actor=HANDLER, text=f"note {i}"))
         for _ in range(3):
             try:
-                await timed(samples, "refused update", service.send(client, cid, "customer_feedback", m.CustomerFeedback(
+                await timed(samples, "refused update", service.acknowledge(client, cid, "customer_feedback", m.CustomerFeedback(
                     actor=INTAKE, satisfied=True, csat=5)))
             except service.ComplaintError:
                 pass
         await s("open_work_order", m.OpenWorkOrder(actor=HANDLER, department="loans", question="分期?"))
         await s("answer_work_order", m.AnswerWorkOrder(actor=LOANS, work_order_id="WO-1", answer="有"))
-        await service.send(client, cid, "open_work_order", m.OpenWorkOrder(actor=HANDLER, department="it", question="?"))
+        await service.acknowledge(client, cid, "open_work_order", m.OpenWorkOrder(actor=HANDLER, department="it", question="?"))
         await s("cancel_work_order", m.CancelWorkOrder(actor=HANDLER, work_order_id="WO-2", reason="不需要"))
         await s("request_customer_info", m.RequestCustomerInfo(actor=HANDLER, what="身份证"))
         await s("customer_info_received", m.CustomerInfoReceived(actor=INTAKE))
@@ -246,11 +246,11 @@ async def latencies(client: Client, warm: int) -> dict[str, list[float]]:
 
     async def emergency():
         cid = (await service.submit(client, intake(LOST_CARD), "complaints")).complaint_id
-        await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
+        await service.acknowledge(client, cid, "accept", m.Accept(actor=HANDLER))
         for reviewer in REVIEWERS:
-            await timed(samples, "approve_disposal", service.send(client, cid, "approve_disposal",
+            await timed(samples, "approve_disposal", service.acknowledge(client, cid, "approve_disposal",
                                                                   m.ApproveDisposal(actor=reviewer)))
-        await timed(samples, "withdraw", service.send(client, cid, "withdraw", m.Withdraw(actor=INTAKE)))
+        await timed(samples, "withdraw", service.acknowledge(client, cid, "withdraw", m.Withdraw(actor=INTAKE)))
 
     # One message at a time: a person's latency, not the queueing of a loaded machine (the lifecycle run
     # measures throughput under load).
