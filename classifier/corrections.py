@@ -5,7 +5,7 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from models.files import open_private
+from complaints.files import open_private
 from models.tables import AuditEvent, ComplaintRow
 
 

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from complaints.files import open_private
 from lookback.sampling import month_bounds
-from models.files import open_private
 from models.tables import ComplaintRow
 
 COLUMNS = ["complaint_id", "external_ref", "channel", "customer_id", "customer_name", "customer_phone", "tier",

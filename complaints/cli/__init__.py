@@ -15,10 +15,10 @@ from complaints.cli import messages
 from complaints.cli.common import ActorDept, ActorId, ActorRole, JsonFlag, actor, emit, explain_validation, fail, run
 from complaints.cli.render import clocks_table, console, human, state_panel
 from complaints.config import settings
+from complaints.files import open_private
 from complaints.logs import configure
 from complaints.temporal import connect
 from complaints.visibility import ListFilter
-from models.files import open_private
 from models.intake import Intake
 from workflows.permissions import WHO_MAY
 
