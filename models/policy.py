@@ -105,6 +105,9 @@ class Limits(_Section):
 
     oldest_intake: Duration = "30d"          # an intake received longer ago than this is refused
     notes_per_hour: int = Field(default=60, ge=1)
+    # A complaint's state travels whole in every continue-as-new and query: its lists are bounded too.
+    work_orders: int = Field(default=20, ge=1)
+    info_requests: int = Field(default=20, ge=1)
     # Past this many history events the workflow continues as new, carrying its state (Temporal also
     # suggests it near its own limits, whichever comes first).
     # Keep it at or below the server's signals-per-run limit (complaints/devserver.py: 2,000).

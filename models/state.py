@@ -66,6 +66,7 @@ class Feedback(BaseModel):
 # The workflow keeps the newest audit entries in its state (the `state` query shows them); the whole trail
 # is in the database. Unbounded, every note would be carried in every continue-as-new and every query.
 HISTORY_KEPT = 100
+HISTORY_CHARS = 40_000  # and no more text than this in them (a note may hold 2,000 characters)
 
 
 class ComplaintState(BaseModel):

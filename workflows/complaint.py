@@ -83,6 +83,7 @@ class ComplaintWorkflow(Handling):
         start = self._start
         if start.carried is not None:  # a continued run: everything it knew, exactly
             self.s, self._policy = start.carried.state, start.carried.policy
+            self._count_history()
             return
         intake = start.intake
         self.s = ComplaintState(

@@ -10,7 +10,7 @@ with workflow.unsafe.imports_passed_through():
     from models.enums import Channel, Role, Stage
     from models.intake import Actor
     from models.policy import Policy
-    from models.state import HISTORY_KEPT, ComplaintState
+    from models.state import HISTORY_CHARS, HISTORY_KEPT, ComplaintState
     from models.text import excerpt
     from models.workflow_io import AuditEntry, OutgoingNotification, SlaEvent
     from workflows import texts
@@ -57,6 +57,10 @@ class Effects:
         self._sla_events: list[SlaEvent] = []
         self._search_attributes: dict | None = None  # as last pushed
         self._search_attributes_due = False
+        self._history_chars = 0  # text held by self.s.history; recounted by _count_history
+
+    def _count_history(self) -> None:
+        self._history_chars = sum(len(h.detail) for h in self.s.history)
 
     def _event(self, action: str, actor: Actor, detail: str = "", accepted: bool = True) -> int:
         s = self.s
@@ -66,8 +70,9 @@ class Effects:
         entry = AuditEntry(seq=s.history_total, at=workflow.now(), action=action, actor_id=actor.id,
                            actor_role=actor.role.value, accepted=accepted, detail=detail, stage=s.stage.value)
         s.history.append(entry)
-        if len(s.history) > HISTORY_KEPT:
-            del s.history[:-HISTORY_KEPT]
+        self._history_chars += len(detail)
+        while len(s.history) > HISTORY_KEPT or (self._history_chars > HISTORY_CHARS and len(s.history) > 1):
+            self._history_chars -= len(s.history.pop(0).detail)
         self._events.append(entry)
         self._changes += 1
         if not accepted:

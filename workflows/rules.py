@@ -48,6 +48,8 @@ def _add_note(msg: m.AddNote, s: ComplaintState, p: Policy, now: datetime) -> st
 def _open_work_order(msg: m.OpenWorkOrder, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if msg.department == s.department:
         return f"a work order asks another department; {msg.department} already owns this complaint"
+    if len(s.work_orders) >= p.limits.work_orders:
+        return f"this complaint already has {len(s.work_orders)} work orders (limit {p.limits.work_orders})"
     if msg.due is not None:
         try:
             span = approx_span(msg.due)
@@ -84,7 +86,12 @@ def _cancel_work_order(msg: m.CancelWorkOrder, s: ComplaintState, p: Policy, now
 
 
 def _request_customer_info(msg: m.RequestCustomerInfo, s: ComplaintState, p: Policy, now: datetime) -> str | None:
-    return "the complaint is already waiting on the customer" if s.waiting_on_customer else None
+    if s.waiting_on_customer:
+        return "the complaint is already waiting on the customer"
+    if len(s.pauses) >= p.limits.info_requests:
+        return (f"the customer was already asked {len(s.pauses)} times (limit {p.limits.info_requests}); "
+                "a supervisor decides how to go on")
+    return None
 
 
 def _customer_info_received(msg: m.CustomerInfoReceived, s: ComplaintState, p: Policy, now: datetime) -> str | None:
