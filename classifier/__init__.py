@@ -3,6 +3,7 @@
 `classifier_from(settings)` picks the implementation the configuration asks for: the rules alone, or a
 trained model with the rules as fallback when its confidence is low (the emergency detector is always the
 rules')."""
+from pathlib import Path
 from typing import Protocol
 
 from models.enums import Channel
@@ -10,7 +11,8 @@ from models.state import Classification
 
 
 class Classifier(Protocol):
-    version: str
+    @property
+    def version(self) -> str: ...
 
     def classify(self, text: str, channel: Channel | str | None = None, recent_count: int = 0) -> Classification:
         ...
@@ -27,5 +29,5 @@ def classifier_from(kind: str = "rules", model_file: str | None = None, threshol
                              "`complaints classifier train`)")
         from classifier.model import ModelClassifier, TrainedModel
 
-        return ModelClassifier(TrainedModel.load(model_file), RulesClassifier(), threshold)
+        return ModelClassifier(TrainedModel.load(Path(model_file)), RulesClassifier(), threshold)
     raise ValueError(f"unknown classifier {kind!r}: use rules or model")

@@ -3,7 +3,7 @@ import csv
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from complaints.files import open_private
 from models.tables import AuditEvent, ComplaintRow
@@ -12,7 +12,7 @@ from models.tables import AuditEvent, ComplaintRow
 def export_corrections(engine: Engine, path: Path, force: bool = False) -> int:
     """One row per corrected complaint, with the labels as they stand now (the last correction wins)."""
     with Session(engine) as session:
-        corrected = session.exec(select(ComplaintRow).where(ComplaintRow.id.in_(
+        corrected = session.exec(select(ComplaintRow).where(col(ComplaintRow.id).in_(
             select(AuditEvent.complaint_id).where(AuditEvent.action == "correct_classification")))
             .order_by(ComplaintRow.id)).all()
     with open_private(Path(path), force, encoding="utf-8-sig", newline="") as f:

@@ -108,7 +108,7 @@ class LinearVote(BaseEstimator, ClassifierMixin):
     def predict_proba(self, texts) -> np.ndarray:
         f = self._features(texts)
         votes = self._votes(f) if len(self.classes_) > 2 else self._scikit_votes(f)
-        return sum(votes) / len(votes)
+        return np.asarray(sum(votes)) / len(votes)
 
     def _votes(self, f: dict) -> list[np.ndarray]:
         return [softmax(f["all"] @ self.lr_.coef_.T + self.lr_.intercept_, axis=1),

@@ -58,7 +58,7 @@ class RulesClassifier:
         return self.t.version
 
     def business_type(self, lowered: str) -> tuple[str, list[str]]:
-        best, best_hits = "other", []
+        best, best_hits = "other", list[str]()
         for label, terms in self.t.business_types.items():
             hits = [term for term in terms if term in lowered]
             if len(hits) > len(best_hits):
@@ -82,6 +82,7 @@ class RulesClassifier:
             matched = [f"business:{t}" for t in business_hits]
             business_confidence = 0.9 if business_hits else 0.6
         else:
+            business_confidence = business_confidence if business_confidence is not None else 0.6
             matched = [f"model:{business_type} {business_confidence:.2f}"]
         matched += [f"nature:{t}" for t in nature_hits]
         emergency = nature in self.t.emergency_natures

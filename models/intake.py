@@ -2,6 +2,7 @@
 import hashlib
 import re
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -25,7 +26,7 @@ class Strict(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _clean_text(cls, data):
+    def _clean_text(cls, data: Any) -> Any:
         if problem := find_bad_text(data):
             raise ValueError(problem)
         return data

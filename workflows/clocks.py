@@ -8,6 +8,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from models.enums import Outcome
+    from models.intake import Actor
     from models.policy import CLOCK_LABELS, CLOCK_MILESTONES, PAUSABLE
     from models.sla import Clock, Expiry, Milestone
     from models.workflow_io import SlaEvent
@@ -15,7 +16,7 @@ with workflow.unsafe.imports_passed_through():
 
 
 class Clocks(Effects):
-    def _close(self, outcome: Outcome, actor) -> None:  # provided by the handlers mixin
+    def _close(self, outcome: Outcome, actor: Actor) -> None:  # provided by the handlers mixin
         raise NotImplementedError
 
     def _round_name(self, base: str, n: int | None = None) -> str:

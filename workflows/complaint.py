@@ -12,7 +12,7 @@ How it is put together:
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RawValue, RetryPolicy
@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 _WAITING = (Stage.RECEIVE, Stage.ANALYSE)
+T = TypeVar("T")
 FLUSH_EVENTS, FLUSH_BYTES = 200, 128 * 1024  # one record activity's share of a flood
 
 
@@ -175,10 +176,11 @@ class ComplaintWorkflow(Handling):
     async def _ready(self) -> None:
         await workflow.wait_condition(lambda: self.s.stage not in _WAITING)
 
-    async def _activity(self, name: str, arg, result_type):
-        return await workflow.execute_activity(
+    async def _activity(self, name: str, arg: Any, result_type: type[T]) -> T:
+        result: T = await workflow.execute_activity(
             name, arg, result_type=result_type, start_to_close_timeout=ACTIVITY_TIMEOUT,
             retry_policy=ACTIVITY_RETRY)
+        return result
 
     async def _flush(self, search_attributes: bool = True) -> None:
         """Write what happened since the last write. Idempotent: rows are keyed by complaint + sequence.
@@ -248,7 +250,7 @@ class ComplaintWorkflow(Handling):
         if self._start is None:
             raise rules.Refused(f"this complaint did not start: {self._invalid}")
         got = inbox.read(name, args, workflow.payload_converter())
-        if got.msg is None:
+        if not isinstance(got.msg, m.Message):
             raise rules.Refused(got.reason or "refused")
         return got.msg
 

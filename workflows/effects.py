@@ -2,6 +2,8 @@
 
 A mixin of ComplaintWorkflow: handlers call these synchronously; the main loop writes what they queued in
 one idempotent activity (`_flush`)."""
+from typing import Any
+
 from temporalio import workflow
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 
@@ -25,13 +27,13 @@ CUSTOMER_CHANNEL = {
 REJECTION_DETAIL = 300  # characters of a rejection's reason kept on the audit trail
 
 
-def comparable(attributes: TypedSearchAttributes) -> dict:
+def comparable(attributes: TypedSearchAttributes) -> dict[str, Any]:
     return {pair.key.name: pair.value for pair in attributes}
 
 
 def search_attributes(s: ComplaintState) -> TypedSearchAttributes:
     """The complaint's searchable view; the client sets the same keys at start (complaints.service)."""
-    pairs = [
+    pairs: list[SearchAttributePair[Any]] = [
         SearchAttributePair(sa.STAGE, s.stage.value),
         SearchAttributePair(sa.DEPARTMENT, s.department),
         SearchAttributePair(sa.CUSTOMER_TIER, s.tier.value),
@@ -55,7 +57,7 @@ class Effects:
         self._events: list[AuditEntry] = []
         self._notifications: list[OutgoingNotification] = []
         self._sla_events: list[SlaEvent] = []
-        self._search_attributes: dict | None = None  # as last pushed
+        self._search_attributes: dict[str, Any] | None = None  # as last pushed
         self._search_attributes_due = False
         self._history_chars = 0  # text held by self.s.history; recounted by _count_history
 
@@ -107,4 +109,4 @@ class Effects:
         pushed = comparable(attributes)
         if pushed != self._search_attributes:
             self._search_attributes = pushed
-            workflow.upsert_search_attributes(attributes)
+            workflow.upsert_search_attributes([pair.key.value_set(pair.value) for pair in attributes])

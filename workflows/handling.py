@@ -26,10 +26,11 @@ class Handling(Clocks):
         if span is not None:
             return start.astimezone(timezone.utc) + span  # real hours, even across a DST change
         # Calendar limits need the holiday tables: computed once in an activity, then replayed from history.
-        return await workflow.execute_local_activity(
+        due: datetime = await workflow.execute_local_activity(
             Act.DEADLINE, DeadlineInput(region=self._policy.region, timezone=self._policy.timezone,
                                         start=start, duration=duration),
             result_type=datetime, start_to_close_timeout=timedelta(seconds=10))
+        return due
 
     def _recheck(self, name: str, msg: m.Message) -> None:
         """After an await inside a handler the state may have moved: check again before changing it."""

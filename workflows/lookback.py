@@ -5,7 +5,7 @@ with no month, which works out the previous month and starts that month's run as
 import asyncio
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RawValue, WorkflowIDReusePolicy
@@ -16,13 +16,22 @@ with workflow.unsafe.imports_passed_through():
 
     from models.enums import Role
     from models.errors import explain
-    from models.lookback import LookBackInput, LookBackState, RevisitInput, RevisitOutcome, RevisitState, Sample
+    from models.lookback import (
+        LookBackInput,
+        LookBackState,
+        RevisitInput,
+        RevisitOutcome,
+        RevisitOutcomeKind,
+        RevisitState,
+        Sample,
+    )
     from models.payloads import RefusedPayload
     from models.text import excerpt
     from workflows import inbox
     from workflows.rules import Refused
 
-ACTIVITY = dict(start_to_close_timeout=timedelta(seconds=60))
+TIMEOUT = timedelta(seconds=60)
+M = TypeVar("M", bound="BaseModel")
 
 
 def lookback_id(month: str) -> str:
@@ -33,7 +42,7 @@ def revisit_id(month: str, complaint_id: str) -> str:
     return f"revisit-{month}-{complaint_id}"
 
 
-def read_input(args: Sequence[Any], model: type[BaseModel]):
+def read_input(args: Sequence[Any], model: type[M]) -> M:
     """A run input taken raw and checked, so a bad start fails the workflow with its reason (not its task)."""
     problem = None
     if len(args) != 1:
@@ -51,6 +60,7 @@ def read_input(args: Sequence[Any], model: type[BaseModel]):
 REVISIT_CONTRACT = {"revisit_outcome": RevisitOutcome}
 
 
+
 @workflow.defn
 class LookBackWorkflow:
     def __init__(self) -> None:
@@ -61,30 +71,31 @@ class LookBackWorkflow:
         inp = read_input(args, LookBackInput)
         if inp.month is None:
             return await self._trigger()
-        self.s.month = inp.month
-        sample = await workflow.execute_activity("sample_lookback", inp.month, result_type=Sample, **ACTIVITY)
+        month = self.s.month = inp.month
+        sample = await workflow.execute_activity("sample_lookback", inp.month, result_type=Sample,
+                                                 start_to_close_timeout=TIMEOUT)
         self.s.candidates = sample.candidates
         self.s.revisits = [RevisitState(month=inp.month, complaint_id=c.complaint_id, department=c.department,
                                         due=sample.revisit_due) for c in sample.sampled]
         self.s.summarise()
-        await workflow.execute_activity("record_lookback", self.s, **ACTIVITY)
+        await workflow.execute_activity("record_lookback", self.s, start_to_close_timeout=TIMEOUT)
 
         async def revisit(i: int) -> None:
             c = sample.sampled[i]
             self.s.revisits[i] = await workflow.execute_child_workflow(
-                RevisitWorkflow.run, RevisitInput(month=inp.month, complaint=c, due=sample.revisit_due),
-                id=revisit_id(inp.month, c.complaint_id), result_type=RevisitState)
+                "RevisitWorkflow", RevisitInput(month=month, complaint=c, due=sample.revisit_due),
+                id=revisit_id(month, c.complaint_id), result_type=RevisitState)
             self.s.summarise()
 
         await asyncio.gather(*(revisit(i) for i in range(len(sample.sampled))))
         self.s.finished_at = workflow.now()
         self.s.summarise()
-        await workflow.execute_activity("record_lookback", self.s, **ACTIVITY)
+        await workflow.execute_activity("record_lookback", self.s, start_to_close_timeout=TIMEOUT)
         return self.s
 
     async def _trigger(self) -> LookBackState:
         month = await workflow.execute_activity("resolve_lookback_month", workflow.now(), result_type=str,
-                                                **ACTIVITY)
+                                                start_to_close_timeout=TIMEOUT)
         self.s.month = month
         try:
             await workflow.start_child_workflow(
@@ -141,7 +152,7 @@ class RevisitWorkflow:
         if self.inp is None:
             raise self._invalid
         inp = self.inp
-        await workflow.execute_activity("record_revisit", self.s, **ACTIVITY)
+        await workflow.execute_activity("record_revisit", self.s, start_to_close_timeout=TIMEOUT)
         try:
             await workflow.wait_condition(lambda: self.s.outcome is not None,
                                           timeout=max(inp.due - workflow.now(), timedelta(seconds=0.001)),
@@ -150,16 +161,16 @@ class RevisitWorkflow:
             self.s.escalated = True  # past the deadline: the department's supervisor is told, and it still waits
             await self._report()
             await workflow.wait_condition(lambda: self.s.outcome is not None)
-        if self.s.outcome.value == "recurred":
+        if self.s.outcome is RevisitOutcomeKind.RECURRED:
             self.s.reopened_as = await workflow.execute_activity(
-                "reopen_complaint", self.s, result_type=str, **ACTIVITY)
+                "reopen_complaint", self.s, result_type=str, start_to_close_timeout=TIMEOUT)
         await self._report()
         self._done = True
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.s
 
     async def _report(self) -> None:
-        await workflow.execute_activity("record_revisit", self.s, **ACTIVITY)
+        await workflow.execute_activity("record_revisit", self.s, start_to_close_timeout=TIMEOUT)
         parent = workflow.info().parent
         if parent is not None:
             await workflow.get_external_workflow_handle(parent.workflow_id).signal("revisit_changed", self.s)
@@ -196,7 +207,7 @@ class RevisitWorkflow:
         if self.inp is None:
             raise Refused("this revisit did not start")
         got = inbox.read(name, args, workflow.payload_converter(), REVISIT_CONTRACT)
-        if got.msg is None:
+        if not isinstance(got.msg, RevisitOutcome):
             raise Refused(got.reason or "refused")
         return got.msg
 
@@ -206,8 +217,9 @@ class RevisitWorkflow:
         actor = msg.actor
         if actor.role is Role.SUPERVISOR:
             return
+        first_responder = self.inp.complaint.first_responder_id if self.inp else None
         if actor.role not in (Role.HANDLER, Role.DEPARTMENT_AGENT) or (
-                actor.department != self.s.department and actor.id != self.inp.complaint.first_responder_id):
+                actor.department != self.s.department and actor.id != first_responder):
             raise Refused(f"revisit_outcome is for a handler of {self.s.department}, the first responder or a "
                           f"supervisor; {actor.id} ({actor.role.value}, {actor.department}) is not")
 

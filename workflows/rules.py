@@ -73,9 +73,9 @@ def _work_order_open(wo_id: str, s: ComplaintState) -> str | None:
 
 def _answer_work_order(msg: m.AnswerWorkOrder, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     problem = _work_order_open(msg.work_order_id, s)
-    if problem:
-        return problem
     wo = s.work_order(msg.work_order_id)
+    if problem or wo is None:
+        return problem
     if wo.department != msg.actor.department:
         return f"work order {wo.id} asks {wo.department}, not {msg.actor.department}"
     return None
@@ -148,6 +148,8 @@ def _approve_close(msg: m.ApproveClose, s: ComplaintState, p: Policy, now: datet
 
 def _correct_classification(msg: m.CorrectClassification, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     c = s.classification
+    if c is None:
+        return "the complaint is not classified yet"
     if not msg.business_type and not msg.problem_nature:
         return "correct_classification needs a business_type, a problem_nature, or both"
     if (msg.business_type or c.business_type) == c.business_type and \
