@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.faults import permanent_faults
 from classifier import Classifier
 from classifier.rules import RulesClassifier
 from complaints.db import insert_ignore, upsert_versioned
@@ -86,7 +87,7 @@ class ComplaintActivities:
         _own_rows(cid)
         c = s.classification
         responded = next((e.at for e in batch.events if e.action == "stage" and e.detail == "respond"), None)
-        with Session(self.engine) as session:
+        with permanent_faults(), Session(self.engine) as session:
             insert_ignore(session, AuditEvent, [dict(
                 complaint_id=cid, seq=e.seq, at=_utc(e.at), action=e.action, actor_id=e.actor_id,
                 actor_role=e.actor_role, accepted=e.accepted, stage=e.stage, detail=e.detail)

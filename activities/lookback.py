@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from temporalio import activity
 from temporalio.client import Client
 
+from activities.faults import permanent
 from complaints.db import insert_ignore
 from lookback.sampling import month_bounds, previous_month, sample
 from models.intake import Intake
@@ -53,6 +54,12 @@ class LookBackActivities:
             row.escalated, row.outcome, row.actor_id = s.escalated, s.outcome.value if s.outcome else None, s.actor_id
             row.note, row.decided_at, row.reopened_as = s.note, s.decided_at, s.reopened_as
             session.add(row)
+            if s.reopen_failed:
+                insert_ignore(session, Notification, [dict(
+                    key=f"revisit/{key}/reopen_failed", complaint_id=s.complaint_id, recipient_kind="operator",
+                    recipient="operators", channel="internal", template="reopen_failed",
+                    body=f"Look-back {s.month}: {s.complaint_id} recurred but could not be reopened: "
+                         f"{s.reopen_failed}", created_at=datetime.now(timezone.utc))])
             if s.escalated:
                 insert_ignore(session, Notification, [dict(
                     key=f"revisit/{key}/overdue", complaint_id=s.complaint_id, recipient_kind="supervisor",
@@ -65,11 +72,13 @@ class LookBackActivities:
     async def reopen_complaint(self, s: RevisitState) -> str:
         """Open the recurrence as a new complaint: linked, one level more urgent, owned by the same first
         responder, flagged as a surface fix. Idempotent: its external reference is derived from the revisit."""
-        from complaints.service import submit
+        from complaints.service import ComplaintError, submit
         from models.enums import Level
 
         with Session(self.engine) as session:
             row = session.get(ComplaintRow, s.complaint_id)
+        if row is None:  # no retry brings it back
+            raise permanent(f"complaint {s.complaint_id} is not in the read model; nothing to reopen")
         intake = Intake.model_validate({
             "channel": row.channel, "external_ref": f"{row.external_ref}.LB{s.month}",
             "customer": {"id": row.customer_id, "name": row.customer_name or row.customer_masked,
@@ -79,8 +88,11 @@ class LookBackActivities:
             "received_by": {"id": row.first_responder_id, "role": "handler",
                             "department": row.first_responder_department or row.department}})
         floor = Level(row.level).more_urgent() if row.level else Level.II
-        submitted = await submit(self.client, intake, self.task_queue, reopened_from=row.id, surface_fix=True,
-                                 level_floor=floor)
+        try:
+            submitted = await submit(self.client, intake, self.task_queue, reopened_from=row.id, surface_fix=True,
+                                     level_floor=floor)
+        except ComplaintError as e:  # refused by the intake rules: the same next time
+            raise permanent(f"the recurrence of {row.id} was refused: {e}") from None
         log.info("recurrence reopened", complaint_id=row.id, reopened_as=submitted.complaint_id,
                  created=submitted.created)
         return submitted.complaint_id

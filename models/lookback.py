@@ -65,6 +65,7 @@ class RevisitState(BaseModel):
     department: str
     due: datetime
     escalated: bool = False
+    reopen_failed: str | None = None  # a recurrence that could not be reopened: an operator is told
     outcome: RevisitOutcomeKind | None = None
     actor_id: str | None = None
     note: str = ""

@@ -107,6 +107,7 @@ class ComplaintState(BaseModel):
     closed_at: datetime | None = None
     breached: bool = False
     note_times: list[datetime] = []    # accepted notes of the last hour, for the per-complaint rate limit
+    faults: list[str] = []             # writes the database refused for good (the newest 10), for an operator
     history_total: int = 0             # audit entries ever made: the next one's seq is this + 1
     history: list[HistoryEntry] = Field(default_factory=list)  # the newest HISTORY_KEPT of them
 

@@ -1,4 +1,5 @@
 """The monthly look-back: the sampling rule, revisits on a real server, the reopen link, the schedule."""
+import asyncio
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
@@ -144,6 +145,22 @@ async def test_an_overdue_revisit_escalates_to_the_department_supervisor(client,
     state = await eventually(lambda: _escalated(client, month))
     assert state.revisits[0].escalated and state.revisits[0].outcome is None
     await lookbacks.record_outcome(client, month, cid, RevisitOutcome(actor=SUPERVISOR, outcome="unreachable"))
+
+
+async def test_a_recurrence_that_cannot_be_reopened_is_told_to_an_operator_not_retried_forever(client, workers, engine):
+    month = "2025-05"
+    cid = seed(engine, datetime(2025, 5, 12, 10, 0, tzinfo=SH), "loans")
+    await lookbacks.run_month(client, month, workers["calm"])
+    await eventually(lambda: _sampled(client, month, 1))
+    with Session(engine) as session:  # the row is gone (restored from an old backup, say): no retry brings it back
+        session.delete(session.get(ComplaintRow, cid))
+        session.commit()
+    r = await asyncio.wait_for(lookbacks.record_outcome(client, month, cid, RevisitOutcome(
+        actor=SUPERVISOR, outcome="recurred", note="again")), timeout=30)
+    assert r.reopened_as is None and f"complaint {cid} is not in the read model" in r.reopen_failed
+    told = await eventually(lambda: [n for n in rows(engine, Notification, complaint_id=cid)
+                                     if n.template == "reopen_failed"])
+    assert told[0].recipient_kind == "operator" and "could not be reopened" in told[0].body
 
 
 async def test_schedule_runs_on_the_first_working_day_and_a_trigger_runs_last_month_once(client, workers):

@@ -51,3 +51,20 @@ def test_database_errors_carry_no_parameters(tmp_path):
 def test_the_codec_server_will_not_start_without_a_token():
     with pytest.raises(ValueError, match="needs a token"):
         make_app(codec=None, token="")
+
+
+def test_a_fault_no_retry_can_mend_is_non_retryable_and_a_lost_connection_is_not(tmp_path):
+    from sqlalchemy.exc import OperationalError
+    from temporalio.exceptions import ApplicationError
+
+    from activities.faults import permanent_faults
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'faults.sqlite'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    with pytest.raises(ApplicationError) as e, permanent_faults(), engine.begin() as conn:
+        conn.execute(text("INSERT INTO t VALUES (:id)"), {"id": 1})
+    assert e.value.non_retryable and e.value.type == "PermanentFault" and "UNIQUE" in e.value.message
+    with pytest.raises(OperationalError), permanent_faults():  # the database is away: retried until it is back
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))

@@ -158,6 +158,15 @@ class ComplaintWorkflow(Handling):
             if workflow.all_handlers_finished() and not (self._events or self._notifications or self._sla_events):
                 return
 
+    def _record_fault(self, e: ActivityError, events: int) -> None:
+        """The database refused this write for good: the complaint goes on (its history and state keep
+        everything), and the fault is shown on its state and logged at error level for an operator. No new
+        event: it would be refused by the same database, and wake the loop to try again for ever."""
+        cause = e.cause.message if isinstance(e.cause, ApplicationError) else str(e)
+        fault = excerpt(f"{workflow.now().isoformat()}: {events} audit entries not written: {cause}", 300)
+        self.s.faults = [*self.s.faults[-9:], fault]
+        workflow.logger.error("read model write failed for good", extra={"fault": fault})
+
     async def _sleep(self, woken: Callable[[], bool]) -> None:
         """Wait for the next message, or the nearest clock event on a durable timer."""
         upcoming = self._next_clock_event()
@@ -202,7 +211,10 @@ class ComplaintWorkflow(Handling):
             last = cut == len(events)
             batch = RecordBatch(state=state, version=self.s.history_total, events=events[:cut],
                                 notifications=notifications if last else [], sla_events=sla_events if last else [])
-            await self._activity(Act.RECORD, batch, type(None))
+            try:
+                await self._activity(Act.RECORD, batch, type(None))
+            except ActivityError as e:  # a permanent fault: retrying would fail the same way
+                self._record_fault(e, len(batch.events))
             if last:
                 return
             events = events[cut:]

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RawValue, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ValidationError
@@ -162,8 +162,13 @@ class RevisitWorkflow:
             await self._report()
             await workflow.wait_condition(lambda: self.s.outcome is not None)
         if self.s.outcome is RevisitOutcomeKind.RECURRED:
-            self.s.reopened_as = await workflow.execute_activity(
-                "reopen_complaint", self.s, result_type=str, start_to_close_timeout=TIMEOUT)
+            try:
+                self.s.reopened_as = await workflow.execute_activity(
+                    "reopen_complaint", self.s, result_type=str, start_to_close_timeout=TIMEOUT)
+            except ActivityError as e:  # a permanent fault (retryable ones are retried until they pass)
+                self.s.reopen_failed = excerpt(str(e.cause.message if isinstance(e.cause, ApplicationError)
+                                                   else e), 300)
+                workflow.logger.error("recurrence not reopened", extra={"reason": self.s.reopen_failed})
         await self._report()
         self._done = True
         await workflow.wait_condition(workflow.all_handlers_finished)
