@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 import models.tables  # noqa: F401  - registers the tables
+from complaints import schema
 
 
 def make_engine(url: str) -> Engine:
@@ -29,7 +30,7 @@ def make_engine(url: str) -> Engine:
     else:
         url = url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
         engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)
-    SQLModel.metadata.create_all(engine)
+    schema.upgrade(engine)
     return engine
 
 

@@ -533,6 +533,28 @@ def history_replay_open(
         raise typer.Exit(1)
 
 
+db_app = typer.Typer(no_args_is_help=True, help="The read model's schema (Alembic migrations).")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to the newest schema (every process that opens it does this too)."""
+    from complaints.db import make_engine
+
+    make_engine(settings().db_url)
+    console.print(f"database at the newest schema: {settings().db_url}")
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Option("-m", "--message", help="What the change is.")]) -> None:
+    """For developers: write a new migration from what the models have and the database lacks."""
+    from complaints.db import make_engine
+    from complaints.schema import revision
+
+    revision(make_engine(settings().db_url), message)
+
+
 policy_app = typer.Typer(no_args_is_help=True, help="The SLA policy.")
 app.add_typer(policy_app, name="policy")
 
