@@ -69,65 +69,104 @@ ANSWERED = [WorkOrder(id="WO-1", department="loans", question="?", opened_by="E2
                       status=WorkOrderStatus.ANSWERED)]
 EMERGENCY = {"emergency": True, "work_orders": []}
 
-# (message, actor, state changes, message fields, the words its refusal must contain)
+# (message, actor, state changes, message fields, the refusal, word for word: a person reads it as the rule)
 REFUSALS = [
-    ("accept", OWNER, {"accepted": True}, {}, "already accepted"),
+    ("accept", OWNER, {"accepted": True}, {}, "the complaint is already accepted"),
     ("add_note", OWNER, {"note_times": [NOW - timedelta(minutes=i) for i in range(59, -1, -1)]}, {},
-     "60 notes in the last hour"),
-    ("open_work_order", OWNER, {}, {"department": "operations"}, "already owns this complaint"),
-    ("open_work_order", OWNER, {"work_orders": ANSWERED * 20}, {}, "already has 20 work orders (limit 20)"),
-    ("open_work_order", OWNER, {}, {"due": "soon"}, "bad duration"),
-    ("open_work_order", OWNER, {}, {"due": "31d"}, "outlast the regulatory ceiling"),
-    ("open_work_order", OWNER, {}, {"due": "22wd"}, "outlast the regulatory ceiling"),
-    ("answer_work_order", AGENT, {}, {"work_order_id": "WO-7"}, "no work order WO-7"),
-    ("answer_work_order", AGENT, {"work_orders": ANSWERED}, {}, "already answered"),
+     "this complaint already has 60 notes in the last hour (limit 60); put them together in one note"),
+    ("open_work_order", OWNER, {}, {"department": "operations"},
+     "a work order asks another department; operations already owns this complaint"),
+    ("open_work_order", OWNER, {"work_orders": ANSWERED * 20}, {},
+     "this complaint already has 20 work orders (limit 20)"),
+    ("open_work_order", OWNER, {}, {"due": "soon"},
+     'bad duration \'soon\': use a positive number (at most six digits) with s, m, h, d or wd, e.g. "3wd"'),
+    ("open_work_order", OWNER, {}, {"due": "31d"},
+     "a work order due in 31d would outlast the regulatory ceiling (30d from receipt)"),
+    ("open_work_order", OWNER, {}, {"due": "22wd"},
+     "a work order due in 22wd would outlast the regulatory ceiling (30d from receipt)"),
+    ("answer_work_order", AGENT, {}, {"work_order_id": "WO-7"},
+     "no work order WO-7 on this complaint (work orders: WO-1)"),
+    ("answer_work_order", AGENT, {"work_orders": ANSWERED}, {}, "work order WO-1 is already answered"),
     ("answer_work_order", OTHER_AGENT, {"work_orders": [*case().work_orders,
                                                         WorkOrder(id="WO-2", department="wealth", question="?",
                                                                   opened_by="E207", opened_at=NOW)]},
-     {}, "asks loans, not wealth"),
-    ("cancel_work_order", OWNER, {}, {"work_order_id": "WO-3"}, "no work order WO-3"),
-    ("cancel_work_order", OWNER, {"work_orders": ANSWERED}, {}, "already answered"),
-    ("request_customer_info", OWNER, {"pauses": [Pause(started_at=NOW, reason="x")]}, {}, "already waiting"),
+     {}, "work order WO-1 asks loans, not wealth"),
+    ("cancel_work_order", OWNER, {}, {"work_order_id": "WO-3"},
+     "no work order WO-3 on this complaint (work orders: WO-1)"),
+    ("cancel_work_order", OWNER, {"work_orders": ANSWERED}, {}, "work order WO-1 is already answered"),
+    ("request_customer_info", OWNER, {"pauses": [Pause(started_at=NOW, reason="x")]}, {},
+     "the complaint is already waiting on the customer"),
     ("request_customer_info", OWNER, {"pauses": [Pause(started_at=NOW, ended_at=NOW, reason="x")] * 20}, {},
-     "already asked 20 times"),
-    ("customer_info_received", INTAKE, {}, {}, "not waiting on the customer"),
-    ("approve_disposal", REVIEWER, {}, {}, "only emergency complaints"),
-    ("approve_disposal", REVIEWER, {**EMERGENCY, "disposal_approvals": ["R010"]}, {}, "different person"),
+     "the customer was already asked 20 times (limit 20); a supervisor decides how to go on"),
+    ("customer_info_received", INTAKE, {}, {}, "the complaint is not waiting on the customer for information"),
+    ("approve_disposal", REVIEWER, {}, {}, "only emergency complaints need a dual review"),
+    ("approve_disposal", REVIEWER, {**EMERGENCY, "disposal_approvals": ["R010"]}, {},
+     "R010 has already approved: the second approval must come from a different person"),
     ("approve_disposal", SUPERVISOR, {**EMERGENCY, "disposal_approvals": ["R010", "R011"]}, {},
-     "already has its two approvals"),
+     "the disposal already has its two approvals"),
     ("approve_disposal", Actor(id="E207", role=Role.SUPERVISOR, department="complaints"), EMERGENCY, {},
-     "may not review their own disposal"),
-    ("propose_response", OWNER, {"work_orders": []}, {}, "accept the complaint before"),
-    ("propose_response", OWNER, {"accepted": True}, {}, "work order WO-1 to loans is still open"),
+     "the owner may not review their own disposal"),
+    ("propose_response", OWNER, {"work_orders": []}, {}, "accept the complaint before proposing a response"),
+    ("propose_response", OWNER, {"accepted": True}, {},
+     "work order WO-1 to loans is still open: wait for its answer or cancel it with a reason"),
     ("propose_response", OWNER, {"accepted": True, "work_orders": [], "pauses": [Pause(started_at=NOW, reason="x")]},
-     {}, "waiting on the customer"),
-    ("propose_response", OWNER, {"accepted": True, **EMERGENCY, "disposal_approvals": ["R010"]}, {}, "1 of 2"),
-    ("propose_response", OWNER, {"accepted": True, "work_orders": []}, {"text": "这不是我的职责"}, "这不是我的职责"),
-    ("propose_response", OWNER, {"accepted": True, "work_orders": []}, {"text": "好的"}, "empathy & apology"),
+     {}, "the complaint is waiting on the customer for information"),
+    ("propose_response", OWNER, {"accepted": True, **EMERGENCY, "disposal_approvals": ["R010"]}, {},
+     "an emergency needs two reviewers' approve_disposal before the response (1 of 2 so far)"),
+    ("propose_response", OWNER, {"accepted": True, "work_orders": []}, {"text": "这不是我的职责"},
+     "the response contains the prohibited phrase 「这不是我的职责」; misses the empathy & apology part; misses the "
+     "facts confirmed part; misses the solution part; misses the follow-up part"),
+    ("propose_response", OWNER, {"accepted": True, "work_orders": []}, {"text": "好的"},
+     "the response misses the empathy & apology part; misses the facts confirmed part; misses the solution part; "
+     "misses the follow-up part"),
     ("customer_feedback", INTAKE, {"stage": Stage.VERIFY, "pending_outcome": Outcome.RESOLVED}, {},
-     "waits for a supervisor's approve_close"),
-    ("escalate", SUPERVISOR, {"special_group": True}, {}, "already with the special handling group"),
-    ("reassign", SUPERVISOR, {}, {"owner_id": None}, "needs a new owner_id, a new department"),
-    ("reassign", SUPERVISOR, {}, {"owner_id": "E207", "department": "operations"}, "already has that owner"),
-    ("approve_close", SUPERVISOR, {}, {}, "only major complaints"),
-    ("approve_close", SUPERVISOR, {"special_group": True, "close_approved_by": "S002"}, {}, "already approved by S002"),
-    ("correct_classification", SUPERVISOR, {}, {"business_type": None}, "needs a business_type"),
-    ("correct_classification", SUPERVISOR, {}, {"business_type": "account"}, "already the classification"),
-    ("extend_deadline", SUPERVISOR, {"clocks": []}, {}, "decision clock is not running"),
+     "feedback is already recorded; the complaint waits for a supervisor's approve_close"),
+    ("escalate", SUPERVISOR, {"special_group": True}, {}, "the complaint is already with the special handling group"),
+    ("reassign", SUPERVISOR, {}, {"owner_id": None}, "reassign needs a new owner_id, a new department, or both"),
+    ("reassign", SUPERVISOR, {}, {"owner_id": "E207", "department": "operations"},
+     "the complaint already has that owner and department"),
+    ("approve_close", SUPERVISOR, {}, {}, "only major complaints need approve_close; this one closes without it"),
+    ("approve_close", SUPERVISOR, {"special_group": True, "close_approved_by": "S002"}, {},
+     "closing was already approved by S002"),
+    ("correct_classification", SUPERVISOR, {}, {"business_type": None},
+     "correct_classification needs a business_type, a problem_nature, or both"),
+    ("correct_classification", SUPERVISOR, {}, {"business_type": "account"}, "that is already the classification"),
+    ("extend_deadline", SUPERVISOR, {"clocks": []}, {}, "the regulatory decision clock is not running"),
     ("extend_deadline", SUPERVISOR, {"clocks": [case().clocks[0].model_copy(update={"extended": True})]}, {},
-     "already extended"),
-    ("accept", OWNER, {"stage": Stage.CLOSED, "outcome": Outcome.WITHDRAWN}, {}, "is closed (withdrawn)"),
-    ("accept", OWNER, {"stage": Stage.VERIFY}, {}, "not possible in stage verify (only in: handle)"),
-    ("customer_feedback", INTAKE, {}, {}, "not possible in stage handle"),
-    ("withdraw", OWNER, {}, {}, "withdraw is for the intake channel"),
+     "the regulatory deadline was already extended"),
+    ("accept", OWNER, {"stage": Stage.CLOSED, "outcome": Outcome.WITHDRAWN}, {},
+     "complaint HL0000000001 is closed (withdrawn)"),
+    ("answer_work_order", AGENT, {"work_orders": [*ANSWERED, ANSWERED[0].model_copy(update={"id": "WO-2"})]},
+     {"work_order_id": "WO-5"}, "no work order WO-5 on this complaint (work orders: WO-1, WO-2)"),
+    ("cancel_work_order", OWNER, {"work_orders": []}, {}, "no work order WO-1 on this complaint (work orders: none)"),
+    ("reassign", SUPERVISOR, {}, {"owner_id": None, "department": "operations"},
+     "the complaint already has that owner and department"),
+    ("correct_classification", SUPERVISOR, {"classification": None}, {}, "the complaint is not classified yet"),
+    ("add_note", OWNER, {"stage": Stage.CLOSED}, {}, "complaint HL0000000001 is closed (closed)"),
+    ("escalate", SUPERVISOR, {"stage": Stage.ANALYSE}, {},
+     "escalate is not possible in stage analyse (only in: handle, respond, verify)"),
+    ("approve_disposal", OWNER, EMERGENCY, {},
+     "approve_disposal is for a reviewer or a supervisor; E207 (handler, branch-0101) is not"),
+    ("accept", OWNER, {"stage": Stage.VERIFY}, {}, "accept is not possible in stage verify (only in: handle)"),
+    ("customer_feedback", INTAKE, {}, {}, "customer_feedback is not possible in stage handle (only in: verify)"),
+    ("withdraw", OWNER, {}, {}, "withdraw is for the intake channel; E207 (handler, branch-0101) is not"),
 ]
 
 
-@pytest.mark.parametrize("name, actor, changes, fields, words", REFUSALS,
+@pytest.mark.parametrize("name, actor, changes, fields, expected", REFUSALS,
                          ids=[f"{r[0]}:{r[4][:30]}" for r in REFUSALS])
-def test_every_refusal_reason(name, actor, changes, fields, words):
-    reason = refusal(name, case(**changes), actor, **fields)
-    assert reason is not None and words in reason, reason
+def test_every_refusal_reason(name, actor, changes, fields, expected):
+    assert refusal(name, case(**changes), actor, **fields) == expected
+
+
+def test_a_refusal_raised_is_non_retryable_and_carries_its_reason():
+    with pytest.raises(rules.Refused) as e:
+        rules.check("accept", msg("accept"), case(accepted=True), POLICY, NOW)
+    assert e.value.reason == e.value.message == "the complaint is already accepted"
+    assert e.value.non_retryable and e.value.type == "Refused"
+    assert rules.check("accept", msg("accept"), case(), POLICY, NOW) is None
+    with pytest.raises(rules.Refused, match="60 notes in the last hour"):  # the policy and the time reach the rule
+        rules.check("add_note", msg("add_note"), case(note_times=[NOW] * 60), POLICY, NOW)
 
 
 # The same messages, one step away from each refusal: allowed.
@@ -247,6 +286,17 @@ def test_a_running_pause_counts_up_to_now_and_only_pausable_clocks_pause():
     fixed = clock(pausable=False)
     fixed.pause(NOW)
     assert not fixed.paused and fixed.next_event() == NOW + timedelta(hours=8)
+
+
+def test_paused_time_adds_up_over_several_pauses():
+    c = clock()
+    c.pause(NOW + timedelta(hours=1))
+    c.resume(NOW + timedelta(hours=2))
+    c.pause(NOW + timedelta(hours=3))
+    c.resume(NOW + timedelta(hours=5))
+    assert c.paused_for == timedelta(hours=3) and c.deadline() == NOW + timedelta(hours=13)
+    c.pause(NOW + timedelta(hours=6))  # a third pause, still running: counts up to `now` on top of the others
+    assert c.deadline(NOW + timedelta(hours=7)) == NOW + timedelta(hours=14)
 
 
 def test_a_clock_that_is_met_breached_or_stopped_needs_no_timer():
