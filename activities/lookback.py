@@ -10,12 +10,13 @@ from temporalio.client import Client
 
 from activities.faults import permanent
 from complaints.db import insert_ignore
-from lookback.sampling import month_bounds, previous_month, sample
+from lookback.sampling import sample
 from models.intake import Intake
 from models.lookback import LookBackState, RevisitState, Sample, Sampled
 from models.policy import Policy
 from models.tables import ComplaintRow, LookBackRevisit, LookBackRun, Notification
 from sla.calendar import calendar_for
+from sla.periods import month_bounds, previous_month
 
 log = structlog.get_logger()
 

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert  # noqa: E402
 
 from complaints.db import make_engine  # noqa: E402
+from models.intake import workflow_id_for
 from models.tables import ComplaintRow  # noqa: E402
 from reports import dashboard, heatmap  # noqa: E402
 from reports.export import write_csv  # noqa: E402
@@ -34,7 +35,7 @@ def generate(n: int, month_start: datetime) -> list[dict]:
         closed = received + timedelta(hours=rnd.expovariate(1 / 30)) if rnd.random() < 0.9 else None
         outcome = rnd.choice(["resolved"] * 8 + ["no_feedback", "withdrawn"]) if closed else None
         rows.append(dict(
-            id=f"B{i:07d}", workflow_id=f"complaint-B{i:07d}", channel=rnd.choice(list(CHANNELS)),
+            id=f"B{i:07d}", workflow_id=workflow_id_for(f"B{i:07d}"), channel=rnd.choice(list(CHANNELS)),
             external_ref=f"BENCH-{i}", customer_id=f"C{rnd.randrange(60000)}", customer_masked="王*",
             customer_name="王芳", customer_phone="13800138000", tier=rnd.choice(["standard"] * 6 + ["vip"] * 3 + ["private"]),
             text="…", received_at=received, first_responder_id="E1", owner_id="E1",

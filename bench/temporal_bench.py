@@ -37,7 +37,7 @@ from complaints.config import Settings  # noqa: E402
 from complaints.devserver import temporal_binary  # noqa: E402
 from complaints.temporal import data_converter, ensure_search_attributes  # noqa: E402
 from models import messages as m  # noqa: E402
-from models.intake import Intake  # noqa: E402
+from models.intake import Intake, workflow_id_for  # noqa: E402, workflow_id_for
 
 POLICY = """name = "bench"
 verify_window = "3wd"
@@ -363,8 +363,8 @@ async def lifecycle_phase(client: Client, bare: Client, stack: Stack, args) -> N
     await service.send(client, sample, "accept", m.Accept(actor=HANDLER))
     await service.send(client, sample, "propose_response", m.ProposeResponse(actor=HANDLER, text=RESPONSE))
     await service.send(client, sample, "customer_feedback", m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5))
-    await client.get_workflow_handle(f"complaint-{sample}").result()
-    segments, counts = await history_plan(client, f"complaint-{sample}")
+    await client.get_workflow_handle(workflow_id_for(sample)).result()
+    segments, counts = await history_plan(client, workflow_id_for(sample))
     print("  one satisfied lifecycle: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     for _ in range(5):
         await floor_run(bare, segments)

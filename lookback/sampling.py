@@ -7,26 +7,8 @@ come in, and nobody can predict or steer which complaints are picked."""
 import hashlib
 import math
 from collections import defaultdict
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
 
 from models.lookback import Sample, Sampled
-
-
-def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
-    """[start, end) of a calendar month in the bank's time zone, as UTC instants."""
-    year, mon = (int(x) for x in month.split("-"))
-    zone = ZoneInfo(tz)
-    start = datetime.combine(date(year, mon, 1), time(0), tzinfo=zone)
-    nxt = date(year + (mon == 12), mon % 12 + 1, 1)
-    end = datetime.combine(nxt, time(0), tzinfo=zone)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
-
-
-def previous_month(now: datetime, tz: str) -> str:
-    local = now.astimezone(ZoneInfo(tz)).date()
-    year, mon = (local.year, local.month - 1) if local.month > 1 else (local.year - 1, 12)
-    return f"{year:04d}-{mon:02d}"
 
 
 def _order(month: str, complaint_id: str) -> str:

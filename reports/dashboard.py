@@ -7,10 +7,10 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from lookback.sampling import month_bounds
 from models.tables import ComplaintRow, LookBackRevisit, SlaEventRow
 from reports import labels
 from reports.render import html_page, html_table, save_png, use_cjk_font
+from sla.periods import month_before, month_bounds
 
 COMMITMENT = 0.90  # at least 90% of complaints closed within their commitment
 LEVELS = ["I", "II", "III"]
@@ -50,11 +50,6 @@ class MonthFigures(BaseModel):
 class Dashboard(BaseModel):
     month: MonthFigures
     previous: MonthFigures
-
-
-def previous_month_of(month: str) -> str:
-    year, mon = (int(x) for x in month.split("-"))
-    return f"{year - (mon == 1):04d}-{(mon - 2) % 12 + 1:02d}"
 
 
 def _percentile(sorted_values: list[float], q: float) -> float | None:
@@ -121,7 +116,7 @@ def _round(value: float | None) -> float | None:
 
 def compute(engine: Engine, month: str, tz: str) -> Dashboard:
     return Dashboard(month=month_figures(engine, month, tz),
-                     previous=month_figures(engine, previous_month_of(month), tz))
+                     previous=month_figures(engine, month_before(month), tz))
 
 
 def render(d: Dashboard, out_dir: Path) -> tuple[Path, Path, Path]:

@@ -8,8 +8,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from complaints.files import open_private
-from lookback.sampling import month_bounds
 from models.tables import ComplaintRow
+from sla.periods import month_bounds
 
 COLUMNS = ["complaint_id", "external_ref", "channel", "customer_id", "customer_name", "customer_phone", "tier",
            "business_type", "problem_nature", "level", "emergency", "department", "received_at", "closed_at",

@@ -1,8 +1,7 @@
 """The weekly heat map (服务问题热力图): business type × problem nature, one panel per customer tier."""
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 from sqlalchemy import func
@@ -12,6 +11,7 @@ from sqlmodel import Session, select
 from models.tables import ComplaintRow
 from reports import labels
 from reports.render import html_page, html_table, save_png, use_cjk_font
+from sla.periods import week_bounds
 
 TIERS = ["standard", "vip", "private"]
 TOP = 3
@@ -33,23 +33,6 @@ class HeatMap(BaseModel):
     frequent: list[Cell]      # the most frequent cells, all tiers together
     frequent_by_tier: dict[str, list[Cell]]  # each panel's own most frequent cells (starred)
     high_risk: list[Cell]     # every non-empty cell of a high-risk nature
-
-
-def week_bounds(week: str, tz: str) -> tuple[datetime, datetime]:
-    """Monday 00:00 to the next Monday 00:00 of an ISO week, in the bank's time zone."""
-    try:
-        year, num = week.split("-W")
-        monday = date.fromisocalendar(int(year), int(num), 1)
-    except ValueError:
-        raise ValueError(f"week must look like 2026-W47, not {week!r}") from None
-    zone = ZoneInfo(tz)
-    start = datetime.combine(monday, time(0), tzinfo=zone)
-    return start, start + timedelta(days=7)
-
-
-def last_full_week(today: date) -> str:
-    year, week, _ = (today - timedelta(days=7)).isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def compute(engine: Engine, week: str, tz: str) -> HeatMap:

@@ -3,6 +3,7 @@ import socket
 
 from complaints import service
 from models.enums import Stage
+from models.intake import workflow_id_for
 from models.state import ComplaintState
 from tests.conftest import eventually, make_intake
 from workflows.complaint import ComplaintWorkflow
@@ -23,7 +24,7 @@ async def submit(client, queue: str, text: str = FEE_TEXT, **kw) -> str:
 
 
 async def result(client, cid) -> ComplaintState:
-    return await client.get_workflow_handle_for(ComplaintWorkflow.run, f"complaint-{cid}").result()
+    return await client.get_workflow_handle_for(ComplaintWorkflow.run, workflow_id_for(cid)).result()
 
 
 async def list_workflows(client, query: str) -> list:

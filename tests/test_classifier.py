@@ -15,6 +15,7 @@ from classifier.model import LinearVote, ModelClassifier, TrainedModel
 from classifier.rules import RulesClassifier
 from complaints import service
 from models import messages as m
+from models.intake import workflow_id_for
 from tests.actors import HANDLER, SUPERVISOR
 from tests.conftest import eventually, rows
 from tests.helpers import list_workflows, submit
@@ -151,7 +152,7 @@ async def test_supervisor_corrects_the_classification_and_it_becomes_a_training_
     with pytest.raises(service.ComplaintError, match="already the classification"):
         await service.send(client, cid, "correct_classification", m.CorrectClassification(
             actor=SUPERVISOR, business_type="loans", reason="again"))
-    await eventually(lambda: list_workflows(client, f"WorkflowId = 'complaint-{cid}' AND BusinessType = 'loans'"))
+    await eventually(lambda: list_workflows(client, f"WorkflowId = '{workflow_id_for(cid)}' AND BusinessType = 'loans'"))
     from models.tables import ComplaintRow
     await eventually(lambda: rows(engine, ComplaintRow, id=cid)[0].business_type == "loans")
     out = tmp_path / "corrections.csv"

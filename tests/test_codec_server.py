@@ -13,6 +13,7 @@ import pytest
 
 from complaints import service
 from models import messages as m
+from models.intake import workflow_id_for
 from tests.actors import INTAKE
 from tests.conftest import eventually, make_intake
 from tests.helpers import free_port, result
@@ -75,7 +76,7 @@ async def test_temporal_cli_reads_decrypted_payloads_only_through_the_codec_serv
     await eventually(lambda: _in_handle(client, cid))
     await service.send(client, cid, "withdraw", m.Withdraw(actor=INTAKE))
     await result(client, cid)
-    wid = f"complaint-{cid}"
+    wid = workflow_id_for(cid)
 
     plain = await temporal_show(env, wid)
     assert plain.returncode == 0 and PHONE not in payload_texts(plain.stdout)

@@ -8,7 +8,7 @@ from complaints import service
 from complaints.reads import work_orders_owed
 from models import messages as m
 from models.enums import Stage, WorkOrderStatus
-from models.intake import Actor
+from models.intake import Actor, workflow_id_for
 from models.tables import Notification, WorkOrderRow
 from tests.actors import (
     CARD_AGENT,
@@ -71,7 +71,7 @@ async def test_work_orders_have_their_own_clock_and_block_the_response_until_ans
     await eventually(lambda: {r.status for r in rows(engine, WorkOrderRow, complaint_id=cid)} == {"answered",
                                                                                                   "cancelled"})
     assert work_orders_owed(engine, "loans", complaint_id=cid) == []
-    await check_replay(client, f"complaint-{cid}", "work_order")
+    await check_replay(client, workflow_id_for(cid), "work_order")
 
 
 async def test_an_unanswered_work_order_escalates_to_the_department_supervisor_and_the_owner(client, workers, engine):
@@ -137,7 +137,7 @@ async def test_supervisor_reassigns_owner_and_department(client, workers):
         await service.send(client, cid, "open_work_order",
                            m.OpenWorkOrder(actor=HANDLER, department="loans", question="?"))
     await service.send(client, cid, "accept", m.Accept(actor=COLLEAGUE))
-    found = await eventually(lambda: list_workflows(client, f"WorkflowId = 'complaint-{cid}' AND Department = 'operations'"))
+    found = await eventually(lambda: list_workflows(client, f"WorkflowId = '{workflow_id_for(cid)}' AND Department = 'operations'"))
     assert len(found) == 1
 
 

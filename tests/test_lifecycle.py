@@ -6,6 +6,7 @@ from temporalio.api.enums.v1 import EventType
 from complaints import service
 from models import messages as m
 from models.enums import Outcome, Stage
+from models.intake import workflow_id_for
 from models.tables import AuditEvent, ComplaintRow, Notification
 from tests.actors import GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, make_intake, rows
@@ -49,13 +50,13 @@ async def test_satisfied_lifecycle_runs_every_stage_and_writes_the_records(clien
     assert cid in ack.body and ack.channel == "sms"
     # Supervisors' lists show it closed. The closing stage went out in the task that completed the workflow
     # (so the server skips that upsert's visibility write and the close record carries it).
-    closed = f"WorkflowId = 'complaint-{cid}' AND ComplaintStage = 'closed'"
+    closed = f"WorkflowId = '{workflow_id_for(cid)}' AND ComplaintStage = 'closed'"
     await eventually(lambda: _count(client, closed))
-    events = (await client.get_workflow_handle(f"complaint-{cid}").fetch_history()).events
+    events = (await client.get_workflow_handle(workflow_id_for(cid)).fetch_history()).events
     last_task = max(i for i, e in enumerate(events) if e.event_type == EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED)
     assert [e.event_type for e in events[last_task + 1:]] == [
         EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED]
-    await check_replay(client, f"complaint-{cid}", "satisfied")
+    await check_replay(client, workflow_id_for(cid), "satisfied")
 
 
 async def test_not_satisfied_goes_back_to_handle_with_a_supervisor_and_a_24h_clock(client, workers, engine):
@@ -80,7 +81,7 @@ async def test_not_satisfied_goes_back_to_handle_with_a_supervisor_and_a_24h_clo
                            m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=4))
     assert s.outcome is Outcome.RESOLVED and [f.satisfied for f in s.feedback] == [False, True]
     await result(client, cid)
-    await check_replay(client, f"complaint-{cid}", "not_satisfied")
+    await check_replay(client, workflow_id_for(cid), "not_satisfied")
 
 
 async def test_withdraw_closes_the_same_day(client, workers, engine):
@@ -92,7 +93,7 @@ async def test_withdraw_closes_the_same_day(client, workers, engine):
     await result(client, cid)
     assert rows(engine, ComplaintRow, id=cid)[0].outcome == "withdrawn"
     assert "withdrawn" in [n.template for n in rows(engine, Notification, complaint_id=cid)]
-    await check_replay(client, f"complaint-{cid}", "withdraw")
+    await check_replay(client, workflow_id_for(cid), "withdraw")
 
 
 async def test_same_complaint_twice_reaches_the_same_workflow_and_row(client, workers, engine):

@@ -10,10 +10,12 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.lookback import LookBackActivities
 from complaints import lookbacks, service
-from lookback.sampling import month_bounds, previous_month, sample
+from lookback.sampling import sample
 from models.enums import Stage
+from models.intake import workflow_id_for
 from models.lookback import LookBackState, RevisitOutcome, Sampled
 from models.tables import ComplaintRow, LookBackRevisit, LookBackRun, Notification
+from sla.periods import month_bounds, previous_month
 from tests.actors import SUPERVISOR
 from tests.conftest import eventually, rows
 from tests.helpers import list_workflows
@@ -29,7 +31,7 @@ def seed(engine, closed_at: datetime, department: str, outcome: str = "resolved"
     cid = f"SEED{uuid.uuid4().hex[:10].upper()}"
     with Session(engine) as session:
         session.add(ComplaintRow(
-            id=cid, workflow_id=f"complaint-{cid}", channel="hotline", external_ref=f"SEED-{cid}",
+            id=cid, workflow_id=workflow_id_for(cid), channel="hotline", external_ref=f"SEED-{cid}",
             customer_id=f"C-{cid}", customer_masked="张*", customer_name="张三", customer_phone="13800000000",
             tier="standard", text="我的账户被冻结了", received_at=closed_at - timedelta(days=3),
             first_responder_id=responder, first_responder_department="branch-0101", owner_id=responder,

@@ -10,6 +10,7 @@ from complaints import service
 from complaints.logs import handler_for, mask_text
 from models import messages as m
 from models.enums import Stage
+from models.intake import workflow_id_for
 from tests.actors import INTAKE
 from tests.conftest import eventually, make_intake
 from tests.helpers import result, stage_is
@@ -31,7 +32,7 @@ async def run_lifecycle(client, queue) -> str:
 
 async def test_the_servers_history_holds_no_personal_data_in_clear(client, workers):
     cid = await run_lifecycle(client, workers["calm"])
-    history = await client.get_workflow_handle(f"complaint-{cid}").fetch_history()
+    history = await client.get_workflow_handle(workflow_id_for(cid)).fetch_history()
     raw = json.dumps(history.to_json_dict(), ensure_ascii=False)
     assert "binary/encrypted" in raw or "YmluYXJ5L2VuY3J5cHRlZA" in raw  # the codec's encoding, maybe base64
     for secret in SECRETS:

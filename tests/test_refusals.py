@@ -9,7 +9,7 @@ from temporalio.service import RPCError
 
 from complaints import service
 from models import messages as m
-from models.intake import Intake
+from models.intake import Intake, workflow_id_for
 from models.tables import AuditEvent, ComplaintRow
 from tests.actors import COLLEAGUE, GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, make_intake, rows
@@ -61,7 +61,7 @@ async def test_future_intake_starts_nothing(client, workers, engine):
     with pytest.raises(service.ComplaintError, match="in the future"):
         await service.submit(client, intake, workers["calm"])
     with pytest.raises(RPCError):
-        await client.get_workflow_handle(f"complaint-{intake.complaint_id}").describe()
+        await client.get_workflow_handle(workflow_id_for(intake.complaint_id)).describe()
     assert rows(engine, ComplaintRow, id=intake.complaint_id) == []
 
 
@@ -162,7 +162,7 @@ def test_malformed_messages_are_refused_by_their_model(name, payload, complaint)
 async def test_raw_malformed_update_and_signal_change_nothing(client, workers):
     """What another system (or the temporal CLI) might send, bypassing our typed client."""
     cid = await submit(client, workers["calm"])
-    handle = client.get_workflow_handle(f"complaint-{cid}")
+    handle = client.get_workflow_handle(workflow_id_for(cid))
     before = await service.state(client, cid)
     with pytest.raises(WorkflowUpdateFailedError) as e:
         await handle.execute_update("add_note", {"actor": ACTOR, "text": "hi", "priority": "high"})

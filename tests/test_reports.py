@@ -13,9 +13,11 @@ from matplotlib import image as mpimg
 from sqlmodel import Session
 
 from complaints.db import make_engine
+from models.intake import workflow_id_for
 from models.tables import ComplaintRow, LookBackRevisit, SlaEventRow
 from reports import dashboard, heatmap
 from reports.export import COLUMNS, write_csv
+from sla import periods
 
 SH = ZoneInfo("Asia/Shanghai")
 TZ = "Asia/Shanghai"
@@ -31,7 +33,7 @@ def complaint(received: datetime, *, tier="standard", business="credit_card", na
               reopened_from=None) -> ComplaintRow:
     i = next(_n)
     return ComplaintRow(
-        id=f"R{i:05d}", workflow_id=f"complaint-R{i:05d}", channel=channel, external_ref=f"EXT-{i}",
+        id=f"R{i:05d}", workflow_id=workflow_id_for(f"R{i:05d}"), channel=channel, external_ref=f"EXT-{i}",
         customer_id=f"C{i}", customer_masked="王*", customer_name="王芳", customer_phone="13800138000", tier=tier,
         text="…", received_at=received, first_responder_id="E1", owner_id="E1", department=department,
         stage="closed" if closed else "handle", business_type=business, problem_nature=nature, level=level,
@@ -96,8 +98,8 @@ def test_heatmap_counts_and_callouts(week_engine, tmp_path):
 
 def test_week_argument_is_checked():
     with pytest.raises(ValueError, match="2026-W47"):
-        heatmap.week_bounds("2026-47", TZ)
-    assert heatmap.last_full_week(datetime(2026, 11, 23).date()) == "2026-W47"
+        periods.week_bounds("2026-47", TZ)
+    assert periods.last_full_week(datetime(2026, 11, 23).date()) == "2026-W47"
 
 
 # ------------------------------------------------------------------ dashboard: 2026-10 vs 2026-09
@@ -160,8 +162,8 @@ def test_dashboard_figures(month_engine, tmp_path):
 
 
 def test_previous_month_wraps_the_year():
-    assert dashboard.previous_month_of("2026-01") == "2025-12"
-    assert dashboard.previous_month_of("2026-10") == "2026-09"
+    assert periods.month_before("2026-01") == "2025-12"
+    assert periods.month_before("2026-10") == "2026-09"
 
 
 # ------------------------------------------------------------------ CSV export

@@ -7,6 +7,7 @@ import pytest
 from complaints import service
 from models import messages as m
 from models.enums import Outcome, Stage
+from models.intake import workflow_id_for
 from models.tables import Notification, SlaEventRow
 from tests.actors import GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, rows
@@ -38,9 +39,9 @@ async def test_unmet_clock_warns_then_breaches_and_escalates(client, workers, en
     kinds = {(e.clock, e.kind) for e in rows(engine, SlaEventRow, complaint_id=cid)}
     assert {("first_response", "warned"), ("first_response", "breached")} <= kinds
     # Supervisors find it with a visibility query on the custom search attribute.
-    found = await eventually(lambda: list_workflows(client, f"WorkflowId = 'complaint-{cid}' AND SlaBreached = true"))
+    found = await eventually(lambda: list_workflows(client, f"WorkflowId = '{workflow_id_for(cid)}' AND SlaBreached = true"))
     assert len(found) == 1
-    await check_replay(client, f"complaint-{cid}", "breach")
+    await check_replay(client, workflow_id_for(cid), "breach")
 
 
 async def test_clock_met_before_its_warning_never_warns(client, workers, engine):

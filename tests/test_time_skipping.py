@@ -8,6 +8,7 @@ from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 from complaints import service
 from complaints.temporal import data_converter, ensure_search_attributes
 from models.enums import Stage
+from models.intake import workflow_id_for
 from sla.calendar import calendar_for
 from sla.policy_file import load_policy
 from tests.conftest import eventually, make_intake, temporal_binary
@@ -39,7 +40,7 @@ async def test_one_working_day_first_response_breaches_at_its_deadline(skipping_
         clock = (await service.state(env.client, cid)).clock("first_response")
         assert clock.deadline() == deadline and deadline - received > timedelta(hours=12)
 
-        handle = env.client.get_workflow_handle(f"complaint-{cid}")
+        handle = env.client.get_workflow_handle(workflow_id_for(cid))
         await env.fast_forward(handle, deadline - datetime.now(timezone.utc) - timedelta(minutes=1))
         before = (await service.state(env.client, cid)).clock("first_response")
         assert before.warned_at is not None and before.breached_at is None

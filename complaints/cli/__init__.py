@@ -19,7 +19,7 @@ from complaints.files import open_private
 from complaints.logs import configure
 from complaints.temporal import connect
 from complaints.visibility import ListFilter
-from models.intake import Intake
+from models.intake import Intake, complaint_id_of, workflow_id_for
 from workflows.permissions import WHO_MAY
 
 Force = Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")]
@@ -159,7 +159,7 @@ async def _list(query: str, limit: int) -> list[dict]:
         from models import search_attributes as keys
 
         items.append({
-            "complaint_id": wf.id.removeprefix("complaint-"), "workflow_id": wf.id, "status": wf.status.name,
+            "complaint_id": complaint_id_of(wf.id), "workflow_id": wf.id, "status": wf.status.name,
             "stage": sa.get(keys.STAGE) or "", "level": sa.get(keys.LEVEL), "department": sa.get(keys.DEPARTMENT) or "",
             "business_type": sa.get(keys.BUSINESS_TYPE), "tier": sa.get(keys.CUSTOMER_TIER) or "",
             "breached": bool(sa.get(keys.SLA_BREACHED)), "emergency": bool(sa.get(keys.EMERGENCY)),
@@ -320,10 +320,11 @@ def report_heatmap(week: Annotated[str | None, typer.Option(help="ISO week, e.g.
     """Weekly heat map: business type × problem nature per customer tier (PNG + HTML)."""
     from complaints.db import make_engine
     from reports import heatmap
+    from sla.periods import last_full_week
 
     cfg = settings()
     policy = cfg.policy()
-    week = week or heatmap.last_full_week(datetime.now(timezone.utc).date())
+    week = week or last_full_week(datetime.now(timezone.utc).date())
     try:
         h = heatmap.compute(make_engine(cfg.db_url), week, policy.timezone)
     except ValueError as e:
@@ -345,9 +346,9 @@ def report_dashboard(month: Annotated[str | None, typer.Option(help="e.g. 2026-1
                      out: OutDir = Path("reports-out"), json: JsonFlag = False) -> None:
     """Monthly quality dashboard with the month before (PNG + HTML + JSON)."""
     from complaints.db import make_engine
-    from lookback.sampling import previous_month
     from models.lookback import check_month
     from reports import dashboard
+    from sla.periods import previous_month
 
     cfg = settings()
     policy = cfg.policy()
@@ -501,7 +502,7 @@ def history_export(complaint_id: str, out: Annotated[Path, typer.Option(help="Wh
     """Save a complaint's history (payloads stay encrypted) for tests/histories/ and the replay test."""
     async def go():
         client = await connect(settings())
-        return await client.get_workflow_handle(f"complaint-{complaint_id}").fetch_history()
+        return await client.get_workflow_handle(workflow_id_for(complaint_id)).fetch_history()
 
     history = run(go())
     try:
