@@ -2,7 +2,7 @@
 
 Synchronous (run in the worker's thread pool) because the database layer is; each one is safe to retry:
 rows are keyed so that a second attempt writes nothing new."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import structlog
 from sqlalchemy import update
@@ -15,7 +15,6 @@ from activities.faults import permanent_faults
 from classifier import Classifier
 from classifier.rules import RulesClassifier
 from complaints.db import insert_ignore, upsert_versioned
-from models.enums import Level
 from models.intake import mask_name, workflow_id_for
 from models.policy import Policy, approx_span
 from models.state import Analysis
@@ -25,7 +24,6 @@ from sla.calendar import calendar_for
 from sla.plan import clocks_for
 
 log = structlog.get_logger()
-RECENT = timedelta(days=90)
 
 
 class ComplaintActivities:
@@ -67,10 +65,11 @@ class ComplaintActivities:
             recent = session.exec(
                 select(ComplaintRow.id).where(
                     ComplaintRow.customer_id == intake.customer.id, ComplaintRow.id != start.complaint_id,
-                    ComplaintRow.received_at >= received - RECENT, ComplaintRow.received_at <= received)
+                    ComplaintRow.received_at >= received - approx_span(policy.recent_window),
+                    ComplaintRow.received_at <= received)
                 .order_by(ComplaintRow.received_at.desc()).limit(20)).all()
         c = self.classifier.classify(intake.text, intake.channel, recent_count=len(recent))
-        if start.level_floor is not None and _urgency(start.level_floor) > _urgency(c.level):
+        if start.level_floor is not None and start.level_floor.urgency > c.level.urgency:
             c = c.model_copy(update={"level": start.level_floor, "matched": [*c.matched, "reopened: level floor"]})
         calendar = calendar_for(policy.region, policy.timezone)
         deadlines = {name: calendar.deadline(intake.received_at, duration)
@@ -141,10 +140,6 @@ def _update_complaint(session: Session, row: dict) -> None:
     values = {k: v for k, v in row.items() if k != "id"}
     session.connection().execute(
         update(table).where(table.c.id == row["id"], table.c.version <= row["version"]).values(**values))
-
-
-def _urgency(level: Level) -> int:
-    return {Level.III: 0, Level.II: 1, Level.I: 2}[level]
 
 
 def _utc(dt: datetime) -> datetime:

@@ -42,6 +42,11 @@ class Level(StrEnum):
     II = "II"
     III = "III"
 
+    @property
+    def urgency(self) -> int:
+        """III < II < I: the order supervisors sort by, and a level floor is compared in."""
+        return {Level.III: 0, Level.II: 1, Level.I: 2}[self]
+
     def goes_to_special_group(self) -> bool:
         """Level I (urgent or wide impact) is a major complaint from the start."""
         return self is Level.I

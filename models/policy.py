@@ -147,6 +147,10 @@ class Policy(_Section):
     regulatory: Regulatory = Regulatory()
     lookback: LookBack = LookBack()
     limits: Limits = Limits()
+    # Routine commitments: at least this share of complaints closed within their commitment (the dashboard's
+    # line), and how far back the same customer's complaints count as recent (a repeat is more urgent).
+    commitment: float = Field(default=0.9, gt=0, le=1)
+    recent_window: Duration = "90d"
     script: Script = Script()
 
     @field_validator("warn_at")

@@ -7,12 +7,13 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from models.policy import Policy
 from models.tables import ComplaintRow, LookBackRevisit, SlaEventRow
 from reports import labels
 from reports.render import html_page, html_table, save_png, use_cjk_font
 from sla.periods import month_before, month_bounds
 
-COMMITMENT = 0.90  # at least 90% of complaints closed within their commitment
+DEFAULT_COMMITMENT = Policy().commitment
 LEVELS = ["I", "II", "III"]
 
 
@@ -50,6 +51,7 @@ class MonthFigures(BaseModel):
 class Dashboard(BaseModel):
     month: MonthFigures
     previous: MonthFigures
+    commitment: float = DEFAULT_COMMITMENT
 
 
 def _percentile(sorted_values: list[float], q: float) -> float | None:
@@ -65,7 +67,7 @@ def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def month_figures(engine: Engine, month: str, tz: str) -> MonthFigures:
+def month_figures(engine: Engine, month: str, tz: str, commitment: float = DEFAULT_COMMITMENT) -> MonthFigures:
     start, end = month_bounds(month, tz)
     in_month = (ComplaintRow.closed_at >= start, ComplaintRow.closed_at < end)
     received_in = (ComplaintRow.received_at >= start, ComplaintRow.received_at < end)
@@ -93,7 +95,7 @@ def month_figures(engine: Engine, month: str, tz: str) -> MonthFigures:
         ok = sum(1 for r in of_level if not r.breached)
         rate = _rate(ok, len(of_level))
         on_time[level] = LevelOnTime(closed=len(of_level), on_time=ok, rate=rate,
-                                     meets_commitment=None if rate is None else rate >= COMMITMENT)
+                                     meets_commitment=None if rate is None else rate >= commitment)
     recurred = Counter(d for d, outcome in revisits if outcome == "recurred")
     return MonthFigures(
         month=month, received=sum(by_department.values()), closed=len(closed),
@@ -114,9 +116,9 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def compute(engine: Engine, month: str, tz: str) -> Dashboard:
-    return Dashboard(month=month_figures(engine, month, tz),
-                     previous=month_figures(engine, month_before(month), tz))
+def compute(engine: Engine, month: str, tz: str, commitment: float = DEFAULT_COMMITMENT) -> Dashboard:
+    return Dashboard(month=month_figures(engine, month, tz, commitment),
+                     previous=month_figures(engine, month_before(month), tz, commitment), commitment=commitment)
 
 
 def render(d: Dashboard, out_dir: Path) -> tuple[Path, Path, Path]:
@@ -146,12 +148,12 @@ def render(d: Dashboard, out_dir: Path) -> tuple[Path, Path, Path]:
          fmt="{:.1f}", names=["中位数 median", "P90"])
     ax = axes[0, 2]
     bars = pair(ax, LEVELS, {k: (v.rate or 0) * 100 for k, v in cur.on_time.items()},
-                {k: (v.rate or 0) * 100 for k, v in prev.on_time.items()}, "按时率 on time by level (%) · red: below 90%",
+                {k: (v.rate or 0) * 100 for k, v in prev.on_time.items()}, f"按时率 on time by level (%) · red: below {d.commitment:.0%}",
                 fmt="{:.1f}%")
     for bar, level in zip(bars, LEVELS):
         if cur.on_time[level].meets_commitment is False:
             bar.set_color("#c00000")
-    ax.axhline(COMMITMENT * 100, color="#c00000", linestyle="--", label="90% 承诺 commitment")
+    ax.axhline(d.commitment * 100, color="#c00000", linestyle="--", label=f"{d.commitment:.0%} 承诺 commitment")
     ax.set_ylim(0, 105)
     ax.legend(fontsize=8, loc="lower right")
     depts = sorted(set(cur.by_department) | set(prev.by_department))
@@ -170,7 +172,7 @@ def render(d: Dashboard, out_dir: Path) -> tuple[Path, Path, Path]:
     html_path, json_path = png_path.with_suffix(".html"), png_path.with_suffix(".json")
     png = save_png(fig, png_path)
     rows = [[lv, v.closed, v.on_time, "—" if v.rate is None else f"{v.rate:.1%}",
-             "—" if v.meets_commitment is None else ("✔" if v.meets_commitment else "✘ below 90%")]
+             "—" if v.meets_commitment is None else ("✔" if v.meets_commitment else f"✘ below {d.commitment:.0%}")]
             for lv, v in cur.on_time.items()]
     html_path.write_text(html_page(f"服务质量仪表盘 {cur.month}", png, [
         ("按时率 on time per level", html_table(["level", "closed", "on time", "rate", "commitment"], rows)),

@@ -248,6 +248,12 @@ def test_the_contract_names_agree_everywhere():
     assert names <= listed, f"README's contract table misses {names - listed}"
 
 
+def test_urgency_orders_the_levels():
+    assert sorted(Level, key=lambda lv: lv.urgency) == [Level.III, Level.II, Level.I]
+    assert [lv.more_urgent() for lv in (Level.III, Level.II, Level.I)] == [Level.II, Level.I, Level.I]
+    assert [lv.goes_to_special_group() for lv in (Level.III, Level.II, Level.I)] == [False, False, True]
+
+
 # ------------------------------------------------------------------ the clock arithmetic
 
 def clock(**changes) -> Clock:

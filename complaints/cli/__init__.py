@@ -357,7 +357,7 @@ def report_dashboard(month: Annotated[str | None, typer.Option(help="e.g. 2026-1
         check_month(month)
     except ValueError as e:
         fail(str(e))
-    d = dashboard.compute(make_engine(cfg.db_url), month, policy.timezone)
+    d = dashboard.compute(make_engine(cfg.db_url), month, policy.timezone, policy.commitment)
     with console.status("drawing the dashboard…"):
         files = dashboard.render(d, out)
     if json:
