@@ -10,12 +10,11 @@ from temporalio.client import (
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
-from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDReusePolicy
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from models import search_attributes as sa
-from models.enums import Stage
 from models.intake import Intake, workflow_id_for
 from models.messages import MESSAGES, Message
 from models.state import Ack, ComplaintState, SlaView
@@ -49,14 +48,7 @@ async def submit(client: Client, intake: Intake, task_queue: str, *, reopened_fr
             ComplaintWorkflow.run, start, id=wid, task_queue=task_queue,
             # One workflow per complaint, ever: a resubmission after closing must not reopen it silently.
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            search_attributes=TypedSearchAttributes([
-                SearchAttributePair(sa.STAGE, Stage.RECEIVE.value),
-                SearchAttributePair(sa.CUSTOMER_TIER, intake.customer.tier.value),
-                SearchAttributePair(sa.DEPARTMENT, intake.received_by.department),
-                SearchAttributePair(sa.SLA_BREACHED, False),
-                SearchAttributePair(sa.EMERGENCY, False),
-                SearchAttributePair(sa.RECEIVED_AT, intake.received_at),
-            ]),
+            search_attributes=sa.at_intake(intake),
             static_summary=f"complaint {cid} via {intake.channel.value}")
     except WorkflowAlreadyStartedError:
         return Submitted(cid, wid, created=False)

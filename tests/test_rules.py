@@ -234,6 +234,33 @@ def test_every_row_of_the_role_table(name, who, major):
         assert name in reason and CAST[who].id in reason
 
 
+@pytest.mark.parametrize("actor, allowed", [
+    (Actor(id="E900", role=Role.HANDLER, department="loans"), True),             # a handler of its department
+    (Actor(id="A1", role=Role.DEPARTMENT_AGENT, department="loans"), True),
+    (Actor(id="E207", role=Role.HANDLER, department="branch-0909"), True),       # its first responder, anywhere
+    (SUPERVISOR, True),
+    (Actor(id="E900", role=Role.HANDLER, department="cards"), False),
+    (Actor(id="E207", role=Role.REVIEWER, department="loans"), False),           # right department, wrong role
+    (INTAKE, False), (SYSTEM, False),
+])
+def test_who_may_record_a_revisit(actor, allowed):
+    from workflows.permissions import revisit_refusal
+
+    reason = revisit_refusal(actor, "loans", "E207")
+    assert (reason is None) == allowed
+    if not allowed:
+        assert reason == (f"revisit_outcome is for a handler of loans, the first responder or a supervisor; "
+                          f"{actor.id} ({actor.role.value}, {actor.department}) is not")
+
+
+@pytest.mark.parametrize("role, allowed", [("supervisor", True), (Role.SUPERVISOR, True), ("handler", False),
+                                           ("reviewer", False), (None, False), ("Supervisor", False)])
+def test_only_supervisors_export_unmasked(role, allowed):
+    from workflows.permissions import unmasked_refusal
+
+    assert (unmasked_refusal(role) is None) == allowed
+
+
 def test_the_system_role_is_no_party_to_any_complaint():
     assert parties(SYSTEM, case(special_group=True)) == set()
 

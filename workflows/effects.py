@@ -5,7 +5,7 @@ one idempotent activity (`_flush`)."""
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.common import TypedSearchAttributes
 
 with workflow.unsafe.imports_passed_through():
     from models import search_attributes as sa
@@ -29,23 +29,6 @@ REJECTION_DETAIL = 300  # characters of a rejection's reason kept on the audit t
 
 def comparable(attributes: TypedSearchAttributes) -> dict[str, Any]:
     return {pair.key.name: pair.value for pair in attributes}
-
-
-def search_attributes(s: ComplaintState) -> TypedSearchAttributes:
-    """The complaint's searchable view; the client sets the same keys at start (complaints.service)."""
-    pairs: list[SearchAttributePair[Any]] = [
-        SearchAttributePair(sa.STAGE, s.stage.value),
-        SearchAttributePair(sa.DEPARTMENT, s.department),
-        SearchAttributePair(sa.CUSTOMER_TIER, s.tier.value),
-        SearchAttributePair(sa.SLA_BREACHED, s.breached),
-        SearchAttributePair(sa.EMERGENCY, s.emergency),
-        SearchAttributePair(sa.RECEIVED_AT, s.received_at),
-    ]
-    if s.level is not None:
-        pairs.append(SearchAttributePair(sa.LEVEL, s.level.value))
-    if s.classification is not None:
-        pairs.append(SearchAttributePair(sa.BUSINESS_TYPE, s.classification.business_type))
-    return TypedSearchAttributes(pairs)
 
 
 class Effects:
@@ -105,7 +88,7 @@ class Effects:
         """One upsert per write however many changes came before it; none when nothing changed (each
         upsert is a history event and a visibility write)."""
         self._search_attributes_due = False
-        attributes = search_attributes(self.s)
+        attributes = sa.of_state(self.s)
         pushed = comparable(attributes)
         if pushed != self._search_attributes:
             self._search_attributes = pushed

@@ -14,7 +14,6 @@ from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlrea
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ValidationError
 
-    from models.enums import Role
     from models.errors import explain
     from models.lookback import (
         LookBackInput,
@@ -28,6 +27,7 @@ with workflow.unsafe.imports_passed_through():
     from models.payloads import RefusedPayload
     from models.text import excerpt
     from workflows import inbox
+    from workflows.permissions import revisit_refusal
     from workflows.rules import Refused
 
 TIMEOUT = timedelta(seconds=60)
@@ -219,14 +219,9 @@ class RevisitWorkflow:
     def _check(self, msg: RevisitOutcome) -> None:
         if self.s.outcome is not None:
             raise Refused(f"the revisit of {self.s.complaint_id} is already recorded ({self.s.outcome.value})")
-        actor = msg.actor
-        if actor.role is Role.SUPERVISOR:
-            return
         first_responder = self.inp.complaint.first_responder_id if self.inp else None
-        if actor.role not in (Role.HANDLER, Role.DEPARTMENT_AGENT) or (
-                actor.department != self.s.department and actor.id != first_responder):
-            raise Refused(f"revisit_outcome is for a handler of {self.s.department}, the first responder or a "
-                          f"supervisor; {actor.id} ({actor.role.value}, {actor.department}) is not")
+        if reason := revisit_refusal(msg.actor, self.s.department, first_responder):
+            raise Refused(reason)
 
     def _record(self, msg: RevisitOutcome) -> None:
         self.s.outcome, self.s.actor_id, self.s.note = msg.outcome, msg.actor.id, msg.note

@@ -62,6 +62,23 @@ def parties(actor: Actor, s: ComplaintState) -> set[Party]:
     return found
 
 
+def revisit_refusal(actor: Actor, department: str, first_responder: str | None) -> str | None:
+    """Who may record a look-back revisit's outcome: a handler of the complaint's department, its first
+    responder, or a supervisor."""
+    if actor.role is Role.SUPERVISOR:
+        return None
+    if actor.role in (Role.HANDLER, Role.DEPARTMENT_AGENT) and (
+            actor.department == department or actor.id == first_responder):
+        return None
+    return (f"revisit_outcome is for a handler of {department}, the first responder or a supervisor; "
+            f"{actor.id} ({actor.role.value}, {actor.department}) is not")
+
+
+def unmasked_refusal(role: Role | str | None) -> str | None:
+    """Customer names and phones in clear are for supervisors only."""
+    return None if role == Role.SUPERVISOR else "--unmasked is for supervisors: add --as <id> --role supervisor"
+
+
 def refusal(message: str, actor: Actor, s: ComplaintState) -> str | None:
     """Why `actor` may not send `message` to this complaint, or None when they may."""
     allowed = WHO_MAY[message]

@@ -20,7 +20,7 @@ from complaints.logs import configure
 from complaints.temporal import connect
 from complaints.visibility import ListFilter
 from models.intake import Intake, complaint_id_of, workflow_id_for
-from workflows.permissions import WHO_MAY
+from workflows.permissions import WHO_MAY, unmasked_refusal
 
 Force = Annotated[bool, typer.Option("--force", help="Overwrite the file if it exists.")]
 
@@ -403,8 +403,8 @@ def export(month: Annotated[str, typer.Option(help="e.g. 2026-10: complaints rec
         check_month(month)
     except ValueError as e:
         fail(str(e))
-    if unmasked and role != "supervisor":
-        fail("--unmasked is for supervisors: add --as <id> --role supervisor")
+    if unmasked and (reason := unmasked_refusal(role)):
+        fail(reason)
     cfg = settings()
     path = out or Path(f"complaints-{month}.csv")
     with console.status(f"exporting {month}…"):
