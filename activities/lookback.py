@@ -6,15 +6,16 @@ import structlog
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 from temporalio import activity
-from temporalio.client import Client
 
 from activities.faults import permanent
 from complaints.db import insert_ignore
 from lookback.sampling import sample
+from models.enums import Level
 from models.intake import Intake
 from models.lookback import LookBackState, RevisitState, Sample, Sampled
 from models.policy import Policy
 from models.tables import ComplaintRow, LookBackRevisit, LookBackRun, Notification
+from models.workflow_io import StartComplaint
 from sla.calendar import calendar_for
 from sla.periods import month_bounds, previous_month
 
@@ -22,8 +23,8 @@ log = structlog.get_logger()
 
 
 class LookBackActivities:
-    def __init__(self, engine: Engine, client: Client, policy: Policy, task_queue: str):
-        self.engine, self.client, self.policy, self.task_queue = engine, client, policy, task_queue
+    def __init__(self, engine: Engine, policy: Policy):
+        self.engine, self.policy = engine, policy
 
     @activity.defn(name="resolve_lookback_month")
     def resolve_month(self, now: datetime) -> str:
@@ -69,34 +70,30 @@ class LookBackActivities:
                     created_at=datetime.now(timezone.utc))])
             session.commit()
 
-    @activity.defn(name="reopen_complaint")
-    async def reopen_complaint(self, s: RevisitState) -> str:
-        """Open the recurrence as a new complaint: linked, one level more urgent, owned by the same first
-        responder, flagged as a surface fix. Idempotent: its external reference is derived from the revisit."""
-        from complaints.service import ComplaintError, submit
-        from models.enums import Level
-
+    @activity.defn(name="recurrence_intake")
+    def recurrence_intake(self, s: RevisitState) -> StartComplaint:
+        """The recurrence as a new complaint's start: linked, one level more urgent, owned by the same first
+        responder, flagged as a surface fix. The revisit starts it as a child workflow; its external reference
+        is derived from the revisit, so a retry reaches the same complaint."""
         with Session(self.engine) as session:
             row = session.get(ComplaintRow, s.complaint_id)
         if row is None:  # no retry brings it back
             raise permanent(f"complaint {s.complaint_id} is not in the read model; nothing to reopen")
-        intake = Intake.model_validate({
-            "channel": row.channel, "external_ref": f"{row.external_ref}.LB{s.month}",
-            "customer": {"id": row.customer_id, "name": row.customer_name or row.customer_masked,
-                         "phone": row.customer_phone, "tier": row.tier},
-            "text": f"【回头看 {s.month} 复发 / recurred at look-back】{s.note}\n原投诉 {row.id}：{row.text}"[:5000],
-            "received_at": (s.decided_at or datetime.now(timezone.utc)).isoformat(),
-            "received_by": {"id": row.first_responder_id, "role": "handler",
-                            "department": row.first_responder_department or row.department}})
-        floor = Level(row.level).more_urgent() if row.level else Level.II
         try:
-            submitted = await submit(self.client, intake, self.task_queue, reopened_from=row.id, surface_fix=True,
-                                     level_floor=floor)
-        except ComplaintError as e:  # refused by the intake rules: the same next time
+            intake = Intake.model_validate({
+                "channel": row.channel, "external_ref": f"{row.external_ref}.LB{s.month}",
+                "customer": {"id": row.customer_id, "name": row.customer_name or row.customer_masked,
+                             "phone": row.customer_phone, "tier": row.tier},
+                "text": f"【回头看 {s.month} 复发 / recurred at look-back】{s.note}\n原投诉 {row.id}：{row.text}"[:5000],
+                "received_at": (s.decided_at or datetime.now(timezone.utc)).isoformat(),
+                "received_by": {"id": row.first_responder_id, "role": "handler",
+                                "department": row.first_responder_department or row.department}})
+        except ValueError as e:  # refused by the intake rules: the same next time
             raise permanent(f"the recurrence of {row.id} was refused: {e}") from None
-        log.info("recurrence reopened", complaint_id=row.id, reopened_as=submitted.complaint_id,
-                 created=submitted.created)
-        return submitted.complaint_id
+        floor = Level(row.level).more_urgent() if row.level else Level.II
+        log.info("recurrence to reopen", complaint_id=row.id, reopened_as=intake.complaint_id)
+        return StartComplaint(intake=intake, complaint_id=intake.complaint_id, reopened_from=row.id,
+                              surface_fix=True, level_floor=floor)
 
     @activity.defn(name="record_lookback")
     def record_lookback(self, s: LookBackState) -> None:

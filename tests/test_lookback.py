@@ -79,7 +79,7 @@ async def test_candidates_come_from_the_read_model_with_exact_month_edges(engine
     seed(engine, datetime(2025, 11, 1, 0, 0, tzinfo=SH), "cards")               # November
     seed(engine, datetime(2025, 10, 10, 12, 0, tzinfo=SH), "cards", outcome="withdrawn")
     seed(engine, datetime(2025, 10, 10, 12, 0, tzinfo=SH), "loans", outcome="no_feedback")
-    acts = LookBackActivities(engine, client, CALM, "unused")
+    acts = LookBackActivities(engine, CALM)
     result = ActivityEnvironment().run(acts.sample_lookback, month)
     assert result.candidates == 3 and result.candidates_by_department == {"cards": 2, "loans": 1}
     assert {c.complaint_id for c in result.sampled} <= set(inside) and len(result.sampled) == 2

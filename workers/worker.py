@@ -36,14 +36,14 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 def build_worker(client: Client, settings: Settings, engine: Engine, policy: Policy | None = None) -> Worker:
     policy = policy or settings.policy()
     acts = ComplaintActivities(engine, policy, settings.classifier())
-    look = LookBackActivities(engine, client, policy, settings.task_queue)
+    look = LookBackActivities(engine, policy)
     return Worker(
         worker_client(client, settings),
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
         activities=[acts.intake_complaint, acts.record_batch, acts.compute_deadline,
-                    look.resolve_month, look.sample_lookback, look.record_revisit, look.reopen_complaint,
+                    look.resolve_month, look.sample_lookback, look.record_revisit, look.recurrence_intake,
                     look.record_lookback],
         activity_executor=ThreadPoolExecutor(max_workers=settings.max_concurrent_activities),
         max_concurrent_activities=settings.max_concurrent_activities,

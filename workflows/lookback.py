@@ -14,7 +14,9 @@ from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlrea
 with workflow.unsafe.imports_passed_through():
     from pydantic import BaseModel, ValidationError
 
+    from models import search_attributes as sa
     from models.errors import explain
+    from models.intake import workflow_id_for
     from models.lookback import (
         LookBackInput,
         LookBackState,
@@ -26,6 +28,7 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.payloads import RefusedPayload
     from models.text import excerpt
+    from models.workflow_io import StartComplaint
     from workflows import inbox
     from workflows.permissions import revisit_refusal
     from workflows.rules import Refused
@@ -162,17 +165,31 @@ class RevisitWorkflow:
             await self._report()
             await workflow.wait_condition(lambda: self.s.outcome is not None)
         if self.s.outcome is RevisitOutcomeKind.RECURRED:
-            try:
-                self.s.reopened_as = await workflow.execute_activity(
-                    "reopen_complaint", self.s, result_type=str, start_to_close_timeout=TIMEOUT)
-            except ActivityError as e:  # a permanent fault (retryable ones are retried until they pass)
-                self.s.reopen_failed = excerpt(str(e.cause.message if isinstance(e.cause, ApplicationError)
-                                                   else e), 300)
-                workflow.logger.error("recurrence not reopened", extra={"reason": self.s.reopen_failed})
+            await self._reopen()
         await self._report()
         self._done = True
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.s
+
+    async def _reopen(self) -> None:
+        """The recurrence starts as a complaint of its own, a child that outlives this revisit."""
+        try:
+            start = await workflow.execute_activity("recurrence_intake", self.s, result_type=StartComplaint,
+                                                    start_to_close_timeout=TIMEOUT)
+        except ActivityError as e:  # a permanent fault (retryable ones are retried until they pass)
+            self.s.reopen_failed = excerpt(str(e.cause.message if isinstance(e.cause, ApplicationError) else e), 300)
+            workflow.logger.error("recurrence not reopened", extra={"reason": self.s.reopen_failed})
+            return
+        try:
+            await workflow.start_child_workflow(
+                "ComplaintWorkflow", start, id=workflow_id_for(start.complaint_id),
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                parent_close_policy=workflow.ParentClosePolicy.ABANDON,
+                search_attributes=sa.at_intake(start.intake),
+                static_summary=f"recurrence of {self.s.complaint_id} (look-back {self.s.month})")
+        except WorkflowAlreadyStartedError:
+            pass  # started by an earlier attempt: the same complaint
+        self.s.reopened_as = start.complaint_id
 
     async def _report(self) -> None:
         await workflow.execute_activity("record_revisit", self.s, start_to_close_timeout=TIMEOUT)
