@@ -1,5 +1,5 @@
 """How the CLI shows things to a person: Rich tables and panels, colour for clocks."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from rich.console import Console, Group
@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from complaints.durations import human
 from models.sla import Clock
 from models.state import ComplaintState
 from models.text import for_terminal
@@ -24,17 +25,6 @@ def safe(value: object) -> str:
 def plain(value: object) -> Text:
     """Untrusted text for a table cell: never read as markup."""
     return Text(for_terminal(str(value)))
-
-
-def human(delta: timedelta) -> str:
-    seconds = int(abs(delta.total_seconds()))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{minutes}m" if minutes and not days else "",
-             f"{secs}s" if not (days or hours or minutes) else ""]
-    text = "".join(parts) or "0s"
-    return f"-{text}" if delta.total_seconds() < 0 else text
 
 
 def clock_status(c: Clock, now: datetime) -> Text:

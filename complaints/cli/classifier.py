@@ -1,0 +1,86 @@
+"""Training and measuring the analyse stage's classifier."""
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from complaints.cli.app import Force, app
+from complaints.cli.common import JsonFlag, emit, fail
+from complaints.cli.render import console
+from complaints.config import settings
+
+classifier_app = typer.Typer(no_args_is_help=True, help="Train and measure the analyse stage's classifier.")
+app.add_typer(classifier_app, name="classifier")
+CsvFile = Annotated[Path, typer.Option("--csv", help="A CSV file with a header row.")]
+TextCol = Annotated[str, typer.Option("--text", help="The column holding the complaint text.")]
+LabelCol = Annotated[str, typer.Option("--label", help="The column holding the label (business type).")]
+
+
+@classifier_app.command("train")
+def classifier_train(csv_file: CsvFile, text: TextCol, label: LabelCol,
+                     out: Annotated[Path, typer.Option(help="A file, or a folder for a versioned file name.")]
+                     = Path(".data/models")) -> None:
+    """Train the model on labelled rows and save a versioned model file (set COMPLAINTS_MODEL_FILE to use it)."""
+    from classifier.evaluate import read_csv
+    from classifier.model import TrainedModel
+
+    try:
+        texts, labels = read_csv(csv_file, text, label)
+    except (OSError, ValueError) as e:
+        fail(str(e))
+    with console.status(f"training on {len(texts)} rows…"):
+        model = TrainedModel.train(texts, labels)
+        path = model.save(out)
+    console.print(f"trained [bold]{model.version}[/] on {len(texts)} rows, labels {', '.join(model.labels)} → {path}")
+    console.print(f"use it: COMPLAINTS_CLASSIFIER=model COMPLAINTS_MODEL_FILE={path}")
+
+
+@classifier_app.command("evaluate")
+def classifier_evaluate(csv_file: CsvFile, text: TextCol, label: LabelCol,
+                        model: Annotated[Path | None, typer.Option(help="A trained model file; without it, "
+                                                                        "k-fold cross-validation of a new one.")] = None,
+                        folds: int = 5, json: JsonFlag = False) -> None:
+    """Accuracy, macro-F1 and the confusion matrix."""
+    from classifier.evaluate import cross_validate, metrics, read_csv
+    from classifier.model import TrainedModel
+
+    try:
+        texts, labels = read_csv(csv_file, text, label)
+    except (OSError, ValueError) as e:
+        fail(str(e))
+    with console.status("evaluating…"):
+        if model is not None:
+            predicted = [p for p, _ in TrainedModel.load(model).predict(texts)]
+            result = metrics(labels, predicted)
+        else:
+            result = cross_validate(texts, labels, folds)
+    if json:
+        emit(result, True)
+        return
+    how = f"{folds}-fold cross-validation" if model is None else f"model {model}"
+    console.print(f"{result.rows} rows, {how}: accuracy [bold]{result.accuracy:.3f}[/], "
+                  f"macro-F1 [bold]{result.macro_f1:.3f}[/]")
+    table = Table(title="confusion matrix (rows: true, columns: predicted)", title_justify="left")
+    table.add_column("")
+    for name in result.labels:
+        table.add_column(name[:14], justify="right")
+    for name, row in zip(result.labels, result.confusion):
+        table.add_row(name, *[Text(str(v), style="bold green" if i == j else ("red" if v else "dim"))
+                              for j, v in enumerate(row) for i in [result.labels.index(name)]])
+    console.print(table)
+
+
+@classifier_app.command("corrections")
+def classifier_corrections(out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("corrections.csv"),
+                           force: Force = False) -> None:
+    """Supervisors' corrections (`correct_classification`) as new training rows."""
+    from classifier.corrections import export_corrections
+    from complaints.db import make_engine
+
+    try:
+        count = export_corrections(make_engine(settings().db_url), out, force)
+    except FileExistsError as e:
+        fail(str(e))
+    console.print(f"wrote {count} corrected complaints to [bold]{out}[/] (train with --text text --label business_type)")

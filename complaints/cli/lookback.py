@@ -1,0 +1,100 @@
+"""The monthly look-back (回头看): run a month, read it, record outcomes, keep the schedule."""
+from datetime import datetime, timezone
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from complaints.cli.app import app
+from complaints.cli.common import ActorDept, ActorId, ActorRole, JsonFlag, actor, emit, run
+from complaints.cli.render import console
+from complaints.config import settings
+from complaints.temporal import connect
+
+lookback_app = typer.Typer(no_args_is_help=True, help="The monthly look-back (回头看): 10% of last month's resolved.")
+app.add_typer(lookback_app, name="lookback")
+
+
+@lookback_app.command("run")
+def lookback_run(month: Annotated[str, typer.Option(help="The month to revisit, e.g. 2026-10.")],
+                 json: JsonFlag = False) -> None:
+    """Start a month's look-back by hand. Running a month twice starts nothing the second time."""
+    from complaints.lookbacks import run_month
+
+    async def go():
+        cfg = settings()
+        return await run_month(await connect(cfg), month, cfg.task_queue)
+
+    started = run(go())
+    out = {"month": started.month, "workflow_id": started.workflow_id, "created": started.created}
+    emit(out, json, f"[green]look-back {month} started[/] ({started.workflow_id})" if started.created
+         else f"[yellow]look-back {month} already ran; nothing new started[/] ({started.workflow_id})")
+
+
+@lookback_app.command("show")
+def lookback_show(month: Annotated[str, typer.Option(help="The month, e.g. 2026-10.")], json: JsonFlag = False) -> None:
+    """A month's sample, each revisit's outcome, and the summary by department."""
+    from complaints.lookbacks import month_state
+
+    async def go():
+        return await month_state(await connect(settings()), month)
+
+    state = run(go())
+    if json:
+        emit(state, True)
+        return
+    summary = Table(title=f"look-back {month}: {state.candidates} resolved, {len(state.revisits)} sampled"
+                    + (" (finished)" if state.finished_at else " (in progress)"), title_justify="left")
+    for col in ("department", "sampled", "confirmed", "recurred", "unreachable"):
+        summary.add_column(col)
+    for dept, d in state.by_department.items():
+        summary.add_row(dept, str(d.sampled), str(d.confirmed), Text(str(d.recurred), style="red" if d.recurred
+                                                                       else ""), str(d.unreachable))
+    t = state.total
+    summary.add_row("[bold]all[/]", str(t.sampled), str(t.confirmed), str(t.recurred), str(t.unreachable))
+    console.print(summary)
+    revisits = Table(title="revisits", title_justify="left")
+    for col in ("complaint", "department", "due", "outcome", "by", "reopened as"):
+        revisits.add_column(col)
+    for r in state.revisits:
+        revisits.add_row(r.complaint_id, r.department, r.due.strftime("%Y-%m-%d %H:%M"),
+                         (r.outcome.value if r.outcome else ("overdue" if r.escalated else "waiting")),
+                         r.actor_id or "", r.reopened_as or "")
+    console.print(revisits)
+
+
+@lookback_app.command("outcome")
+def lookback_outcome(complaint_id: str, month: Annotated[str, typer.Option(help="The look-back month.")],
+                     outcome: Annotated[str, typer.Option(help="confirmed_resolved, recurred or unreachable.")],
+                     who: ActorId, role: ActorRole, dept: ActorDept, note: str = "", json: JsonFlag = False) -> None:
+    """Record what the revisit call found (`revisit_outcome`). `recurred` reopens the complaint."""
+    from complaints.lookbacks import record_outcome
+    from models.lookback import RevisitOutcome
+
+    async def go():
+        msg = RevisitOutcome(actor=actor(who, role, dept), outcome=outcome, note=note)
+        return await record_outcome(await connect(settings()), month, complaint_id, msg)
+
+    state = run(go())
+    emit(state, json, f"revisit of {complaint_id}: [bold]{state.outcome.value}[/]"
+         + (f"; reopened as [bold]{state.reopened_as}[/]" if state.reopened_as else ""))
+
+
+@lookback_app.command("schedule")
+def lookback_schedule(json: JsonFlag = False) -> None:
+    """Create or update the monthly schedule (first working day, policy hour and time zone)."""
+    from complaints.lookbacks import ensure_schedule
+    from lookback.schedule import SCHEDULE_ID
+
+    async def go():
+        cfg = settings()
+        return await ensure_schedule(await connect(cfg), cfg.policy(), cfg.task_queue, datetime.now(timezone.utc).date())
+
+    times = run(go())
+    policy = settings().policy()
+    from zoneinfo import ZoneInfo
+
+    local = [t.astimezone(ZoneInfo(policy.timezone)) for t in times]
+    emit({"schedule_id": SCHEDULE_ID, "next_runs": [t.isoformat() for t in local]}, json,
+         f"schedule [bold]{SCHEDULE_ID}[/]; next runs: " + ", ".join(t.strftime("%Y-%m-%d %H:%M %Z") for t in local))

@@ -1,0 +1,133 @@
+"""Operators' commands: run the system or a part of it, and the tools that talk to Temporal or the database directly (they need the key file)."""
+import json as jsonlib
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from complaints.cli.app import Force, app
+from complaints.cli.common import JsonFlag, emit, fail, run
+from complaints.cli.render import console
+from complaints.config import settings
+from complaints.files import open_private
+from complaints.temporal import connect
+from models.intake import workflow_id_for
+
+
+@app.command()
+def up() -> None:
+    """Everything on the embedded default: Temporal dev server (state in ./.data/), worker, search attributes."""
+    from complaints.up import run_up
+
+    run(run_up(settings()))
+
+
+@app.command()
+def worker() -> None:
+    """A worker only, for the configured Temporal address (same as `python -m workers`)."""
+    from workers.worker import run_worker
+
+    run(run_worker(settings()))
+
+
+@app.command("codec-server")
+def codec_server(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int | None, typer.Option(help="Port (default CODEC_PORT, 8081).")] = None,
+    token: Annotated[str | None, typer.Option(envvar="CODEC_TOKEN", help="The bearer token callers must send; "
+                                              "default: the token file (created on first run).")] = None,
+    origin: Annotated[list[str] | None, typer.Option(help="Browser origin allowed by CORS (repeatable).")] = None,
+) -> None:
+    """Decrypt payloads for the `temporal` CLI (--codec-endpoint) and the Temporal UI."""
+    from complaints.codec import EncryptionCodec, load_or_create_key
+    from complaints.codec_server import serve
+
+    cfg = settings()
+    origins = tuple(origin or [f"http://localhost:{cfg.temporal_ui_port}", f"http://127.0.0.1:{cfg.temporal_ui_port}",
+                               "http://localhost:8080"])
+    port = port or cfg.codec_port
+    token = token or cfg.codec_token_value(create=True)
+    console.print(f"codec server on http://{host}:{port} (CORS for {', '.join(origins)}; bearer token required)")
+    serve(EncryptionCodec(*load_or_create_key(cfg.key_file)), host, port, token, origins)
+
+
+
+history_app = typer.Typer(no_args_is_help=True, help="Workflow histories, for replay tests.")
+app.add_typer(history_app, name="history")
+
+
+@history_app.command("export")
+def history_export(complaint_id: str, out: Annotated[Path, typer.Option(help="Where to write the JSON.")],
+                   force: Force = False) -> None:
+    """Save a complaint's history (payloads stay encrypted) for tests/histories/ and the replay test."""
+    async def go():
+        client = await connect(settings())
+        return await client.get_workflow_handle(workflow_id_for(complaint_id)).fetch_history()
+
+    history = run(go())
+    try:
+        with open_private(out, force) as f:
+            f.write(history.to_json())
+    except FileExistsError as e:
+        fail(str(e))
+    console.print(f"wrote {len(history.events)} events to {out}")
+
+
+@history_app.command("replay-open")
+def history_replay_open(
+        query: Annotated[str, typer.Option(help="Which workflows (a visibility query).")] = "ExecutionStatus = 'Running'",
+        json: JsonFlag = False) -> None:
+    """Replay every open workflow's history with this code: run it before a deploy (an operators' tool; it
+    needs the key file)."""
+    from complaints.replay import replay_open
+
+    async def go():
+        return await replay_open(await connect(settings()), query)
+
+    with console.status("replaying open workflows…"):
+        report = run(go())
+    emit({"replayed": report.replayed, "failed": report.failed}, json,
+         f"[green]replayed {report.replayed} open workflows, none failed[/]" if not report.failed else
+         f"[red]{len(report.failed)} of {report.replayed} would not replay:[/] " + "; ".join(
+             f"{wid}: {why}" for wid, why in report.failed.items()))
+    if report.failed:
+        raise typer.Exit(1)
+
+
+db_app = typer.Typer(no_args_is_help=True, help="The read model's schema (Alembic migrations).")
+app.add_typer(db_app, name="db")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to the newest schema (every process that opens it does this too)."""
+    from complaints.db import make_engine
+
+    make_engine(settings().db_url)
+    console.print(f"database at the newest schema: {settings().db_url}")
+
+
+@db_app.command("revision")
+def db_revision(message: Annotated[str, typer.Option("-m", "--message", help="What the change is.")]) -> None:
+    """For developers: write a new migration from what the models have and the database lacks."""
+    from complaints.db import make_engine
+    from complaints.schema import revision
+
+    revision(make_engine(settings().db_url), message)
+
+
+policy_app = typer.Typer(no_args_is_help=True, help="The SLA policy.")
+app.add_typer(policy_app, name="policy")
+
+
+@policy_app.command("show")
+def policy_show(file: Annotated[Path | None, typer.Argument(help="A policy file; default: the one in force.")] = None,
+                json: JsonFlag = False) -> None:
+    """Validate and print a policy (COMPLAINTS_POLICY, or the built-in default)."""
+    from sla.policy_file import PolicyError, load_policy
+
+    try:
+        policy = load_policy(file or settings().complaints_policy)
+    except PolicyError as e:
+        fail(str(e))
+    emit(policy, json, jsonlib.dumps(policy.model_dump(mode="json"), ensure_ascii=False, indent=2))
