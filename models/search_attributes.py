@@ -47,3 +47,8 @@ def at_intake(intake: Intake) -> TypedSearchAttributes:
 def of_state(s: ComplaintState) -> TypedSearchAttributes:
     return _attributes(s.stage, s.department, s.tier, s.breached, s.emergency, s.received_at, s.level,
                        s.classification.business_type if s.classification else None)
+
+
+def comparable(attributes: TypedSearchAttributes) -> dict[str, Any]:
+    """What a set of attributes says, to tell whether pushing it again would change anything."""
+    return {pair.key.name: pair.value for pair in attributes}

@@ -3,8 +3,9 @@
 Pure data plus arithmetic on times it is given, so workflow code can use it deterministically."""
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, model_validator
 
 
 class Milestone(StrEnum):
@@ -22,8 +23,30 @@ class Expiry(StrEnum):
     CLOSE_NO_FEEDBACK = "close_no_feedback"  # the verification window: silence closes the case
 
 
+class ClockKind(StrEnum):
+    """Every SLA clock a complaint can run."""
+
+    FIRST_RESPONSE = "first_response"
+    PLAN = "plan"
+    RESULT = "result"
+    FIRST_DISPOSAL = "first_disposal"
+    DECISION = "decision"
+    RESOLVE = "resolve"                # after a dissatisfaction event; one round each
+    REPLY = "reply"                    # a work order's; one per work order
+    VERIFY_WINDOW = "verify_window"    # the customer's; one round per response
+
+
+def clock_name(kind: ClockKind, round: int = 1, work_order: str | None = None) -> str:
+    """The clock's stable key (audit trail, SLA events, the `sla` query): `reply:WO-2`, `resolve#2`."""
+    base = f"{kind.value}:{work_order}" if work_order else kind.value
+    return base if round == 1 else f"{base}#{round}"
+
+
 class Clock(BaseModel):
-    name: str
+    name: str                  # clock_name(kind, round, work_order)
+    kind: ClockKind
+    round: int = 1
+    work_order: str | None = None
     label: str
     milestone: Milestone
     pausable: bool = False
@@ -38,6 +61,16 @@ class Clock(BaseModel):
     met_at: datetime | None = None
     stopped_at: datetime | None = None  # the complaint closed (e.g. withdrawn) before the milestone
     extended: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_from_name(cls, data: Any) -> Any:
+        """Clocks written before they were typed carry only their name: read kind, work order and round off it."""
+        if isinstance(data, dict) and "kind" not in data and isinstance(data.get("name"), str):
+            base, _, rnd = data["name"].partition("#")
+            kind, _, work_order = base.partition(":")
+            data = {**data, "kind": kind, "round": int(rnd) if rnd else 1, "work_order": work_order or None}
+        return data
 
     @property
     def running(self) -> bool:

@@ -8,15 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
+from temporalio import workflow
 from temporalio.common import RawValue
 from temporalio.converter import PayloadConverter
 
 from models import messages as m
 from models.enums import Role
 from models.errors import explain
-from models.intake import Actor, Strict
+from models.intake import CLOCK_SKEW, Actor, Strict, workflow_id_for
 from models.payloads import REFUSED_ENCODING, RefusedPayload
 from models.text import excerpt
+from models.workflow_io import StartComplaint
 
 # The largest contract message is a 4,000-character response (12 KB of UTF-8) and an actor; anything
 # much bigger is not a message. The Temporal server also caps each payload (blob size limit).
@@ -78,3 +80,30 @@ def claimed_actor(raw: Any) -> Actor:
 
 def unknown_actor() -> Actor:
     return Actor.model_construct(id="unknown", role=Role.SYSTEM, department="unknown")
+
+
+def read_start(args: Sequence[Any], info: workflow.Info) -> StartComplaint:
+    """The run input, checked before anything happens: refused with the reason (the workflow fails cleanly)."""
+    if len(args) != 1:
+        raise ValueError(f"ComplaintWorkflow takes one input (a StartComplaint), not {len(args)}")
+    raw = args[0]
+    if isinstance(raw, RefusedPayload):
+        raise ValueError(raw.reason)
+    if not isinstance(raw, dict):
+        raise ValueError(f"the input must be a JSON object, not {type(raw).__name__}")
+    try:
+        start = StartComplaint.model_validate(raw)
+    except ValidationError as e:
+        raise ValueError(excerpt(explain(e), 400)) from None
+    # Identity comes from the workflow id: an input naming another complaint would write that one's rows.
+    if info.workflow_id != workflow_id_for(start.complaint_id):
+        raise ValueError(f"complaint_id {start.complaint_id} does not belong to workflow {info.workflow_id}")
+    if start.complaint_id != start.intake.complaint_id:
+        raise ValueError(f"complaint_id {start.complaint_id} is not the id of its channel and external_ref "
+                         f"({start.intake.complaint_id})")
+    if start.carried is not None:
+        if info.continued_run_id is None:
+            raise ValueError("carried state comes only from the complaint's own continue-as-new")
+    elif start.intake.received_at > info.start_time + CLOCK_SKEW:
+        raise ValueError(f"received_at {start.intake.received_at.isoformat()} is in the future")
+    return start

@@ -74,9 +74,12 @@ def revisit_refusal(actor: Actor, department: str, first_responder: str | None) 
             f"{actor.id} ({actor.role.value}, {actor.department}) is not")
 
 
+UNMASKED_FOR_SUPERVISORS = "--unmasked is for supervisors: add --as <id> --role supervisor"
+
+
 def unmasked_refusal(role: Role | str | None) -> str | None:
     """Customer names and phones in clear are for supervisors only."""
-    return None if role == Role.SUPERVISOR else "--unmasked is for supervisors: add --as <id> --role supervisor"
+    return None if role == Role.SUPERVISOR else UNMASKED_FOR_SUPERVISORS
 
 
 def refusal(message: str, actor: Actor, s: ComplaintState) -> str | None:

@@ -1,0 +1,234 @@
+"""The case without Temporal: the stage transitions, the clock engine and the write slices, given the time."""
+from datetime import timedelta
+
+import pytest
+
+from models import messages as m
+from models.enums import Outcome, Stage
+from models.sla import Clock, ClockKind, Milestone, clock_name
+from models.state import Pause
+from models.workflow_io import AuditEntry
+from tests.test_rules import AGENT, NOW, OWNER, POLICY, case
+from workflows.case import SYSTEM, TRANSITIONS, Effects, Move, record_batches
+from workflows.case_messages import Case
+
+
+def new_case(**changes) -> Case:
+    c = Case(case(**changes), POLICY)
+    c.take()
+    return c
+
+
+@pytest.mark.parametrize("stage, move, after", [
+    (Stage.RECEIVE, Move.RECEIVED, Stage.ANALYSE), (Stage.ANALYSE, Move.ANALYSED, Stage.HANDLE),
+    (Stage.HANDLE, Move.RESPONSE_PROPOSED, Stage.RESPOND), (Stage.RESPOND, Move.RESPONSE_SENT, Stage.VERIFY),
+    (Stage.VERIFY, Move.NOT_SATISFIED, Stage.HANDLE), (Stage.HANDLE, Move.CLOSED, Stage.CLOSED),
+    (Stage.VERIFY, Move.CLOSED, Stage.CLOSED), (Stage.RECEIVE, Move.CLOSED, Stage.CLOSED),
+])
+def test_the_lifecycle_moves_along_its_table(stage, move, after):
+    c = new_case(stage=stage)
+    c.move(move, NOW)
+    out = c.take()
+    assert c.s.stage is after and out.search_attributes
+    assert [(e.action, e.detail) for e in out.events] == [("stage", after.value)]
+
+
+@pytest.mark.parametrize("stage, move", [(Stage.HANDLE, Move.RESPONSE_SENT), (Stage.VERIFY, Move.ANALYSED),
+                                         (Stage.RESPOND, Move.NOT_SATISFIED), (Stage.RECEIVE, Move.ANALYSED)])
+def test_a_move_off_the_table_is_a_bug(stage, move):
+    with pytest.raises(ValueError, match=f"no transition from {stage.value} on {move.value}"):
+        new_case(stage=stage).move(move, NOW)
+
+
+def test_a_closed_case_stays_closed():
+    c = new_case(stage=Stage.CLOSED)
+    c.move(Move.NOT_SATISFIED, NOW)
+    assert c.s.stage is Stage.CLOSED and not c.take()
+    assert len(TRANSITIONS) == 10
+
+
+def test_a_clock_warns_then_breaches_with_its_effects():
+    c = new_case(clocks=[])
+    c.start_clock(ClockKind.RESULT, NOW, NOW + timedelta(hours=10), NOW)
+    assert c.next_clock_event() == (NOW + timedelta(hours=8), "result")
+    c.fire_due_clocks(NOW + timedelta(hours=7))
+    assert not c.take()
+    c.fire_due_clocks(NOW + timedelta(hours=8))
+    out = c.take()
+    assert [e.kind for e in out.sla_events] == ["warned"] and [n.template for n in out.notifications] == ["sla_warning"]
+    assert c.next_clock_event() == (NOW + timedelta(hours=10), "result") and not c.s.breached
+    c.fire_due_clocks(NOW + timedelta(hours=10))
+    out = c.take()
+    assert [e.kind for e in out.sla_events] == ["breached"] and c.s.breached and c.s.supervisor_assigned
+    assert sorted(n.template for n in out.notifications) == ["progress", "sla_breach"] and out.search_attributes
+    assert c.next_clock_event() is None
+
+
+def test_an_overdue_work_order_tells_the_asked_departments_supervisor():
+    c = new_case(clocks=[])
+    c.apply("open_work_order", m.OpenWorkOrder(actor=OWNER, department="loans", question="?"), NOW,
+            NOW + timedelta(hours=24))
+    c.take()
+    c.fire_due_clocks(NOW + timedelta(hours=24))
+    out = c.take()
+    assert {(n.template, n.recipient) for n in out.notifications} == {
+        ("work_order_overdue", "supervisor:loans"), ("work_order_overdue", "E207")}
+    assert c.s.clock("reply:WO-2").breached_at == NOW + timedelta(hours=24)
+
+
+def test_the_verification_window_closes_in_silence_or_waits_for_a_supervisor():
+    for major, outcome, stage in ((False, Outcome.NO_FEEDBACK, Stage.CLOSED), (True, None, Stage.VERIFY)):
+        c = new_case(clocks=[], stage=Stage.VERIFY, special_group=major)
+        c.start_clock(ClockKind.VERIFY_WINDOW, NOW, NOW + timedelta(days=3), NOW)
+        c.fire_due_clocks(NOW + timedelta(days=3))
+        assert (c.s.outcome, c.s.stage) == (outcome, stage)
+        assert c.s.pending_outcome == (Outcome.NO_FEEDBACK if major else None)
+        events = [(e.action, e.detail) for e in c.take().events]
+        assert events[0] == ("no_feedback", "verification window ended without an answer")
+        assert events[1] == (("awaiting_close_approval", "no_feedback; a supervisor must approve") if major
+                             else ("stage", "closed"))
+        c.fire_due_clocks(NOW + timedelta(days=4))  # the window is stopped: it never fires twice
+        assert not c.take() and c.s.clocks[0].stopped_at == NOW + timedelta(days=3)
+
+
+def test_the_response_is_sent_and_verified_in_one_step():
+    c = new_case(accepted=True, work_orders=[], clocks=[])
+    seq = c.apply("propose_response", m.ProposeResponse(actor=OWNER, text="…"), NOW, NOW + timedelta(days=3))
+    out = c.take()
+    assert c.s.stage is Stage.VERIFY and c.s.responses_sent == 1 and seq == out.events[0].seq
+    assert [e.detail for e in out.events if e.action == "stage"] == ["respond", "verify"]
+    assert [n.template for n in out.notifications] == ["response", "feedback_invitation"]
+    assert c.s.clocks[-1].name == "verify_window" and c.s.clocks[-1].kind is ClockKind.VERIFY_WINDOW
+
+
+def test_writes_are_sliced_so_no_activity_input_outgrows_the_server():
+    entries = [AuditEntry(seq=i, at=NOW, action="add_note", actor_id="E207", actor_role="handler", stage="handle",
+                          detail="x" * 10) for i in range(450)]
+    c = new_case()
+    c.notify("owner", "E207", "t", "body", NOW)
+    batches = record_batches(c.s, Effects(events=entries, notifications=c.take().notifications))
+    assert [len(b.events) for b in batches] == [200, 200, 50]
+    assert [len(b.notifications) for b in batches] == [0, 0, 1] and all(b.state.history == [] for b in batches)
+    heavy = [e.model_copy(update={"detail": "噪" * 2000}) for e in entries[:40]]
+    assert [len(b.events) for b in record_batches(c.s, Effects(events=heavy))] == [22, 18]
+    assert SYSTEM.role.value == "system"
+
+
+# A scripted afternoon of one complaint, every effect written out (reviewed by hand against the policy):
+# a 1 h first response and a 10 h result clock; a work order due in 2 h; the customer asked for statements
+# from 0.6 h to 2.6 h (the result and the resolution clock pause, the others do not); then the clocks fire.
+EVENTS = [
+    ('open_work_order', 'E207', 'WO-1 to loans: q?'),
+    ('request_customer_info', 'E207', 'resolution clocks paused: statements'),
+    ('sla_breached', 'system', 'first response was due 2026-11-23T11:00:00+00:00'),
+    ('customer_info_received', 'E207', 'resolution clocks resumed after 2:00:00'),
+    ('sla_breached', 'system', 'work order reply was due 2026-11-23T12:30:00+00:00'),
+    ('accept', 'E207', ''),
+    ('answer_work_order', 'A501', 'WO-1: yes'),
+    ('sla_breached', 'system', 'dissatisfaction resolved was due 2026-11-23T14:54:00+00:00'),
+    ('sla_warning', 'system', 'result to customer due 2026-11-23T22:00:00+00:00'),
+]
+NOTIFICATIONS = [
+    ('department', 'loans', 'work_order', 'Work order WO-1 on complaint HL0000000001, due 2026-11-23T12:30:00+00:00'),
+    ('customer', 'C1', 'information_request', '为处理投诉 HL0000000001，请补充：statements / To handle HL0000000001 we need: statements'),
+    ('supervisor', 'supervisor:operations', 'sla_breach', 'HL0000000001: first response breached; you are assigned (green channel)'),
+    ('customer', 'C1', 'progress', '您的投诉 HL0000000001 正在由主管加急处理。A supervisor is now handling HL0000000001 with priority.'),
+    ('supervisor', 'supervisor:loans', 'work_order_overdue', 'Work order WO-1 on HL0000000001 is overdue'),
+    ('owner', 'E207', 'work_order_overdue', 'Work order WO-1 to loans is overdue'),
+    ('owner', 'E207', 'work_order_answered', 'loans answered work order WO-1 on HL0000000001'),
+    ('supervisor', 'supervisor:operations', 'sla_breach', 'HL0000000001: dissatisfaction resolved breached; you are assigned (green channel)'),
+    ('customer', 'C1', 'progress', '您的投诉 HL0000000001 正在由主管加急处理。A supervisor is now handling HL0000000001 with priority.'),
+    ('owner', 'E207', 'sla_warning', 'HL0000000001: result to customer due at 2026-11-23T22:00:00+00:00'),
+]
+SLA_EVENTS = [
+    ('first_response', 'breached', '2026-11-23T11:00:00+00:00', '2026-11-23T11:00:00+00:00'),
+    ('reply:WO-1', 'breached', '2026-11-23T12:36:00+00:00', '2026-11-23T12:30:00+00:00'),
+    ('resolve#2', 'breached', '2026-11-23T19:54:00+00:00', '2026-11-23T14:54:00+00:00'),
+    ('result', 'warned', '2026-11-23T20:30:00+00:00', '2026-11-23T22:00:00+00:00'),
+]
+CLOCKS = [
+    ('first_response', 'first_response', 1, None, False, 'breach', '0:00:00', None, '2026-11-23T11:00:00+00:00'),
+    ('result', 'result', 1, None, True, 'breach', '2:00:00', '2026-11-23T20:30:00+00:00', None),
+    ('reply:WO-1', 'reply', 1, 'WO-1', False, 'breach', '0:00:00', None, '2026-11-23T12:36:00+00:00'),
+    ('resolve#2', 'resolve', 2, None, True, 'breach', '1:54:00', None, '2026-11-23T19:54:00+00:00'),
+]
+
+
+def test_a_scripted_afternoon_leaves_exactly_these_effects():
+    c = Case(case(clocks=[], work_orders=[], accepted=False), POLICY)
+    c.take()
+
+    def h(n: float):
+        return NOW + timedelta(hours=n)
+
+    c.start_clock(ClockKind.FIRST_RESPONSE, NOW, h(1), NOW)
+    c.start_clock(ClockKind.RESULT, NOW, h(10), NOW)
+    c.apply("open_work_order", m.OpenWorkOrder(actor=OWNER, department="loans", question="q?"), h(0.5), h(2.5))
+    c.apply("request_customer_info", m.RequestCustomerInfo(actor=OWNER, what="statements"), h(0.6))
+    c.start_clock(ClockKind.RESOLVE, h(0.7), h(3), h(0.7), round=2)  # started while waiting: paused at once
+    c.fire_due_clocks(h(1))
+    c.apply("customer_info_received", m.CustomerInfoReceived(actor=OWNER), h(2.6))
+    c.fire_due_clocks(h(2.6))
+    c.apply("accept", m.Accept(actor=OWNER), h(2.7))
+    c.apply("answer_work_order", m.AnswerWorkOrder(actor=AGENT, work_order_id="WO-1", answer="yes"), h(2.8))
+    c.fire_due_clocks(h(9.9))
+    c.fire_due_clocks(h(10.5))
+    out = c.take()
+    assert [(e.action, e.actor_id, e.detail) for e in out.events] == EVENTS
+    assert [(n.recipient_kind, n.recipient, n.template, n.body) for n in out.notifications] == NOTIFICATIONS
+    assert [(e.clock, e.kind, e.at.isoformat(), e.deadline.isoformat()) for e in out.sla_events] == SLA_EVENTS
+    assert [(k.name, k.kind.value, k.round, k.work_order, k.pausable, k.expiry.value, str(k.paused_for),
+             k.warned_at and k.warned_at.isoformat(), k.breached_at and k.breached_at.isoformat())
+            for k in c.s.clocks] == CLOCKS
+    assert [e.seq for e in out.events] == list(range(1, len(EVENTS) + 1)) and c.s.history_total == len(EVENTS)
+
+
+def test_a_milestone_meets_only_its_own_clocks():
+    c = new_case(clocks=[], work_orders=[])
+    c.start_clock(ClockKind.FIRST_RESPONSE, NOW, NOW + timedelta(hours=1), NOW)
+    for wo in ("WO-1", "WO-2"):
+        c.start_clock(ClockKind.REPLY, NOW, NOW + timedelta(hours=24), NOW, work_order=wo)
+    c.take()
+    c.meet(Milestone.WORK_ORDER_ANSWERED, NOW + timedelta(minutes=5), work_order="WO-2")
+    c.meet(Milestone.ACCEPTED, NOW + timedelta(minutes=10))
+    met = {k.name: k.met_at for k in c.s.clocks}
+    assert met == {"first_response": NOW + timedelta(minutes=10), "reply:WO-1": None,
+                   "reply:WO-2": NOW + timedelta(minutes=5)}
+    assert [(e.clock, e.kind) for e in c.take().sla_events] == [("reply:WO-2", "met"), ("first_response", "met")]
+    assert c.next_round(ClockKind.REPLY) == 3 and c.next_round(ClockKind.PLAN) == 1
+
+
+def test_clock_names_are_keys_built_from_typed_fields():
+    assert clock_name(ClockKind.PLAN) == "plan" and clock_name(ClockKind.REPLY, 1, "WO-2") == "reply:WO-2"
+    assert clock_name(ClockKind.RESOLVE, 2) == "resolve#2" and clock_name(ClockKind.REPLY, 3, "WO-2") == "reply:WO-2#3"
+    old = Clock.model_validate({"name": "reply:WO-2#3", "label": "x", "milestone": "work_order_answered",
+                                "started_at": NOW, "due_at": NOW})
+    assert (old.kind, old.round, old.work_order) == (ClockKind.REPLY, 3, "WO-2")
+    assert Clock.model_validate({"name": "plan", "label": "x", "milestone": "response_sent", "started_at": NOW,
+                                 "due_at": NOW}).round == 1
+
+
+def test_a_clock_takes_the_policys_warning_share_and_every_start_wakes_the_shell():
+    c = Case(case(clocks=[]), POLICY.model_copy(update={"warn_at": 0.5}))
+    c.changes = 7
+    c.start_clock(ClockKind.PLAN, NOW, NOW + timedelta(hours=10), NOW)
+    assert c.changes > 7 and c.s.clocks[0].warn_time() == NOW + timedelta(hours=5)
+
+
+def test_a_milestone_met_while_paused_counts_the_pause():
+    c = new_case(clocks=[])
+    c.start_clock(ClockKind.RESULT, NOW, NOW + timedelta(hours=10), NOW)
+    c.s.clocks[0].pause(NOW + timedelta(hours=1))
+    c.meet(Milestone.RESPONSE_SENT, NOW + timedelta(hours=3))
+    clock = c.s.clocks[0]
+    assert clock.met_at == NOW + timedelta(hours=3) and not clock.paused and clock.paused_for == timedelta(hours=2)
+
+
+def test_a_paused_or_finished_clock_does_not_fire():
+    c = new_case(clocks=[], pauses=[Pause(started_at=NOW, reason="x")])
+    c.start_clock(ClockKind.RESULT, NOW, NOW + timedelta(hours=1), NOW)  # waiting on the customer: paused
+    c.start_clock(ClockKind.FIRST_RESPONSE, NOW, NOW + timedelta(hours=1), NOW)
+    c.s.clocks[1].met_at = NOW
+    c.take()
+    c.fire_due_clocks(NOW + timedelta(hours=5))
+    assert not c.take() and all(k.breached_at is None for k in c.s.clocks)

@@ -1,0 +1,179 @@
+"""What each contract message does to the case once the rules allowed it.
+
+`Case.deadline_for` says which calendar deadline a message needs first (the shell computes it, since a
+working-day limit needs the holiday tables, and checks the rules again after); `Case.apply` then changes
+the state in one synchronous step."""
+from collections.abc import Callable
+from datetime import datetime
+
+from models import messages as m
+from models.enums import Outcome, WorkOrderStatus
+from models.intake import SPECIAL_GROUP_DEPARTMENT
+from models.sla import ClockKind, Milestone
+from models.state import Feedback, Pause, WorkOrder
+from workflows import rules, texts
+from workflows.case import Move
+from workflows.case_clocks import CaseClocks
+
+
+class Case(CaseClocks):
+    def deadline_for(self, name: str, msg: m.Message, now: datetime) -> tuple[datetime, str] | None:
+        """(start, policy duration) of the deadline `msg` needs before it can be applied, or None."""
+        p = self.policy
+        if isinstance(msg, m.OpenWorkOrder):
+            return now, msg.due or p.work_order.reply
+        if isinstance(msg, m.ProposeResponse):
+            return now, p.verify_window
+        if isinstance(msg, m.CustomerFeedback) and not msg.satisfied:
+            return now, p.dissatisfied.resolve
+        if isinstance(msg, m.ExtendDeadline):
+            return self.s.received_at, p.regulatory.extended
+        return None
+
+    def apply(self, name: str, msg: m.Message, now: datetime, due: datetime | None = None) -> int:
+        """Apply an allowed message; returns the seq of the first audit entry it made."""
+        seq = self.s.history_total + 1
+        handler: Callable[[m.Message, datetime, datetime | None], None] = getattr(self, f"on_{name}")
+        handler(msg, now, due)
+        return seq
+
+    def on_accept(self, msg: m.Accept, now: datetime, due: datetime | None) -> None:
+        self.s.accepted = True
+        self.event("accept", msg.actor, now, msg.note)
+        self.meet(Milestone.ACCEPTED, now)
+
+    def on_add_note(self, msg: m.AddNote, now: datetime, due: datetime | None) -> None:
+        times = self.s.note_times
+        del times[:len(times) - rules.notes_in_window(times, now)]  # only the last hour counts
+        times.append(now)
+        self.event("add_note", msg.actor, now, msg.text)
+
+    def on_open_work_order(self, msg: m.OpenWorkOrder, now: datetime, due: datetime | None) -> None:
+        assert due is not None  # deadline_for asked for it
+        wo = WorkOrder(id=f"WO-{len(self.s.work_orders) + 1}", department=msg.department,
+                       question=msg.question, opened_by=msg.actor.id, opened_at=now)
+        self.s.work_orders.append(wo)
+        self.start_clock(ClockKind.REPLY, now, due, now, work_order=wo.id)
+        self.event("open_work_order", msg.actor, now, f"{wo.id} to {wo.department}: {msg.question}")
+        self.notify("department", wo.department, "work_order",
+                    f"Work order {wo.id} on complaint {self.s.complaint_id}, due {due.isoformat()}", now)
+
+    def on_answer_work_order(self, msg: m.AnswerWorkOrder, now: datetime, due: datetime | None) -> None:
+        wo = self.s.work_order(msg.work_order_id)
+        assert wo is not None  # the rules checked it exists
+        wo.status, wo.answer, wo.answered_by, wo.closed_at = WorkOrderStatus.ANSWERED, msg.answer, msg.actor.id, now
+        self.meet(Milestone.WORK_ORDER_ANSWERED, now, work_order=wo.id)
+        self.event("answer_work_order", msg.actor, now, f"{wo.id}: {msg.answer}")
+        self.notify("owner", self.s.owner_id, "work_order_answered",
+                    f"{wo.department} answered work order {wo.id} on {self.s.complaint_id}", now)
+
+    def on_cancel_work_order(self, msg: m.CancelWorkOrder, now: datetime, due: datetime | None) -> None:
+        wo = self.s.work_order(msg.work_order_id)
+        assert wo is not None
+        wo.status, wo.cancel_reason, wo.closed_at = WorkOrderStatus.CANCELLED, msg.reason, now
+        for clock in self.s.clocks:
+            if clock.work_order == wo.id and clock.running:
+                clock.stopped_at = now
+        self.event("cancel_work_order", msg.actor, now, f"{wo.id}: {msg.reason}")
+        self.notify("department", wo.department, "work_order_cancelled", f"Work order {wo.id} cancelled", now)
+
+    def on_request_customer_info(self, msg: m.RequestCustomerInfo, now: datetime, due: datetime | None) -> None:
+        self.s.pauses.append(Pause(started_at=now, reason=msg.what))
+        for clock in self.s.clocks:
+            clock.pause(now)
+        self.event("request_customer_info", msg.actor, now, f"resolution clocks paused: {msg.what}")
+        self.notify_customer("information_request", now, what=msg.what)
+
+    def on_customer_info_received(self, msg: m.CustomerInfoReceived, now: datetime, due: datetime | None) -> None:
+        pause = self.s.pauses[-1]
+        pause.ended_at = now
+        for clock in self.s.clocks:
+            clock.resume(now)
+        self.event("customer_info_received", msg.actor, now, f"resolution clocks resumed after {now - pause.started_at}")
+
+    def on_approve_disposal(self, msg: m.ApproveDisposal, now: datetime, due: datetime | None) -> None:
+        self.s.disposal_approvals.append(msg.actor.id)
+        self.event("approve_disposal", msg.actor, now, f"{len(self.s.disposal_approvals)} of 2. {msg.note}")
+        if self.s.dual_review_done:
+            self.meet(Milestone.DISPOSAL_APPROVED, now)
+
+    def on_propose_response(self, msg: m.ProposeResponse, now: datetime, due: datetime | None) -> None:
+        """Sends the response and invites the customer to verify, in one step: the caller's next message
+        (the customer's feedback) is never refused for arriving a moment too early."""
+        assert due is not None
+        s = self.s
+        s.response = msg.text
+        self.event("propose_response", msg.actor, now, "response passed the script check; sending")
+        self.notify_customer("response", now, body=msg.text)
+        self.move(Move.RESPONSE_PROPOSED, now, msg.actor)
+        s.responses_sent += 1
+        self.meet(Milestone.RESPONSE_SENT, now)
+        self.start_clock(ClockKind.VERIFY_WINDOW, now, due, now, round=self.next_round(ClockKind.VERIFY_WINDOW))
+        self.move(Move.RESPONSE_SENT, now)
+        self.notify_customer("feedback_invitation", now)
+
+    def on_customer_feedback(self, msg: m.CustomerFeedback, now: datetime, due: datetime | None) -> None:
+        s = self.s
+        s.feedback.append(Feedback(satisfied=msg.satisfied, csat=msg.csat, comment=msg.comment, at=now))
+        self.meet(Milestone.CUSTOMER_FEEDBACK, now)
+        verdict = "satisfied" if msg.satisfied else "not satisfied"
+        self.event("customer_feedback", msg.actor, now, f"{verdict}, CSAT {msg.csat}. {msg.comment}")
+        if msg.satisfied:
+            self.close(Outcome.RESOLVED, msg.actor, now)
+            return
+        assert due is not None
+        # A dissatisfaction event: apology, a supervisor on the case, resolution within the limit.
+        s.dissatisfaction_events += 1
+        s.supervisor_assigned = True
+        s.response = None
+        self.start_clock(ClockKind.RESOLVE, now, due, now, round=s.dissatisfaction_events)
+        self.notify_customer("apology", now)
+        self.notify("supervisor", f"supervisor:{s.department}", "dissatisfied",
+                    f"Customer not satisfied with {s.complaint_id}: back to handling", now)
+        self.move(Move.NOT_SATISFIED, now, msg.actor)
+
+    def on_escalate(self, msg: m.Escalate, now: datetime, due: datetime | None) -> None:
+        self.s.special_group = True
+        self.event("escalate", msg.actor, now, msg.reason)
+        self.notify("department", SPECIAL_GROUP_DEPARTMENT, "special_group",
+                    f"Complaint {self.s.complaint_id} escalated to the special handling group", now)
+
+    def on_reassign(self, msg: m.Reassign, now: datetime, due: datetime | None) -> None:
+        s = self.s
+        before = f"{s.owner_id}@{s.department}"
+        s.owner_id, s.department = msg.owner_id or s.owner_id, msg.department or s.department
+        self.event("reassign", msg.actor, now, f"{before} -> {s.owner_id}@{s.department}: {msg.reason}")
+        self.notify("owner", s.owner_id, "assigned", f"Complaint {s.complaint_id} reassigned to you", now)
+        self.out.search_attributes = True
+
+    def on_approve_close(self, msg: m.ApproveClose, now: datetime, due: datetime | None) -> None:
+        self.s.close_approved_by = msg.actor.id
+        self.event("approve_close", msg.actor, now, msg.note)
+        if self.s.pending_outcome is not None:
+            self.close(self.s.pending_outcome, msg.actor, now)
+
+    def on_withdraw(self, msg: m.Withdraw, now: datetime, due: datetime | None) -> None:
+        self.event("withdraw", msg.actor, now, msg.reason)
+        self.notify_customer("withdrawn", now)
+        self.close(Outcome.WITHDRAWN, msg.actor, now)
+
+    def on_extend_deadline(self, msg: m.ExtendDeadline, now: datetime, due: datetime | None) -> None:
+        assert due is not None
+        clock = self.s.clock("decision")
+        assert clock is not None
+        clock.due_at, clock.extended, clock.warned_at = due, True, None
+        self.event("extend_deadline", msg.actor, now, f"regulatory decision due {due.isoformat()}: {msg.reason}")
+        self.notify_customer("extension", now, day=texts.day(due))
+
+    def on_correct_classification(self, msg: m.CorrectClassification, now: datetime, due: datetime | None) -> None:
+        # Labels only: the level, emergency flag and clocks stay (escalate / reassign change those).
+        before = self.s.classification
+        assert before is not None
+        after = before.model_copy(update={
+            "business_type": msg.business_type or before.business_type,
+            "problem_nature": msg.problem_nature or before.problem_nature,
+            "method": f"corrected by {msg.actor.id} (was {before.method})", "confidence": 1.0})
+        self.s.classification = after
+        self.event("correct_classification", msg.actor, now, f"{before.business_type}/{before.problem_nature} -> "
+                   f"{after.business_type}/{after.problem_nature}: {msg.reason}")
+        self.out.search_attributes = True
