@@ -159,6 +159,13 @@ class CaseCore:
         s.outcome, s.pending_outcome, s.closed_at = outcome, None, now
         self.move(Move.CLOSED, now, actor)
 
+    def record_fault(self, cause: str, events: int, now: datetime) -> str:
+        """A write the database refused for good, kept on the state (the newest 10) for an operator. No
+        event: the same database would refuse it, and the shell's loop would wake to try again for ever."""
+        fault = excerpt(f"{now.isoformat()}: {events} audit entries not written: {cause}", 300)
+        self.s.faults = [*self.s.faults[-9:], fault]
+        return fault
+
     def start_clock(self, name: str, started_at: datetime, due_at: datetime, now: datetime) -> None:
         raise NotImplementedError  # the clock engine (workflows.case_clocks)
 

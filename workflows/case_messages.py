@@ -8,15 +8,29 @@ from datetime import datetime
 
 from models import messages as m
 from models.enums import Outcome, WorkOrderStatus
-from models.intake import SPECIAL_GROUP_DEPARTMENT
+from models.intake import SPECIAL_GROUP_DEPARTMENT, mask_name
+from models.policy import Policy
 from models.sla import ClockKind, Milestone
-from models.state import Feedback, Pause, WorkOrder
+from models.state import ComplaintState, Feedback, Pause, WorkOrder
+from models.workflow_io import StartComplaint
 from workflows import rules, texts
 from workflows.case import Move
 from workflows.case_clocks import CaseClocks
 
 
 class Case(CaseClocks):
+    @classmethod
+    def opened(cls, start: StartComplaint) -> "Case":
+        """A new complaint from its intake; the policy pinned into it comes with `received`."""
+        intake = start.intake
+        return cls(ComplaintState(
+            complaint_id=start.complaint_id, channel=intake.channel, external_ref=intake.external_ref,
+            customer_id=intake.customer.id, customer_masked=mask_name(intake.customer.name),
+            tier=intake.customer.tier, elderly=intake.customer.elderly, received_at=intake.received_at,
+            first_responder=intake.received_by, owner_id=intake.received_by.id,
+            department=intake.received_by.department, reopened_from=start.reopened_from,
+            surface_fix=start.surface_fix), Policy())
+
     def deadline_for(self, name: str, msg: m.Message, now: datetime) -> tuple[datetime, str] | None:
         """(start, policy duration) of the deadline `msg` needs before it can be applied, or None."""
         p = self.policy

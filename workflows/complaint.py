@@ -25,10 +25,8 @@ with workflow.unsafe.imports_passed_through():
     from models import messages as m
     from models import search_attributes as sa
     from models.enums import Stage
-    from models.intake import mask_name
-    from models.policy import Policy, wall_clock
+    from models.policy import wall_clock
     from models.state import Ack, ComplaintState, SlaView
-    from models.text import excerpt
     from models.workflow_io import Act, Carried, DeadlineInput, Received, StartComplaint
     from workflows import inbox, rules
     from workflows.case import record_batches
@@ -55,19 +53,8 @@ class ComplaintWorkflow:
         except ValueError as e:
             self._start, self._invalid = None, str(e)
             return
-        start = self._start
-        if start.carried is not None:  # a continued run: everything it knew, exactly
-            self.case = Case(start.carried.state, start.carried.policy)
-            return
-        intake = start.intake
-        self.case = Case(ComplaintState(
-            complaint_id=start.complaint_id, channel=intake.channel, external_ref=intake.external_ref,
-            customer_id=intake.customer.id, customer_masked=mask_name(intake.customer.name),
-            tier=intake.customer.tier, elderly=intake.customer.elderly, received_at=intake.received_at,
-            first_responder=intake.received_by, owner_id=intake.received_by.id,
-            department=intake.received_by.department, reopened_from=start.reopened_from,
-            surface_fix=start.surface_fix,
-        ), Policy())  # the policy pinned into the complaint comes with receive
+        carried = self._start.carried  # a continued run: everything it knew, exactly
+        self.case = Case(carried.state, carried.policy) if carried else Case.opened(self._start)
 
     # ------------------------------------------------------------------ main loop
 
@@ -131,8 +118,7 @@ class ComplaintWorkflow:
         everything), and the fault is shown on its state and logged at error level for an operator. No new
         event: it would be refused by the same database, and wake the loop to try again for ever."""
         cause = e.cause.message if isinstance(e.cause, ApplicationError) else str(e)
-        fault = excerpt(f"{workflow.now().isoformat()}: {events} audit entries not written: {cause}", 300)
-        self.case.s.faults = [*self.case.s.faults[-9:], fault]
+        fault = self.case.record_fault(cause, events, workflow.now())
         workflow.logger.error("read model write failed for good", extra={"fault": fault})
 
     async def _sleep(self, woken: Callable[[], bool]) -> None:
