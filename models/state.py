@@ -134,13 +134,31 @@ class ComplaintState(BaseModel):
 
 
 class Ack(BaseModel):
-    """What an update returns: small, because every update result is kept in the workflow's history.
-    Read the whole view with the `state` query."""
+    """What an update returns: the new state in brief, without texts or history, because every update
+    result is kept in the workflow's history. The whole view is the `state` query."""
 
     complaint_id: str
     action: str
     seq: int       # the audit entry this message made
     stage: Stage
+    owner_id: str
+    department: str
+    level: Level | None = None
+    accepted: bool = False
+    special_group: bool = False
+    breached: bool = False
+    waiting_on_customer: bool = False
+    pending_outcome: Outcome | None = None
+    outcome: Outcome | None = None
+    open_work_orders: list[str] = []
+
+    @classmethod
+    def of(cls, action: str, seq: int, s: "ComplaintState") -> "Ack":
+        return cls(complaint_id=s.complaint_id, action=action, seq=seq, stage=s.stage, owner_id=s.owner_id,
+                   department=s.department, level=s.level, accepted=s.accepted, special_group=s.special_group,
+                   breached=s.breached, waiting_on_customer=s.waiting_on_customer,
+                   pending_outcome=s.pending_outcome, outcome=s.outcome,
+                   open_work_orders=[w.id for w in s.open_work_orders()])
 
 
 class SlaView(BaseModel):

@@ -213,3 +213,14 @@ async def test_notes_are_rate_limited_per_complaint(client, workers):
     with pytest.raises(service.ComplaintError, match="already has 60 notes in the last hour"):
         await service.send(client, cid, "add_note", m.AddNote(actor=HANDLER, text="one too many"))
     await healthy(client, cid)
+
+
+async def test_an_update_answers_with_the_new_state_in_brief(client, workers):
+    """Every update result stays in the history: it carries no texts and no audit trail, whatever the notes."""
+    cid = await submit(client, workers["calm"])
+    long_note = "很长的备注" * 390
+    ack = await service.acknowledge(client, cid, "add_note", m.AddNote(actor=HANDLER, text=long_note))
+    assert (ack.action, ack.stage.value, ack.owner_id, ack.accepted) == ("add_note", "handle", "E207", False)
+    assert len(ack.model_dump_json()) < 600 and long_note[:20] not in ack.model_dump_json()
+    ack = await service.acknowledge(client, cid, "accept", m.Accept(actor=HANDLER))
+    assert ack.accepted and ack.seq == (await service.state(client, cid)).history[-1].seq

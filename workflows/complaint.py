@@ -193,7 +193,7 @@ class ComplaintWorkflow:
         await self._ready()
         rules.check(name, msg, self.case.s, self.case.policy, workflow.now())
         seq = await self._apply(name, msg)
-        return Ack(complaint_id=self.case.s.complaint_id, action=name, seq=seq, stage=self.case.s.stage)
+        return Ack.of(name, seq, self.case.s)
 
     @_update.validator
     def _validate(self, name: str, args: Sequence[RawValue]) -> None:
