@@ -186,6 +186,8 @@ async def test_schedule_runs_on_the_first_working_day_and_a_trigger_runs_last_mo
     month = previous_month(datetime.now(timezone.utc), "Asia/Shanghai")
     await handle.trigger()
     await eventually(lambda: _exists(client, f"lookback-{month}"), timeout=20)
+    # The schedule skips a trigger while its previous run is still going (overlap SKIP): wait for it to end.
+    await eventually(lambda: _finished_triggers(client, 1), timeout=20)
     await handle.trigger()  # a second run for the same month starts nothing new
     triggers = await eventually(lambda: _finished_triggers(client, 2), timeout=20)
     notes = sorted(t.note for t in triggers)
