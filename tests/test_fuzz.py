@@ -124,7 +124,7 @@ async def _check(client, cid) -> str | None:
     now = datetime.now(timezone.utc)
     for clock in (await service.sla(client, cid)).clocks:
         due = clock.next_event()
-        if due is not None and due < now - timedelta(seconds=5):
+        if due is not None and due < now - timedelta(seconds=15):  # slack for a loaded 2-core machine
             return f"clock {clock.name} was due at {due.isoformat()} and has not fired"
     history = await client.get_workflow_handle(workflow_id_for(cid)).fetch_history()
     if len(history.events) > 2200:
