@@ -1,6 +1,6 @@
 """Thousands of generated payloads, sent to every signal, update and query of live complaints on the real
 dev server, and generated intakes sent to the start. After each batch: no failed workflow task, the
-complaint still answers `state`, no clock is overdue without having fired, the history is under its bound,
+complaint still answers `state`, no clock is overdue (15 s of slack) unfired, the history is under its bound,
 and a neighbouring complaint's rows are untouched.
 
 Hypothesis generates the cases (a fixed seed, so a failure reproduces); they are then sent in batches from
