@@ -17,7 +17,7 @@ from models.policy import Policy
 from models.tables import ComplaintRow, LookBackRevisit, LookBackRun, Notification
 from models.workflow_io import StartComplaint
 from sla.calendar import calendar_for
-from sla.periods import month_bounds, previous_month
+from sla.periods import month_bounds, month_not_ended, previous_month
 
 log = structlog.get_logger()
 
@@ -34,6 +34,8 @@ class LookBackActivities:
     def sample_lookback(self, month: str) -> Sample:
         """Candidates come from the read model, not from visibility: it keeps every complaint's outcome and
         closing time for years, while closed workflows leave visibility after the namespace's retention."""
+        if reason := month_not_ended(month, self.policy.timezone, activity.info().scheduled_time):
+            raise permanent(reason)  # the run fails, and leaves the month's one run to the schedule
         start, end = month_bounds(month, self.policy.timezone)
         with Session(self.engine) as session:
             rows = session.exec(select(ComplaintRow).where(

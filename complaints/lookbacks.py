@@ -1,6 +1,6 @@
 """Look-back operations over the Temporal client: run a month, read it, record outcomes, keep the schedule."""
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 
 from temporalio.client import (
     Client,
@@ -17,6 +17,7 @@ from complaints.service import ComplaintError
 from lookback.schedule import SCHEDULE_ID, build_schedule
 from models.lookback import LookBackInput, LookBackState, RevisitOutcome, RevisitState, check_month
 from models.policy import Policy
+from sla.periods import month_not_ended
 from workflows.lookback import LookBackWorkflow, lookback_id, revisit_id
 
 
@@ -27,15 +28,20 @@ class Started:
     created: bool  # False: this month already ran (or is running); nothing new was started
 
 
-async def run_month(client: Client, month: str, task_queue: str) -> Started:
+async def run_month(client: Client, month: str, task_queue: str, tz: str = Policy().timezone,
+                    now: datetime | None = None) -> Started:
+    """Start a month's look-back by hand. It is the same single run the schedule would start: a month
+    that has not ended is refused (it would use up that run), and only a failed run may be started again."""
     try:
         check_month(month)
     except ValueError as e:
         raise ComplaintError(str(e)) from None
+    if reason := month_not_ended(month, tz, now or datetime.now(timezone.utc)):
+        raise ComplaintError(reason)
     wid = lookback_id(month)
     try:
         await client.start_workflow(LookBackWorkflow.run, LookBackInput(month=month), id=wid, task_queue=task_queue,
-                                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+                                    id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY)
     except WorkflowAlreadyStartedError:
         return Started(month, wid, created=False)
     return Started(month, wid, created=True)

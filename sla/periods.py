@@ -15,6 +15,16 @@ def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
+def month_not_ended(month: str, tz: str, now: datetime) -> str | None:
+    """Why a look-back of `month` cannot run at `now` (the month is current or still to come), or None.
+    Its sample would be incomplete, and its one run per month used up before the month was over."""
+    end = month_bounds(month, tz)[1]
+    if end <= now:
+        return None
+    return (f"{month} has not ended yet (it ends {end.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M %Z}): "
+            "its look-back runs on the first working day after")
+
+
 def month_before(month: str) -> str:
     year, mon = (int(x) for x in month.split("-"))
     return f"{year - (mon == 1):04d}-{(mon - 2) % 12 + 1:02d}"

@@ -1,11 +1,13 @@
 """The monthly look-back: the sampling rule, revisits on a real server, the reopen link, the schedule."""
 import asyncio
+import dataclasses
 import uuid
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import Session
+from temporalio.client import WorkflowFailureError
 from temporalio.testing import ActivityEnvironment
 
 from activities.lookback import LookBackActivities
@@ -13,9 +15,9 @@ from complaints import lookbacks, service
 from lookback.sampling import sample
 from models.enums import Stage
 from models.intake import workflow_id_for
-from models.lookback import LookBackState, RevisitOutcome, Sampled
+from models.lookback import LookBackInput, LookBackState, RevisitOutcome, Sampled
 from models.tables import ComplaintRow, LookBackRevisit, LookBackRun, Notification
-from sla.periods import month_bounds, previous_month
+from sla.periods import month_bounds, month_not_ended, previous_month
 from tests.actors import SUPERVISOR
 from tests.conftest import eventually, rows
 from tests.helpers import list_workflows
@@ -80,7 +82,9 @@ async def test_candidates_come_from_the_read_model_with_exact_month_edges(engine
     seed(engine, datetime(2025, 10, 10, 12, 0, tzinfo=SH), "cards", outcome="withdrawn")
     seed(engine, datetime(2025, 10, 10, 12, 0, tzinfo=SH), "loans", outcome="no_feedback")
     acts = LookBackActivities(engine, CALM)
-    result = ActivityEnvironment().run(acts.sample_lookback, month)
+    runner = ActivityEnvironment()
+    runner.info = dataclasses.replace(runner.info, scheduled_time=datetime.now(timezone.utc))
+    result = runner.run(acts.sample_lookback, month)
     assert result.candidates == 3 and result.candidates_by_department == {"cards": 2, "loans": 1}
     assert {c.complaint_id for c in result.sampled} <= set(inside) and len(result.sampled) == 2
 
@@ -163,6 +167,33 @@ async def test_a_recurrence_that_cannot_be_reopened_is_told_to_an_operator_not_r
     told = await eventually(lambda: [n for n in rows(engine, Notification, complaint_id=cid)
                                      if n.template == "reopen_failed"])
     assert told[0].recipient_kind == "operator" and "could not be reopened" in told[0].body
+
+
+@pytest.mark.parametrize("month", ["2026-12", "2027-05"])
+async def test_a_month_that_has_not_ended_is_refused_and_keeps_its_one_run(client, workers, month):
+    now = datetime(2026, 12, 1, 16, 30, tzinfo=timezone.utc)  # 2026-12-02 00:30 in Shanghai
+    with pytest.raises(service.ComplaintError, match=f"{month} has not ended yet"):
+        await lookbacks.run_month(client, month, workers["calm"], "Asia/Shanghai", now=now)
+    assert not await _exists(client, f"lookback-{month}")
+    # The month before, by then over, runs (the test's clock is not the server's: its sample is just empty).
+    assert month_not_ended("2026-11", "Asia/Shanghai", now) is None
+
+
+async def test_a_raw_start_of_an_unfinished_month_fails_and_does_not_use_up_the_month(client, workers):
+    """What the old code allowed from the CLI or `temporal workflow start`: now the run fails, and the
+    schedule's (or a person's) later run of the same month still starts."""
+    future = "2099-01"
+    handle = await client.start_workflow("LookBackWorkflow", LookBackInput(month=future), id=f"lookback-{future}",
+                                         task_queue=workers["calm"])
+    with pytest.raises(WorkflowFailureError):
+        await handle.result()
+    assert "has not ended yet" in str((await handle.fetch_history()).events[-1])
+    bad = await client.start_workflow("LookBackWorkflow", args=[{"month": "2025-13"}], id="lookback-2025-08",
+                                      task_queue=workers["calm"])
+    with pytest.raises(WorkflowFailureError):
+        await bad.result()
+    started = await lookbacks.run_month(client, "2025-08", workers["calm"])  # the failed run does not block it
+    assert started.created
 
 
 async def test_schedule_runs_on_the_first_working_day_and_a_trigger_runs_last_month_once(client, workers):

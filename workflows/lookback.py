@@ -103,7 +103,7 @@ class LookBackWorkflow:
         try:
             await workflow.start_child_workflow(
                 LookBackWorkflow.run, LookBackInput(month=month), id=lookback_id(month),
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
                 parent_close_policy=workflow.ParentClosePolicy.ABANDON)
             self.s.note = f"started {lookback_id(month)}"
         except WorkflowAlreadyStartedError:

@@ -24,7 +24,7 @@ def lookback_run(month: Annotated[str, typer.Option(help="The month to revisit, 
 
     async def go():
         cfg = settings()
-        return await run_month(await connect(cfg), month, cfg.task_queue)
+        return await run_month(await connect(cfg), month, cfg.task_queue, cfg.policy().timezone)
 
     started = run(go())
     out = {"month": started.month, "workflow_id": started.workflow_id, "created": started.created}
