@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
-from temporalio.client import WorkflowExecutionStatus, WorkflowUpdateFailedError
+from temporalio.client import WorkflowExecutionStatus, WorkflowQueryFailedError, WorkflowUpdateFailedError
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
@@ -177,8 +177,11 @@ async def test_generated_starts_fail_cleanly_or_run(client, workers):
             desc = await client.get_workflow_handle(handle.id).describe()
             if desc.status is not WorkflowExecutionStatus.RUNNING:
                 break
-            if (await client.get_workflow_handle(handle.id).query("state"))["stage"] == "handle":
-                break
+            try:
+                if (await client.get_workflow_handle(handle.id).query("state"))["stage"] == "handle":
+                    break
+            except WorkflowQueryFailedError as e:  # an invalid start answers so until its run has failed
+                assert "did not start" in str(e)
             await asyncio.sleep(0.1)
         assert await broken_tasks(client, handle.id) == [], handle.id
         if desc.status is WorkflowExecutionStatus.FAILED:
