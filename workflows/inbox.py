@@ -5,9 +5,9 @@ message itself: a missing, doubled, oversize, non-JSON, unencrypted or unknown m
 raise inside the SDK and fail the workflow task on every retry. Here each of those becomes a refusal."""
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from temporalio import workflow
 from temporalio.common import RawValue
 from temporalio.converter import PayloadConverter
@@ -24,6 +24,7 @@ from models.workflow_io import StartComplaint
 # much bigger is not a message. The Temporal server also caps each payload (blob size limit).
 MAX_MESSAGE_BYTES = 32 * 1024
 UNKNOWN = "unknown_message"
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass
@@ -82,19 +83,25 @@ def unknown_actor() -> Actor:
     return Actor.model_construct(id="unknown", role=Role.SYSTEM, department="unknown")
 
 
-def read_start(args: Sequence[Any], info: workflow.Info) -> StartComplaint:
-    """The run input, checked before anything happens: refused with the reason (the workflow fails cleanly)."""
+def read_input(args: Sequence[Any], model: type[M]) -> M:
+    """A workflow's run input, taken raw (no SDK decoding) and checked: ValueError with the reason, which the
+    workflow turns into a clean failure of its own instead of a failing task."""
     if len(args) != 1:
-        raise ValueError(f"ComplaintWorkflow takes one input (a StartComplaint), not {len(args)}")
+        raise ValueError(f"takes one input (a {model.__name__}), not {len(args)}")
     raw = args[0]
     if isinstance(raw, RefusedPayload):
         raise ValueError(raw.reason)
     if not isinstance(raw, dict):
         raise ValueError(f"the input must be a JSON object, not {type(raw).__name__}")
     try:
-        start = StartComplaint.model_validate(raw)
+        return model.model_validate(raw)
     except ValidationError as e:
         raise ValueError(excerpt(explain(e), 400)) from None
+
+
+def read_start(args: Sequence[Any], info: workflow.Info) -> StartComplaint:
+    """ComplaintWorkflow's run input, checked before anything happens (the workflow fails cleanly)."""
+    start = read_input(args, StartComplaint)
     # Identity comes from the workflow id: an input naming another complaint would write that one's rows.
     if info.workflow_id != workflow_id_for(start.complaint_id):
         raise ValueError(f"complaint_id {start.complaint_id} does not belong to workflow {info.workflow_id}")

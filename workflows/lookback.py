@@ -26,7 +26,6 @@ with workflow.unsafe.imports_passed_through():
         RevisitState,
         Sample,
     )
-    from models.payloads import RefusedPayload
     from models.text import excerpt
     from models.workflow_io import StartComplaint
     from workflows import inbox
@@ -46,18 +45,11 @@ def revisit_id(month: str, complaint_id: str) -> str:
 
 
 def read_input(args: Sequence[Any], model: type[M]) -> M:
-    """A run input taken raw and checked, so a bad start fails the workflow with its reason (not its task)."""
-    problem = None
-    if len(args) != 1:
-        problem = f"takes one input, not {len(args)}"
-    elif isinstance(args[0], RefusedPayload):
-        problem = args[0].reason
-    else:
-        try:
-            return model.model_validate(args[0])
-        except ValidationError as e:
-            problem = excerpt(explain(e), 400)
-    raise ApplicationError(f"invalid start: {problem}", type="InvalidStart", non_retryable=True)
+    """The run input read like the complaint's (`inbox.read_input`); a bad one fails the run, not its task."""
+    try:
+        return inbox.read_input(args, model)
+    except ValueError as e:
+        raise ApplicationError(f"invalid start: {e}", type="InvalidStart", non_retryable=True) from None
 
 
 REVISIT_CONTRACT = {"revisit_outcome": RevisitOutcome}
