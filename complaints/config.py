@@ -26,12 +26,36 @@ class Settings(BaseSettings):
     log_format: str = "auto"              # auto (console on a terminal, else JSON), json, console
     log_level: str = "INFO"
     temporal_ui_port: int = 8233
+    temporal_ui_ip: str = "127.0.0.1"     # the UI is an operators' tool: localhost on the embedded default
     codec_port: int = 8081
+    # The front door (api/): where it listens, and where people's CLI commands find it.
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    complaints_api_url: str | None = None   # default http://<api_host>:<api_port>
+    complaints_session_file: Path | None = None  # a signed-in person's token; default ~/.config/complaints
+    api_secret_file: Path | None = None     # signs local tokens, seals channel secrets; default DATA_DIR/api.secret
+    token_minutes: int = 480                # a working day: then sign in again
+    login_max_failures: int = 5             # wrong passwords in a row before the account locks ...
+    login_lockout_minutes: int = 15         # ... for this long
+    signature_window_seconds: int = 300     # a signed channel request older (or newer) than this is refused
+    max_body_bytes: int = 64 * 1024         # an intake is 5,000 characters of text at most
+    cookie_secure: bool = True              # browsers treat http://localhost as secure, so this stays on
+    ui_origin: str | None = None            # the Temporal UI's origin, the only one the codec server allows
+    # OpenID Connect (production): tokens verified against the provider's keys; role and department from
+    # claims. OIDC_ROLE_MAP is JSON, e.g. {"complaints-supervisor": "supervisor"}.
+    oidc_issuer: str | None = None
+    oidc_audience: str | None = None
+    oidc_jwks_url: str | None = None        # default: from the issuer's discovery document
+    oidc_id_claim: str = "preferred_username"
+    oidc_role_claim: str = "roles"
+    oidc_department_claim: str = "department"
+    oidc_role_map: dict[str, str] = {}
     # Worker tuning (see bench/): how many complaints stay cached, how many tasks run at once.
     max_cached_workflows: int = 10000
     max_concurrent_activities: int = 64
 
-    @field_validator("data_dir", "complaints_key_file", "codec_token_file")
+    @field_validator("data_dir", "complaints_key_file", "codec_token_file", "complaints_session_file",
+                     "api_secret_file")
     @classmethod
     def _absolute(cls, v: Path | None) -> Path | None:
         # Resolved once, where the process starts: every message and error names the file it really uses.
@@ -44,6 +68,23 @@ class Settings(BaseSettings):
     @property
     def key_file(self) -> Path:
         return self.complaints_key_file or self.data_dir / "complaints.key"
+
+    @property
+    def api_url(self) -> str:
+        return (self.complaints_api_url or f"http://{self.api_host}:{self.api_port}").rstrip("/")
+
+    @property
+    def session_file(self) -> Path:
+        return self.complaints_session_file or Path.home() / ".config" / "complaints" / "session.json"
+
+    def api_secret(self, create: bool = True) -> str:
+        from complaints.codec import secret_file
+
+        return secret_file(self.api_secret_file or self.data_dir / "api.secret", create)
+
+    @property
+    def temporal_ui_origin(self) -> str:
+        return self.ui_origin or f"http://localhost:{self.temporal_ui_port}"
 
     def codec_token_value(self, create: bool = True) -> str:
         from complaints.codec import secret_file

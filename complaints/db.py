@@ -10,7 +10,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
-import models.tables  # noqa: F401  - registers the tables
+import models.access  # noqa: F401  - registers the tables
+import models.tables  # noqa: F401
 from complaints import schema
 
 

@@ -52,8 +52,9 @@ async def month_state(client: Client, month: str) -> LookBackState:
         return await client.get_workflow_handle(lookback_id(month)).query("state", result_type=LookBackState)
     except (RPCError, WorkflowQueryFailedError) as e:
         if isinstance(e, RPCError) and e.status == RPCStatusCode.NOT_FOUND:
-            raise ComplaintError(f"no look-back for {month}; start it with `complaints lookback run --month {month}`")
-        raise ComplaintError(f"could not read the look-back for {month}: {e}") from None
+            raise ComplaintError(f"no look-back for {month}; start it with `complaints lookback run --month {month}`",
+                                 "not-found")
+        raise ComplaintError(f"could not read the look-back for {month}: {e}", "engine") from None
 
 
 async def record_outcome(client: Client, month: str, complaint_id: str, msg: RevisitOutcome) -> RevisitState:
@@ -61,13 +62,17 @@ async def record_outcome(client: Client, month: str, complaint_id: str, msg: Rev
         return await client.get_workflow_handle(revisit_id(month, complaint_id)).execute_update(
             "revisit_outcome", msg, result_type=RevisitState)
     except WorkflowUpdateFailedError as e:
-        raise ComplaintError(e.cause.message if isinstance(e.cause, ApplicationError) else str(e)) from None
+        cause = e.cause
+        if isinstance(cause, ApplicationError):
+            kind = cause.details[0] if cause.type == "Refused" and cause.details else "rule"
+            raise ComplaintError(cause.message, kind if isinstance(kind, str) else "rule") from None
+        raise ComplaintError(str(e)) from None
     except RPCError as e:
         if "already completed" in e.message.lower():
-            raise ComplaintError(f"the revisit of {complaint_id} for {month} is already recorded") from None
+            raise ComplaintError(f"the revisit of {complaint_id} for {month} is already recorded", "closed") from None
         if e.status == RPCStatusCode.NOT_FOUND:
-            raise ComplaintError(f"{complaint_id} was not sampled for the {month} look-back") from None
-        raise ComplaintError(f"Temporal refused: {e.message}") from None
+            raise ComplaintError(f"{complaint_id} was not sampled for the {month} look-back", "not-found") from None
+        raise ComplaintError(f"Temporal refused: {e.message}", "engine") from None
 
 
 async def ensure_schedule(client: Client, policy: Policy, task_queue: str, today: date) -> list[datetime]:

@@ -23,7 +23,12 @@ from workflows.complaint import ComplaintWorkflow
 
 
 class ComplaintError(Exception):
-    """A refusal or a failure, worded for the person who asked."""
+    """A refusal or a failure, worded for the person who asked. `kind`: not-found, closed, stage,
+    forbidden, rule (a business rule or invalid input), or engine (Temporal could not be asked)."""
+
+    def __init__(self, message: str, kind: str = "rule"):
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass
@@ -61,15 +66,16 @@ def _handle(client: Client, complaint_id: str) -> WorkflowHandle:
 
 def _explain(e: Exception, complaint_id: str) -> ComplaintError:
     if isinstance(e, WorkflowUpdateFailedError) and isinstance(e.cause, ApplicationError):
-        return ComplaintError(e.cause.message)
+        kind = e.cause.details[0] if e.cause.type == "Refused" and e.cause.details else "rule"
+        return ComplaintError(e.cause.message, kind if isinstance(kind, str) else "rule")
     if isinstance(e, RPCError):
         if "already completed" in e.message.lower():
-            return ComplaintError(f"complaint {complaint_id} is closed")
+            return ComplaintError(f"complaint {complaint_id} is closed", "closed")
         if e.status == RPCStatusCode.NOT_FOUND:
-            return ComplaintError(f"no complaint {complaint_id}")
-        return ComplaintError(f"Temporal refused: {e.message}")
+            return ComplaintError(f"no complaint {complaint_id}", "not-found")
+        return ComplaintError(f"Temporal refused: {e.message}", "engine")
     if isinstance(e, WorkflowQueryFailedError):
-        return ComplaintError(f"could not read complaint {complaint_id}: {e.message}")
+        return ComplaintError(f"could not read complaint {complaint_id}: {e.message}", "engine")
     return ComplaintError(str(e))
 
 

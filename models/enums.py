@@ -24,6 +24,7 @@ class Role(StrEnum):
     DEPARTMENT_AGENT = "department_agent"
     REVIEWER = "reviewer"
     SUPERVISOR = "supervisor"
+    OPERATOR = "operator"  # runs the system (schedules, replay, accounts); acts on no complaint
     INTAKE = "intake"  # an intake channel system acting for the customer
     SYSTEM = "system"  # the workflow itself (timers, analysis); no message may be sent in this role
 

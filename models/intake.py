@@ -56,13 +56,15 @@ class Actor(Strict):
     department: str = Field(min_length=1, max_length=64)
 
 
-class Intake(Strict):
-    channel: Channel
+class IntakeRequest(Strict):
+    """What the API takes from a channel or a person: the first responder is never in it (it is the person
+    signed in, or the channel's desk), and a channel's credential decides the channel."""
+
+    channel: Channel | None = None
     external_ref: str = Field(min_length=1, max_length=64, pattern=r"^[\w.:/-]+$")
     customer: Customer
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     received_at: datetime
-    received_by: Actor
 
     @field_validator("received_at")
     @classmethod
@@ -70,6 +72,16 @@ class Intake(Strict):
         if v.tzinfo is None:
             raise ValueError("received_at needs a time zone offset, e.g. 2026-11-22T09:30:00+08:00")
         return v
+
+    def taken_by(self, channel: Channel, received_by: "Actor") -> "Intake":
+        return Intake.model_validate({**self.model_dump(), "channel": channel, "received_by": received_by.model_dump()})
+
+
+class Intake(IntakeRequest):
+    """The workflow's input: a validated intake with its channel and first responder."""
+
+    channel: Channel
+    received_by: Actor
 
     @field_validator("received_by")
     @classmethod
@@ -102,6 +114,12 @@ _CHANNEL_CODE = {
     Channel.BRANCH: "BR", Channel.HOTLINE: "HL", Channel.APP: "AP", Channel.WECHAT: "WX",
     Channel.LETTER: "LT", Channel.EMAIL: "EM", Channel.REGULATOR: "RG", Channel.RECEPTION_DAY: "RD",
 }
+_CODE_CHANNEL = {code: channel for channel, code in _CHANNEL_CODE.items()}
+
+
+def channel_of(complaint_id: str) -> Channel | None:
+    """The channel a complaint came in by, read off its reference's two-letter code."""
+    return _CODE_CHANNEL.get(complaint_id[:2])
 
 
 def complaint_id_for(channel: Channel | str, external_ref: str) -> str:

@@ -22,6 +22,8 @@ from tests.policies import CALM, FAST
 from tests.replay import TEST_KEY
 from workers.worker import build_worker
 
+pytest_plugins = ["tests.api_support"]
+
 
 def temporal_binary() -> str:
     found = shutil.which("temporal") or str(Path(sys.executable).parent / "temporal")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from models import messages as m
-from models.enums import Outcome, WorkOrderStatus
+from models.enums import Outcome, Role, WorkOrderStatus
 from models.intake import SPECIAL_GROUP_DEPARTMENT, mask_name
 from models.policy import Policy
 from models.sla import ClockKind, Milestone
@@ -52,7 +52,13 @@ class Case(CaseClocks):
         return seq
 
     def on_accept(self, msg: m.Accept, now: datetime, due: datetime | None) -> None:
-        self.s.accepted = True
+        s = self.s
+        s.accepted = True
+        # A complaint a channel's system took in (the app, WeChat) has a desk, not a person, as its first
+        # responder: the first employee who accepts it owns it from then on (首问负责制).
+        if s.first_responder.role is Role.INTAKE and s.owner_id == s.first_responder.id:
+            s.owner_id = msg.actor.id
+            self.out.search_attributes = True
         self.event("accept", msg.actor, now, msg.note)
         self.meet(Milestone.ACCEPTED, now)
 

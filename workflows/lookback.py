@@ -230,7 +230,7 @@ class RevisitWorkflow:
             raise Refused(f"the revisit of {self.s.complaint_id} is already recorded ({self.s.outcome.value})")
         first_responder = self.inp.complaint.first_responder_id if self.inp else None
         if reason := revisit_refusal(msg.actor, self.s.department, first_responder):
-            raise Refused(reason)
+            raise Refused(reason, "forbidden")
 
     def _record(self, msg: RevisitOutcome) -> None:
         self.s.outcome, self.s.actor_id, self.s.note = msg.outcome, msg.actor.id, msg.note

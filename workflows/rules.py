@@ -19,11 +19,14 @@ NOTE_WINDOW = timedelta(hours=1)
 
 
 class Refused(ApplicationError):
-    """A message that may not be applied. Non-retryable: sending it again changes nothing."""
+    """A message that may not be applied. Non-retryable: sending it again changes nothing.
 
-    def __init__(self, reason: str):
-        super().__init__(reason, type="Refused", non_retryable=True)
-        self.reason = reason
+    `kind` (the error's one detail) tells a client which sort of refusal it is: `closed`, `stage`,
+    `forbidden` (who may send it), or `rule` (a business rule or an invalid payload)."""
+
+    def __init__(self, reason: str, kind: str = "rule"):
+        super().__init__(reason, kind, type="Refused", non_retryable=True)
+        self.reason, self.kind = reason, kind
 
 
 def _accept(msg: m.Accept, s: ComplaintState, p: Policy, now: datetime) -> str | None:
@@ -208,19 +211,26 @@ _BUSINESS: dict[str, Callable[..., str | None]] = {
 
 def refusal(name: str, msg: m.Message, s: ComplaintState, policy: Policy, now: datetime) -> str | None:
     """The reason `msg` may not be applied at `now`, or None. Order: closed, stage, role, business rule."""
+    found = kind_and_refusal(name, msg, s, policy, now)
+    return found[1] if found else None
+
+
+def kind_and_refusal(name: str, msg: m.Message, s: ComplaintState, policy: Policy,
+                     now: datetime) -> tuple[str, str] | None:
     if s.stage is Stage.CLOSED:
-        return f"complaint {s.complaint_id} is closed ({s.outcome.value if s.outcome else 'closed'})"
+        return "closed", f"complaint {s.complaint_id} is closed ({s.outcome.value if s.outcome else 'closed'})"
     if s.stage not in STAGES[name]:
         allowed = ", ".join(st.value for st in STAGES[name])
-        return f"{name} is not possible in stage {s.stage.value} (only in: {allowed})"
+        return "stage", f"{name} is not possible in stage {s.stage.value} (only in: {allowed})"
     if name == "customer_feedback" and s.pending_outcome is not None:
-        return "feedback is already recorded; the complaint waits for a supervisor's approve_close"
+        return "stage", "feedback is already recorded; the complaint waits for a supervisor's approve_close"
     if problem := role_refusal(name, msg.actor, s):
-        return problem
+        return "forbidden", problem
     check = _BUSINESS.get(name)
-    return check(msg, s, policy, now) if check else None
+    problem = check(msg, s, policy, now) if check else None
+    return ("rule", problem) if problem else None
 
 
 def check(name: str, msg: m.Message, s: ComplaintState, policy: Policy, now: datetime) -> None:
-    if reason := refusal(name, msg, s, policy, now):
-        raise Refused(reason)
+    if found := kind_and_refusal(name, msg, s, policy, now):
+        raise Refused(found[1], found[0])

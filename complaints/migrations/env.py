@@ -2,7 +2,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import models.tables  # noqa: F401  - registers the tables
+import models.access  # noqa: F401  - registers the tables
+import models.tables  # noqa: F401
 
 connection = context.config.attributes["connection"]
 context.configure(connection=connection, target_metadata=SQLModel.metadata,

@@ -1,0 +1,70 @@
+"""The FastAPI application and the uvicorn server that runs it (`complaints api`, and `complaints up`)."""
+import asyncio
+
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+
+from api import problems
+from api.audit import AuditAndLimit, BodyTooLarge
+from api.context import Context
+from api.routes import auth, complaints, reads, supervision
+from complaints.config import Settings
+
+DESCRIPTION = """The one door people and intake channels come through.
+
+* **Channels** send their key as `Authorization: Bearer ck_…`, or sign each request (`X-Key-Id`,
+  `X-Timestamp`, `X-Signature`); the channel of a complaint is the credential's.
+* **People** sign in (`POST /v1/auth/token`, or `/v1/auth/login` for a browser session) or bring an
+  OpenID Connect token. Every message's actor is built from that identity: no request names its own.
+* Errors are RFC 9457 problem details (`application/problem+json`) naming the field or the rule.
+* Every request is audited: who, what, when, from where, and how it ended."""
+
+
+def create_app(ctx: Context) -> FastAPI:
+    app = FastAPI(title="Complaints API", version="1", description=DESCRIPTION, docs_url="/docs",
+                  redoc_url=None, openapi_url="/openapi.json")
+    app.state.ctx = ctx
+    problems.install(app)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request, exc):
+        return problems.problem_response(request, 413, "too-large",
+                                         f"the request body is over {ctx.settings.max_body_bytes} bytes")
+
+    for module in (auth, complaints, reads, supervision):
+        app.include_router(module.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict:
+        return {"ok": True}
+
+    app.add_middleware(AuditAndLimit, engine_of=lambda: ctx.engine, max_body=ctx.settings.max_body_bytes)
+    return app
+
+
+async def build_context(settings: Settings, client: Client | None = None, engine: Engine | None = None,
+                        create_secret: bool = True) -> Context:
+    from complaints.db import make_engine
+    from complaints.temporal import connect
+
+    return Context(settings=settings, client=client or await connect(settings),
+                   engine=engine or make_engine(settings.db_url), api_secret=settings.api_secret(create_secret))
+
+
+def server(ctx: Context, host: str, port: int) -> uvicorn.Server:
+    config = uvicorn.Config(create_app(ctx), host=host, port=port, log_level="warning", access_log=False,
+                            proxy_headers=True, server_header=False, lifespan="off")
+    return uvicorn.Server(config)
+
+
+async def serve(settings: Settings, host: str | None = None, port: int | None = None,
+                started: asyncio.Event | None = None) -> None:
+    srv = server(await build_context(settings), host or settings.api_host, port or settings.api_port)
+    task = asyncio.create_task(srv.serve())
+    while not srv.started and not task.done():
+        await asyncio.sleep(0.05)
+    if started is not None:
+        started.set()
+    await task

@@ -1,0 +1,87 @@
+"""Every request leaves a row: who (the verified principal, or the name tried), what, when, from where,
+and how it ended. The row is written before the response starts, so no answer leaves unrecorded.
+
+The same layer caps request bodies: a channel that sends megabytes gets a 413 before anything reads them."""
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from models.access import RequestAudit
+
+AUDITED_PATHS = ("/v1/", "/openapi.json", "/docs", "/ui/")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class AuditAndLimit:
+    def __init__(self, app: ASGIApp, engine_of, max_body: int) -> None:
+        self.app, self.engine_of, self.max_body = app, engine_of, max_body
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        scope.setdefault("state", {})
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+            scope["state"]["outcome"] = f"too-large: {length[:20].decode(errors='replace')} bytes"
+            await self._write(scope, 413)
+            await _too_large(send, self.max_body, scope.get("path", ""))
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_body:
+                raise BodyTooLarge()
+            return message
+
+        async def audited(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                await self._write(scope, message["status"])
+            await send(message)
+
+        await self.app(scope, limited, audited)
+
+    async def _write(self, scope: Scope, status: int) -> None:
+        path = scope.get("path", "")
+        if not path.startswith(AUDITED_PATHS) or path.startswith("/ui/static/"):
+            return
+        await run_in_threadpool(write_row, self.engine_of(), row_for(scope, status))
+
+
+def row_for(scope: Scope, status: int) -> RequestAudit:
+    state = scope.get("state", {})
+    p = state.get("principal")
+    client = scope.get("client") or ("", 0)
+    query = scope.get("query_string", b"").decode(errors="replace")
+    return RequestAudit(
+        at=datetime.now(timezone.utc),
+        principal_kind=p.kind if p else "anonymous",
+        principal_id=(p.id if p else state.get("tried", ""))[:64],
+        role=p.role.value if p else "", department=p.department if p else "",
+        method=scope.get("method", "")[:8], path=(scope.get("path", "") + (f"?{query}" if query else ""))[:300],
+        complaint_id=(scope.get("path_params") or {}).get("complaint_id"),
+        status=status, outcome=str(state.get("outcome", ""))[:300], client=str(client[0])[:64])
+
+
+def write_row(engine: Engine, row: RequestAudit) -> None:
+    with Session(engine) as session:
+        session.add(row)
+        session.commit()
+
+
+async def _too_large(send: Send, limit: int, path: str) -> None:
+    body = json.dumps({"type": "https://complaints.example/problems/too-large", "title": "Too large", "status": 413,
+                       "detail": f"the request body is over {limit} bytes", "instance": path}).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/problem+json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

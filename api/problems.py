@@ -1,0 +1,79 @@
+"""RFC 9457 problem details: every error the API gives is one of these, naming the field or the rule.
+
+A traceback never leaves the process; an unexpected failure is logged (without request data) and answered
+with a plain 500."""
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from models.text import excerpt
+
+MEDIA = "application/problem+json"
+TYPES = "https://complaints.example/problems/"
+log = structlog.get_logger()
+
+
+class Problem(Exception):
+    """Raise anywhere in a route: `Problem(403, "forbidden", "approve_close is for a supervisor")`."""
+
+    def __init__(self, status: int, kind: str, detail: str, *, field: str | None = None,
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.status, self.kind, self.detail, self.field = status, kind, detail, field
+        self.headers, self.extra = headers, extra
+
+
+TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 409: "Conflict",
+          413: "Too large", 415: "Unsupported media type", 422: "Invalid request", 429: "Too many requests",
+          500: "Internal error", 502: "Engine unavailable", 503: "Engine unavailable"}
+
+
+def problem_response(request: Request, status: int, kind: str, detail: str, *, field: str | None = None,
+                     headers: dict[str, str] | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": TYPES + kind, "title": TITLES.get(status, "Error"), "status": status,
+                            "detail": detail, "instance": request.url.path}
+    if field:
+        body["field"] = field
+    body.update(extra)
+    request.state.outcome = f"{kind}: {excerpt(detail, 200)}"
+    return JSONResponse(body, status_code=status, media_type=MEDIA, headers=headers)
+
+
+def _field(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(request, exc.status, exc.kind, exc.detail, field=exc.field, headers=exc.headers,
+                                **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _field(e.get("loc", ())), "message": _message(e)} for e in exc.errors()][:20]
+        first = errors[0] if errors else {"field": "body", "message": "invalid"}
+        return problem_response(request, 422, "invalid", f"{first['field']}: {first['message']}",
+                                field=first["field"], errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
+        return problem_response(request, exc.status_code, kind, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.error("api request failed", path=request.url.path, error=type(exc).__name__)
+        return problem_response(request, 500, "internal", "the request failed on our side; it is logged")
+
+
+def _message(error: dict[str, Any]) -> str:
+    if error.get("type") == "extra_forbidden":
+        return "not a field of this request (the API sets who acts from your credential)" \
+            if str(error.get("loc", [""])[-1]) in ("actor", "received_by", "role") else "not a field of this request"
+    return excerpt(str(error.get("msg", "invalid")), 300)

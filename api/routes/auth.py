@@ -1,0 +1,79 @@
+"""Signing in: a bearer token for scripts (OAuth2 password form), a session cookie for browsers."""
+import secrets
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from api.accounts import Refused, check_password
+from api.context import Context, context
+from api.identity import CSRF_COOKIE, SESSION_COOKIE, Principal, anyone
+from api.problems import Problem
+from api.tokens import issue_local
+from models.enums import Role
+
+router = APIRouter(prefix="/v1/auth", tags=["sign in"])
+
+
+class Token(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_in: int
+
+
+class Me(BaseModel):
+    kind: str
+    id: str
+    role: str
+    department: str
+    via: str
+    channel: str | None = None
+
+
+async def _sign_in(request: Request, ctx: Context, username: str, password: str) -> Token:
+    request.state.tried = username[:64]
+    s = ctx.settings
+    got = await run_in_threadpool(check_password, ctx.engine, username, password, max_failures=s.login_max_failures,
+                                  lockout=timedelta(minutes=s.login_lockout_minutes))
+    if isinstance(got, Refused):
+        raise Problem(401, "sign-in-refused", got.reason, headers={"WWW-Authenticate": 'Bearer realm="complaints"'})
+    request.state.principal = Principal("person", got.id, Role(got.role), got.department, "password")
+    token, expires = issue_local(ctx.api_secret, got.id, got.password_changed_at, s.token_minutes)
+    return Token(access_token=token, expires_in=expires)
+
+
+@router.post("/token", response_model=Token, summary="Sign in for a bearer token (OAuth2 password form)")
+async def token(request: Request, username: Annotated[str, Form(max_length=64)],
+                password: Annotated[str, Form(max_length=256)], ctx: Context = Depends(context)) -> Token:
+    return await _sign_in(request, ctx, username, password)
+
+
+@router.post("/login", response_model=Me, summary="Sign in a browser: a session cookie and a CSRF cookie")
+async def login(request: Request, response: Response, username: Annotated[str, Form(max_length=64)],
+                password: Annotated[str, Form(max_length=256)], ctx: Context = Depends(context)) -> Me:
+    got = await _sign_in(request, ctx, username, password)
+    secure = ctx.settings.cookie_secure
+    response.set_cookie(SESSION_COOKIE, got.access_token, max_age=got.expires_in, httponly=True, secure=secure,
+                        samesite="strict", path="/")
+    # Readable by the page's script, which echoes it in X-CSRF-Token: another site can neither read it nor
+    # send the session cookie (SameSite=Strict), so a forged form fails twice.
+    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), max_age=got.expires_in, httponly=False,
+                        secure=secure, samesite="strict", path="/")
+    p = request.state.principal
+    return Me(kind="person", id=p.id, role=p.role, department=p.department, via="cookie")
+
+
+@router.post("/logout", status_code=204, summary="Sign a browser out")
+async def logout(response: Response) -> Response:
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(CSRF_COOKIE, path="/")
+    response.status_code = 204
+    return response
+
+
+@router.get("/me", response_model=Me, summary="Who the API takes you for")
+async def me(principal: Principal = Depends(anyone)) -> Me:
+    return Me(kind=principal.kind, id=principal.id, role=principal.role.value, department=principal.department,
+              via=principal.via, channel=principal.channel.value if principal.channel else None)

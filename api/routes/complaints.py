@@ -1,0 +1,97 @@
+"""Intake and every contract message as an endpoint. The actor is the verified principal's, always."""
+from fastapi import APIRouter, Body, Depends, Path, Request, Response
+from pydantic import BaseModel, ValidationError
+
+from api.context import Context, context
+from api.errors import problem
+from api.identity import Principal, anyone, person
+from api.problems import Problem
+from complaints import service
+from models.enums import Channel, Role
+from models.errors import explain
+from models.intake import Actor, IntakeRequest, channel_of
+from models.messages import MESSAGES
+from models.requests import REQUESTS, with_actor
+from models.state import Ack
+
+router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
+COMPLAINT_ID = Path(pattern=r"^[A-Z]{2}\d{10}$", description="The reference number, e.g. HL0123456789")
+# Keyed in by staff (the counter, the hotline agent, the mailroom, the reception day, a regulator's letter);
+# the app and WeChat come in through their own systems' credentials only.
+STAFF_CHANNELS = frozenset({Channel.BRANCH, Channel.HOTLINE, Channel.LETTER, Channel.EMAIL, Channel.REGULATOR,
+                            Channel.RECEPTION_DAY})
+# What a channel may send for its customer; the rest are the bank's people's.
+FOR_CHANNELS = frozenset({"customer_feedback", "customer_info_received", "withdraw"})
+CHANNEL_ONLY = frozenset({"customer_feedback", "withdraw"})
+CHANNEL_VIEW = {"complaint_id", "action", "seq", "stage", "outcome", "pending_outcome", "waiting_on_customer"}
+
+
+class Submitted(BaseModel):
+    complaint_id: str
+    workflow_id: str
+    created: bool
+    channel: Channel
+    first_responder: str
+
+
+@router.post("", status_code=201, response_model=Submitted, summary="Submit a complaint (a channel or a handler)",
+             responses={200: {"description": "submitted before: the same reference, nothing new started"}})
+async def submit(request: Request, response: Response, body: IntakeRequest, principal: Principal = Depends(anyone),
+                 ctx: Context = Depends(context)) -> Submitted:
+    if principal.kind == "channel":
+        assert principal.channel is not None
+        if body.channel is not None and body.channel != principal.channel:
+            raise Problem(403, "forbidden", f"this credential is the {principal.channel.value} channel's; the body "
+                          f"says {body.channel.value}", field="channel")
+        channel = principal.channel
+        received_by = Actor(id=f"{channel.value}-desk", role=Role.INTAKE, department=principal.department)
+    else:
+        if principal.role is not Role.HANDLER:
+            raise Problem(403, "forbidden", f"complaints are keyed in by handlers; you are a {principal.role.value}")
+        if body.channel is None:
+            raise Problem(422, "invalid", "channel: which channel the customer came by", field="channel")
+        if body.channel not in STAFF_CHANNELS:
+            raise Problem(403, "forbidden", f"{body.channel.value} complaints come in through that channel's own "
+                          "credential", field="channel")
+        channel, received_by = body.channel, principal.actor
+    try:
+        intake = body.taken_by(channel, received_by)
+    except ValidationError as e:
+        raise Problem(422, "invalid", explain(e)) from None
+    try:
+        got = await service.submit(ctx.client, intake, ctx.settings.task_queue)
+    except service.ComplaintError as e:
+        raise Problem(422, "invalid", str(e), field="received_at") from None
+    request.state.outcome = "created" if got.created else "repeat"
+    response.status_code = 201 if got.created else 200
+    response.headers["Location"] = f"/v1/complaints/{got.complaint_id}"
+    return Submitted(complaint_id=got.complaint_id, workflow_id=got.workflow_id, created=got.created, channel=channel,
+                     first_responder=received_by.id)
+
+
+def _message_route(name: str) -> None:
+    cls, model = MESSAGES[name], REQUESTS[name]
+    who = anyone if name in FOR_CHANNELS else person
+
+    async def endpoint(request: Request, complaint_id: str = COMPLAINT_ID, body: model = Body(),  # type: ignore[valid-type]
+                       principal: Principal = Depends(who), ctx: Context = Depends(context)) -> dict:
+        if principal.kind == "channel" and channel_of(complaint_id) != principal.channel:
+            raise Problem(403, "forbidden", f"{complaint_id} did not come in by the {principal.channel} channel")
+        if principal.kind == "person" and name in CHANNEL_ONLY:
+            raise Problem(403, "forbidden", f"{name} comes from the customer, through their channel's credential")
+        msg = with_actor(cls, body, principal.actor.model_dump())
+        try:
+            ack = await service.acknowledge(ctx.client, complaint_id, name, msg)
+        except service.ComplaintError as e:
+            raise problem(e) from None
+        request.state.outcome = f"applied #{ack.seq}"
+        return ack.model_dump(mode="json", include=CHANNEL_VIEW if principal.kind == "channel" else None)
+
+    endpoint.__name__ = name
+    router.add_api_route(f"/{{complaint_id}}/{name}", endpoint, methods=["POST"], response_model=None,
+                         summary=(cls.__doc__ or name).strip().splitlines()[0] if cls.__doc__ else name.replace("_", " "),
+                         responses={200: {"model": Ack}})
+
+
+for _name in MESSAGES:
+    _message_route(_name)
