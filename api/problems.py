@@ -58,6 +58,12 @@ def install(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"field": _field(e.get("loc", ())), "message": _message(e)} for e in exc.errors()][:20]
         first = errors[0] if errors else {"field": "body", "message": "invalid"}
+        claimed = next((e for e in exc.errors() if _claims_identity(e)), None)
+        if claimed is not None:  # not a typo: an attempt to say who acts
+            field = _field(claimed.get("loc", ()))
+            return problem_response(request, 403, "identity-in-body",
+                                    f"{field}: who acts comes from your credential, never from the request",
+                                    field=field)
         return problem_response(request, 422, "invalid", f"{first['field']}: {first['message']}",
                                 field=first["field"], errors=errors)
 
@@ -72,8 +78,15 @@ def install(app: FastAPI) -> None:
         return problem_response(request, 500, "internal", "the request failed on our side; it is logged")
 
 
-def _message(error: dict[str, Any]) -> str:
+IDENTITY_FIELDS = ("actor", "received_by", "role", "actor_id", "user", "principal")
+
+
+def _claims_identity(error: Any) -> bool:
+    loc = error.get("loc") or ("",)
+    return error.get("type") == "extra_forbidden" and str(loc[-1]) in IDENTITY_FIELDS
+
+
+def _message(error: Any) -> str:
     if error.get("type") == "extra_forbidden":
-        return "not a field of this request (the API sets who acts from your credential)" \
-            if str(error.get("loc", [""])[-1]) in ("actor", "received_by", "role") else "not a field of this request"
+        return "not a field of this request"
     return excerpt(str(error.get("msg", "invalid")), 300)
