@@ -30,13 +30,15 @@ def temporal_binary() -> str:
 
 
 def start_dev_server(data_dir: Path, address: str, ui_port: int, namespace: str,
-                     codec_endpoint: str | None = None) -> subprocess.Popen:
+                     codec_endpoint: str | None = None, ui_ip: str = "127.0.0.1") -> subprocess.Popen:
     host, _, port = address.rpartition(":")
     data_dir.mkdir(parents=True, exist_ok=True)
     log = open(data_dir / "temporal-server.log", "ab")  # noqa: SIM115 - lives as long as the server
     return subprocess.Popen(
         [temporal_binary(), "server", "start-dev",
          "--ip", host or "127.0.0.1", "--port", port, "--ui-port", str(ui_port), "--namespace", namespace,
+         # The UI shows every workflow to whoever opens it: an operators' tool, on this machine only.
+         "--ui-ip", ui_ip,
          # State in a file, WAL for speed: complaints and their timers survive a restart of `up`.
          "--db-filename", str(data_dir / "temporal.db"), "--sqlite-pragma", "journal_mode=wal",
          "--log-level", "warn", "--ui-disable-news-fetch", *SERVER_LIMITS,

@@ -76,3 +76,7 @@ def configure(fmt: str = "auto", level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler_for(sys.stderr, json_out)]
     root.setLevel(level.upper())
+    # A line per HTTP request of the CLI's client, and Alembic's plugin set-up on import, are noise on a
+    # person's terminal.
+    for chatty in ("httpx", "httpcore", "alembic"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
+from api.app import serve as serve_api
 from complaints.codec import EncryptionCodec, load_or_create_key
 from complaints.codec_server import start as start_codec
 from complaints.config import Settings
@@ -12,6 +13,29 @@ from complaints.devserver import reachable, start_dev_server, wait_until_up
 from complaints.lookbacks import ensure_schedule
 from complaints.temporal import connect, ensure_search_attributes
 from workers.worker import run_worker
+
+FIRST_SUPERVISOR = "supervisor"
+
+
+def first_sign_in(settings: Settings) -> None:
+    """On a database with no account yet, a first supervisor with a random password in a 0600 file; then
+    say how to sign in (that account adds the others, with `complaints users add`)."""
+    from sqlmodel import Session, select
+
+    from api.accounts import add_account
+    from complaints.codec import secret_file
+    from complaints.db import make_engine
+    from models.access import Account
+
+    engine = make_engine(settings.db_url)
+    password_file = settings.data_dir / "first-supervisor.password"
+    with Session(engine) as session:
+        empty = session.exec(select(Account.id).limit(1)).first() is None
+    if empty:
+        add_account(engine, FIRST_SUPERVISOR, "supervisor", "complaints", secret_file(password_file, create=True))
+    if password_file.exists():
+        console.print(f"sign in: [bold]complaints login --user {FIRST_SUPERVISOR} < {password_file}[/] "
+                      "(then `complaints users add` for your colleagues)", soft_wrap=True)
 
 console = Console(stderr=True)
 
@@ -29,27 +53,37 @@ async def run_up(settings: Settings) -> None:
         console.print(f"[yellow]a Temporal server already answers at {settings.temporal_address}; using it[/]")
     else:
         proc = start_dev_server(settings.data_dir, settings.temporal_address, settings.temporal_ui_port,
-                                settings.temporal_namespace, codec_url)
+                                settings.temporal_namespace, codec_url, settings.temporal_ui_ip)
         with console.status("starting the Temporal dev server…"):
             await wait_until_up(settings.temporal_address, settings.temporal_namespace, proc)
         console.print(f"[green]Temporal dev server[/] at {settings.temporal_address}, state in "
                       f"{settings.data_dir / 'temporal.db'}")
-        console.print(f"[bold]Temporal UI:[/] http://{host}:{settings.temporal_ui_port}")
+        console.print(f"[bold]Temporal UI:[/] http://{settings.temporal_ui_ip}:{settings.temporal_ui_port} "
+                      "(operators only; bound to this machine)")
     token_hint = "$CODEC_TOKEN" if settings.codec_token else \
         f"$(cat {settings.codec_token_file or settings.data_dir / 'codec.token'})"
     console.print(f"codec server: {codec_url}, for operators only: temporal workflow show -w ID "
-                  f"--codec-endpoint {codec_url} --codec-auth \"Bearer {token_hint}\"")
+                  f"--codec-endpoint {codec_url} --codec-auth \"Bearer {token_hint}\"", soft_wrap=True)
     client = await connect(settings, create_key=True)
     await ensure_search_attributes(client, settings.temporal_namespace)
     runs = await ensure_schedule(client, settings.policy(), settings.task_queue, datetime.now(timezone.utc).date())
     console.print(f"look-back schedule: next run {runs[0].astimezone(ZoneInfo(settings.policy().timezone)):%Y-%m-%d %H:%M %Z}"
                   if runs else "look-back schedule: no run in the horizon")
     console.print(f"database: {settings.db_url}")
+    listening = asyncio.Event()
+    api = asyncio.create_task(serve_api(settings, started=listening))
+    await asyncio.wait([api, asyncio.create_task(listening.wait())], return_when=asyncio.FIRST_COMPLETED)
+    if api.done():
+        api.result()  # it could not start (the port is taken, say): say so and stop
+    where = f"http://{settings.api_host}:{settings.api_port}"
+    console.print(f"[bold]API:[/] {where} (docs {where}/docs)")
+    first_sign_in(settings)
     console.print("worker starting on task queue "
                   f"[bold]{settings.task_queue}[/]; Ctrl-C stops everything")
     try:
         await run_worker(settings)
     finally:
+        api.cancel()
         await codec.cleanup()
         if proc is not None:
             proc.terminate()

@@ -1,6 +1,7 @@
 """The front door in the tests: a real uvicorn server on a free port, over the test Temporal server and
 database, with an OIDC provider of its own; accounts and channel keys for the cast."""
 import asyncio
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import httpx
@@ -60,13 +61,22 @@ async def api(settings, client, engine, workers, tmp_data):
     for user, (role, dept) in PEOPLE.items():
         add_account(engine, user, role, dept, PASSWORD, replace=True)
     keys = {name: add_channel(engine, name, ctx.api_secret).key for name in ("hotline", "app", "wechat")}
+    async with running(ctx) as url:
+        yield Api(url, ctx, provider, keys)
+    await provider.stop()
+
+
+@asynccontextmanager
+async def running(ctx: Context):
+    """uvicorn serving the API for `ctx` on a free port of this machine; yields its address."""
     port = free_port()
     srv = server(ctx, "127.0.0.1", port)
     task = asyncio.create_task(srv.serve())
     while not srv.started:
         assert not task.done(), "the API server did not start"
         await asyncio.sleep(0.05)
-    yield Api(f"http://127.0.0.1:{port}", ctx, provider, keys)
-    srv.should_exit = True
-    await task
-    await provider.stop()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        await task

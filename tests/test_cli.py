@@ -9,16 +9,20 @@ from pathlib import Path
 import pytest
 
 from complaints.codec import load_or_create_key
+from tests.api_support import PASSWORD
 from tests.conftest import eventually, make_intake
 
 CLI = str(Path(sys.executable).parent / "complaints")
 
 
 @pytest.fixture(scope="module")
-def cli_env(env, settings, workers):
+def cli_env(env, settings, workers, api, tmp_path_factory):
+    """People's commands reach the API; operators' commands (history, schedules) Temporal with the key."""
     return {**os.environ, "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
             "COMPLAINTS_KEY_FILE": str(settings.key_file), "TASK_QUEUE": workers["calm"],
-            "DATABASE_URL": settings.db_url, "LOG_FORMAT": "console", "COLUMNS": "160"}
+            "DATABASE_URL": settings.db_url, "LOG_FORMAT": "console", "COLUMNS": "160",
+            "COMPLAINTS_API_URL": api.url,
+            "COMPLAINTS_SESSION_FILE": str(tmp_path_factory.mktemp("session") / "session.json")}
 
 
 async def complaints(cli_env, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
@@ -30,17 +34,28 @@ async def complaints(cli_env, *args, stdin: str | None = None) -> subprocess.Com
 
 
 @pytest.fixture(scope="module")
+async def signed_in(cli_env):
+    out = await complaints(cli_env, "login", "--user", "E207", stdin=PASSWORD + "\n")
+    assert out.returncode == 0, out.stderr
+    assert "signed in as E207 (handler, branch-0101)" in out.stdout.replace("\n", " ")
+    return cli_env
+
+
+@pytest.fixture
 def intake_file(tmp_path_factory) -> Path:
+    """A new complaint's intake as a person keys it in: no first responder (that is who signs in)."""
     path = tmp_path_factory.mktemp("cli") / "intake.json"
-    path.write_text(make_intake("信用卡年费乱收费，流程太繁琐").model_dump_json(), encoding="utf-8")
+    data = json.loads(make_intake("信用卡年费乱收费，流程太繁琐").model_dump_json(exclude={"received_by"}))
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     return path
 
 
-async def test_submit_show_act_and_list(cli_env, intake_file):
+async def test_submit_show_act_and_list_as_the_signed_in_person(signed_in, intake_file, api):
+    cli_env = signed_in
     out = await complaints(cli_env, "submit", str(intake_file), "--json")
     assert out.returncode == 0, out.stderr
     sub = json.loads(out.stdout)
-    assert sub["created"] is True
+    assert sub["created"] is True and sub["first_responder"] == "E207"  # who is signed in, not the file
     again = await complaints(cli_env, "submit", str(intake_file))
     assert again.returncode == 0 and "already submitted" in again.stdout
     cid = sub["complaint_id"]
@@ -54,25 +69,31 @@ async def test_submit_show_act_and_list(cli_env, intake_file):
     assert shown.returncode == 0 and cid in shown.stdout and "SLA clocks" in shown.stdout
     assert "13800138000" not in shown.stdout  # no personal data on the screen either
 
-    refused = await complaints(cli_env, "customer-feedback", cid, "--as", "app", "--dept", "app", "--satisfied",
-                         "--csat", "5")
+    refused = await complaints(cli_env, "customer-feedback", cid, "--satisfied", "--csat", "5")
     assert refused.returncode == 1
     assert refused.stderr.strip().splitlines() == [
-        "error: customer_feedback is not possible in stage handle (only in: verify)"]
-    accepted = await complaints(cli_env, "accept", cid, "--as", "E207", "--role", "handler", "--dept", "branch-0101",
-                          "--json")
+        "error: customer_feedback comes from the customer, through their channel's credential"]
+    accepted = await complaints(cli_env, "accept", cid, "--json")
     assert accepted.returncode == 0 and json.loads(accepted.stdout)["accepted"] is True
+    trail = await complaints(cli_env, "timeline", cid, "--json")
+    assert ("accept", "E207") in [(e["action"], e["actor_id"]) for e in json.loads(trail.stdout)]
 
     async def listed():
-        out = await complaints(cli_env, "list", "--stage", "handle", "--business-type", "credit_card", "--json")
+        out = await complaints(cli_env, "list", "--stage", "handle", "--mine", "--json")
         return out.returncode == 0 and cid in [i["complaint_id"] for i in json.loads(out.stdout)]
 
     await eventually(listed)
-    table = await complaints(cli_env, "list", "--stage", "handle", "--query")
-    assert "ComplaintStage = 'handle'" in table.stdout and cid in table.stdout
+    table = await complaints(cli_env, "list", "--reference", cid)
+    assert table.returncode == 0 and cid in table.stdout
+
+    as_channel = {**cli_env, "COMPLAINTS_CHANNEL_KEY": api.channel_keys["hotline"]}
+    withdrawn = await complaints(as_channel, "withdraw", cid, "--reason", "客户撤诉", "--json")
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    assert json.loads(withdrawn.stdout)["stage"] == "closed"
 
 
-async def test_invalid_intake_is_one_clear_line(cli_env, tmp_path):
+async def test_invalid_intake_is_one_clear_line(signed_in, tmp_path):
+    cli_env = signed_in
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"channel": "fax", "text": ""}), encoding="utf-8")
     out = await complaints(cli_env, "submit", str(bad))
@@ -84,11 +105,19 @@ async def test_invalid_intake_is_one_clear_line(cli_env, tmp_path):
     assert missing.returncode == 1 and "cannot read" in missing.stderr
 
 
-async def test_unknown_complaint_and_unreachable_server(cli_env):
+async def test_unknown_complaint_unreachable_api_and_nobody_signed_in(signed_in, tmp_path):
+    cli_env = signed_in
     out = await complaints(cli_env, "show", "HL0000000000")
     assert out.returncode == 1 and out.stderr.strip() == "error: no complaint HL0000000000"
-    down = await complaints({**cli_env, "TEMPORAL_ADDRESS": "127.0.0.1:1"}, "show", "HL0000000000")
-    assert down.returncode == 2 and "cannot reach Temporal" in down.stderr and "Traceback" not in down.stderr
+    down = await complaints({**cli_env, "COMPLAINTS_API_URL": "http://127.0.0.1:1"}, "show", "HL0000000000")
+    assert down.returncode == 2 and "cannot reach the API" in down.stderr and "Traceback" not in down.stderr
+    nobody = await complaints({**cli_env, "COMPLAINTS_SESSION_FILE": str(tmp_path / "none.json")}, "show",
+                              "HL0000000000")
+    assert nobody.returncode == 2 and nobody.stderr.strip() == "error: not signed in: run `complaints login` first"
+    wrong = await complaints({**cli_env, "COMPLAINTS_SESSION_FILE": str(tmp_path / "s.json")}, "login", "--user",
+                             "E207", stdin="not the password\n")
+    assert wrong.returncode == 2 and "wrong user name or password" in wrong.stderr
+    assert not (tmp_path / "s.json").exists()
 
 
 async def test_roles_and_policy_commands(cli_env, tmp_path):
@@ -100,7 +129,7 @@ async def test_roles_and_policy_commands(cli_env, tmp_path):
     assert out.returncode == 1 and "warn_at must be a share" in out.stderr
 
 
-async def test_open_workflows_replay_before_a_deploy(cli_env, intake_file):
+async def test_open_workflows_replay_before_a_deploy(signed_in, cli_env, intake_file):
     await complaints(cli_env, "submit", str(intake_file), "--json")
     out = await complaints(cli_env, "history", "replay-open", "--json")
     assert out.returncode == 0, out.stderr
@@ -108,11 +137,10 @@ async def test_open_workflows_replay_before_a_deploy(cli_env, intake_file):
     assert report["replayed"] >= 1 and report["failed"] == {}
 
 
-async def test_a_client_with_another_key_gets_one_clear_line(cli_env, intake_file, tmp_path):
-    out = await complaints(cli_env, "submit", str(intake_file), "--json")
-    cid = json.loads(out.stdout)["complaint_id"]
+async def test_an_operator_with_another_key_gets_one_clear_line(signed_in, cli_env, intake_file, tmp_path):
+    await complaints(cli_env, "submit", str(intake_file), "--json")
     other = tmp_path / "other.key"
     load_or_create_key(other)  # a key file of its own: not the one the complaints were written with
-    out = await complaints({**cli_env, "COMPLAINTS_KEY_FILE": str(other)}, "show", cid)
+    out = await complaints({**cli_env, "COMPLAINTS_KEY_FILE": str(other)}, "history", "replay-open")
     assert out.returncode == 2 and "unknown key id" in out.stderr and "COMPLAINTS_KEY_FILE" in out.stderr
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1

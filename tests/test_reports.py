@@ -204,22 +204,52 @@ def test_an_export_never_overwrites_a_file_unless_forced(month_engine, tmp_path)
     assert path.stat().st_mode & 0o777 == 0o600
 
 
-async def test_cli_reports_and_the_unmasked_guard(month_engine, tmp_path):
-    env = {**os.environ, "DATABASE_URL": str(month_engine.url), "LOG_FORMAT": "console"}
+async def test_cli_reports_and_the_unmasked_guard(month_engine, tmp_path, settings, client):
+    """Through a real API over the month's database: a supervisor's reports and exports, a handler refused,
+    and the unmasked export an audit row naming who asked."""
+    from sqlmodel import select
+
+    from api.accounts import add_account
+    from api.app import build_context
+    from models.access import RequestAudit
+    from tests.api_support import PASSWORD, running
+
+    for user, role in (("S1", "supervisor"), ("H1", "handler")):
+        add_account(month_engine, user, role, "complaints", PASSWORD, replace=True)
+    ctx = await build_context(settings.model_copy(update={"api_secret_file": tmp_path / "api.secret"}), client,
+                              month_engine)
     cli = str(Path(sys.executable).parent / "complaints")
 
-    async def run(*args):
-        proc = await asyncio.create_subprocess_exec(cli, *args, env=env, stdout=subprocess.PIPE,
-                                                    stderr=subprocess.PIPE, cwd=tmp_path)
-        out, err = await proc.communicate()
-        return proc.returncode, out.decode(), err.decode()
+    async with running(ctx) as url:
+        env = {**os.environ, "COMPLAINTS_API_URL": url, "LOG_FORMAT": "console",
+               "COMPLAINTS_SESSION_FILE": str(tmp_path / "session.json")}
 
-    code, out, err = await run("report", "dashboard", "--month", "2026-10", "--out", "r")
-    assert code == 0, err
-    assert (tmp_path / "r" / "dashboard-2026-10.png").exists() and "on time, level III" in out
-    code, _, err = await run("export", "--month", "2026-10", "--unmasked")
-    assert code == 1 and "for supervisors" in err
-    code, out, err = await run("export", "--month", "2026-10", "--unmasked", "--as", "S1", "--role", "supervisor")
-    assert code == 0 and "wrote 6 complaints" in out
-    code, out, err = await run("export", "--month", "2026-10")  # the same default file name again
-    assert code == 1 and "already exists" in err and "--force" in err and "Traceback" not in err
+        async def run(*args, stdin: str | None = None):
+            proc = await asyncio.create_subprocess_exec(cli, *args, env=env, stdin=subprocess.PIPE,
+                                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path)
+            out, err = await proc.communicate(stdin.encode() if stdin else None)
+            return proc.returncode, out.decode(), err.decode()
+
+        code, _, err = await run("login", "--user", "H1", stdin=PASSWORD + "\n")
+        assert code == 0, err
+        code, _, err = await run("export", "--month", "2026-10", "--unmasked")
+        assert code == 1 and "for a supervisor" in err
+        code, out, err = await run("login", "--user", "S1", stdin=PASSWORD + "\n")
+        assert code == 0 and "signed in as S1 (supervisor" in out.replace("\n", " "), err
+        assert (tmp_path / "session.json").stat().st_mode & 0o777 == 0o600
+        code, out, err = await run("report", "dashboard", "--month", "2026-10", "--out", "r")
+        assert code == 0, err
+        assert (tmp_path / "r" / "dashboard-2026-10.png").read_bytes()[:4] == b"\x89PNG"
+        assert "on time, level III" in out
+        code, out, err = await run("export", "--month", "2026-10", "--unmasked")
+        assert code == 0 and "wrote 6 complaints" in out, err
+        with (tmp_path / "complaints-2026-10.csv").open(encoding="utf-8-sig", newline="") as f:
+            assert {r["customer_phone"] for r in csv.DictReader(f)} == {"13800138000"}
+        assert (tmp_path / "complaints-2026-10.csv").stat().st_mode & 0o777 == 0o600
+        code, out, err = await run("export", "--month", "2026-10")  # the same default file name again
+        assert code == 1 and "already exists" in err and "--force" in err and "Traceback" not in err
+    with Session(month_engine) as session:
+        audit = session.exec(select(RequestAudit).where(RequestAudit.path.startswith("/v1/exports/"))).all()
+    assert [(a.principal_id, a.status, a.outcome) for a in audit] == [
+        ("H1", 403, "forbidden: this is for a supervisor; you are a handler"),
+        ("S1", 200, "unmasked export of 6 complaints")]

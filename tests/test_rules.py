@@ -254,15 +254,6 @@ def test_who_may_record_a_revisit(actor, allowed):
                           f"{actor.id} ({actor.role.value}, {actor.department}) is not")
 
 
-@pytest.mark.parametrize("role, allowed", [("supervisor", True), (Role.SUPERVISOR, True), ("handler", False),
-                                           ("reviewer", False), (None, False), ("Supervisor", False)])
-def test_only_supervisors_export_unmasked(role, allowed):
-    from workflows.permissions import unmasked_refusal
-
-    assert unmasked_refusal(role) == (None if allowed else
-                                      "--unmasked is for supervisors: add --as <id> --role supervisor")
-
-
 def test_the_system_role_is_no_party_to_any_complaint():
     assert parties(SYSTEM, case(special_group=True)) == set()
 

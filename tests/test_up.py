@@ -25,23 +25,39 @@ async def stop(proc: asyncio.subprocess.Process) -> None:
     await asyncio.wait_for(proc.wait(), timeout=30)
 
 
-async def run_cli(env, *args) -> tuple[int, str, str]:
-    proc = await asyncio.create_subprocess_exec(CLI, *args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = await proc.communicate()
+async def run_cli(env, *args, stdin: str | None = None) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(CLI, *args, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                stderr=subprocess.PIPE)
+    out, err = await proc.communicate(stdin.encode() if stdin is not None else None)
     return proc.returncode, out.decode(), err.decode()
 
 
 async def test_up_runs_everything_and_keeps_complaints_across_a_restart(tmp_path):
+    api_port = free_port()
     env = {**os.environ, "DATA_DIR": str(tmp_path / ".data"), "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
-           "TEMPORAL_UI_PORT": str(free_port()), "CODEC_PORT": str(free_port()), "LOG_FORMAT": "json"}
-    env.pop("DATABASE_URL", None)
+           "TEMPORAL_UI_PORT": str(free_port()), "CODEC_PORT": str(free_port()), "API_PORT": str(api_port),
+           "LOG_FORMAT": "json", "COMPLAINTS_SESSION_FILE": str(tmp_path / "session.json")}
+    for inherited in ("DATABASE_URL", "COMPLAINTS_API_URL", "COMPLAINTS_CHANNEL_KEY"):
+        env.pop(inherited, None)
     intake = tmp_path / "intake.json"
-    intake.write_text(make_intake("信用卡年费乱收费").model_dump_json(), encoding="utf-8")
+    intake.write_text(make_intake("信用卡年费乱收费").model_dump_json(exclude={"received_by"}), encoding="utf-8")
 
     log = tmp_path / "up-1.log"
     proc = await start_up(env, log)
     try:
-        assert f"Temporal UI: http://127.0.0.1:{env['TEMPORAL_UI_PORT']}" in log.read_text()
+        said = log.read_text()
+        assert f"Temporal UI: http://127.0.0.1:{env['TEMPORAL_UI_PORT']}" in said
+        assert f"API: http://127.0.0.1:{api_port}" in said
+        password_file = tmp_path / ".data" / "first-supervisor.password"
+        assert f"complaints login --user supervisor < {password_file}" in said
+        # The first supervisor signs in, an operator adds a handler, and the handler keys a complaint in.
+        code, out, err = await run_cli(env, "login", "--user", "supervisor", stdin=password_file.read_text())
+        assert code == 0 and "signed in as supervisor (supervisor, complaints)" in out.replace("\n", " "), err
+        code, _, err = await run_cli(env, "users", "add", "E207", "--role", "handler", "--dept", "branch-0101",
+                                     stdin="a handler's long password\n")
+        assert code == 0, err
+        code, _, err = await run_cli(env, "login", "--user", "E207", stdin="a handler's long password\n")
+        assert code == 0, err
         code, out, err = await run_cli(env, "submit", str(intake), "--json")
         assert code == 0, err
         cid = json.loads(out)["complaint_id"]
@@ -54,20 +70,19 @@ async def test_up_runs_everything_and_keeps_complaints_across_a_restart(tmp_path
     finally:
         await stop(proc)
     assert (tmp_path / ".data" / "temporal.db").exists() and (tmp_path / ".data" / "complaints.db").exists()
-    # The key and the codec token were made on first run, readable by their owner only.
-    for secret in ("complaints.key", "codec.token"):
+    # The key, the codec token, the API secret and the first password were made on first run, owner-only.
+    for secret in ("complaints.key", "codec.token", "api.secret", "first-supervisor.password"):
         assert (tmp_path / ".data" / secret).stat().st_mode & 0o777 == 0o600
     assert "--codec-auth" in log.read_text()
 
     proc = await start_up(env, tmp_path / "up-2.log")  # same data dir: the complaint and its clocks are still there
     try:
-        code, out, err = await run_cli(env, "accept", cid, "--as", "E207", "--role", "handler", "--dept",
-                                       "branch-0101", "--json")
+        code, out, err = await run_cli(env, "accept", cid, "--json")  # still signed in, across the restart
         assert code == 0, err
         assert json.loads(out)["accepted"] is True
-        # A client run with another data folder finds no key: a clear error, and no new key made up.
+        # An operators' tool run with another data folder finds no key: a clear error, and no key made up.
         elsewhere = {**env, "DATA_DIR": str(tmp_path / "elsewhere")}
-        code, out, err = await run_cli(elsewhere, "submit", str(intake), "--json")
+        code, out, err = await run_cli(elsewhere, "lookback", "schedule")
         assert code == 2 and f"no key file at {tmp_path / 'elsewhere' / 'complaints.key'}" in err
         assert "Traceback" not in err and not (tmp_path / "elsewhere" / "complaints.key").exists()
     finally:

@@ -74,14 +74,6 @@ def revisit_refusal(actor: Actor, department: str, first_responder: str | None) 
             f"{actor.id} ({actor.role.value}, {actor.department}) is not")
 
 
-UNMASKED_FOR_SUPERVISORS = "--unmasked is for supervisors: add --as <id> --role supervisor"
-
-
-def unmasked_refusal(role: Role | str | None) -> str | None:
-    """Customer names and phones in clear are for supervisors only."""
-    return None if role == Role.SUPERVISOR else UNMASKED_FOR_SUPERVISORS
-
-
 def refusal(message: str, actor: Actor, s: ComplaintState) -> str | None:
     """Why `actor` may not send `message` to this complaint, or None when they may."""
     allowed = WHO_MAY[message]

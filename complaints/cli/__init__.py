@@ -2,7 +2,7 @@
 
 Each command group lives in a module of its own; importing them here registers their commands, in the
 order `--help` shows them."""
-from complaints.cli import cases, classifier, lookback, messages, reports, system  # noqa: F401 - registers
+from complaints.cli import access, cases, classifier, lookback, messages, reports, system  # noqa: F401
 from complaints.cli.app import app
 
 # The contract messages come after the commands above in `--help`.

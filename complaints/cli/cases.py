@@ -1,42 +1,36 @@
-"""Submitting complaints and looking at them: one, a list, a department's work orders, the role table."""
+"""Keying in complaints and looking at them, through the API: one, its trail, a list, a department's
+work orders; and the role table."""
+import json as jsonlib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 from rich.text import Text
 
-from complaints import service
 from complaints.cli.app import app
-from complaints.cli.common import JsonFlag, emit, explain_validation, fail, run
-from complaints.cli.render import clocks_table, console, human, state_panel
-from complaints.config import settings
-from complaints.temporal import connect
-from complaints.visibility import ListFilter, list_complaints
-from models.intake import Intake
+from complaints.cli.client import request
+from complaints.cli.common import JsonFlag, emit, fail
+from complaints.cli.render import clocks_table, console, human, plain, state_panel
+from models.state import ComplaintState, SlaView
 from workflows.permissions import WHO_MAY
 
 
 @app.command()
 def submit(file: Annotated[Path, typer.Argument(help="The intake JSON ('-' for standard input).", allow_dash=True)],
            json: JsonFlag = False) -> None:
-    """Submit a complaint. Submitting the same channel + external_ref again reaches the same complaint."""
+    """Key in a complaint (handlers). You are its first responder; the same channel + external_ref again
+    reaches the same complaint."""
     raw = typer.get_text_stream("stdin").read() if str(file) == "-" else _read(file)
     try:
-        intake = Intake.model_validate_json(raw)
-    except ValidationError as e:
-        fail(f"invalid intake: {explain_validation(e)}")
-
-    async def go():
-        cfg = settings()
-        return await service.submit(await connect(cfg), intake, cfg.task_queue)
-
-    result = run(go())
-    out = {"complaint_id": result.complaint_id, "workflow_id": result.workflow_id, "created": result.created}
-    verb = "submitted" if result.created else "already submitted (no second complaint started)"
-    emit(out, json, f"[green]{verb}[/]: reference [bold]{result.complaint_id}[/] (workflow {result.workflow_id})")
+        body = jsonlib.loads(raw)
+    except ValueError as e:
+        fail(f"invalid intake: not JSON ({e})")
+    r = request("POST", "/v1/complaints", json=body, raw=True, what="invalid intake")
+    out = r.json()
+    verb = "submitted" if out["created"] else "already submitted (no second complaint started)"
+    emit(out, json, f"[green]{verb}[/]: reference [bold]{out['complaint_id']}[/] (workflow {out['workflow_id']})")
 
 
 def _read(file: Path) -> str:
@@ -49,79 +43,88 @@ def _read(file: Path) -> str:
 @app.command()
 def show(complaint_id: str, json: JsonFlag = False) -> None:
     """A complaint's live state: stage, owner, clocks with time left, work orders, history."""
-    async def go():
-        return await service.state(await connect(settings()), complaint_id)
-
-    state = run(go())
+    state = ComplaintState.model_validate(request("GET", f"/v1/complaints/{complaint_id}"))
     emit(state, json, state_panel(state))
 
 
 @app.command()
 def sla(complaint_id: str, json: JsonFlag = False) -> None:
     """Each SLA clock: deadline, time left, warned, breached, paused time."""
-    async def go():
-        return await service.sla(await connect(settings()), complaint_id)
-
-    view = run(go())
+    view = SlaView.model_validate(request("GET", f"/v1/complaints/{complaint_id}/sla"))
     emit(view, json, clocks_table(view.clocks, view.timezone))
+
+
+@app.command()
+def timeline(complaint_id: str, json: JsonFlag = False) -> None:
+    """The audit trail: every message, timer and stage change, refusals included."""
+    entries = request("GET", f"/v1/complaints/{complaint_id}/timeline")
+    if json:
+        emit(entries, True)
+        return
+    table = Table(title=f"{complaint_id}: {len(entries)} entries", title_justify="left")
+    for col in ("#", "at (UTC)", "action", "by", "stage", "detail"):
+        table.add_column(col)
+    for e in entries:
+        table.add_row(str(e["seq"]), e["at"][:19].replace("T", " "), Text(e["action"], style="" if e["accepted"]
+                                                                            else "red"),
+                      f"{e['actor_id']} ({e['actor_role']})", e["stage"], plain(e["detail"][:120]))
+    console.print(table)
 
 
 @app.command("list")
 def list_(stage: str | None = None, level: str | None = None, department: str | None = None,
-          business_type: str | None = None, tier: str | None = None,
           breached: Annotated[bool | None, typer.Option("--breached/--not-breached")] = None,
           emergency: Annotated[bool | None, typer.Option("--emergency/--not-emergency")] = None,
+          mine: Annotated[bool, typer.Option("--mine", help="Only complaints I own.")] = False,
+          owner: Annotated[str | None, typer.Option(help="Only complaints this person owns.")] = None,
+          reference: Annotated[str | None, typer.Option(help="A complaint id or external reference.")] = None,
+          customer: Annotated[str | None, typer.Option(help="A customer id.")] = None,
           received_from: Annotated[datetime | None, typer.Option("--from", help="Received at or after.")] = None,
           received_to: Annotated[datetime | None, typer.Option("--to", help="Received before.")] = None,
-          limit: int = 50, show_query: Annotated[bool, typer.Option("--query", help="Print the query.")] = False,
-          json: JsonFlag = False) -> None:
-    """List complaints by search attributes (the same query works in the Temporal UI)."""
-    f = ListFilter(stage, level, department, business_type, tier, breached, emergency,
-                   _aware(received_from), _aware(received_to))
-    query = f.query()
-    if show_query:
-        console.print(f"[dim]{query}[/]")
-    async def go():
-        return await list_complaints(await connect(settings()), query, limit)
-
-    items = run(go())
+          limit: int = 50, json: JsonFlag = False) -> None:
+    """List the complaints you may see, newest first (from the read model, through the API)."""
+    params = {"stage": stage, "level": level, "department": department, "breached": breached,
+              "emergency": emergency, "owner": "me" if mine else owner, "reference": reference,
+              "customer_id": customer, "limit": limit,
+              "received_from": _iso(received_from), "received_to": _iso(received_to)}
+    items = request("GET", "/v1/complaints", params={k: v for k, v in params.items() if v is not None})
     if json:
         emit(items, True)
         return
     table = Table(title=f"{len(items)} complaint(s)", title_justify="left")
-    for col in ("id", "stage", "level", "department", "business type", "tier", "owner", "nearest clock", "received"):
+    for col in ("id", "stage", "level", "department", "business type", "tier", "owner", "received (UTC)"):
         table.add_column(col)
     for it in items:
-        table.add_row(it["complaint_id"], it["stage"], it["level"] or "", it["department"], it["business_type"] or "",
-                      it["tier"], it.get("owner") or "", Text(it.get("nearest") or "", style="bold red" if it["breached"]
-                                                             else ""), it["received_at"][:16])
+        flags = (" ⚠" if it["breached"] else "") + (" 急" if it["emergency"] else "")
+        table.add_row(Text(it["complaint_id"] + flags, style="bold red" if it["breached"] else ""), it["stage"],
+                      it["level"] or "", it["department"], it["business_type"] or "", it["tier"], it["owner_id"],
+                      it["received_at"][:16].replace("T", " "))
     console.print(table)
 
 
-def _aware(dt: datetime | None) -> datetime | None:
-    return dt.replace(tzinfo=timezone.utc) if dt is not None and dt.tzinfo is None else dt
-
+def _iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    return (dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt).isoformat()
 
 
 @app.command("work-orders")
-def work_orders(department: Annotated[str, typer.Option("--department", "--dept", help="The department asked.")],
+def work_orders(department: Annotated[str | None, typer.Option("--department", "--dept",
+                                                               help="The department asked; default yours.")] = None,
                 json: JsonFlag = False) -> None:
-    """The open work orders a department owes, the most urgent first (from the read model)."""
-    from complaints.db import make_engine
-    from complaints.reads import work_orders_owed
-
-    owed = work_orders_owed(make_engine(settings().db_url), department)
+    """The open work orders a department owes, the most urgent first."""
+    owed = request("GET", "/v1/work-orders", params={"department": department} if department else {})
     if json:
-        emit([w.model_dump(mode="json") for w in owed], True)
+        emit(owed, True)
         return
     now = datetime.now(timezone.utc)
-    table = Table(title=f"{len(owed)} open work order(s) for {department}", title_justify="left")
+    table = Table(title=f"{len(owed)} open work order(s)" + (f" for {department}" if department else ""),
+                  title_justify="left")
     for col in ("complaint", "work order", "question", "opened by", "due in"):
         table.add_column(col)
     for w in owed:
-        due = w.due_at.replace(tzinfo=w.due_at.tzinfo or timezone.utc) if w.due_at else None
-        left = due - now if due else None
-        table.add_row(w.complaint_id, w.id.split("/")[-1], w.question, w.opened_by,
+        left = datetime.fromisoformat(w["due_at"]) - now if w["due_at"] else None
+        table.add_row(w["complaint_id"], w["work_order_id"], plain(w["question"]), w["opened_by"],
                       Text(human(left), style="bold red" if left.total_seconds() < 0 else "") if left else "")
     console.print(table)
 

@@ -7,7 +7,8 @@ from rich.table import Table
 from rich.text import Text
 
 from complaints.cli.app import app
-from complaints.cli.common import ActorDept, ActorId, ActorRole, JsonFlag, actor, emit, run
+from complaints.cli.client import request
+from complaints.cli.common import JsonFlag, emit, run
 from complaints.cli.render import console
 from complaints.config import settings
 from complaints.temporal import connect
@@ -19,28 +20,19 @@ app.add_typer(lookback_app, name="lookback")
 @lookback_app.command("run")
 def lookback_run(month: Annotated[str, typer.Option(help="The month to revisit, e.g. 2026-10.")],
                  json: JsonFlag = False) -> None:
-    """Start a month's look-back by hand. Running a month twice starts nothing the second time."""
-    from complaints.lookbacks import run_month
-
-    async def go():
-        cfg = settings()
-        return await run_month(await connect(cfg), month, cfg.task_queue, cfg.policy().timezone)
-
-    started = run(go())
-    out = {"month": started.month, "workflow_id": started.workflow_id, "created": started.created}
-    emit(out, json, f"[green]look-back {month} started[/] ({started.workflow_id})" if started.created
-         else f"[yellow]look-back {month} already ran; nothing new started[/] ({started.workflow_id})")
+    """Start a month's look-back by hand (supervisors, operators). Running a month twice starts nothing the
+    second time."""
+    out = request("POST", f"/v1/lookbacks/{month}/run")
+    emit(out, json, f"[green]look-back {month} started[/] ({out['workflow_id']})" if out["created"]
+         else f"[yellow]look-back {month} already ran; nothing new started[/] ({out['workflow_id']})")
 
 
 @lookback_app.command("show")
 def lookback_show(month: Annotated[str, typer.Option(help="The month, e.g. 2026-10.")], json: JsonFlag = False) -> None:
     """A month's sample, each revisit's outcome, and the summary by department."""
-    from complaints.lookbacks import month_state
+    from models.lookback import LookBackState
 
-    async def go():
-        return await month_state(await connect(settings()), month)
-
-    state = run(go())
+    state = LookBackState.model_validate(request("GET", f"/v1/lookbacks/{month}"))
     if json:
         emit(state, True)
         return
@@ -67,23 +59,20 @@ def lookback_show(month: Annotated[str, typer.Option(help="The month, e.g. 2026-
 @lookback_app.command("outcome")
 def lookback_outcome(complaint_id: str, month: Annotated[str, typer.Option(help="The look-back month.")],
                      outcome: Annotated[str, typer.Option(help="confirmed_resolved, recurred or unreachable.")],
-                     who: ActorId, role: ActorRole, dept: ActorDept, note: str = "", json: JsonFlag = False) -> None:
+                     note: str = "", json: JsonFlag = False) -> None:
     """Record what the revisit call found (`revisit_outcome`). `recurred` reopens the complaint."""
-    from complaints.lookbacks import record_outcome
-    from models.lookback import RevisitOutcome
+    from models.lookback import RevisitState
 
-    async def go():
-        msg = RevisitOutcome(actor=actor(who, role, dept), outcome=outcome, note=note)
-        return await record_outcome(await connect(settings()), month, complaint_id, msg)
-
-    state = run(go())
+    state = RevisitState.model_validate(request("POST", f"/v1/lookbacks/{month}/revisits/{complaint_id}",
+                                                json={"outcome": outcome, "note": note}))
     emit(state, json, f"revisit of {complaint_id}: [bold]{state.outcome.value}[/]"
          + (f"; reopened as [bold]{state.reopened_as}[/]" if state.reopened_as else ""))
 
 
 @lookback_app.command("schedule")
 def lookback_schedule(json: JsonFlag = False) -> None:
-    """Create or update the monthly schedule (first working day, policy hour and time zone)."""
+    """Create or update the monthly schedule (first working day, policy hour and time zone). An operators'
+    tool: it talks to Temporal directly and needs the key file."""
     from complaints.lookbacks import ensure_schedule
     from lookback.schedule import SCHEDULE_ID
 

@@ -1,16 +1,14 @@
-"""One CLI command per contract message. Each sends an update, so a refusal comes back at once."""
+"""One CLI command per contract message, sent through the API as the signed-in person (or, with
+COMPLAINTS_CHANNEL_KEY set, as that channel). The engine answers at once, so a refusal is one line."""
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from complaints import service
-from complaints.cli.common import ActorDept, ActorId, ActorRole, JsonFlag, actor, emit, run
+from complaints.cli.client import channel_key, request
+from complaints.cli.common import JsonFlag, emit
 from complaints.cli.render import state_panel
-from complaints.config import settings
-from complaints.temporal import connect
-from models import messages as m
-from models.enums import Role
+from models.state import ComplaintState
 
 app = typer.Typer(no_args_is_help=True)
 Id = Annotated[str, typer.Argument(help="Complaint id (the reference number).")]
@@ -19,77 +17,75 @@ Reason = Annotated[str, typer.Option(help="Why (kept on the audit trail).")]
 
 
 def _send(complaint_id: str, name: str, as_json: bool, **fields) -> None:
-    msg = m.MESSAGES[name].model_validate(fields)
-
-    async def go():
-        client = await connect(settings())
-        return await service.send(client, complaint_id, name, msg)
-
-    state = run(go())
+    ack = request("POST", f"/v1/complaints/{complaint_id}/{name}", json=fields)
+    if channel_key():  # a channel sees its complaint in brief only
+        emit(ack, as_json, f"[green]{name}[/] applied: {complaint_id} is in stage [bold]{ack['stage']}[/]")
+        return
+    state = ComplaintState.model_validate(request("GET", f"/v1/complaints/{complaint_id}"))
     emit(state, as_json, state_panel(state))
 
 
 @app.command("accept")
-def accept(complaint_id: Id, who: ActorId, role: ActorRole, dept: ActorDept, note: Note = "", json: JsonFlag = False):
+def accept(complaint_id: Id, note: Note = "", json: JsonFlag = False):
     """Take the complaint into handling (owner or owning department)."""
-    _send(complaint_id, "accept", json, actor=actor(who, role, dept), note=note)
+    _send(complaint_id, "accept", json, note=note)
 
 
 @app.command("add-note")
-def add_note(complaint_id: Id, text: str, who: ActorId, role: ActorRole, dept: ActorDept, json: JsonFlag = False):
+def add_note(complaint_id: Id, text: str, json: JsonFlag = False):
     """A free-text note on the audit trail."""
-    _send(complaint_id, "add_note", json, actor=actor(who, role, dept), text=text)
+    _send(complaint_id, "add_note", json, text=text)
 
 
 @app.command("open-work-order")
-def open_work_order(complaint_id: Id, who: ActorId, role: ActorRole, dept: ActorDept,
+def open_work_order(complaint_id: Id,
                     to: Annotated[str, typer.Option("--to", help="The department asked.")],
                     question: Annotated[str, typer.Option(help="What the department should answer.")],
                     due: Annotated[str | None, typer.Option(help='A duration such as "24h"; default from the policy.')] = None,
                     json: JsonFlag = False):
     """Ask another department (owner only)."""
-    _send(complaint_id, "open_work_order", json, actor=actor(who, role, dept), department=to, question=question, due=due)
+    _send(complaint_id, "open_work_order", json, department=to, question=question, due=due)
 
 
 @app.command("answer-work-order")
-def answer_work_order(complaint_id: Id, work_order_id: str, answer: str, who: ActorId, role: ActorRole,
-                      dept: ActorDept, json: JsonFlag = False):
+def answer_work_order(complaint_id: Id, work_order_id: str, answer: str,
+                      json: JsonFlag = False):
     """Reply to a work order (an agent of the asked department)."""
-    _send(complaint_id, "answer_work_order", json, actor=actor(who, role, dept), work_order_id=work_order_id,
+    _send(complaint_id, "answer_work_order", json, work_order_id=work_order_id,
           answer=answer)
 
 
 @app.command("cancel-work-order")
-def cancel_work_order(complaint_id: Id, work_order_id: str, who: ActorId, role: ActorRole, dept: ActorDept,
+def cancel_work_order(complaint_id: Id, work_order_id: str,
                       reason: Reason, json: JsonFlag = False):
     """Cancel an open work order, with a reason (owner only)."""
-    _send(complaint_id, "cancel_work_order", json, actor=actor(who, role, dept), work_order_id=work_order_id,
+    _send(complaint_id, "cancel_work_order", json, work_order_id=work_order_id,
           reason=reason)
 
 
 @app.command("request-customer-info")
-def request_customer_info(complaint_id: Id, what: str, who: ActorId, role: ActorRole, dept: ActorDept,
+def request_customer_info(complaint_id: Id, what: str,
                           json: JsonFlag = False):
     """Ask the customer for information; the resolution clocks pause."""
-    _send(complaint_id, "request_customer_info", json, actor=actor(who, role, dept), what=what)
+    _send(complaint_id, "request_customer_info", json, what=what)
 
 
 @app.command("customer-info-received")
-def customer_info_received(complaint_id: Id, who: ActorId, dept: ActorDept, role: ActorRole = Role.INTAKE,
+def customer_info_received(complaint_id: Id,
                            note: Note = "", json: JsonFlag = False):
     """The customer's information arrived; the clocks resume."""
-    _send(complaint_id, "customer_info_received", json, actor=actor(who, role, dept), note=note)
+    _send(complaint_id, "customer_info_received", json, note=note)
 
 
 @app.command("approve-disposal")
-def approve_disposal(complaint_id: Id, who: ActorId, dept: ActorDept, role: ActorRole = Role.REVIEWER,
+def approve_disposal(complaint_id: Id,
                      note: Note = "", json: JsonFlag = False):
     """One of the two approvals an emergency needs (two different reviewers)."""
-    _send(complaint_id, "approve_disposal", json, actor=actor(who, role, dept), note=note)
+    _send(complaint_id, "approve_disposal", json, note=note)
 
 
 @app.command("propose-response")
-def propose_response(complaint_id: Id, who: ActorId, role: ActorRole, dept: ActorDept,
+def propose_response(complaint_id: Id,
                      text: Annotated[str | None, typer.Option(help="The response text.")] = None,
                      file: Annotated[Path | None, typer.Option(help="Read the response from a file.")] = None,
                      json: JsonFlag = False):
@@ -97,61 +93,61 @@ def propose_response(complaint_id: Id, who: ActorId, role: ActorRole, dept: Acto
     body = file.read_text(encoding="utf-8") if file else text
     if not body:
         raise typer.BadParameter("give --text or --file")
-    _send(complaint_id, "propose_response", json, actor=actor(who, role, dept), text=body)
+    _send(complaint_id, "propose_response", json, text=body)
 
 
 @app.command("customer-feedback")
-def customer_feedback(complaint_id: Id, who: ActorId, dept: ActorDept,
+def customer_feedback(complaint_id: Id,
                       satisfied: Annotated[bool, typer.Option("--satisfied/--not-satisfied")],
                       csat: Annotated[int, typer.Option(min=1, max=5, help="1 (worst) to 5 (best).")],
-                      role: ActorRole = Role.INTAKE, comment: str = "", json: JsonFlag = False):
+                      comment: str = "", json: JsonFlag = False):
     """The customer's verdict: satisfied closes it, not satisfied sends it back to handling."""
-    _send(complaint_id, "customer_feedback", json, actor=actor(who, role, dept), satisfied=satisfied, csat=csat,
+    _send(complaint_id, "customer_feedback", json, satisfied=satisfied, csat=csat,
           comment=comment)
 
 
 @app.command("escalate")
-def escalate(complaint_id: Id, who: ActorId, dept: ActorDept, reason: Reason, role: ActorRole = Role.SUPERVISOR,
+def escalate(complaint_id: Id, reason: Reason,
              json: JsonFlag = False):
     """Hand the complaint to the special handling group (supervisor)."""
-    _send(complaint_id, "escalate", json, actor=actor(who, role, dept), reason=reason)
+    _send(complaint_id, "escalate", json, reason=reason)
 
 
 @app.command("reassign")
-def reassign(complaint_id: Id, who: ActorId, dept: ActorDept, reason: Reason,
+def reassign(complaint_id: Id, reason: Reason,
              owner: Annotated[str | None, typer.Option(help="The new owner's id.")] = None,
              to: Annotated[str | None, typer.Option("--to", help="The new department.")] = None,
-             role: ActorRole = Role.SUPERVISOR, json: JsonFlag = False):
+             json: JsonFlag = False):
     """Move the complaint to another owner and/or department (supervisor)."""
-    _send(complaint_id, "reassign", json, actor=actor(who, role, dept), owner_id=owner, department=to, reason=reason)
+    _send(complaint_id, "reassign", json, owner_id=owner, department=to, reason=reason)
 
 
 @app.command("approve-close")
-def approve_close(complaint_id: Id, who: ActorId, dept: ActorDept, role: ActorRole = Role.SUPERVISOR,
+def approve_close(complaint_id: Id,
                   note: Note = "", json: JsonFlag = False):
     """Approve closing a major complaint (supervisor)."""
-    _send(complaint_id, "approve_close", json, actor=actor(who, role, dept), note=note)
+    _send(complaint_id, "approve_close", json, note=note)
 
 
 @app.command("withdraw")
-def withdraw(complaint_id: Id, who: ActorId, dept: ActorDept, role: ActorRole = Role.INTAKE, reason: str = "",
+def withdraw(complaint_id: Id, reason: str = "",
              json: JsonFlag = False):
     """The customer withdraws the complaint; it closes the same day."""
-    _send(complaint_id, "withdraw", json, actor=actor(who, role, dept), reason=reason)
+    _send(complaint_id, "withdraw", json, reason=reason)
 
 
 @app.command("extend-deadline")
-def extend_deadline(complaint_id: Id, who: ActorId, dept: ActorDept, reason: Reason,
-                    role: ActorRole = Role.SUPERVISOR, json: JsonFlag = False):
+def extend_deadline(complaint_id: Id, reason: Reason,
+                    json: JsonFlag = False):
     """Extend the regulatory ceiling (15 -> 30 days) for a complex case; the customer is told (supervisor)."""
-    _send(complaint_id, "extend_deadline", json, actor=actor(who, role, dept), reason=reason)
+    _send(complaint_id, "extend_deadline", json, reason=reason)
 
 
 @app.command("correct-classification")
-def correct_classification(complaint_id: Id, who: ActorId, dept: ActorDept, reason: Reason,
+def correct_classification(complaint_id: Id, reason: Reason,
                            business_type: Annotated[str | None, typer.Option(help="The right business type.")] = None,
                            problem_nature: Annotated[str | None, typer.Option(help="The right problem nature.")] = None,
-                           role: ActorRole = Role.SUPERVISOR, json: JsonFlag = False):
+                           json: JsonFlag = False):
     """Correct the analyse stage's labels (supervisor); corrections become training rows."""
-    _send(complaint_id, "correct_classification", json, actor=actor(who, role, dept), business_type=business_type,
+    _send(complaint_id, "correct_classification", json, business_type=business_type,
           problem_nature=problem_nature, reason=reason)
