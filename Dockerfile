@@ -11,6 +11,7 @@ COPY activities activities
 COPY workers workers
 COPY lookback lookback
 COPY reports reports
+COPY api api
 RUN pip install --no-cache-dir '.[postgres]'
 USER nobody
 CMD ["python", "-m", "workers"]

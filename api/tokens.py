@@ -49,6 +49,8 @@ def verify(token: str, settings: Settings, secret: str) -> Claimed:
     except jwt.PyJWTError:
         raise TokenRefused("the bearer token is not a JWT") from None
     if unverified.get("iss") == LOCAL_ISSUER:
+        if not secret:
+            raise TokenRefused("local tokens are not accepted here")
         if header.get("alg") != "HS256":
             raise TokenRefused("a local token is signed HS256")
         claims = _decode(token, secret, ["HS256"], LOCAL_ISSUER, LOCAL_AUDIENCE)

@@ -19,6 +19,7 @@ from models.lookback import LookBackInput, LookBackState, RevisitOutcome, Revisi
 from models.policy import Policy
 from sla.periods import month_not_ended
 from workflows.lookback import LookBackWorkflow, lookback_id, revisit_id
+from workflows.rules import refusal_kind
 
 
 @dataclass
@@ -64,8 +65,7 @@ async def record_outcome(client: Client, month: str, complaint_id: str, msg: Rev
     except WorkflowUpdateFailedError as e:
         cause = e.cause
         if isinstance(cause, ApplicationError):
-            kind = cause.details[0] if cause.type == "Refused" and cause.details else "rule"
-            raise ComplaintError(cause.message, kind if isinstance(kind, str) else "rule") from None
+            raise ComplaintError(cause.message, refusal_kind(cause.type)) from None
         raise ComplaintError(str(e)) from None
     except RPCError as e:
         if "already completed" in e.message.lower():

@@ -20,6 +20,7 @@ from models.messages import MESSAGES, Message
 from models.state import Ack, ComplaintState, SlaView
 from models.workflow_io import StartComplaint
 from workflows.complaint import ComplaintWorkflow
+from workflows.rules import refusal_kind
 
 
 class ComplaintError(Exception):
@@ -66,8 +67,7 @@ def _handle(client: Client, complaint_id: str) -> WorkflowHandle:
 
 def _explain(e: Exception, complaint_id: str) -> ComplaintError:
     if isinstance(e, WorkflowUpdateFailedError) and isinstance(e.cause, ApplicationError):
-        kind = e.cause.details[0] if e.cause.type == "Refused" and e.cause.details else "rule"
-        return ComplaintError(e.cause.message, kind if isinstance(kind, str) else "rule")
+        return ComplaintError(e.cause.message, refusal_kind(e.cause.type))
     if isinstance(e, RPCError):
         if "already completed" in e.message.lower():
             return ComplaintError(f"complaint {complaint_id} is closed", "closed")

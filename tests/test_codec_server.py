@@ -121,3 +121,49 @@ async def test_bad_body_is_a_clear_400(codec_url):
 
 async def _in_handle(client, cid):
     return (await service.state(client, cid)).stage.value == "handle"
+
+
+async def test_behind_oidc_the_codec_decodes_for_operators_and_supervisors_only(api, settings):
+    """The Temporal UI forwards the signed-in person's token: a supervisor's or an operator's decodes;
+    a handler's, an expired one, a forged one, or one of the API's own local tokens does not."""
+    from datetime import timedelta
+
+    from temporalio.api.common.v1 import Payload
+
+    from complaints.codec import EncryptionCodec, load_or_create_key
+    from complaints.codec_server import operators_and_supervisors, start
+    from tests.test_front_door_refusals import OTHER_KEY
+
+    codec = EncryptionCodec(*load_or_create_key(settings.key_file))
+    sealed = (await codec.encode([Payload(metadata={"encoding": b"json/plain"}, data=b'{"phone": "13766554433"}')]))[0]
+    body = json.dumps({"payloads": [{"metadata": {k: base64.b64encode(v).decode() for k, v in sealed.metadata.items()},
+                                     "data": base64.b64encode(sealed.data).decode()}]}).encode()
+    port = free_port()
+    runner = await start(codec, "127.0.0.1", port, "static-operator-token", (),
+                         operators_and_supervisors(api.ctx.settings))
+
+    def decode(bearer: str) -> int:
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/decode", data=body, method="POST",
+                                     headers={"Authorization": f"Bearer {bearer}", "Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(req) as resp:
+                assert b"13766554433" in base64.b64decode(json.loads(resp.read())["payloads"][0]["data"])
+                return resp.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    p = api.provider
+    try:
+        cases = {
+            "static token": ("static-operator-token", 200),
+            "supervisor": (p.token(roles=("cms-supervisor",)), 200),
+            "operator": (p.token(user="oidc-O1", roles=("cms-operator",), department="it-ops"), 200),
+            "handler": (p.token(user="oidc-H1", roles=("cms-handler",), department="loans"), 401),
+            "expired supervisor": (p.token(expires_in=timedelta(minutes=-5)), 401),
+            "forged supervisor": (p.token(key=OTHER_KEY), 401),
+            "local supervisor token": (await api.token("S001"), 401),
+        }
+        for name, (bearer, status) in cases.items():
+            assert await asyncio.to_thread(decode, bearer) == status, name
+    finally:
+        await runner.cleanup()

@@ -1,4 +1,6 @@
 """docker-compose.yml and the Dockerfile: validated here, since images cannot be pulled on this machine."""
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -13,18 +15,40 @@ ROOT = Path(__file__).parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
 
 
-def compose(*args: str) -> subprocess.CompletedProcess:
+# What a bank's `.env` holds: its provider and the UI's client secret (compose refuses to start without them).
+BANK_ENV = {"OIDC_ISSUER": "https://login.bank.example/realms/staff", "TEMPORAL_UI_CLIENT_SECRET": "from-the-vault"}
+
+
+def compose(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     exe = shutil.which("docker-compose")
     if exe is None:
         pytest.skip("docker-compose (Debian package) is not installed; .ci/run installs it")
-    return subprocess.run([exe, "-f", str(COMPOSE), *args], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    return subprocess.run([exe, "-f", str(COMPOSE), *args], capture_output=True, text=True, cwd=ROOT, timeout=60,
+                          env={**os.environ, **(BANK_ENV if env is None else env)})
 
 
 def test_compose_file_is_valid_against_the_compose_schema():
     checked = compose("config", "-q")
     assert checked.returncode == 0, checked.stderr
     services = compose("config", "--services").stdout.split()
-    assert set(services) == {"postgresql", "temporal", "temporal-ui", "worker", "codec"}
+    assert set(services) == {"postgresql", "temporal", "temporal-ui", "worker", "codec", "api"}
+    unset = compose("config", "-q", env={})
+    assert unset.returncode != 0 and "OIDC_ISSUER" in unset.stderr  # no production shape without a provider
+
+
+def test_the_ui_sits_behind_oidc_and_forwards_the_token_the_codec_server_checks():
+    spec = yaml.safe_load(compose("config").stdout)
+    ui = spec["services"]["temporal-ui"]["environment"]
+    assert ui["TEMPORAL_AUTH_ENABLED"] == "true" and ui["TEMPORAL_AUTH_PROVIDER_URL"] == BANK_ENV["OIDC_ISSUER"]
+    assert ui["TEMPORAL_CODEC_PASS_ACCESS_TOKEN"] == "true"
+    raw = yaml.safe_load(COMPOSE.read_text())
+    assert all(str(p).startswith("127.0.0.1:") for p in raw["services"]["temporal-ui"]["ports"])
+    codec = spec["services"]["codec"]["environment"]
+    assert codec["OIDC_ISSUER"] == BANK_ENV["OIDC_ISSUER"] and codec["UI_ORIGIN"] == "http://localhost:8080"
+    api = spec["services"]["api"]
+    assert api["command"][:2] == ["complaints", "api"] and "api_secret" in [s["source"] for s in api["secrets"]]
+    roles = Settings(oidc_role_map=json.loads(api["environment"]["OIDC_ROLE_MAP"])).oidc_role_map
+    assert set(roles.values()) == {"handler", "department_agent", "reviewer", "supervisor", "operator"}
 
 
 def test_workers_scale_and_are_configured_by_environment_only():
@@ -33,7 +57,7 @@ def test_workers_scale_and_are_configured_by_environment_only():
     assert "container_name" not in worker and "ports" not in worker  # `--scale worker=N` needs both absent
     assert worker["command"] == ["python", "-m", "workers"]
     known = {name.upper() for name in Settings.model_fields}
-    for name in ("worker", "codec"):
+    for name in ("worker", "codec", "api"):
         env = spec["services"][name]["environment"]
         assert set(env) <= known, f"{name} sets variables the settings do not read: {set(env) - known}"
         assert env["TEMPORAL_ADDRESS"] == "temporal:7233" and env["DATABASE_URL"].startswith("postgresql://")

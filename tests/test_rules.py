@@ -160,6 +160,30 @@ def test_every_refusal_reason(name, actor, changes, fields, expected):
     assert refusal(name, case(**changes), actor, **fields) == expected
 
 
+@pytest.mark.parametrize("name, actor, changes, kind", [
+    ("accept", OWNER, {"stage": Stage.CLOSED}, "closed"),
+    ("customer_feedback", SUPERVISOR, {}, "stage"),
+    ("customer_feedback", Actor(id="app", role=Role.INTAKE, department="app"),
+     {"stage": Stage.VERIFY, "pending_outcome": Outcome.RESOLVED}, "stage"),
+    ("escalate", OWNER, {}, "forbidden"),
+    ("accept", OWNER, {"accepted": True}, "rule"),
+])
+def test_each_refusal_says_what_sort_it_is_in_its_error_type(name, actor, changes, kind):
+    """The API answers 409 for closed or the wrong stage, 403 for who may not, 422 for a rule."""
+    assert rules.kind_and_refusal(name, msg(name, actor), case(**changes), POLICY, NOW)[0] == kind
+    with pytest.raises(rules.Refused) as e:
+        rules.check(name, msg(name, actor), case(**changes), POLICY, NOW)
+    assert e.value.type == ("Refused" if kind == "rule" else f"Refused.{kind}")
+    assert rules.refusal_kind(e.value.type) == kind and not e.value.details
+
+
+@pytest.mark.parametrize("error_type, kind", [("Refused.forbidden", "forbidden"), ("Refused", "rule"),
+                                              ("Refused.", "rule"), ("InvalidStart", "rule"), (None, "rule"),
+                                              ("Other.forbidden", "rule")])
+def test_a_clients_reading_of_the_refusal_type(error_type, kind):
+    assert rules.refusal_kind(error_type) == kind
+
+
 def test_a_refusal_raised_is_non_retryable_and_carries_its_reason():
     with pytest.raises(rules.Refused) as e:
         rules.check("accept", msg("accept"), case(accepted=True), POLICY, NOW)

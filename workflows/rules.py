@@ -21,12 +21,20 @@ NOTE_WINDOW = timedelta(hours=1)
 class Refused(ApplicationError):
     """A message that may not be applied. Non-retryable: sending it again changes nothing.
 
-    `kind` (the error's one detail) tells a client which sort of refusal it is: `closed`, `stage`,
-    `forbidden` (who may send it), or `rule` (a business rule or an invalid payload)."""
+    `kind` tells a client which sort of refusal it is: `closed`, `stage`, `forbidden` (who may send it), or
+    `rule` (a business rule or an invalid payload). It rides in the error's type (`Refused` for a rule,
+    `Refused.forbidden` …), not in its details: details are payloads, which a client without the key (the
+    `temporal` CLI, say) could not decode, and the refusal must reach it in one piece."""
 
     def __init__(self, reason: str, kind: str = "rule"):
-        super().__init__(reason, kind, type="Refused", non_retryable=True)
+        super().__init__(reason, type="Refused" if kind == "rule" else f"Refused.{kind}", non_retryable=True)
         self.reason, self.kind = reason, kind
+
+
+def refusal_kind(error_type: str | None) -> str:
+    """The kind a `Refused` error's type carries (see above); `rule` for anything else."""
+    prefix, _, kind = (error_type or "").partition(".")
+    return kind if prefix == "Refused" and kind else "rule"
 
 
 def _accept(msg: m.Accept, s: ComplaintState, p: Policy, now: datetime) -> str | None:

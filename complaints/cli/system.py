@@ -52,15 +52,16 @@ def codec_server(
 ) -> None:
     """Decrypt payloads for the `temporal` CLI (--codec-endpoint) and the Temporal UI."""
     from complaints.codec import EncryptionCodec, load_or_create_key
-    from complaints.codec_server import serve
+    from complaints.codec_server import operators_and_supervisors, serve
 
     cfg = settings()
-    origins = tuple(origin or [f"http://localhost:{cfg.temporal_ui_port}", f"http://127.0.0.1:{cfg.temporal_ui_port}",
-                               "http://localhost:8080"])
+    origins = tuple(origin or [cfg.temporal_ui_origin])
     port = port or cfg.codec_port
     token = token or cfg.codec_token_value(create=True)
-    console.print(f"codec server on http://{host}:{port} (CORS for {', '.join(origins)}; bearer token required)")
-    serve(EncryptionCodec(*load_or_create_key(cfg.key_file)), host, port, token, origins)
+    people = operators_and_supervisors(cfg)
+    console.print(f"codec server on http://{host}:{port} (CORS for {', '.join(origins)}; bearer token required"
+                  + ("; or an operator's or supervisor's OIDC token" if people else "") + ")")
+    serve(EncryptionCodec(*load_or_create_key(cfg.key_file)), host, port, token, origins, people)
 
 
 
