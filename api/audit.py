@@ -41,6 +41,8 @@ class AuditAndLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > self.max_body:
+                # FastAPI turns a failure while it reads the body into a 400; this mark makes it the 413 it is.
+                scope["state"]["too_large"] = self.max_body
                 raise BodyTooLarge()
             return message
 

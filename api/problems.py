@@ -69,6 +69,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if limit := getattr(request.state, "too_large", None):
+            return problem_response(request, 413, "too-large", f"the request body is over {limit} bytes")
         kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
         return problem_response(request, exc.status_code, kind, str(exc.detail), headers=exc.headers)
 
