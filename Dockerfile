@@ -12,6 +12,7 @@ COPY workers workers
 COPY lookback lookback
 COPY reports reports
 COPY api api
+COPY web web
 RUN pip install --no-cache-dir '.[postgres]'
 USER nobody
 CMD ["python", "-m", "workers"]

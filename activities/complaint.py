@@ -86,6 +86,7 @@ class ComplaintActivities:
         _own_rows(cid)
         c = s.classification
         responded = next((e.at for e in batch.events if e.action == "stage" and e.detail == "respond"), None)
+        nearest = s.nearest_clock()
         with permanent_faults(), Session(self.engine) as session:
             insert_ignore(session, AuditEvent, [dict(
                 complaint_id=cid, seq=e.seq, at=_utc(e.at), action=e.action, actor_id=e.actor_id,
@@ -106,7 +107,9 @@ class ComplaintActivities:
                 classification_method=c.method if c else None, classification_confidence=c.confidence if c else None,
                 breached=s.breached, outcome=s.outcome.value if s.outcome else None,
                 csat=s.feedback[-1].csat if s.feedback else None,
-                closed_at=_utc(s.closed_at) if s.closed_at else None, version=batch.version, updated_at=_now())
+                closed_at=_utc(s.closed_at) if s.closed_at else None, version=batch.version, updated_at=_now(),
+                next_deadline=_utc(nearest.deadline()) if nearest else None, next_clock=nearest.name if nearest else None,
+                waiting_on_customer=s.waiting_on_customer, awaiting=s.awaiting)
             if responded is not None:
                 row["responded_at"] = _utc(responded)
             _update_complaint(session, row)

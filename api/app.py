@@ -11,6 +11,7 @@ from api.audit import AuditAndLimit, BodyTooLarge
 from api.context import Context
 from api.routes import auth, complaints, reads, supervision
 from complaints.config import Settings
+from web import install as install_workbench
 
 DESCRIPTION = """The one door people and intake channels come through.
 
@@ -35,6 +36,7 @@ def create_app(ctx: Context) -> FastAPI:
 
     for module in (auth, complaints, reads, supervision):
         app.include_router(module.router)
+    install_workbench(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

@@ -123,6 +123,22 @@ class ComplaintState(BaseModel):
     def waiting_on_customer(self) -> bool:
         return bool(self.pauses) and self.pauses[-1].ended_at is None
 
+    def nearest_clock(self) -> Clock | None:
+        """The running clock whose deadline comes first (paused ones wait on the customer): what a queue
+        sorts by."""
+        live = [c for c in self.clocks if c.running and not c.paused]
+        return min(live, key=lambda c: c.deadline(), default=None)
+
+    @property
+    def awaiting(self) -> str | None:
+        """What the complaint waits on someone's approval for: `review` (an emergency's two disposal
+        approvals) or `close` (a supervisor's approve_close); None when nothing."""
+        if self.pending_outcome is not None:
+            return "close"
+        if self.emergency and not self.dual_review_done and self.stage is Stage.HANDLE:
+            return "review"
+        return None
+
     def open_work_orders(self) -> list[WorkOrder]:
         return [w for w in self.work_orders if w.status is WorkOrderStatus.OPEN]
 

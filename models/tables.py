@@ -40,6 +40,11 @@ class ComplaintRow(SQLModel, table=True):
     responded_at: datetime | None = None
     reopened_from: str | None = None
     surface_fix: bool = False
+    # For queues: the running clock due first, whether it waits on the customer, and what approval it waits for.
+    next_deadline: datetime | None = Field(default=None, index=True)
+    next_clock: str | None = None
+    waiting_on_customer: bool = False
+    awaiting: str | None = Field(default=None, index=True)
     # The workflow's event counter when this row was written: a late retry never rolls a row back.
     version: int = 0
     updated_at: datetime | None = None

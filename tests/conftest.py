@@ -22,7 +22,7 @@ from tests.policies import CALM, FAST
 from tests.replay import TEST_KEY
 from workers.worker import build_worker
 
-pytest_plugins = ["tests.api_support"]
+pytest_plugins = ["tests.api_support", "tests.browser"]
 
 
 def temporal_binary() -> str:

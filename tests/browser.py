@@ -1,0 +1,58 @@
+"""A real browser for the workbench tests: Debian's chromium driven by Playwright (its own browser
+download does not work on these machines), a context per person, screenshots, and axe-core (vendored)."""
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.api_support import PASSWORD
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
+# Where the README says the workbench's screenshots are written.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or Path(__file__).parent.parent / "screenshots")
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+async def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.exit("Debian's chromium is not installed (apt-get install chromium; .ci/run does)", returncode=3)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as p:
+        b = await p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield b
+        await b.close()
+
+
+async def signed_in(browser, api, user: str, lang: str = "zh"):
+    """A page in a browser context of its own, signed in through the sign-in form."""
+    context = await browser.new_context(base_url=api.url, locale="zh-CN" if lang == "zh" else "en-US",
+                                        viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto("/ui/login")
+    if lang == "en":
+        await page.get_by_role("link", name="English").click()
+    await page.locator("#username").fill(user)
+    await page.locator("#password").fill(PASSWORD)
+    await page.locator("form.login button[type=submit]").click()
+    await page.wait_for_url(lambda url: "/ui/login" not in url)
+    return page
+
+
+async def shot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    await page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+async def serious_violations(page) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now."""
+    await page.add_script_tag(path=str(AXE))
+    result = await page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+                                 ".filter(v => ['serious', 'critical'].includes(v.impact))"
+                                 ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', '))")
+    return result

@@ -1,0 +1,152 @@
+"""The workbench in a real browser (Debian's chromium, Playwright): a complaint worked to its close by
+clicking, only the actions each person may take, live updates, a forged post refused, and axe-core."""
+import asyncio
+import uuid
+
+from playwright.async_api import expect
+
+from tests.actors import GOOD_RESPONSE
+from tests.browser import serious_violations, shot, signed_in
+from tests.conftest import eventually
+from tests.test_front_door import LOST_CARD, intake_body
+
+LIVE = 5_000  # ms: a page shows what a colleague did within this
+
+
+async def _submitted_by_the_app(api) -> str:
+    async with api.http() as h:
+        r = await h.post("/v1/complaints", json=intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"),
+                         headers=api.channel("app"))
+        assert r.status_code == 201, r.text
+        cid = r.json()["complaint_id"]
+        sup = await api.as_("S001")
+
+        async def in_handle():
+            s = await h.get(f"/v1/complaints/{cid}", headers=sup)
+            return s.status_code == 200 and s.json()["stage"] == "handle"
+
+        await eventually(in_handle)
+    return cid
+
+
+async def _act(page, name: str, **fields):
+    block = page.locator(f'details[data-action="{name}"]')
+    if not await block.evaluate("d => d.open"):
+        await block.locator("summary").click()
+    for field, value in fields.items():
+        await block.locator(f'[name="{field}"]').fill(value)
+    await block.locator("button[type=submit]").click()
+
+
+async def _feedback(api, cid: str, satisfied: bool):
+    async with api.http() as h:
+        r = await h.post(f"/v1/complaints/{cid}/customer_feedback", json={"satisfied": satisfied, "csat": 4 if
+                         satisfied else 2}, headers=api.channel("app"))
+        assert r.status_code == 200, r.text
+
+
+async def test_a_complaint_worked_to_its_close_by_clicking(api, browser):
+    cid = await _submitted_by_the_app(api)
+
+    handler = await signed_in(browser, api, "H801")
+    await expect(handler.locator(f'tr[data-complaint="{cid}"]')).to_be_visible(timeout=LIVE)
+    assert await serious_violations(handler) == []
+    await shot(handler, "queue")
+    await handler.locator(f'tr[data-complaint="{cid}"] a').click()
+    await expect(handler.locator("h1")).to_contain_text(cid)
+    assert await handler.locator('details[data-action="approve_close"]').count() == 0  # not a handler's
+    assert await handler.locator('details[data-action="escalate"]').count() == 0
+    await _act(handler, "accept")
+    await expect(handler.locator(".flash")).to_contain_text("受理")
+    await _act(handler, "open_work_order", department="loans", question="客户是否有分期贷款？")
+    await expect(handler.locator('li[data-work-order="WO-1"]')).to_contain_text("loans")
+    assert await serious_violations(handler) == []
+    await shot(handler, "complaint")
+
+    agent = await signed_in(browser, api, "A601")
+    row = agent.locator(f'li[data-complaint="{cid}"][data-work-order="WO-1"]')
+    await expect(row).to_be_visible()
+    assert await serious_violations(agent) == []
+    await shot(agent, "inbox")
+    await row.locator("textarea").fill("有一笔分期，已核实")
+    await row.locator("button").click()
+    await expect(agent.locator(f'li[data-complaint="{cid}"] .flash')).to_be_visible()
+    # The handler's open page shows the department's answer without a reload.
+    await expect(handler.locator('li[data-work-order="WO-1"]')).to_contain_text("有一笔分期", timeout=LIVE)
+
+    supervisor = await signed_in(browser, api, "S001")
+    await supervisor.goto(f"/ui/complaints/{cid}")
+    await _act(supervisor, "escalate", reason="盗刷风险，转专班")
+    await expect(supervisor.locator(".badge.special")).to_be_visible()
+
+    for reviewer in ("R010", "R011"):
+        page = await signed_in(browser, api, reviewer)
+        await expect(page.locator(f'li[data-complaint="{cid}"]')).to_be_visible()  # approvals waiting
+        await page.goto(f"/ui/complaints/{cid}")
+        assert await page.locator('details[data-action="propose_response"]').count() == 0
+        await _act(page, "approve_disposal", note=f"{reviewer} 同意")
+        await expect(page.locator(".flash")).to_be_visible()
+        assert await page.locator('details[data-action="approve_disposal"]').count() == 0  # once per person
+
+    await handler.reload()
+    await _act(handler, "propose_response", text="非常抱歉给您带来不便。我们已为您处理。")
+    await expect(handler.locator('.script-check li.missing[data-part="facts confirmed"]')).to_be_visible()
+    await expect(handler.locator('.script-check li.missing[data-part="follow-up"]')).to_be_visible()
+    await expect(handler.locator("#refusal")).to_contain_text("misses the facts confirmed part")
+    await _act(handler, "propose_response", text=GOOD_RESPONSE)
+    await expect(handler.locator(".stepper li.current")).to_contain_text("回访")
+
+    await _feedback(api, cid, satisfied=False)  # the customer is not satisfied: back to handling
+    await expect(handler.locator(".stepper li.current")).to_contain_text("处理", timeout=LIVE)
+    await handler.goto("/ui/queue")
+    await expect(handler.locator(f'tr[data-complaint="{cid}"]')).to_be_visible()
+    await handler.goto(f"/ui/complaints/{cid}")
+    await _act(handler, "propose_response", text=GOOD_RESPONSE)
+    await expect(handler.locator(".stepper li.current")).to_contain_text("回访")
+    await _feedback(api, cid, satisfied=True)  # a major complaint now waits for a supervisor
+
+    await supervisor.goto("/ui/supervise")
+    waiting = supervisor.locator(f'.approvals li[data-complaint="{cid}"]')
+    await expect(waiting).to_contain_text("待批准结案", timeout=LIVE)
+    assert await serious_violations(supervisor) == []
+    await shot(supervisor, "supervise")
+    await waiting.locator("a").click()
+    await _act(supervisor, "approve_close", note="同意结案")
+    await expect(supervisor.locator(".stepper li.current")).to_contain_text("已结案")
+    await expect(handler.locator(".stepper li.current")).to_contain_text("已结案", timeout=LIVE)
+    await shot(supervisor, "closed")
+
+
+async def test_a_forged_post_is_refused_and_a_person_sees_only_their_actions(api, browser):
+    cid = await _submitted_by_the_app(api)
+    reviewer = await signed_in(browser, api, "R010")
+    await reviewer.goto(f"/ui/complaints/{cid}")
+    offered = await reviewer.locator("details[data-action]").evaluate_all("els => els.map(e => e.dataset.action)")
+    assert set(offered) <= {"add_note", "approve_disposal"}, offered
+    # A post without the CSRF header (a form another site makes the browser send) changes nothing.
+    status = await reviewer.evaluate(
+        """async (cid) => (await fetch(`/ui/complaints/${cid}/act/approve_disposal`,
+               {method: 'POST', body: new URLSearchParams({note: 'forged'})})).status""", cid)
+    assert status == 403
+    async with api.http() as h:
+        state = (await h.get(f"/v1/complaints/{cid}", headers=await api.as_("S001"))).json()
+    assert state["disposal_approvals"] == []
+    other = await signed_in(browser, api, "H501")  # credit-card centre: not this complaint's department
+    response = await other.goto(f"/ui/complaints/{cid}")
+    assert response.status == 403 and "Traceback" not in await other.content()
+
+
+async def test_english_switch_reports_and_the_lookback_page(api, browser):
+    page = await signed_in(browser, api, "S001", lang="en")
+    await expect(page.locator("header nav")).to_contain_text("Supervisor")
+    await page.goto("/ui/reports/heatmap")
+    await expect(page.locator("#heatmap-charts canvas").first).to_be_visible()
+    assert await serious_violations(page) == []
+    await shot(page, "heatmap")
+    await page.goto("/ui/reports/dashboard")
+    await expect(page.locator("#dashboard-charts canvas").first).to_be_visible()
+    await shot(page, "dashboard")
+    await page.goto("/ui/lookback?month=2026-10")
+    await expect(page.locator("h1")).to_contain_text("Look-back")
+    await shot(page, "lookback")
+    await asyncio.sleep(0)

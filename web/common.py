@@ -1,0 +1,62 @@
+"""What every page shares: who is looking (a signed-in person, or off to the sign-in page), the language,
+the bank's time zone, and rendering a template with them."""
+from pathlib import Path
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from api.context import Context, context
+from api.identity import Principal, authenticate
+from api.problems import Problem
+from web.i18n import EN, ZH, words
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["zone"] = ZoneInfo
+LANG_COOKIE = "complaints_lang"
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+async def viewer(request: Request, ctx: Context = Depends(context)) -> Principal:
+    try:
+        principal = await authenticate(request, ctx)
+    except Problem as e:
+        if e.status != 401:
+            raise
+        principal = None
+    if principal is None or principal.kind != "person":
+        raise LoginRequired(request.url.path)
+    return principal
+
+
+def to_login(request: Request, exc: LoginRequired) -> RedirectResponse:
+    if request.headers.get("hx-request"):  # an htmx fragment: send the whole page to sign in
+        response = RedirectResponse("/ui/login", status_code=303)
+        response.headers["HX-Redirect"] = f"/ui/login?next={quote(exc.next_path)}"
+        return response
+    return RedirectResponse(f"/ui/login?next={quote(exc.next_path)}", status_code=303)
+
+
+def lang_of(request: Request) -> str:
+    return EN if request.cookies.get(LANG_COOKIE) == EN else ZH
+
+
+def render(request: Request, template: str, principal: Principal | None, ctx: Context, status: int = 200,
+           **values) -> HTMLResponse:
+    lang = lang_of(request)
+    tz = ctx.settings.policy().timezone
+    return templates.TemplateResponse(request, template, {
+        "me": principal, "lang": lang, "w": words(lang), "tz": tz, "path": request.url.path, **values},
+        status_code=status)
+
+
+def home_for(principal: Principal) -> str:
+    return {"department_agent": "/ui/inbox", "reviewer": "/ui/supervise", "supervisor": "/ui/supervise",
+            "operator": "/ui/supervise"}.get(principal.role.value, "/ui/queue")

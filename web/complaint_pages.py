@@ -1,0 +1,167 @@
+"""A handler's pages: the queue (most urgent first) and the complaint page with only the actions this
+person may take now. Every action goes to the engine as an update with the signed-in person as actor."""
+import re
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+from sqlalchemy import or_
+from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
+
+from api.access import list_scope, read_refusal
+from api.context import Context, context
+from api.identity import Principal
+from api.problems import Problem
+from complaints import service
+from models.enums import Role
+from models.errors import explain
+from models.messages import MESSAGES
+from models.requests import REQUESTS, with_actor
+from models.tables import AuditEvent, ComplaintRow
+from web.common import render, viewer
+from web.views import available_actions, clock_views, form_fields, script_check
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+COMPLAINT_ID = re.compile(r"^[A-Z]{2}\d{10}$")
+
+
+def queue_rows(ctx: Context, principal: Principal, q: str | None, limit: int = 200) -> list[ComplaintRow]:
+    """Open complaints on this person's desk, the nearest deadline first (none last)."""
+    t = ComplaintRow
+    query = select(t).where(t.stage != "closed")
+    if principal.role is Role.REVIEWER:
+        query = query.where(t.awaiting == "review")
+    elif scope := list_scope(principal):
+        me, dept = scope
+        query = query.where(or_(t.owner_id == me, t.department == dept, t.first_responder_id == me))
+    if q:
+        q = q.strip()[:100]
+        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(t.id == q, t.external_ref == q, t.customer_id == q, t.customer_phone == q,
+                                t.text.like(like, escape="\\")))
+    query = query.order_by(t.next_deadline.is_(None), t.next_deadline, t.received_at).limit(limit)
+    with Session(ctx.engine) as session:
+        return list(session.exec(query).all())
+
+
+@router.get("/queue", response_class=HTMLResponse)
+async def queue(request: Request, q: Annotated[str | None, Query(max_length=100)] = None,
+                principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+    rows = await run_in_threadpool(queue_rows, ctx, principal, q)
+    return render(request, "queue.html", principal, ctx, rows=rows, q=q or "", now=datetime.now(timezone.utc))
+
+
+@router.get("/queue/rows", response_class=HTMLResponse)
+async def queue_fragment(request: Request, q: Annotated[str | None, Query(max_length=100)] = None,
+                         principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+    rows = await run_in_threadpool(queue_rows, ctx, principal, q)
+    return render(request, "queue_rows.html", principal, ctx, rows=rows, q=q or "", now=datetime.now(timezone.utc))
+
+
+async def _state(ctx: Context, principal: Principal, complaint_id: str):
+    if not COMPLAINT_ID.match(complaint_id):
+        raise Problem(404, "not-found", f"no complaint {complaint_id[:20]}")
+    try:
+        state = await service.state(ctx.client, complaint_id)
+    except service.ComplaintError as e:
+        raise Problem(404 if e.kind == "not-found" else 503, e.kind, str(e)) from None
+    if principal.role is Role.OPERATOR or (reason := read_refusal(principal, state)):
+        raise Problem(403, "forbidden", reason if principal.role is not Role.OPERATOR else
+                      "operators run the system; complaints are read by the people on them")
+    return state
+
+
+def _timeline(ctx: Context, complaint_id: str) -> tuple[list[AuditEvent], str]:
+    """The newest 100 audit entries and the complaint's text, from the read model."""
+    with Session(ctx.engine) as session:
+        row = session.get(ComplaintRow, complaint_id)
+        events = list(session.exec(select(AuditEvent).where(AuditEvent.complaint_id == complaint_id)
+                                   .order_by(AuditEvent.seq.desc()).limit(100)).all())
+        return events, row.text if row else ""
+
+
+async def _body(request: Request, ctx: Context, principal: Principal, complaint_id: str, *, page: bool = False,
+                flash: str | None = None, error: str | None = None, status: int = 200):
+    state = await _state(ctx, principal, complaint_id)
+    now = datetime.now(timezone.utc)
+    policy = ctx.settings.policy()
+    actions = available_actions(principal.actor, state, policy, now)
+    timeline, text = await run_in_threadpool(_timeline, ctx, complaint_id)
+    return render(request, "complaint.html" if page else "complaint_body.html", principal, ctx, status=status,
+                  s=state, clocks=clock_views(state, now), actions=actions,
+                  forms={name: form_fields(name) for name in actions}, timeline=timeline, flash=flash, error=error,
+                  stages=["receive", "analyse", "handle", "respond", "verify", "closed"],
+                  notes=[e for e in timeline if e.action == "add_note" and e.accepted], text=text)
+
+
+@router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
+async def complaint_page(request: Request, complaint_id: str, principal: Principal = Depends(viewer),
+                         ctx: Context = Depends(context)):
+    return await _body(request, ctx, principal, complaint_id, page=True)
+
+
+@router.get("/complaints/{complaint_id}/body", response_class=HTMLResponse)
+async def complaint_body(request: Request, complaint_id: str, since: int | None = None,
+                         principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+    """Polled every few seconds: 204 (nothing to redraw) until the complaint has moved."""
+    if since is not None:
+        state = await _state(ctx, principal, complaint_id)
+        if state.history_total == since:
+            return Response(status_code=204)
+    return await _body(request, ctx, principal, complaint_id)
+
+
+@router.post("/complaints/{complaint_id}/act/{name}", response_class=HTMLResponse)
+async def act(request: Request, complaint_id: str, name: str, principal: Principal = Depends(viewer),
+              ctx: Context = Depends(context)):
+    if name not in MESSAGES:
+        raise Problem(404, "not-found", f"no message {name[:40]}")
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str) and (v.strip() or k in ("text", "answer"))}
+    try:
+        body = REQUESTS[name].model_validate(fields)
+        msg = with_actor(MESSAGES[name], body, principal.actor.model_dump())
+    except ValidationError as e:
+        request.state.outcome = f"invalid: {explain(e)[:200]}"
+        return await _body(request, ctx, principal, complaint_id, error=explain(e), status=422)
+    try:
+        ack = await service.acknowledge(ctx.client, complaint_id, name, msg)
+    except service.ComplaintError as e:
+        request.state.outcome = f"{e.kind}: {str(e)[:200]}"
+        return await _body(request, ctx, principal, complaint_id, error=str(e),
+                           status=403 if e.kind == "forbidden" else 409 if e.kind in ("stage", "closed") else 422)
+    request.state.outcome = f"applied #{ack.seq}"
+    return await _body(request, ctx, principal, complaint_id, flash=name)
+
+
+@router.post("/script-check", response_class=HTMLResponse)
+async def check_script(request: Request, text: Annotated[str, Form(max_length=4000)] = "",
+                       principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+    check = script_check(text, ctx.settings.policy().script.prohibited)
+    return render(request, "script_check.html", principal, ctx, check=check)
+
+
+@router.get("/complaints/{complaint_id}/customer", response_class=HTMLResponse)
+async def customer_in_clear(request: Request, complaint_id: str, principal: Principal = Depends(viewer),
+                            ctx: Context = Depends(context)):
+    if principal.role is not Role.SUPERVISOR:
+        raise Problem(403, "forbidden", "customer data in clear is for supervisors")
+
+    def read() -> ComplaintRow | None:
+        with Session(ctx.engine) as session:
+            return session.get(ComplaintRow, complaint_id)
+
+    row = await run_in_threadpool(read)
+    if row is None:
+        raise Problem(404, "not-found", f"no complaint {complaint_id[:20]}")
+    request.state.outcome = "unmasked: customer name and phone"
+    return HTMLResponse(f'<span class="clear">{_esc(row.customer_name)} · {_esc(row.customer_phone)}</span>')
+
+
+def _esc(text: str) -> str:
+    from markupsafe import escape
+
+    return str(escape(text))

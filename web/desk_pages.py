@@ -1,0 +1,135 @@
+"""Departments' and supervisors' pages: the work-order inbox, the supervisor's lists and approvals, the
+interactive heat map and dashboard, the look-back."""
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse
+from pydantic import ValidationError
+from sqlalchemy import func
+from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
+
+from api.context import Context, context
+from api.identity import Principal
+from api.problems import Problem
+from complaints import lookbacks, service
+from complaints.service import ComplaintError
+from models import messages as m
+from models.enums import Role
+from models.errors import explain
+from models.tables import ComplaintRow, WorkOrderRow
+from web.common import render, viewer
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+Short = Annotated[str | None, Query(max_length=64)]
+
+
+def _supervisor(principal: Principal, *also: Role) -> None:
+    if principal.role not in (Role.SUPERVISOR, *also):
+        raise Problem(403, "forbidden", f"this page is for supervisors; you are a {principal.role.value}")
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+async def inbox(request: Request, principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+    def read() -> list[WorkOrderRow]:
+        with Session(ctx.engine) as session:
+            return list(session.exec(select(WorkOrderRow).where(WorkOrderRow.department == principal.department,
+                                                                WorkOrderRow.status == "open")
+                                     .order_by(WorkOrderRow.due_at)).all())
+
+    return render(request, "inbox.html", principal, ctx, orders=await run_in_threadpool(read),
+                  now=datetime.now(timezone.utc))
+
+
+@router.post("/inbox/{complaint_id}/{work_order_id}", response_class=HTMLResponse)
+async def answer(request: Request, complaint_id: str, work_order_id: str,
+                 answer: Annotated[str, Form(min_length=1, max_length=4000)],
+                 principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+    """Answer a work order in place; the row becomes its answer, or shows why not."""
+    try:
+        msg = m.AnswerWorkOrder(actor=principal.actor, work_order_id=work_order_id, answer=answer)
+        await service.acknowledge(ctx.client, complaint_id, "answer_work_order", msg)
+    except (ComplaintError, ValidationError) as e:
+        reason = explain(e) if isinstance(e, ValidationError) else str(e)
+        request.state.outcome = f"refused: {reason[:200]}"
+        return render(request, "inbox_answered.html", principal, ctx, status=422, complaint_id=complaint_id,
+                      wo=work_order_id, error=reason)
+    request.state.outcome = "answered"
+    return render(request, "inbox_answered.html", principal, ctx, complaint_id=complaint_id, wo=work_order_id,
+                  error=None, answer=answer)
+
+
+def supervise_rows(ctx: Context, f: dict) -> tuple[list[ComplaintRow], dict, list[ComplaintRow]]:
+    t = ComplaintRow
+    query = select(t)
+    for column in ("stage", "level", "department", "business_type", "problem_nature"):
+        if f.get(column):
+            query = query.where(getattr(t, column) == f[column])
+    for flag in ("breached", "emergency"):
+        if f.get(flag) is not None:
+            query = query.where(getattr(t, flag) == f[flag])
+    if not f.get("stage"):
+        query = query.where(t.stage != "closed")
+    with Session(ctx.engine) as session:
+        rows = list(session.exec(query.order_by(t.next_deadline.is_(None), t.next_deadline).limit(200)).all())
+        counts = dict(session.exec(select(t.stage, func.count()).where(t.stage != "closed").group_by(t.stage)).all())
+        counts["breached"] = session.exec(select(func.count()).where(t.stage != "closed", t.breached)).one()
+        waiting = list(session.exec(select(t).where(t.awaiting.is_not(None)).order_by(t.next_deadline).limit(50)).all())
+    return rows, counts, waiting
+
+
+@router.get("/supervise", response_class=HTMLResponse)
+async def supervise(request: Request, stage: Short = None, level: Short = None, department: Short = None,
+                    business_type: Short = None, problem_nature: Short = None, breached: bool | None = None,
+                    emergency: bool | None = None, principal: Principal = Depends(viewer),
+                    ctx: Context = Depends(context)):
+    _supervisor(principal, Role.REVIEWER)
+    f = {"stage": stage, "level": level, "department": department, "business_type": business_type,
+         "problem_nature": problem_nature, "breached": breached, "emergency": emergency}
+    rows, counts, waiting = await run_in_threadpool(supervise_rows, ctx, f)
+    template = "supervise_rows.html" if request.headers.get("hx-request") else "supervise.html"
+    return render(request, template, principal, ctx, rows=rows, counts=counts, waiting=waiting, f=f,
+                  query=request.url.query, now=datetime.now(timezone.utc))
+
+
+@router.get("/reports/heatmap", response_class=HTMLResponse)
+async def heatmap(request: Request, week: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None,
+                  principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+    from reports import heatmap as hm
+    from sla.periods import last_full_week
+
+    _supervisor(principal)
+    week = week or last_full_week(datetime.now(timezone.utc).date())
+    h = await run_in_threadpool(hm.compute, ctx.engine, week, ctx.settings.policy().timezone)
+    return render(request, "heatmap.html", principal, ctx, h=h.model_dump(mode="json"), week=week)
+
+
+@router.get("/reports/dashboard", response_class=HTMLResponse)
+async def dashboard(request: Request, month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+                    principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+    from reports import dashboard as db
+    from sla.periods import previous_month
+
+    _supervisor(principal)
+    policy = ctx.settings.policy()
+    month = month or previous_month(datetime.now(timezone.utc), policy.timezone)
+    d = await run_in_threadpool(db.compute, ctx.engine, month, policy.timezone, policy.commitment)
+    return render(request, "dashboard.html", principal, ctx, d=d.model_dump(mode="json"), month=month)
+
+
+@router.get("/lookback", response_class=HTMLResponse)
+async def lookback(request: Request, month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
+                   principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+    from sla.periods import previous_month
+
+    _supervisor(principal, Role.HANDLER, Role.DEPARTMENT_AGENT)
+    month = month or previous_month(datetime.now(timezone.utc), ctx.settings.policy().timezone)
+    try:
+        state = (await lookbacks.month_state(ctx.client, month)).model_dump(mode="json")
+    except ComplaintError as e:
+        state, error = None, str(e)
+    else:
+        error = None
+    return render(request, "lookback.html", principal, ctx, state=state, month=month, error=error,
+                  now=datetime.now(timezone.utc).isoformat())

@@ -1,0 +1,68 @@
+"""The workbench's words, Chinese first (bank staff read it), English by a switch (`?lang=en`)."""
+ZH, EN = "zh", "en"
+
+WORDS: dict[str, tuple[str, str]] = {
+    "app": ("投诉工作台", "Complaints workbench"),
+    "queue": ("我的队列", "My queue"), "inbox": ("部门工单", "Department inbox"),
+    "supervise": ("主管视图", "Supervisor"), "heatmap": ("热力图", "Heat map"),
+    "dashboard": ("质量仪表盘", "Dashboard"), "lookback": ("回头看", "Look-back"),
+    "sign_in": ("登录", "Sign in"), "sign_out": ("退出", "Sign out"), "user": ("工号", "Employee id"),
+    "password": ("密码", "Password"), "search": ("搜索", "Search"),
+    "search_hint": ("编号、客户号、手机号或文字", "reference, customer id, phone or text"),
+    "reference": ("编号", "Reference"), "stage": ("阶段", "Stage"), "level": ("级别", "Level"),
+    "department": ("部门", "Department"), "owner": ("负责人", "Owner"), "customer": ("客户", "Customer"),
+    "received": ("受理时间", "Received"), "nearest": ("最近时限", "Nearest deadline"),
+    "time_left": ("剩余", "Time left"), "overdue": ("已超时", "overdue"), "paused": ("已暂停", "paused"),
+    "emergency": ("紧急", "emergency"), "breached": ("已超时限", "breached"),
+    "awaiting_review": ("待双人复核", "awaiting review"), "awaiting_close": ("待批准结案", "awaiting close"),
+    "waiting_customer": ("等待客户", "waiting on customer"), "special": ("专班", "special group"),
+    "text": ("投诉内容", "Complaint"), "classification": ("分类", "Classification"),
+    "why": ("依据", "Why"), "confidence": ("置信度", "confidence"), "method": ("方法", "method"),
+    "clocks": ("时限", "SLA clocks"), "deadline": ("截止", "Deadline"), "status": ("状态", "Status"),
+    "timeline": ("处理记录", "Timeline"), "work_orders": ("工单", "Work orders"), "notes": ("备注", "Notes"),
+    "actions": ("可执行操作", "Actions you may take now"), "no_actions": ("您现在没有可执行的操作。",
+                                                                    "There is nothing you may do here now."),
+    "send": ("提交", "Send"), "question": ("问题", "Question"), "answer": ("答复", "Answer"),
+    "reason": ("原因", "Reason"), "note": ("备注", "Note"), "due": ("时限（如 24h）", "Due (e.g. 24h)"),
+    "to_department": ("发往部门", "To department"), "response": ("回复客户", "Response to the customer"),
+    "script": ("话术检查", "Script check"), "present": ("已包含", "present"), "missing": ("缺少", "missing"),
+    "prohibited": ("禁用语", "prohibited phrase"), "unmask": ("查看明文（将记录审计）", "Show in clear (audited)"),
+    "refused": ("未执行", "Refused"), "done": ("已执行", "Done"), "none": ("无", "none"),
+    "approvals": ("待审批", "Approvals waiting"), "count": ("数量", "Count"), "all": ("全部", "all"),
+    "filter": ("筛选", "Filter"), "export": ("导出 CSV", "Export CSV"), "month": ("月份", "Month"),
+    "week": ("周", "Week"), "sampled": ("抽样", "sampled"), "outcome": ("结果", "Outcome"),
+    "open": ("打开", "Open"), "times_in": ("时间均为", "Times in"), "language": ("English", "中文"),
+    "wrong_login": ("工号或密码错误", "Wrong user name or password"),
+    "signed_in_as": ("当前用户", "Signed in as"), "empty": ("暂无", "Nothing here"),
+    # Form fields, by message where one name means different things.
+    "propose_response.text": ("回复客户（致歉、核实、方案、回访）", "Response (apology, facts, solution, follow-up)"),
+    "add_note.text": ("备注", "Note"), "what": ("请客户补充的材料", "What the customer should send"),
+    "work_order_id": ("工单", "Work order"), "owner_id": ("新负责人工号", "New owner's id"),
+    "business_type": ("业务类型", "Business type"), "problem_nature": ("问题性质", "Problem nature"),
+}
+
+MESSAGE_NAMES: dict[str, tuple[str, str]] = {
+    "accept": ("受理", "Accept"), "add_note": ("添加备注", "Add note"),
+    "open_work_order": ("发起工单", "Open work order"), "answer_work_order": ("答复工单", "Answer work order"),
+    "cancel_work_order": ("撤销工单", "Cancel work order"),
+    "request_customer_info": ("请客户补充材料", "Ask the customer for information"),
+    "customer_info_received": ("客户材料已收到", "Customer information received"),
+    "approve_disposal": ("复核同意处置", "Approve the disposal"), "propose_response": ("发送回复", "Send response"),
+    "customer_feedback": ("客户评价", "Customer feedback"), "escalate": ("升级至专班", "Escalate"),
+    "reassign": ("改派", "Reassign"), "approve_close": ("批准结案", "Approve close"), "withdraw": ("撤诉", "Withdraw"),
+    "extend_deadline": ("延长法定时限", "Extend the deadline"),
+    "correct_classification": ("更正分类", "Correct the classification"),
+}
+
+STAGES: dict[str, tuple[str, str]] = {
+    "receive": ("受理", "receive"), "analyse": ("分析", "analyse"), "handle": ("处理", "handle"),
+    "respond": ("回复", "respond"), "verify": ("回访", "verify"), "closed": ("已结案", "closed"),
+}
+
+
+def words(lang: str) -> dict[str, str]:
+    i = 1 if lang == EN else 0
+    table = {k: v[i] for k, v in WORDS.items()}
+    table.update({f"msg.{k}": v[i] for k, v in MESSAGE_NAMES.items()})
+    table.update({f"stage.{k}": v[i] for k, v in STAGES.items()})
+    return table

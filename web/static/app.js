@@ -1,0 +1,43 @@
+// The workbench's own script: the CSRF header on every htmx request, and live countdowns.
+(function () {
+  "use strict";
+  function cookie(name) {
+    var m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  document.addEventListener("htmx:configRequest", function (e) {
+    e.detail.headers["X-CSRF-Token"] = cookie("complaints_csrf");
+  });
+  // A refusal comes back as 4xx with the page fragment that shows it: swap it in like a success.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var s = e.detail.xhr.status;
+    if (s === 403 || s === 409 || s === 422) { e.detail.shouldSwap = true; e.detail.isError = false; }
+  });
+  var zh = document.body.dataset.lang !== "en";
+  function parse(iso) { return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z"); }
+  function human(ms) {
+    var late = ms < 0, m = Math.floor(Math.abs(ms) / 60000), d = Math.floor(m / 1440), h = Math.floor(m % 1440 / 60);
+    var mm = m % 60, s = Math.floor(Math.abs(ms) / 1000) % 60, parts;
+    if (zh) parts = (d ? d + "天" : "") + (d || h ? h + "小时" : "") + mm + "分" + (d ? "" : s + "秒");
+    else parts = (d ? d + "d " : "") + (d || h ? h + "h " : "") + mm + "m" + (d ? "" : " " + s + "s");
+    return late ? (zh ? "已超时 " : "overdue ") + parts : parts;
+  }
+  function tick() {
+    var now = Date.now();
+    document.querySelectorAll("time.countdown[data-deadline]").forEach(function (el) {
+      var left = parse(el.dataset.deadline) - now;
+      el.textContent = human(left);
+      var row = el.closest("tr");
+      var warned = el.dataset.warn && parse(el.dataset.warn) <= now;
+      el.classList.toggle("late", left < 0);
+      el.classList.toggle("warn", left >= 0 && !!warned);
+      if (row && row.classList.contains("clock")) {
+        row.classList.toggle("breached", left < 0);
+        row.classList.toggle("warned", left >= 0 && !!warned);
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:afterSettle", tick);
+  setInterval(tick, 1000);
+})();

@@ -1,0 +1,117 @@
+"""What a page shows, computed without I/O: the actions a person may take now (the workflow's own rules),
+the response script check, the clocks as a person reads them, and the forms of each message."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from annotated_types import MaxLen
+
+from models.intake import Actor
+from models.messages import MESSAGES
+from models.policy import Policy
+from models.requests import REQUESTS
+from models.state import ComplaintState
+from workflows.rules import kind_and_refusal
+from workflows.script import PARTS
+
+# Sent by the customer's channel, never by a person at the bank.
+CHANNEL_ONLY = frozenset({"customer_feedback", "withdraw"})
+# Refused or not by what the person writes (a department, a text): the form is offered, the engine decides.
+DECIDED_BY_CONTENT = frozenset({"open_work_order", "propose_response", "reassign", "correct_classification",
+                                "add_note", "answer_work_order", "cancel_work_order"})
+_PROBE = {"add_note": {"text": "·"}, "open_work_order": {"department": "·", "question": "·"},
+          "answer_work_order": {"answer": "·"}, "cancel_work_order": {"reason": "·"},
+          "request_customer_info": {"what": "·"}, "propose_response": {"text": "·"}, "escalate": {"reason": "·"},
+          "reassign": {"owner_id": "·", "reason": "·"}, "extend_deadline": {"reason": "·"},
+          "correct_classification": {"business_type": "·", "reason": "·"},
+          "customer_feedback": {"satisfied": True, "csat": 5}}
+
+
+def available_actions(actor: Actor, s: ComplaintState, policy: Policy, now: datetime) -> list[str]:
+    """The messages this person may send to this complaint now, by the rules the workflow applies: a
+    message refused for its stage, for who sends it, or by the case's state is not offered at all."""
+    open_orders = [w.id for w in s.open_work_orders()]
+    found = []
+    for name, cls in MESSAGES.items():
+        if name in CHANNEL_ONLY:
+            continue
+        fields = dict(_PROBE.get(name, {}))
+        if name in ("answer_work_order", "cancel_work_order"):
+            if not open_orders:
+                continue
+            fields["work_order_id"] = open_orders[0]
+        refused = kind_and_refusal(name, cls.model_validate({**fields, "actor": actor.model_dump()}), s, policy, now)
+        if refused is None or (refused[0] == "rule" and name in DECIDED_BY_CONTENT):
+            found.append(name)
+    return found
+
+
+@dataclass(frozen=True)
+class ScriptCheck:
+    parts: list[tuple[str, bool]]   # (part, present)
+    prohibited: list[str]
+
+    @property
+    def ready(self) -> bool:
+        return all(ok for _, ok in self.parts) and not self.prohibited
+
+
+def script_check(text: str, prohibited: list[str]) -> ScriptCheck:
+    lowered = text.lower()
+    return ScriptCheck([(part, any(cue in lowered for cue in cues)) for part, cues in PARTS.items()],
+                       [p for p in prohibited if p.lower() in lowered])
+
+
+@dataclass(frozen=True)
+class ClockView:
+    name: str
+    label: str
+    deadline_local: str
+    deadline_iso: str
+    warn_iso: str
+    status: str          # running / warned / breached / met / late / paused / stopped
+    paused_minutes: int
+
+
+def clock_views(s: ComplaintState, now: datetime) -> list[ClockView]:
+    zone = ZoneInfo(s.timezone)
+    out = []
+    for c in s.clocks:
+        if c.met_at:
+            status = "late" if c.met_at > c.deadline() else "met"
+        elif c.breached_at:
+            status = "breached"
+        elif c.stopped_at:
+            status = "stopped"
+        elif c.paused:
+            status = "paused"
+        else:
+            status = "warned" if c.warned_at else "running"
+        deadline = c.deadline(now)
+        paused = c.paused_for + (now - c.paused_since if c.paused_since else timedelta(0))
+        out.append(ClockView(c.name, c.label, deadline.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+                             deadline.isoformat(), c.warn_time().isoformat(), status,
+                             int(paused.total_seconds() // 60)))
+    return out
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    required: bool
+    kind: str            # text / textarea / select / number
+    max_length: int | None
+
+
+def form_fields(name: str) -> list[Field]:
+    """A message's form, read off its request model, so the page validates what the engine will."""
+    out = []
+    for field_name, info in REQUESTS[name].model_fields.items():
+        limit = next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
+        kind = "select" if field_name == "work_order_id" else "textarea" if (limit or 0) > 200 else "text"
+        out.append(Field(field_name, info.is_required(), kind, limit))
+    return out
+
+
+def local(dt: datetime | None, tz: str) -> str:
+    return dt.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if dt else ""
