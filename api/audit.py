@@ -3,6 +3,7 @@ and how it ended. The row is written before the response starts, so no answer le
 
 The same layer caps request bodies: a channel that sends megabytes gets a 413 before anything reads them."""
 import json
+import time
 from datetime import datetime, timezone
 
 from sqlalchemy.engine import Engine
@@ -46,9 +47,15 @@ class AuditAndLimit:
                 raise BodyTooLarge()
             return message
 
+        started = time.perf_counter()
+
         async def audited(message: Message) -> None:
             if message["type"] == "http.response.start":
                 await self._write(scope, message["status"])
+                # The server's own time (bench/ reads it): everything up to the answer, the audit row included.
+                elapsed = (time.perf_counter() - started) * 1000
+                message = {**message, "headers": [*message.get("headers", []),
+                                                  (b"server-timing", f"app;dur={elapsed:.1f}".encode())]}
             await send(message)
 
         await self.app(scope, limited, audited)

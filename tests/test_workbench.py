@@ -2,6 +2,8 @@
 clicking, only the actions each person may take, live updates, a forged post refused, and axe-core."""
 import asyncio
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from playwright.async_api import expect
 
@@ -136,13 +138,26 @@ async def test_a_forged_post_is_refused_and_a_person_sees_only_their_actions(api
     assert response.status == 403 and "Traceback" not in await other.content()
 
 
-async def test_english_switch_reports_and_the_lookback_page(api, browser):
+async def test_english_switch_and_a_heat_map_cell_that_lists_its_complaints(api, browser):
+    await _submitted_by_the_app(api)  # a lost card this week: debit_account × lost_card
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).isocalendar()
     page = await signed_in(browser, api, "S001", lang="en")
     await expect(page.locator("header nav")).to_contain_text("Supervisor")
-    await page.goto("/ui/reports/heatmap")
-    await expect(page.locator("#heatmap-charts canvas").first).to_be_visible()
+    await page.goto(f"/ui/reports/heatmap?week={now.year}-W{now.week:02d}")
+    chart = page.locator("#heatmap-charts .chart").nth(1)  # the vip panel
+    await expect(chart.locator("canvas")).to_be_visible()
     assert await serious_violations(page) == []
     await shot(page, "heatmap")
+    # Hover shows the count; a click on the cell lists its complaints.
+    x, y = await chart.evaluate("""el => { const c = echarts.getInstanceByDom(el);
+        const opt = c.getOption(); const types = opt.yAxis[0].data, natures = opt.xAxis[0].data;
+        return c.convertToPixel({seriesIndex: 0}, [natures.indexOf('lost_card'), types.indexOf('debit_account')]); }""")
+    box = await chart.bounding_box()
+    await page.mouse.move(box["x"] + x, box["y"] + y)
+    await expect(page.locator("div", has_text="debit_account × lost_card:").last).to_be_visible()
+    await page.mouse.click(box["x"] + x, box["y"] + y)
+    await page.wait_for_url("**/ui/supervise?business_type=debit_account&problem_nature=lost_card")
+    await expect(page.locator("#supervise-rows tbody tr").first).to_be_visible()
     await page.goto("/ui/reports/dashboard")
     await expect(page.locator("#dashboard-charts canvas").first).to_be_visible()
     await shot(page, "dashboard")
@@ -150,3 +165,22 @@ async def test_english_switch_reports_and_the_lookback_page(api, browser):
     await expect(page.locator("h1")).to_contain_text("Look-back")
     await shot(page, "lookback")
     await asyncio.sleep(0)
+
+
+async def test_the_queue_searches_by_reference_customer_phone_and_text_most_urgent_first(api, browser):
+    first, second = await _submitted_by_the_app(api), await _submitted_by_the_app(api)
+    page = await signed_in(browser, api, "H801")
+    rows = page.locator("#queue-rows tbody tr")
+    await expect(page.locator(f'tr[data-complaint="{second}"]')).to_be_visible(timeout=LIVE)
+    ids = await rows.evaluate_all("rs => rs.map(r => r.dataset.complaint)")
+    assert ids.index(first) < ids.index(second)  # the same limits, received first: due first
+    for query in (second, "C7001", "13800138000", "有人盗刷"):
+        await page.locator("#q").fill(query)
+        await page.locator("form.search button").click()
+        await expect(page.locator(f'tr[data-complaint="{second}"]')).to_be_visible()
+        if query == second:
+            assert await rows.count() == 1
+        assert "13800138000" not in await page.locator("#queue-rows").inner_text()  # shown masked
+    await page.locator("#q").fill("没有这样的投诉")
+    await page.locator("form.search button").click()
+    await expect(page.locator("#queue-rows .empty")).to_be_visible()
