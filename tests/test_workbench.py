@@ -184,3 +184,42 @@ async def test_the_queue_searches_by_reference_customer_phone_and_text_most_urge
     await page.locator("#q").fill("没有这样的投诉")
     await page.locator("form.search button").click()
     await expect(page.locator("#queue-rows .empty")).to_be_visible()
+
+
+async def test_a_breach_shows_within_seconds_and_a_supervisor_unmasks_with_an_audit_row(api, browser, client,
+                                                                                       workers, engine):
+    """On the policy of seconds: the owner's open page turns the breached clock red by itself; the
+    response editor names a prohibited phrase; a supervisor's look at the customer in clear is recorded."""
+    from sqlmodel import Session, select
+
+    from complaints import service
+    from models.access import RequestAudit
+    from tests.conftest import make_intake
+
+    cid = (await service.submit(client, make_intake("我的账户被冻结了，请尽快帮我解冻"), workers["fast"])).complaint_id
+    owner = await signed_in(browser, api, "E207")
+    await owner.goto(f"/ui/complaints/{cid}")
+    await expect(owner.locator(".stepper li.current")).to_contain_text("处理", timeout=LIVE)
+    await _act(owner, "accept")
+    await expect(owner.locator(".flash")).to_be_visible()
+    await owner.locator('details[data-action="propose_response"] textarea').fill("这不是我的职责")
+    await expect(owner.locator(".script-check li.prohibited")).to_contain_text("这不是我的职责")
+    breached = await eventually(lambda: _breached(client, cid), timeout=60)
+    assert breached
+    await expect(owner.locator("tr.clock.breached").first).to_be_visible(timeout=LIVE)
+    await expect(owner.locator(".badge.breached")).to_be_visible(timeout=LIVE)
+
+    supervisor = await signed_in(browser, api, "S001")
+    await supervisor.goto(f"/ui/complaints/{cid}")
+    await supervisor.get_by_role("button", name="查看明文").click()
+    await expect(supervisor.locator(".clear")).to_contain_text("13800138000")
+    with Session(engine) as session:
+        row = session.exec(select(RequestAudit).where(RequestAudit.path == f"/ui/complaints/{cid}/customer")).one()
+    assert (row.principal_id, row.status, row.outcome) == ("S001", 200, "unmasked: customer name and phone")
+    assert "13800138000" not in await owner.content()
+
+
+async def _breached(client, cid):
+    from complaints import service
+
+    return (await service.state(client, cid)).breached
