@@ -13,15 +13,28 @@ from matplotlib import font_manager  # noqa: E402
 CJK_FONTS = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "SimHei")
 
 
+CJK_FILES = ("wqy", "notosanscjk", "noto-cjk", "sourcehansans", "simhei")
+
+
 def use_cjk_font() -> str | None:
     """Pick an installed CJK font so Chinese labels render (Debian: fonts-wqy-microhei)."""
+    name = _known_cjk_font()
+    if name is None:
+        # Matplotlib's font cache is written the first time it runs; a font installed after that (CI installs
+        # fonts-wqy-microhei on a machine that may have drawn before) is on disk but not in the cache.
+        for path in font_manager.findSystemFonts():
+            if any(key in Path(path).name.lower() for key in CJK_FILES):
+                font_manager.fontManager.addfont(path)
+        name = _known_cjk_font()
+    if name is not None:
+        plt.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
+        plt.rcParams["axes.unicode_minus"] = False
+    return name
+
+
+def _known_cjk_font() -> str | None:
     installed = {f.name for f in font_manager.fontManager.ttflist}
-    for name in CJK_FONTS:
-        if name in installed:
-            plt.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
-            plt.rcParams["axes.unicode_minus"] = False
-            return name
-    return None
+    return next((name for name in CJK_FONTS if name in installed), None)
 
 
 def save_png(fig, path: Path) -> bytes:

@@ -96,6 +96,27 @@ def test_heatmap_counts_and_callouts(week_engine, tmp_path):
     assert "系统故障" in text and "欺诈" in text and "data:image/png;base64," in text
 
 
+def test_chinese_labels_are_drawn_in_a_cjk_font_even_with_a_stale_font_cache(week_engine, tmp_path, monkeypatch):
+    """A font installed after matplotlib first ran is not in its cache: it is found on disk, and no label
+    is drawn as empty boxes ("Glyph … missing from font")."""
+    import warnings
+
+    from matplotlib import font_manager
+
+    from reports.render import CJK_FILES, use_cjk_font
+
+    on_disk = [f for f in font_manager.findSystemFonts() if any(k in Path(f).name.lower() for k in CJK_FILES)]
+    if not on_disk:
+        pytest.skip("no CJK font on this machine (.ci/run installs fonts-wqy-microhei)")
+    stale = [f for f in font_manager.fontManager.ttflist if not any(k in Path(f.fname).name.lower() for k in CJK_FILES)]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", stale)  # as the cache was before the font came
+    assert use_cjk_font() is not None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        heatmap.render(heatmap.compute(week_engine, "2026-W40", TZ), tmp_path / "out")
+    assert not [w for w in caught if "missing from font" in str(w.message)]
+
+
 def test_week_argument_is_checked():
     with pytest.raises(ValueError, match="2026-W47"):
         periods.week_bounds("2026-47", TZ)
