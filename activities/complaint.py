@@ -102,6 +102,7 @@ class ComplaintActivities:
                 for e in batch.sla_events])
             row = dict(
                 id=cid, stage=s.stage.value, owner_id=s.owner_id, department=s.department,
+                first_responder_id=s.first_responder.id, first_responder_department=s.first_responder.department,
                 business_type=c.business_type if c else None, problem_nature=c.problem_nature if c else None,
                 level=s.level.value if s.level else None, emergency=s.emergency, special_group=s.special_group,
                 classification_method=c.method if c else None, classification_confidence=c.confidence if c else None,

@@ -232,3 +232,17 @@ def test_a_paused_or_finished_clock_does_not_fire():
     c.take()
     c.fire_due_clocks(NOW + timedelta(hours=5))
     assert not c.take() and all(k.breached_at is None for k in c.s.clocks)
+
+
+@pytest.mark.parametrize("desk_role, becomes_owner", [("intake", True), ("handler", False)])
+def test_who_accepts_a_channel_desks_complaint_becomes_its_first_responder(desk_role, becomes_owner):
+    """An app complaint's first responder is the channel's desk (no person): the first employee to accept
+    it takes it on. A complaint a person keyed in stays theirs whoever accepts."""
+    from models.intake import Actor
+
+    desk = Actor(id="app-desk", role=desk_role, department="app-desk")
+    c = new_case(first_responder=desk, owner_id="app-desk", accepted=False)
+    c.apply("accept", m.Accept(actor=AGENT), NOW)
+    expected = AGENT if becomes_owner else desk
+    assert (c.s.first_responder, c.s.owner_id) == (expected, expected.id)
+    assert c.take().search_attributes is becomes_owner

@@ -48,6 +48,14 @@ async def test_a_channel_submits_and_people_work_an_emergency_to_its_close(api, 
         assert accepted.status_code == 200, accepted.text
         assert accepted.json()["accepted"] is True and accepted.json()["action"] == "accept"
         assert accepted.json()["owner_id"] == "H801"  # a channel's desk took it in; who accepts owns it
+        state = (await h.get(f"/v1/complaints/{cid}", headers=sup)).json()
+        assert state["first_responder"] == {"id": "H801", "role": "handler", "department": "operations"}
+
+        async def row_moved():
+            rows = (await h.get("/v1/complaints", params={"reference": cid}, headers=sup)).json()
+            return rows and rows[0]["owner_id"] == "H801"
+
+        await eventually(row_moved)
         assert (await post("S001", "escalate", reason="盗刷风险，转专班")).json()["special_group"] is True
         early = await post("H801", "propose_response", text=GOOD_RESPONSE)
         assert early.status_code == 422 and "approv" in early.json()["detail"]

@@ -54,9 +54,11 @@ class Case(CaseClocks):
     def on_accept(self, msg: m.Accept, now: datetime, due: datetime | None) -> None:
         s = self.s
         s.accepted = True
-        # A complaint a channel's system took in (the app, WeChat) has a desk, not a person, as its first
-        # responder: the first employee who accepts it owns it from then on (首问负责制).
+        # A complaint a channel's system took in (the app, WeChat) waits in the owning department's queue
+        # with no person responsible: the first employee who accepts it becomes its first responder and
+        # owner from then on (首问负责制).
         if s.first_responder.role is Role.INTAKE and s.owner_id == s.first_responder.id:
+            s.first_responder = msg.actor
             s.owner_id = msg.actor.id
             self.out.search_attributes = True
         self.event("accept", msg.actor, now, msg.note)
