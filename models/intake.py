@@ -64,17 +64,19 @@ class IntakeRequest(Strict):
     external_ref: str = Field(min_length=1, max_length=64, pattern=r"^[\w.:/-]+$")
     customer: Customer
     text: str = Field(min_length=1, max_length=MAX_TEXT)
-    received_at: datetime
+    # When the bank received it; a request without one was received as it arrives.
+    received_at: datetime | None = None
 
     @field_validator("received_at")
     @classmethod
-    def _aware(cls, v: datetime) -> datetime:
-        if v.tzinfo is None:
+    def _aware(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is None:
             raise ValueError("received_at needs a time zone offset, e.g. 2026-11-22T09:30:00+08:00")
         return v
 
-    def taken_by(self, channel: Channel, received_by: "Actor") -> "Intake":
-        return Intake.model_validate({**self.model_dump(), "channel": channel, "received_by": received_by.model_dump()})
+    def taken_by(self, channel: Channel, received_by: "Actor", now: datetime) -> "Intake":
+        return Intake.model_validate({**self.model_dump(), "channel": channel, "received_by": received_by.model_dump(),
+                                      "received_at": self.received_at or now})
 
 
 class Intake(IntakeRequest):
@@ -82,6 +84,7 @@ class Intake(IntakeRequest):
 
     channel: Channel
     received_by: Actor
+    received_at: datetime
 
     @field_validator("received_by")
     @classmethod

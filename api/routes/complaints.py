@@ -1,4 +1,6 @@
 """Intake and every contract message as an endpoint. The actor is the verified principal's, always."""
+from datetime import datetime, timezone
+
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from pydantic import BaseModel, ValidationError
 
@@ -55,7 +57,7 @@ async def submit(request: Request, response: Response, body: IntakeRequest, prin
                           "credential", field="channel")
         channel, received_by = body.channel, principal.actor
     try:
-        intake = body.taken_by(channel, received_by)
+        intake = body.taken_by(channel, received_by, datetime.now(timezone.utc))
     except ValidationError as e:
         raise Problem(422, "invalid", explain(e)) from None
     try:
