@@ -69,6 +69,10 @@ async def run_up(settings: Settings) -> None:
     runs = await ensure_schedule(client, settings.policy(), settings.task_queue, datetime.now(timezone.utc).date())
     console.print(f"look-back schedule: next run {runs[0].astimezone(ZoneInfo(settings.policy().timezone)):%Y-%m-%d %H:%M %Z}"
                   if runs else "look-back schedule: no run in the horizon")
+    from complaints.reconcile import ensure_schedule as ensure_reconcile
+
+    await ensure_reconcile(client, settings.task_queue)
+    console.print("reconciliation with Temporal: every 5 minutes (`complaints reconcile` runs it now)")
     console.print(f"database: {settings.db_url}")
     listening = asyncio.Event()
     api = asyncio.create_task(serve_api(settings, started=listening))

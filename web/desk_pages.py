@@ -14,6 +14,7 @@ from api.context import Context, context
 from api.identity import Principal
 from api.problems import Problem
 from complaints import lookbacks, service
+from complaints.reconcile import ENDED
 from complaints.service import ComplaintError
 from models import messages as m
 from models.enums import Role
@@ -76,6 +77,9 @@ def supervise_rows(ctx: Context, f: dict) -> tuple[list[ComplaintRow], dict, lis
         counts = dict(session.exec(select(t.stage, func.count()).where(t.stage != "closed").group_by(t.stage)).all())
         counts["breached"] = session.exec(select(func.count()).where(t.stage != "closed", t.breached)).one()
         waiting = list(session.exec(select(t).where(t.awaiting.is_not(None)).order_by(t.next_deadline).limit(50)).all())
+        # Ended outside their lifecycle (the reconciliation found them): a supervisor should know.
+        counts["ended"] = list(session.exec(select(t).where(t.outcome.in_(list(ENDED.values())))
+                                            .order_by(t.closed_at.desc()).limit(20)).all())
     return rows, counts, waiting
 
 

@@ -11,15 +11,17 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.complaint import ComplaintActivities
 from activities.lookback import LookBackActivities
+from activities.reconcile import ReconcileActivities
 from complaints.config import Settings
 from complaints.db import make_engine
 from complaints.temporal import connect, ensure_search_attributes, worker_client
 from models.policy import Policy
 from workflows.complaint import ComplaintWorkflow
 from workflows.lookback import LookBackWorkflow, RevisitWorkflow
+from workflows.reconcile import ReconcileWorkflow
 
 log = structlog.get_logger()
-WORKFLOWS = [ComplaintWorkflow, LookBackWorkflow, RevisitWorkflow]
+WORKFLOWS = [ComplaintWorkflow, LookBackWorkflow, RevisitWorkflow, ReconcileWorkflow]
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -37,14 +39,16 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
     policy = policy or settings.policy()
     acts = ComplaintActivities(engine, policy, settings.classifier())
     look = LookBackActivities(engine, policy)
+    wclient = worker_client(client, settings)
+    recon = ReconcileActivities(wclient, engine)
     return Worker(
-        worker_client(client, settings),
+        wclient,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner(),
         activities=[acts.intake_complaint, acts.record_batch, acts.compute_deadline,
                     look.resolve_month, look.sample_lookback, look.record_revisit, look.recurrence_intake,
-                    look.record_lookback],
+                    look.record_lookback, recon.reconcile],
         activity_executor=ThreadPoolExecutor(max_workers=settings.max_concurrent_activities),
         max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows,

@@ -127,6 +127,10 @@ async def list_complaints(
         received_from: datetime | None = None, received_to: datetime | None = None,
         reference: Annotated[str | None, Query(max_length=64, description="complaint id or external ref")] = None,
         customer_id: Annotated[str | None, Query(max_length=64)] = None,
+        outcome: Annotated[str | None, Query(max_length=32, description="resolved, no_feedback, withdrawn, or how "
+                                                                          "a workflow ended outside its lifecycle: "
+                                                                          "terminated, timed_out, failed, cancelled")]
+        = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> list[Listed]:
     if principal.role is Role.OPERATOR:
         raise Problem(403, "forbidden", "operators run the system; complaints are listed by the people on them")
@@ -136,7 +140,7 @@ async def list_complaints(
         me, dept = scope
         q = q.where(or_(t.department == dept, t.owner_id == me, t.first_responder_id == me))
     for column, value in ((t.stage, stage), (t.level, level), (t.department, department), (t.breached, breached),
-                          (t.emergency, emergency), (t.customer_id, customer_id)):
+                          (t.emergency, emergency), (t.customer_id, customer_id), (t.outcome, outcome)):
         if value is not None:
             q = q.where(column == value)
     if owner is not None:

@@ -65,6 +65,24 @@ def codec_server(
 
 
 
+@app.command()
+def reconcile(json: JsonFlag = False) -> None:
+    """Find complaints whose workflow ended outside their lifecycle (terminated, timed out, failed,
+    cancelled) and record how and by whom; the schedule does this every 5 minutes. An operators' tool."""
+    from complaints.db import make_engine
+    from complaints.reconcile import reconcile as run_reconcile
+
+    async def go():
+        return await run_reconcile(await connect(settings()), make_engine(settings().db_url))
+
+    with console.status("comparing Temporal with the read model…"):
+        found = run(go())
+    rows = [{"complaint_id": f.complaint_id, "how": f.how, "at": f.at.isoformat(), "by": f.by, "reason": f.reason}
+            for f in found]
+    emit(rows, json, "\n".join(f"[red]{r['complaint_id']}[/] {r['how']} at {r['at'][:16]} UTC by {r['by']}: "
+                               f"{r['reason']}" for r in rows) or "[green]the read model agrees with Temporal[/]")
+
+
 history_app = typer.Typer(no_args_is_help=True, help="Workflow histories, for replay tests.")
 app.add_typer(history_app, name="history")
 
