@@ -1,5 +1,6 @@
 """`complaints up`: the whole system on the embedded default."""
 import asyncio
+import socket
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -40,9 +41,25 @@ def first_sign_in(settings: Settings) -> None:
 console = Console(stderr=True)
 
 
+class PortInUse(RuntimeError):
+    """One line for a person: which port, and the likely reason."""
+
+
+def ensure_free(host: str, port: int, what: str) -> None:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            raise PortInUse(f"port {port} ({what}) is in use on {host}: is `complaints up` already running? "
+                            f"(or set {what.upper().replace(' ', '_')}_PORT)") from None
+
+
 async def run_up(settings: Settings) -> None:
     settings.policy()  # a bad policy file stops us before anything starts
     host = settings.temporal_address.rpartition(":")[0] or "localhost"
+    for port, what in ((settings.codec_port, "codec"), (settings.api_port, "api")):
+        ensure_free(settings.api_host if what == "api" else host, port, what)
     codec_url = f"http://{host}:{settings.codec_port}"
     token = settings.codec_token_value(create=True)
     codec = await start_codec(EncryptionCodec(*load_or_create_key(settings.key_file)), host, settings.codec_port,

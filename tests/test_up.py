@@ -87,3 +87,18 @@ async def test_up_runs_everything_and_keeps_complaints_across_a_restart(tmp_path
         assert "Traceback" not in err and not (tmp_path / "elsewhere" / "complaints.key").exists()
     finally:
         await stop(proc)
+
+
+async def test_a_second_up_while_one_runs_is_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "DATA_DIR": str(tmp_path / ".data"), "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
+               "CODEC_PORT": str(port), "API_PORT": str(free_port())}
+        code, out, err = await run_cli(env, "up")
+    assert code == 2 and err.strip().splitlines() == [
+        f"error: port {port} (codec) is in use on 127.0.0.1: is `complaints up` already running? (or set CODEC_PORT)"]
+    assert not (tmp_path / ".data" / "temporal.db").exists()  # nothing was started

@@ -50,14 +50,16 @@ def run(coro: Coroutine[Any, Any, Any]) -> Any:
         fail(f"Temporal: {e.message}", 2)
     except MissingKey as e:
         fail(str(e), 2)
+    except RuntimeError as e:
+        if type(e).__name__ == "PortInUse":
+            fail(str(e), 2)
+        if "connect" in str(e).lower() or "transport" in str(e).lower():
+            fail(f"cannot reach Temporal at {settings().temporal_address}: is `complaints up` running?", 2)
+        raise
     except ValueError as e:  # the codec: a payload under a key this client does not hold
         if "key id" not in str(e):
             raise
         fail(str(e), 2)
-    except RuntimeError as e:
-        if "connect" in str(e).lower() or "transport" in str(e).lower():
-            fail(f"cannot reach Temporal at {settings().temporal_address}: is `complaints up` running?", 2)
-        raise
 
 
 def emit(value: BaseModel | dict | list, as_json: bool, human=None) -> None:
