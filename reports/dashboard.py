@@ -121,23 +121,34 @@ def compute(engine: Engine, month: str, tz: str, commitment: float = DEFAULT_COM
                      previous=month_figures(engine, month_before(month), tz, commitment), commitment=commitment)
 
 
+def no_data(value: float | None, fmt: str) -> str:
+    """How a figure reads on a picture: "—" when there is nothing to measure (no complaint closed at that
+    level, say), never a 0 that would say the bank met none of them."""
+    return "—" if value is None else fmt.format(value)
+
+
 def render(d: Dashboard, out_dir: Path) -> tuple[Path, Path, Path]:
     import matplotlib.pyplot as plt
     import numpy as np
+    from matplotlib.ticker import MaxNLocator
 
     use_cjk_font()
     cur, prev = d.month, d.previous
     fig, axes = plt.subplots(2, 3, figsize=(18, 10), constrained_layout=True)
     colours = ("#1f6fb4", "#b8c7d9")
 
-    def pair(ax, keys, now, before, title, fmt="{:.0f}", names=None):
+    def pair(ax, keys, now, before, title, fmt="{:.0f}", names=None, counts=True):
+        """Bars for this month beside last month's. A figure with no data is labelled "—", not drawn as 0;
+        count axes tick in whole numbers."""
         x = np.arange(len(keys))
         ax.bar(x - 0.2, [before.get(k) or 0 for k in keys], 0.4, color=colours[1], label=prev.month)
         bars = ax.bar(x + 0.2, [now.get(k) or 0 for k in keys], 0.4, color=colours[0], label=cur.month)
-        ax.bar_label(bars, labels=[fmt.format(now.get(k) or 0) for k in keys], fontsize=8)
+        ax.bar_label(bars, labels=[no_data(now.get(k), fmt) for k in keys], fontsize=8)
         ax.set_xticks(x, names or keys, fontsize=8)
         ax.set_title(title)
         ax.set_ylim(bottom=0)
+        if counts:
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(fontsize=8)
         return bars
 
@@ -145,11 +156,11 @@ def render(d: Dashboard, out_dir: Path) -> tuple[Path, Path, Path]:
          f"满意度 CSAT: {cur.csat_mean or '—'} (上月 {prev.csat_mean or '—'}) · 未反馈 no feedback {cur.no_feedback}")
     pair(axes[0, 1], ["median", "p90"], {"median": cur.handling_hours_median, "p90": cur.handling_hours_p90},
          {"median": prev.handling_hours_median, "p90": prev.handling_hours_p90}, "处理时长 handling time (hours)",
-         fmt="{:.1f}", names=["中位数 median", "P90"])
+         fmt="{:.1f}", names=["中位数 median", "P90"], counts=False)
     ax = axes[0, 2]
-    bars = pair(ax, LEVELS, {k: (v.rate or 0) * 100 for k, v in cur.on_time.items()},
-                {k: (v.rate or 0) * 100 for k, v in prev.on_time.items()}, f"按时率 on time by level (%) · red: below {d.commitment:.0%}",
-                fmt="{:.1f}%")
+    bars = pair(ax, LEVELS, {k: None if v.rate is None else v.rate * 100 for k, v in cur.on_time.items()},
+                {k: None if v.rate is None else v.rate * 100 for k, v in prev.on_time.items()},
+                f"按时率 on time by level (%) · red: below {d.commitment:.0%}", fmt="{:.1f}%", counts=False)
     for bar, level in zip(bars, LEVELS):
         if cur.on_time[level].meets_commitment is False:
             bar.set_color("#c00000")

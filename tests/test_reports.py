@@ -274,3 +274,9 @@ async def test_cli_reports_and_the_unmasked_guard(month_engine, tmp_path, settin
     assert [(a.principal_id, a.status, a.outcome) for a in audit] == [
         ("H1", 403, "forbidden: this is for a supervisor; you are a handler"),
         ("S1", 200, "unmasked export of 6 complaints")]
+
+
+@pytest.mark.parametrize("value, fmt, shown", [(None, "{:.1f}%", "—"), (0.0, "{:.1f}%", "0.0%"),
+                                               (87.5, "{:.1f}%", "87.5%"), (None, "{:.0f}", "—"), (3, "{:.0f}", "3")])
+def test_a_picture_shows_no_data_as_a_dash_never_as_zero(value, fmt, shown):
+    assert dashboard.no_data(value, fmt) == shown
