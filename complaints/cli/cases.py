@@ -4,6 +4,7 @@ import json as jsonlib
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -13,6 +14,7 @@ from complaints.cli.app import app
 from complaints.cli.client import request
 from complaints.cli.common import JsonFlag, emit, fail
 from complaints.cli.render import clocks_table, console, human, plain, state_panel
+from complaints.config import settings
 from models.state import ComplaintState, SlaView
 from workflows.permissions import WHO_MAY
 
@@ -79,8 +81,10 @@ def list_(stage: str | None = None, level: str | None = None, department: str | 
           owner: Annotated[str | None, typer.Option(help="Only complaints this person owns.")] = None,
           reference: Annotated[str | None, typer.Option(help="A complaint id or external reference.")] = None,
           customer: Annotated[str | None, typer.Option(help="A customer id.")] = None,
-          received_from: Annotated[datetime | None, typer.Option("--from", help="Received at or after.")] = None,
-          received_to: Annotated[datetime | None, typer.Option("--to", help="Received before.")] = None,
+          received_from: Annotated[datetime | None, typer.Option(
+              "--from", help="Received at or after (the bank's time zone unless an offset is given).")] = None,
+          received_to: Annotated[datetime | None, typer.Option(
+              "--to", help="Received before (the bank's time zone unless an offset is given).")] = None,
           limit: int = 50, json: JsonFlag = False) -> None:
     """List the complaints you may see, newest first (from the read model, through the API)."""
     params = {"stage": stage, "level": level, "department": department, "breached": breached,
@@ -91,21 +95,27 @@ def list_(stage: str | None = None, level: str | None = None, department: str | 
     if json:
         emit(items, True)
         return
+    tz = ZoneInfo(settings().policy().timezone)
     table = Table(title=f"{len(items)} complaint(s)", title_justify="left")
-    for col in ("id", "stage", "level", "department", "business type", "tier", "owner", "received (UTC)"):
+    for col in ("id", "stage", "level", "department", "business type", "tier", "owner", f"received ({tz.key})"):
         table.add_column(col)
     for it in items:
         flags = (" ⚠" if it["breached"] else "") + (" 急" if it["emergency"] else "")
         table.add_row(Text(it["complaint_id"] + flags, style="bold red" if it["breached"] else ""), it["stage"],
                       it["level"] or "", it["department"], it["business_type"] or "", it["tier"], it["owner_id"],
-                      it["received_at"][:16].replace("T", " "))
+                      _aware(datetime.fromisoformat(it["received_at"])).astimezone(tz).strftime("%Y-%m-%d %H:%M"))
     console.print(table)
 
 
 def _iso(dt: datetime | None) -> str | None:
+    """A time typed without an offset is the bank's local time, as every time it reads."""
     if dt is None:
         return None
-    return (dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt).isoformat()
+    return (dt.replace(tzinfo=ZoneInfo(settings().policy().timezone)) if dt.tzinfo is None else dt).isoformat()
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt
 
 
 @app.command("work-orders")

@@ -46,11 +46,14 @@ def lookback_show(month: Annotated[str, typer.Option(help="The month, e.g. 2026-
     t = state.total
     summary.add_row("[bold]all[/]", str(t.sampled), str(t.confirmed), str(t.recurred), str(t.unreachable))
     console.print(summary)
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(settings().policy().timezone)
     revisits = Table(title="revisits", title_justify="left")
-    for col in ("complaint", "department", "due", "outcome", "by", "reopened as"):
+    for col in ("complaint", "department", f"due ({tz.key})", "outcome", "by", "reopened as"):
         revisits.add_column(col)
     for r in state.revisits:
-        revisits.add_row(r.complaint_id, r.department, r.due.strftime("%Y-%m-%d %H:%M"),
+        revisits.add_row(r.complaint_id, r.department, r.due.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                          (r.outcome.value if r.outcome else ("overdue" if r.escalated else "waiting")),
                          r.actor_id or "", r.reopened_as or "")
     console.print(revisits)
