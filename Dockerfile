@@ -13,6 +13,7 @@ COPY lookback lookback
 COPY reports reports
 COPY api api
 COPY web web
+COPY delivery delivery
 RUN pip install --no-cache-dir '.[postgres]'
 USER nobody
 CMD ["python", "-m", "workers"]

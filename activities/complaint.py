@@ -2,6 +2,7 @@
 
 Synchronous (run in the worker's thread pool) because the database layer is; each one is safe to retry:
 rows are keyed so that a second attempt writes nothing new."""
+import json
 from datetime import datetime, timezone
 
 import structlog
@@ -48,7 +49,8 @@ class ComplaintActivities:
                 id=start.complaint_id, workflow_id=activity.info().workflow_id, channel=intake.channel.value,
                 external_ref=intake.external_ref, customer_id=intake.customer.id,
                 customer_masked=mask_name(name), customer_name=name,
-                customer_phone=intake.customer.phone, tier=intake.customer.tier.value,
+                customer_phone=intake.customer.phone, customer_email=intake.customer.email or "",
+                customer_language=intake.customer.language.value, tier=intake.customer.tier.value,
                 text=intake.text, received_at=_utc(intake.received_at),
                 first_responder_id=intake.received_by.id,
                 first_responder_department=intake.received_by.department, owner_id=intake.received_by.id,
@@ -94,7 +96,8 @@ class ComplaintActivities:
                 for e in batch.events])
             insert_ignore(session, Notification, [dict(
                 key=n.key, complaint_id=cid, recipient_kind=n.recipient_kind, recipient=n.recipient,
-                channel=n.channel, template=n.template, body=n.body, created_at=_utc(n.at))
+                channel=n.channel, template=n.template, body=n.body, created_at=_utc(n.at),
+                params=json.dumps(n.params, ensure_ascii=False))
                 for n in batch.notifications])
             insert_ignore(session, SlaEventRow, [dict(
                 complaint_id=cid, clock=e.clock, kind=e.kind, at=_utc(e.at), deadline=_utc(e.deadline),

@@ -50,12 +50,22 @@ class Settings(BaseSettings):
     oidc_role_claim: str = "roles"
     oidc_department_claim: str = "department"
     oidc_role_map: dict[str, str] = {}
+    # Delivering the outbox (delivery/): unset means "not configured", recorded on each notification.
+    smtp_url: str | None = None             # smtp://host:port (smtps:// for TLS), user:password@ if needed
+    mail_from: str = "complaints@bank.example"
+    sms_gateway_url: str | None = None      # the bank's SMS gateway: POST JSON, HMAC-signed, idempotency key
+    app_gateway_url: str | None = None      # the app's push gateway, the same protocol
+    gateway_secret_file: Path | None = None  # the HMAC key shared with the gateways; default DATA_DIR/gateway.secret
+    delivery_templates: Path | None = None  # the bank's message templates (TOML); default delivery/templates.toml
+    delivery_attempts: int = 5              # tries per notification, with backoff, before a person is told
+    sink_smtp_port: int = 2525              # `up`'s local SMTP sink, when SMTP_URL is unset
+    sink_gateway_port: int = 8026           # `up`'s local SMS/app gateway sink, when the gateway URLs are unset
     # Worker tuning (see bench/): how many complaints stay cached, how many tasks run at once.
     max_cached_workflows: int = 10000
     max_concurrent_activities: int = 64
 
     @field_validator("data_dir", "complaints_key_file", "codec_token_file", "complaints_session_file",
-                     "api_secret_file")
+                     "api_secret_file", "gateway_secret_file", "delivery_templates")
     @classmethod
     def _absolute(cls, v: Path | None) -> Path | None:
         # Resolved once, where the process starts: every message and error names the file it really uses.
@@ -81,6 +91,11 @@ class Settings(BaseSettings):
         from complaints.codec import secret_file
 
         return secret_file(self.api_secret_file or self.data_dir / "api.secret", create)
+
+    def gateway_secret(self, create: bool = True) -> str:
+        from complaints.codec import secret_file
+
+        return secret_file(self.gateway_secret_file or self.data_dir / "gateway.secret", create)
 
     @property
     def temporal_ui_origin(self) -> str:

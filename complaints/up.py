@@ -58,7 +58,11 @@ def ensure_free(host: str, port: int, what: str) -> None:
 async def run_up(settings: Settings) -> None:
     settings.policy()  # a bad policy file stops us before anything starts
     host = settings.temporal_address.rpartition(":")[0] or "localhost"
-    for port, what in ((settings.codec_port, "codec"), (settings.api_port, "api")):
+    sinks_wanted = not (settings.smtp_url or settings.sms_gateway_url or settings.app_gateway_url)
+    ports = [(settings.codec_port, "codec"), (settings.api_port, "api")]
+    if sinks_wanted:
+        ports += [(settings.sink_smtp_port, "sink smtp"), (settings.sink_gateway_port, "sink gateway")]
+    for port, what in ports:
         ensure_free(settings.api_host if what == "api" else host, port, what)
     codec_url = f"http://{host}:{settings.codec_port}"
     token = settings.codec_token_value(create=True)
@@ -86,7 +90,19 @@ async def run_up(settings: Settings) -> None:
     runs = await ensure_schedule(client, settings.policy(), settings.task_queue, datetime.now(timezone.utc).date())
     console.print(f"look-back schedule: next run {runs[0].astimezone(ZoneInfo(settings.policy().timezone)):%Y-%m-%d %H:%M %Z}"
                   if runs else "look-back schedule: no run in the horizon")
+    from complaints.outbox import Sinks
+    from complaints.outbox import ensure_schedule as ensure_outbox
     from complaints.reconcile import ensure_schedule as ensure_reconcile
+
+    sinks = None
+    if sinks_wanted:  # a newcomer sees what would have been sent, in files
+        sinks = Sinks(settings.data_dir / "outbox")
+        smtp, gateway = await sinks.start(host, settings.sink_smtp_port, settings.sink_gateway_port)
+        settings = settings.model_copy(update={"smtp_url": smtp, "sms_gateway_url": f"{gateway}/sms",
+                                               "app_gateway_url": f"{gateway}/app"})
+        console.print(f"outbox: local sinks (mail {smtp}, SMS and app {gateway}) keep what is sent in "
+                      f"{settings.data_dir / 'outbox'}; `complaints outbox` lists it", soft_wrap=True)
+    await ensure_outbox(client, settings.task_queue, settings.delivery_attempts)
 
     await ensure_reconcile(client, settings.task_queue)
     console.print("reconciliation with Temporal: every 5 minutes (`complaints reconcile` runs it now)")
@@ -106,6 +122,8 @@ async def run_up(settings: Settings) -> None:
     finally:
         api.cancel()
         await codec.cleanup()
+        if sinks is not None:
+            await sinks.stop()
         if proc is not None:
             proc.terminate()
             try:

@@ -19,6 +19,11 @@ class Tier(StrEnum):
     PRIVATE = "private"
 
 
+class Language(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
 class Role(StrEnum):
     HANDLER = "handler"
     DEPARTMENT_AGENT = "department_agent"

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from models.enums import Channel, Role, Tier
+from models.enums import Channel, Language, Role, Tier
 from models.text import find_bad_text
 
 MAX_TEXT = 5000
@@ -36,8 +36,10 @@ class Customer(Strict):
     id: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=100)
     phone: str
+    email: str | None = Field(default=None, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     tier: Tier = Tier.STANDARD
     elderly: bool = False
+    language: Language = Language.ZH  # what the customer is written to in
 
     @field_validator("phone")
     @classmethod

@@ -18,6 +18,8 @@ class ComplaintRow(SQLModel, table=True):
     # it never goes to logs or, unencrypted, to Temporal.
     customer_name: str = ""
     customer_phone: str = ""
+    customer_email: str = ""
+    customer_language: str = "zh"
     tier: str
     text: str
     received_at: datetime = Field(index=True)
@@ -80,6 +82,11 @@ class Notification(SQLModel, table=True):
     body: str
     created_at: datetime
     sent_at: datetime | None = None
+    params: str = "{}"                  # JSON: what the template file fills in
+    attempts: int = 0                   # delivery attempts so far
+    failed_at: datetime | None = None   # given up (retries spent, or no transport configured)
+    last_error: str = ""
+    escalated: bool = False             # a person was told it could not be delivered
 
 
 class SlaEventRow(SQLModel, table=True):

@@ -47,6 +47,7 @@ class OutgoingNotification(BaseModel):
     template: str
     body: str
     at: datetime
+    params: dict[str, str] = {}  # what the bank's template file fills in ({cid}, {what}, {day})
 
 
 class SlaEvent(BaseModel):

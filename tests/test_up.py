@@ -67,6 +67,11 @@ async def test_up_runs_everything_and_keeps_complaints_across_a_restart(tmp_path
             return code == 0 and json.loads(out)["stage"] == "handle"
 
         await eventually(in_handle, timeout=30)
+        # The acknowledgement SMS reaches the local gateway sink within a run of the outbox's schedule.
+        kept = tmp_path / ".data" / "outbox" / "gateway.jsonl"
+        await eventually(lambda: kept.exists() and cid in kept.read_text(encoding="utf-8"), timeout=60)
+        code, out, err = await run_cli(env, "outbox", "--json")
+        assert code == 0 and any(n["complaint_id"] == cid and n["status"] == "sent" for n in json.loads(out)), err
     finally:
         await stop(proc)
     assert (tmp_path / ".data" / "temporal.db").exists() and (tmp_path / ".data" / "complaints.db").exists()

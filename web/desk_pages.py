@@ -61,6 +61,27 @@ async def answer(request: Request, complaint_id: str, work_order_id: str,
                   error=None, answer=answer)
 
 
+@router.get("/messages", response_class=HTMLResponse)
+async def messages(request: Request, principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+    """Staff messages of the outbox (warnings, escalations, work orders, undelivered notices) for me, my
+    department, or (supervisors) every department's supervisor."""
+    from sqlalchemy import or_
+
+    from models.tables import Notification
+
+    n = Notification
+    mine = [n.recipient == principal.id, (n.recipient_kind == "department") & (n.recipient == principal.department)]
+    if principal.role is Role.SUPERVISOR:
+        mine.append(n.recipient.startswith("supervisor:"))
+
+    def read() -> list[Notification]:
+        with Session(ctx.engine) as session:
+            return list(session.exec(select(n).where(n.recipient_kind != "customer", or_(*mine))
+                                     .order_by(n.created_at.desc()).limit(100)).all())
+
+    return render(request, "messages.html", principal, ctx, items=await run_in_threadpool(read))
+
+
 def supervise_rows(ctx: Context, f: dict) -> tuple[list[ComplaintRow], dict, list[ComplaintRow]]:
     t = ComplaintRow
     query = select(t)

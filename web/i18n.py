@@ -33,6 +33,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "week": ("周", "Week"), "sampled": ("抽样", "sampled"), "outcome": ("结果", "Outcome"),
     "open": ("打开", "Open"), "times_in": ("时间均为", "Times in"), "language": ("English", "中文"),
     "wrong_login": ("工号或密码错误", "Wrong user name or password"),
+    "messages": ("消息", "Messages"),
     "ended": ("流程外终止（对账发现）", "Ended outside the lifecycle (reconciliation)"),
     "signed_in_as": ("当前用户", "Signed in as"), "empty": ("暂无", "Nothing here"),
     # Form fields, by message where one name means different things.

@@ -10,6 +10,7 @@ from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.complaint import ComplaintActivities
+from activities.delivery import DeliveryActivities
 from activities.lookback import LookBackActivities
 from activities.reconcile import ReconcileActivities
 from complaints.config import Settings
@@ -18,10 +19,11 @@ from complaints.temporal import connect, ensure_search_attributes, worker_client
 from models.policy import Policy
 from workflows.complaint import ComplaintWorkflow
 from workflows.lookback import LookBackWorkflow, RevisitWorkflow
+from workflows.outbox import OutboxWorkflow
 from workflows.reconcile import ReconcileWorkflow
 
 log = structlog.get_logger()
-WORKFLOWS = [ComplaintWorkflow, LookBackWorkflow, RevisitWorkflow, ReconcileWorkflow]
+WORKFLOWS = [ComplaintWorkflow, LookBackWorkflow, RevisitWorkflow, ReconcileWorkflow, OutboxWorkflow]
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -41,6 +43,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
     look = LookBackActivities(engine, policy)
     wclient = worker_client(client, settings)
     recon = ReconcileActivities(wclient, engine)
+    out = DeliveryActivities(engine, settings)
     return Worker(
         wclient,
         task_queue=settings.task_queue,
@@ -48,7 +51,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
         workflow_runner=workflow_runner(),
         activities=[acts.intake_complaint, acts.record_batch, acts.compute_deadline,
                     look.resolve_month, look.sample_lookback, look.record_revisit, look.recurrence_intake,
-                    look.record_lookback, recon.reconcile],
+                    look.record_lookback, recon.reconcile, out.pending, out.deliver, out.failed],
         activity_executor=ThreadPoolExecutor(max_workers=settings.max_concurrent_activities),
         max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows,

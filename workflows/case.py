@@ -93,17 +93,19 @@ class CaseCore:
         return entry.seq
 
     def notify(self, kind: str, recipient: str, template: str, body: str, now: datetime,
-               channel: str = "internal") -> None:
+               channel: str = "internal", params: dict[str, str] | None = None) -> None:
         key = f"{self.s.complaint_id}/{self.s.history_total}/{template}/{recipient}"
         self.out.notifications.append(OutgoingNotification(
-            key=key, recipient_kind=kind, recipient=recipient, channel=channel, template=template, body=body, at=now))
+            key=key, recipient_kind=kind, recipient=recipient, channel=channel, template=template, body=body, at=now,
+            params=params or {}))
         self.changes += 1
 
     def notify_customer(self, template: str, now: datetime, body: str | None = None, **values: object) -> None:
         """To the customer on the channel they came in on; `body` as given, or the template's text."""
         s = self.s
         text = body if body is not None else texts.customer(template, s.complaint_id, **values)
-        self.notify("customer", s.customer_id, template, text, now, CUSTOMER_CHANNEL[s.channel])
+        params = {"cid": s.complaint_id, **{k: str(v) for k, v in values.items()}}
+        self.notify("customer", s.customer_id, template, text, now, CUSTOMER_CHANNEL[s.channel], params)
 
     def move(self, move: Move, now: datetime, actor: Actor = SYSTEM) -> None:
         if self.s.stage is Stage.CLOSED:

@@ -83,6 +83,34 @@ def reconcile(json: JsonFlag = False) -> None:
                                f"{r['reason']}" for r in rows) or "[green]the read model agrees with Temporal[/]")
 
 
+@app.command()
+def outbox(pending: Annotated[bool, typer.Option("--pending", help="Only what is not delivered yet.")] = False,
+           failed: Annotated[bool, typer.Option("--failed", help="Only what could not be delivered.")] = False,
+           limit: int = 30, json: JsonFlag = False) -> None:
+    """The notifications: to whom, by what, and whether each was sent (an operators' tool: the database)."""
+    from rich.table import Table
+
+    from complaints.cli.render import plain
+    from complaints.db import make_engine
+    from complaints.outbox import listed, status
+
+    rows = listed(make_engine(settings().db_url), limit, "pending" if pending else "failed" if failed else None)
+    data = [{"key": n.key, "complaint_id": n.complaint_id, "to": n.recipient_kind, "channel": n.channel,
+             "template": n.template, "status": status(n), "attempts": n.attempts,
+             "sent_at": n.sent_at.isoformat() if n.sent_at else None, "error": n.last_error} for n in rows]
+    if json:
+        emit(data, True)
+        return
+    table = Table(title=f"outbox: {len(data)} notification(s), newest first", title_justify="left")
+    for col in ("complaint", "to", "by", "template", "status", "tries", "error"):
+        table.add_column(col)
+    colour = {"sent": "green", "pending": "yellow", "failed": "red", "undelivered": "bold red"}
+    for d in data:
+        table.add_row(d["complaint_id"], d["to"], d["channel"], d["template"],
+                      f"[{colour[d['status']]}]{d['status']}[/]", str(d["attempts"]), plain(d["error"][:60]))
+    console.print(table)
+
+
 history_app = typer.Typer(no_args_is_help=True, help="Workflow histories, for replay tests.")
 app.add_typer(history_app, name="history")
 

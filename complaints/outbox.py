@@ -1,0 +1,93 @@
+"""The outbox for operators and newcomers: its Schedule, what it holds, and the local sinks `complaints up`
+starts so a newcomer sees what was sent without a real SMTP server or SMS gateway."""
+import json
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleIntervalSpec,
+    ScheduleSpec,
+    ScheduleUpdate,
+)
+
+from models.tables import Notification
+
+SCHEDULE_ID = "complaints-outbox"
+EVERY = timedelta(seconds=30)
+
+
+async def ensure_schedule(client: Client, task_queue: str, attempts: int) -> None:
+    from workflows.outbox import OutboxInput, OutboxWorkflow
+
+    schedule = Schedule(action=ScheduleActionStartWorkflow(OutboxWorkflow.run, OutboxInput(attempts=attempts),
+                                                           id="complaints-outbox-run", task_queue=task_queue),
+                        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=EVERY)]))
+    try:
+        await client.create_schedule(SCHEDULE_ID, schedule)
+    except ScheduleAlreadyRunningError:
+        await client.get_schedule_handle(SCHEDULE_ID).update(lambda _: ScheduleUpdate(schedule=schedule))
+
+
+def status(n: Notification) -> str:
+    return "sent" if n.sent_at else "undelivered" if n.escalated else "failed" if n.failed_at else "pending"
+
+
+def listed(engine: Engine, limit: int = 50, only: str | None = None) -> list[Notification]:
+    with Session(engine) as session:
+        q = select(Notification).order_by(Notification.created_at.desc())
+        if only == "pending":
+            q = q.where(Notification.sent_at.is_(None), Notification.failed_at.is_(None))
+        elif only == "failed":
+            q = q.where(Notification.failed_at.is_not(None))
+        return list(session.exec(q.limit(limit)).all())
+
+
+class Sinks:
+    """A local SMTP server and SMS/app gateway that keep what they get under DATA_DIR/outbox/."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.smtp = None
+        self.runner: web.AppRunner | None = None
+
+    async def start(self, host: str, smtp_port: int, gateway_port: int) -> tuple[str, str]:
+        from aiosmtpd.controller import Controller
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        folder = self.folder
+
+        class Keep:
+            async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+                stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+                (folder / f"mail-{stamp}.eml").write_bytes(envelope.content)
+                return "250 kept"
+
+        self.smtp = Controller(Keep(), hostname=host, port=smtp_port)
+        self.smtp.start()
+
+        async def keep(request: web.Request) -> web.Response:
+            record = {"at": datetime.now(timezone.utc).isoformat(), "path": request.path,
+                      "idempotency_key": request.headers.get("Idempotency-Key"), "body": await request.json()}
+            with (folder / "gateway.jsonl").open("a", encoding="utf-8") as f:
+                f.write(json.dumps(record, ensure_ascii=False) + "\n")
+            return web.json_response({"accepted": True})
+
+        app = web.Application()
+        app.router.add_post("/{kind}", keep)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, host, gateway_port).start()
+        return f"smtp://{host}:{smtp_port}", f"http://{host}:{gateway_port}"
+
+    async def stop(self) -> None:
+        if self.smtp is not None:
+            self.smtp.stop()
+        if self.runner is not None:
+            await self.runner.cleanup()
