@@ -16,6 +16,7 @@ from activities.faults import permanent_faults
 from classifier import Classifier
 from classifier.rules import RulesClassifier
 from complaints.db import insert_ignore, upsert_versioned
+from complaints.fields import FieldCipher, sealed_row
 from models.intake import mask_name, workflow_id_for
 from models.policy import Policy, approx_span
 from models.state import Analysis
@@ -28,9 +29,10 @@ log = structlog.get_logger()
 
 
 class ComplaintActivities:
-    def __init__(self, engine: Engine, policy: Policy, classifier: Classifier | None = None):
+    def __init__(self, engine: Engine, policy: Policy, cipher: FieldCipher, classifier: Classifier | None = None):
         self.engine = engine
         self.policy = policy
+        self.cipher = cipher
         self.classifier = classifier or RulesClassifier()
 
     @activity.defn(name=Act.INTAKE)
@@ -47,11 +49,12 @@ class ComplaintActivities:
         with Session(self.engine) as session:
             insert_ignore(session, ComplaintRow, [dict(
                 id=start.complaint_id, workflow_id=activity.info().workflow_id, channel=intake.channel.value,
-                external_ref=intake.external_ref, customer_id=intake.customer.id,
-                customer_masked=mask_name(name), customer_name=name,
-                customer_phone=intake.customer.phone, customer_email=intake.customer.email or "",
+                external_ref=intake.external_ref, customer_masked=mask_name(name),
+                **sealed_row(self.cipher, start.complaint_id, customer_id=intake.customer.id, customer_name=name,
+                             customer_phone=intake.customer.phone, customer_email=intake.customer.email or "",
+                             text=intake.text),
                 customer_language=intake.customer.language.value, tier=intake.customer.tier.value,
-                text=intake.text, received_at=_utc(intake.received_at),
+                received_at=_utc(intake.received_at),
                 first_responder_id=intake.received_by.id,
                 first_responder_department=intake.received_by.department, owner_id=intake.received_by.id,
                 department=intake.received_by.department, stage="receive", reopened_from=start.reopened_from,
@@ -66,7 +69,8 @@ class ComplaintActivities:
         with Session(self.engine) as session:
             recent = session.exec(
                 select(ComplaintRow.id).where(
-                    ComplaintRow.customer_id == intake.customer.id, ComplaintRow.id != start.complaint_id,
+                    ComplaintRow.customer_id_tag == self.cipher.tag(intake.customer.id),
+                    ComplaintRow.id != start.complaint_id,
                     ComplaintRow.received_at >= received - approx_span(policy.recent_window),
                     ComplaintRow.received_at <= received)
                 .order_by(ComplaintRow.received_at.desc()).limit(20)).all()

@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from complaints.config import Settings
 from complaints.db import insert_ignore
+from complaints.fields import FieldCipher, opened
 from delivery import templates
 from delivery.transports import NotConfigured, Rejected, post_gateway, send_email
 from models.tables import ComplaintRow, Notification
@@ -17,8 +18,8 @@ SUBJECT = {"zh": "您的投诉 {cid}", "en": "Your complaint {cid}"}
 
 
 class DeliveryActivities:
-    def __init__(self, engine: Engine, settings: Settings):
-        self.engine, self.settings = engine, settings
+    def __init__(self, engine: Engine, settings: Settings, cipher: FieldCipher):
+        self.engine, self.settings, self.cipher = engine, settings, cipher
         self.templates = templates.load(settings.delivery_templates)
 
     @activity.defn(name="pending_notifications")
@@ -73,16 +74,18 @@ class DeliveryActivities:
         if n.channel == "email":
             if not s.smtp_url:
                 raise NotConfigured("SMTP_URL")
-            if not row.customer_email:
+            address = opened(self.cipher, row, "customer_email")
+            if not address:
                 raise NotConfigured("no e-mail address for this customer")
-            send_email(s.smtp_url, s.mail_from, row.customer_email, SUBJECT.get(language, SUBJECT["zh"]).format(
+            send_email(s.smtp_url, s.mail_from, address, SUBJECT.get(language, SUBJECT["zh"]).format(
                 cid=n.complaint_id), text, n.key)
             return "email"
         url = {"sms": s.sms_gateway_url, "app": s.app_gateway_url}.get(n.channel)
         if not url:
             raise NotConfigured("SMS_GATEWAY_URL" if n.channel == "sms" else "APP_GATEWAY_URL"
                                 if n.channel == "app" else f"channel {n.channel}")
-        to = {"phone": row.customer_phone} if n.channel == "sms" else {"customer_id": row.customer_id}
+        to = {"phone": opened(self.cipher, row, "customer_phone")} if n.channel == "sms" else \
+            {"customer_id": opened(self.cipher, row, "customer_id")}
         post_gateway(url, s.gateway_secret(), {"kind": n.channel, "to": to, "text": text, "language": language,
                                                "complaint_id": n.complaint_id, "template": n.template}, n.key)
         return n.channel

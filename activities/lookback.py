@@ -9,6 +9,7 @@ from temporalio import activity
 
 from activities.faults import permanent
 from complaints.db import insert_ignore
+from complaints.fields import FieldCipher, opened
 from lookback.sampling import sample
 from models.enums import Level
 from models.intake import Intake
@@ -23,8 +24,8 @@ log = structlog.get_logger()
 
 
 class LookBackActivities:
-    def __init__(self, engine: Engine, policy: Policy):
-        self.engine, self.policy = engine, policy
+    def __init__(self, engine: Engine, policy: Policy, cipher: FieldCipher):
+        self.engine, self.policy, self.cipher = engine, policy, cipher
 
     @activity.defn(name="resolve_lookback_month")
     def resolve_month(self, now: datetime) -> str:
@@ -81,12 +82,15 @@ class LookBackActivities:
             row = session.get(ComplaintRow, s.complaint_id)
         if row is None:  # no retry brings it back
             raise permanent(f"complaint {s.complaint_id} is not in the read model; nothing to reopen")
+        c = self.cipher
         try:
             intake = Intake.model_validate({
                 "channel": row.channel, "external_ref": f"{row.external_ref}.LB{s.month}",
-                "customer": {"id": row.customer_id, "name": row.customer_name or row.customer_masked,
-                             "phone": row.customer_phone, "tier": row.tier},
-                "text": f"【回头看 {s.month} 复发 / recurred at look-back】{s.note}\n原投诉 {row.id}：{row.text}"[:5000],
+                "customer": {"id": opened(c, row, "customer_id"),
+                             "name": opened(c, row, "customer_name") or row.customer_masked,
+                             "phone": opened(c, row, "customer_phone"), "tier": row.tier},
+                "text": f"【回头看 {s.month} 复发 / recurred at look-back】{s.note}\n原投诉 {row.id}："
+                        f"{opened(c, row, 'text')}"[:5000],
                 "received_at": (s.decided_at or datetime.now(timezone.utc)).isoformat(),
                 "received_by": {"id": row.first_responder_id, "role": "handler",
                                 "department": row.first_responder_department or row.department}})

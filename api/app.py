@@ -49,10 +49,12 @@ def create_app(ctx: Context) -> FastAPI:
 async def build_context(settings: Settings, client: Client | None = None, engine: Engine | None = None,
                         create_secret: bool = True) -> Context:
     from complaints.db import make_engine
+    from complaints.fields import cipher_for
     from complaints.temporal import connect
 
-    return Context(settings=settings, client=client or await connect(settings),
-                   engine=engine or make_engine(settings.db_url), api_secret=settings.api_secret(create_secret))
+    client = client or await connect(settings)  # first: it says clearly when the key file is missing
+    return Context(settings=settings, client=client, engine=engine or make_engine(settings.db_url),
+                   api_secret=settings.api_secret(create_secret), cipher=cipher_for(settings))
 
 
 def server(ctx: Context, host: str, port: int) -> uvicorn.Server:

@@ -6,6 +6,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
 from complaints.config import Settings
+from complaints.fields import FieldCipher
 
 
 @dataclass
@@ -14,6 +15,7 @@ class Context:
     client: Client
     engine: Engine
     api_secret: str
+    cipher: FieldCipher  # opens the read model's personal data (complaints/fields.py)
 
 
 def context(request: Request) -> Context:

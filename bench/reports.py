@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import insert  # noqa: E402
 
 from complaints.db import make_engine  # noqa: E402
+from complaints.fields import FieldCipher  # noqa: E402
 from models.intake import workflow_id_for
 from models.tables import ComplaintRow  # noqa: E402
 from reports import dashboard, heatmap  # noqa: E402
@@ -25,6 +26,11 @@ from reports.export import write_csv  # noqa: E402
 from reports.labels import BUSINESS_TYPES, CHANNELS, PROBLEM_NATURES  # noqa: E402
 
 TZ = "Asia/Shanghai"
+
+
+# A throwaway key: the rows below are written in clear (as rows from before sealing read), so the export's
+# figure leaves out opening sealed values (about 2 µs each, two per row).
+CIPHER = FieldCipher("bench", bytes(32))
 
 
 def generate(n: int, month_start: datetime) -> list[dict]:
@@ -76,7 +82,7 @@ def main() -> None:
     timed("heat map PNG + HTML", lambda: heatmap.render(h, work))
     d = timed("dashboard figures (+ month before)", lambda: dashboard.compute(engine, "2026-10", TZ))
     timed("dashboard PNG + HTML + JSON", lambda: dashboard.render(d, work))
-    count = timed("CSV export (masked)", lambda: write_csv(engine, "2026-10", TZ, work / "oct.csv"))
+    count = timed("CSV export (masked)", lambda: write_csv(engine, "2026-10", TZ, work / "oct.csv", CIPHER))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  week heat map: {h.total:,} complaints; dashboard: {d.month.received:,} received, "
           f"{d.month.closed:,} closed; CSV rows: {count:,}; peak memory {peak:.0f} MiB")

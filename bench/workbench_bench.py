@@ -27,7 +27,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from api_bench import PASSWORD, System, pct  # noqa: E402
 
+from complaints.config import Settings  # noqa: E402
 from complaints.db import make_engine  # noqa: E402
+from complaints.fields import cipher_for, sealed_row  # noqa: E402
 from models.tables import ComplaintRow  # noqa: E402
 
 DEPARTMENTS = [f"dept-{i:02d}" for i in range(19)] + ["credit-card-centre"]
@@ -35,18 +37,21 @@ TEXTS = ["信用卡年费乱收费，流程太繁琐", "我的银行卡丢了，
          "贷款利率计算有误", "网点排队时间太长"]
 
 
-def fill(db_url: str, n: int, seed: int = 7) -> None:
+def fill(db_url: str, n: int, cipher, seed: int = 7) -> None:
+    """The rows as the worker writes them: personal data sealed, search tags beside it."""
     rng = random.Random(seed)
     now = datetime.now(timezone.utc)
     engine = make_engine(db_url)
     rows = []
     for i in range(n):
         dept = rng.choice(DEPARTMENTS)
+        cid = f"BR{i:010d}"
         rows.append(dict(
-            id=f"BR{i:010d}", workflow_id=f"complaint-BR{i:010d}", channel="branch", external_ref=f"B-{i}",
-            customer_id=f"C{rng.randrange(10**6):06d}", customer_masked="王*", customer_name="王芳",
-            customer_phone=f"138{rng.randrange(10**8):08d}", tier=rng.choice(["standard", "vip", "private"]),
-            text=rng.choice(TEXTS), received_at=now - timedelta(minutes=rng.randrange(60 * 24 * 14)),
+            id=cid, workflow_id=f"complaint-{cid}", channel="branch", external_ref=f"B-{i}", customer_masked="王*",
+            **sealed_row(cipher, cid, customer_id=f"C{rng.randrange(10**6):06d}", customer_name="王芳",
+                         customer_phone=f"138{rng.randrange(10**8):08d}", text=rng.choice(TEXTS)),
+            tier=rng.choice(["standard", "vip", "private"]),
+            received_at=now - timedelta(minutes=rng.randrange(60 * 24 * 14)),
             first_responder_id=f"E{rng.randrange(1000):03d}", owner_id=f"E{rng.randrange(1000):03d}",
             department=dept, stage=rng.choice(["handle", "handle", "handle", "respond", "verify"]),
             level=rng.choice(["I", "II", "III", "III"]), emergency=rng.random() < 0.05,
@@ -76,7 +81,8 @@ async def main(args) -> None:
         await system.start()
         for user, role, dept in (("H900", "handler", "credit-card-centre"), ("S900", "supervisor", "complaints")):
             system.cli("users", "add", user, "--role", role, "--dept", dept, stdin=PASSWORD + "\n")
-        fill(f"sqlite:///{system.work / 'data' / 'complaints.db'}", args.open)
+        fill(f"sqlite:///{system.work / 'data' / 'complaints.db'}", args.open,
+             cipher_for(Settings(data_dir=system.work / "data")))
         print(f"{args.open} open complaints written in {time.perf_counter() - t:.0f} s (with the system's start)")
         async with httpx.AsyncClient(base_url=system.api, timeout=60) as h:
             cookies = {}

@@ -5,11 +5,12 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from complaints.fields import FieldCipher, opened
 from complaints.files import open_private
 from models.tables import AuditEvent, ComplaintRow
 
 
-def export_corrections(engine: Engine, path: Path, force: bool = False) -> int:
+def export_corrections(engine: Engine, path: Path, cipher: FieldCipher, force: bool = False) -> int:
     """One row per corrected complaint, with the labels as they stand now (the last correction wins)."""
     with Session(engine) as session:
         corrected = session.exec(select(ComplaintRow).where(col(ComplaintRow.id).in_(
@@ -19,5 +20,5 @@ def export_corrections(engine: Engine, path: Path, force: bool = False) -> int:
         writer = csv.writer(f)
         writer.writerow(["complaint_id", "text", "business_type", "problem_nature"])
         for row in corrected:
-            writer.writerow([row.id, row.text, row.business_type, row.problem_nature])
+            writer.writerow([row.id, opened(cipher, row, "text"), row.business_type, row.problem_nature])
     return len(corrected)

@@ -12,12 +12,16 @@ class ComplaintRow(SQLModel, table=True):
     workflow_id: str = Field(index=True)
     channel: str
     external_ref: str
-    customer_id: str = Field(index=True)
+    # Personal data is sealed by the application (complaints/fields.py): customer_id, customer_name,
+    # customer_phone, customer_email and text hold ciphertext; the tags are keyed hashes for exact search.
+    # The bank's own system of record keeps contact data (a look-back recurrence reopens from it); it never
+    # goes to logs or, unencrypted, to Temporal or this database.
+    customer_id: str
+    customer_id_tag: str = Field(default="", index=True)
     customer_masked: str
-    # The bank's own system of record keeps contact data (a look-back recurrence reopens from it);
-    # it never goes to logs or, unencrypted, to Temporal.
     customer_name: str = ""
     customer_phone: str = ""
+    customer_phone_tag: str = Field(default="", index=True)
     customer_email: str = ""
     customer_language: str = "zh"
     tier: str

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from complaints.fields import FieldCipher
 from complaints.files import open_private
 from models.tables import ComplaintRow
 from sla.periods import month_bounds
@@ -20,7 +21,9 @@ def _mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) >= 8 else "****"
 
 
-def rows(engine: Engine, month: str, tz: str, unmasked: bool = False) -> Iterator[dict[str, str]]:
+def rows(engine: Engine, month: str, tz: str, cipher: FieldCipher, unmasked: bool = False) -> Iterator[dict[str, str]]:
+    """The month's rows. Sealed columns are opened only for what is shown: the customer id, the phone (to
+    mask it, or in clear), and the name only when unmasked."""
     start, end = month_bounds(month, tz)
     zone = ZoneInfo(tz)
     c = ComplaintRow
@@ -32,11 +35,12 @@ def rows(engine: Engine, month: str, tz: str, unmasked: bool = False) -> Iterato
     with Session(engine) as session:
         for r in session.exec(query).yield_per(5000):
             on_time = "open" if r.closed_at is None else ("no" if r.breached else "yes")
+            phone = cipher.open(r.customer_phone, "customer_phone", r.id)
             yield {
                 "complaint_id": r.id, "external_ref": r.external_ref, "channel": r.channel,
-                "customer_id": r.customer_id,
-                "customer_name": r.customer_name if unmasked else r.customer_masked,
-                "customer_phone": r.customer_phone if unmasked else _mask_phone(r.customer_phone),
+                "customer_id": cipher.open(r.customer_id, "customer_id", r.id),
+                "customer_name": cipher.open(r.customer_name, "customer_name", r.id) if unmasked else r.customer_masked,
+                "customer_phone": phone if unmasked else _mask_phone(phone),
                 "tier": r.tier, "business_type": r.business_type or "", "problem_nature": r.problem_nature or "",
                 "level": r.level or "", "emergency": "yes" if r.emergency else "no", "department": r.department,
                 "received_at": r.received_at.astimezone(zone).isoformat(timespec="minutes"),
@@ -46,14 +50,15 @@ def rows(engine: Engine, month: str, tz: str, unmasked: bool = False) -> Iterato
             }
 
 
-def write_csv(engine: Engine, month: str, tz: str, path: Path, unmasked: bool = False, force: bool = False) -> int:
+def write_csv(engine: Engine, month: str, tz: str, path: Path, cipher: FieldCipher, unmasked: bool = False,
+              force: bool = False) -> int:
     """UTF-8 with a byte-order mark, so the spreadsheet regulators open it in shows the Chinese right.
     Owner-only, and an existing file is kept unless `force`."""
     count = 0
     with open_private(path, force, encoding="utf-8-sig", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=COLUMNS)
         writer.writeheader()
-        for row in rows(engine, month, tz, unmasked):
+        for row in rows(engine, month, tz, cipher, unmasked):
             writer.writerow(row)
             count += 1
     return count

@@ -45,6 +45,13 @@ def settings(tmp_data) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def cipher(settings):
+    from complaints.fields import cipher_for
+
+    return cipher_for(settings)
+
+
+@pytest.fixture(scope="session")
 def engine(settings):
     return make_engine(settings.db_url)
 

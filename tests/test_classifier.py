@@ -139,7 +139,8 @@ async def test_train_and_evaluate_commands(cfpb, tmp_path):
     assert code == 1 and "has no column body" in err
 
 
-async def test_supervisor_corrects_the_classification_and_it_becomes_a_training_row(client, workers, engine, tmp_path):
+async def test_supervisor_corrects_the_classification_and_it_becomes_a_training_row(client, workers, engine, tmp_path,
+                                                                                       cipher):
     cid = await submit(client, workers["calm"], "我的账户被冻结了，请尽快帮我解冻")
     with pytest.raises(service.ComplaintError, match="a supervisor"):
         await service.send(client, cid, "correct_classification",
@@ -156,7 +157,7 @@ async def test_supervisor_corrects_the_classification_and_it_becomes_a_training_
     from models.tables import ComplaintRow
     await eventually(lambda: rows(engine, ComplaintRow, id=cid)[0].business_type == "loans")
     out = tmp_path / "corrections.csv"
-    export_corrections(engine, out)
+    export_corrections(engine, out, cipher)
     with out.open(encoding="utf-8-sig", newline="") as f:
         exported = {r["complaint_id"]: r for r in csv.DictReader(f)}
     assert exported[cid]["business_type"] == "loans" and "冻结" in exported[cid]["text"]

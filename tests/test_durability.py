@@ -140,8 +140,8 @@ async def test_killed_server_restarts_from_its_file_and_nothing_is_lost(settings
         server.wait()
 
 
-async def test_a_retried_activity_writes_once(settings, engine):
-    acts = ComplaintActivities(engine, CALM)
+async def test_a_retried_activity_writes_once(settings, engine, cipher):
+    acts = ComplaintActivities(engine, CALM, cipher)
     intake = make_intake(FROZEN)
     cid = intake.complaint_id
     start = StartComplaint(intake=intake, complaint_id=cid)
@@ -172,9 +172,9 @@ async def test_a_retried_activity_writes_once(settings, engine):
     assert rows(engine, ComplaintRow, id=cid)[0].stage == "handle"
 
 
-async def test_an_activity_never_writes_another_complaints_rows(engine):
+async def test_an_activity_never_writes_another_complaints_rows(engine, cipher):
     """The activity checks the complaint it writes against the workflow that runs it."""
-    acts = ComplaintActivities(engine, CALM)
+    acts = ComplaintActivities(engine, CALM, cipher)
     intake = make_intake(FROZEN)
     runner = ActivityEnvironment()
     runner.info = dataclasses.replace(runner.info, workflow_id="complaint-SOMEONE-ELSE")

@@ -72,7 +72,7 @@ def test_month_bounds_are_in_the_banks_time_zone():
     assert previous_month(datetime(2027, 1, 4, 1, 0, tzinfo=timezone.utc), "Asia/Shanghai") == "2026-12"
 
 
-async def test_candidates_come_from_the_read_model_with_exact_month_edges(engine, client):
+async def test_candidates_come_from_the_read_model_with_exact_month_edges(engine, client, cipher):
     month = "2025-10"
     inside = [seed(engine, datetime(2025, 10, 1, 0, 30, tzinfo=SH), "cards"),   # Sep 30 16:30 UTC: October
               seed(engine, datetime(2025, 10, 31, 23, 59, tzinfo=SH), "cards"),
@@ -81,7 +81,7 @@ async def test_candidates_come_from_the_read_model_with_exact_month_edges(engine
     seed(engine, datetime(2025, 11, 1, 0, 0, tzinfo=SH), "cards")               # November
     seed(engine, datetime(2025, 10, 10, 12, 0, tzinfo=SH), "cards", outcome="withdrawn")
     seed(engine, datetime(2025, 10, 10, 12, 0, tzinfo=SH), "loans", outcome="no_feedback")
-    acts = LookBackActivities(engine, CALM)
+    acts = LookBackActivities(engine, CALM, cipher)
     runner = ActivityEnvironment()
     runner.info = dataclasses.replace(runner.info, scheduled_time=datetime.now(timezone.utc))
     result = runner.run(acts.sample_lookback, month)

@@ -106,3 +106,30 @@ async def test_the_codec_compresses_large_payloads_and_still_reads_payloads_writ
     big.metadata["compression"] = b"lz77"
     with pytest.raises(ValueError, match="lz77"):
         await codec.decode([big])
+
+
+async def test_personal_data_is_sealed_at_rest_and_opened_only_for_what_is_shown(client, workers, engine, api):
+    """The read model holds no name, phone, customer id or text in clear; exact search finds them by their
+    keyed hashes; the analyse stage still finds the customer's earlier complaint; a supervisor reads them."""
+    from sqlalchemy import text as sql
+
+    from tests.helpers import submit
+
+    customer = {"id": "CSEAL-4711", "name": "欧阳明月", "phone": "13612345678", "tier": "vip"}
+    first = await submit(client, workers["calm"], "信用卡年费乱收费，编号 SEALED-TEXT-1", customer=customer)
+    second = await submit(client, workers["calm"], "年费又被乱收了 SEALED-TEXT-2", customer=customer)
+    with engine.connect() as conn:
+        raw = conn.execute(sql("SELECT * FROM complaint WHERE id IN (:a, :b)"), {"a": first, "b": second}).all()
+    dump = repr(raw)
+    for secret in ("欧阳明月", "13612345678", "CSEAL-4711", "SEALED-TEXT"):
+        assert secret not in dump, secret
+    assert all(str(v).startswith("f1:") for r in raw for k, v in r._mapping.items()
+               if k in ("customer_name", "customer_phone", "customer_id", "text"))
+    assert (await service.state(client, second)).recent_complaints == [first]  # found by the customer's tag
+
+    async with api.http() as h:
+        sup = await api.as_("S001")
+        listed = (await h.get("/v1/complaints", params={"customer_id": "CSEAL-4711"}, headers=sup)).json()
+        assert {r["complaint_id"] for r in listed} == {first, second}
+        clear = (await h.get(f"/v1/complaints/{first}/customer", headers=sup)).json()
+        assert (clear["name"], clear["phone"], clear["customer_id"]) == ("欧阳明月", "13612345678", "CSEAL-4711")

@@ -192,9 +192,9 @@ def test_previous_month_wraps_the_year():
 
 # ------------------------------------------------------------------ CSV export
 
-def test_csv_round_trips_and_masks_unless_asked(month_engine, tmp_path):
+def test_csv_round_trips_and_masks_unless_asked(month_engine, tmp_path, cipher):
     path = tmp_path / "oct.csv"
-    assert write_csv(month_engine, "2026-10", TZ, path) == 6
+    assert write_csv(month_engine, "2026-10", TZ, path, cipher) == 6
     with path.open(encoding="utf-8-sig", newline="") as f:
         reader = csv.DictReader(f)
         assert reader.fieldnames == COLUMNS
@@ -208,20 +208,20 @@ def test_csv_round_trips_and_masks_unless_asked(month_engine, tmp_path):
     assert [r["on_time"] for r in exported] == ["yes", "yes", "yes", "no", "yes", "open"]
     assert exported[-1]["reopened_from"] == "R00001" and exported[-1]["surface_fix"] == "yes"
     clear = tmp_path / "clear.csv"
-    write_csv(month_engine, "2026-10", TZ, clear, unmasked=True)
+    write_csv(month_engine, "2026-10", TZ, clear, cipher, unmasked=True)
     with clear.open(encoding="utf-8-sig", newline="") as f:
         assert {r["customer_phone"] for r in csv.DictReader(f)} == {"13800138000"}
     assert clear.stat().st_mode & 0o777 == 0o600  # personal data: readable by its owner only
 
 
-def test_an_export_never_overwrites_a_file_unless_forced(month_engine, tmp_path):
+def test_an_export_never_overwrites_a_file_unless_forced(month_engine, tmp_path, cipher):
     path = tmp_path / "kept.csv"
     path.write_text("the regulator's copy", encoding="utf-8")
     path.chmod(0o644)
     with pytest.raises(FileExistsError, match="add --force"):
-        write_csv(month_engine, "2026-10", TZ, path)
+        write_csv(month_engine, "2026-10", TZ, path, cipher)
     assert path.read_text(encoding="utf-8") == "the regulator's copy"
-    assert write_csv(month_engine, "2026-10", TZ, path, force=True) == 6
+    assert write_csv(month_engine, "2026-10", TZ, path, cipher, force=True) == 6
     assert path.stat().st_mode & 0o777 == 0o600
 
 

@@ -16,6 +16,7 @@ from api.context import Context, context
 from api.identity import Principal
 from api.problems import Problem
 from complaints import service
+from complaints.fields import opened
 from models.enums import Role
 from models.errors import explain
 from models.messages import MESSAGES
@@ -26,6 +27,7 @@ from web.views import available_actions, clock_views, form_fields, script_check
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 COMPLAINT_ID = re.compile(r"^[A-Z]{2}\d{10}$")
+TEXT_SEARCH_SCOPE = 5000  # open complaints whose sealed text a search opens, the most urgent first
 
 
 def queue_rows(ctx: Context, principal: Principal, q: str | None, limit: int = 200) -> list[ComplaintRow]:
@@ -37,14 +39,21 @@ def queue_rows(ctx: Context, principal: Principal, q: str | None, limit: int = 2
     elif scope := list_scope(principal):
         me, dept = scope
         query = query.where(or_(t.owner_id == me, t.department == dept, t.first_responder_id == me))
-    if q:
-        q = q.strip()[:100]
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(t.id == q, t.external_ref == q, t.customer_id == q, t.customer_phone == q,
-                                t.text.like(like, escape="\\")))
-    query = query.order_by(t.next_deadline.is_(None), t.next_deadline, t.received_at).limit(limit)
+    order = (t.next_deadline.is_(None), t.next_deadline, t.received_at)
+    if not q:
+        with Session(ctx.engine) as session:
+            return list(session.exec(query.order_by(*order).limit(limit)).all())
+    q = q.strip()[:100]
+    tag = ctx.cipher.tag(q)
     with Session(ctx.engine) as session:
-        return list(session.exec(query).all())
+        exact = list(session.exec(query.where(or_(t.id == q, t.external_ref == q, t.customer_id_tag == tag,
+                                                  t.customer_phone_tag == tag)).order_by(*order).limit(limit)).all())
+        if exact:
+            return exact
+        # The text is sealed: it is searched in clear here, over this desk's open complaints only.
+        desk = session.exec(query.order_by(*order).limit(TEXT_SEARCH_SCOPE)).all()
+    needle = q.casefold()
+    return [r for r in desk if needle in opened(ctx.cipher, r, "text").casefold()][:limit]
 
 
 @router.get("/queue", response_class=HTMLResponse)
@@ -80,7 +89,7 @@ def _timeline(ctx: Context, complaint_id: str) -> tuple[list[AuditEvent], str]:
         row = session.get(ComplaintRow, complaint_id)
         events = list(session.exec(select(AuditEvent).where(AuditEvent.complaint_id == complaint_id)
                                    .order_by(AuditEvent.seq.desc()).limit(100)).all())
-        return events, row.text if row else ""
+        return events, opened(ctx.cipher, row, "text") if row else ""
 
 
 async def _body(request: Request, ctx: Context, principal: Principal, complaint_id: str, *, page: bool = False,
@@ -158,7 +167,8 @@ async def customer_in_clear(request: Request, complaint_id: str, principal: Prin
     if row is None:
         raise Problem(404, "not-found", f"no complaint {complaint_id[:20]}")
     request.state.outcome = "unmasked: customer name and phone"
-    return HTMLResponse(f'<span class="clear">{_esc(row.customer_name)} · {_esc(row.customer_phone)}</span>')
+    name, phone = opened(ctx.cipher, row, "customer_name"), opened(ctx.cipher, row, "customer_phone")
+    return HTMLResponse(f'<span class="clear">{_esc(name)} · {_esc(phone)}</span>')
 
 
 def _esc(text: str) -> str:

@@ -15,6 +15,7 @@ from activities.lookback import LookBackActivities
 from activities.reconcile import ReconcileActivities
 from complaints.config import Settings
 from complaints.db import make_engine
+from complaints.fields import cipher_for
 from complaints.temporal import connect, ensure_search_attributes, worker_client
 from models.policy import Policy
 from workflows.complaint import ComplaintWorkflow
@@ -39,11 +40,12 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 
 def build_worker(client: Client, settings: Settings, engine: Engine, policy: Policy | None = None) -> Worker:
     policy = policy or settings.policy()
-    acts = ComplaintActivities(engine, policy, settings.classifier())
-    look = LookBackActivities(engine, policy)
+    cipher = cipher_for(settings)  # the key is on disk by now: the worker's client made it on first run
+    acts = ComplaintActivities(engine, policy, cipher, settings.classifier())
+    look = LookBackActivities(engine, policy, cipher)
     wclient = worker_client(client, settings)
     recon = ReconcileActivities(wclient, engine)
-    out = DeliveryActivities(engine, settings)
+    out = DeliveryActivities(engine, settings, cipher)
     return Worker(
         wclient,
         task_queue=settings.task_queue,

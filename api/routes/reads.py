@@ -15,6 +15,7 @@ from api.identity import Principal, anyone, person, roles
 from api.problems import Problem
 from api.routes.complaints import COMPLAINT_ID
 from complaints import service
+from complaints.fields import opened
 from models.enums import Role
 from models.state import ComplaintState, SlaView
 from models.tables import AuditEvent, ComplaintRow, WorkOrderRow
@@ -95,7 +96,9 @@ async def customer(request: Request, complaint_id: str = COMPLAINT_ID,
     if row is None:
         raise Problem(404, "not-found", f"no complaint {complaint_id} in the read model")
     request.state.outcome = "unmasked: customer name and phone"
-    return Customer(complaint_id=row.id, customer_id=row.customer_id, name=row.customer_name, phone=row.customer_phone)
+    c = ctx.cipher
+    return Customer(complaint_id=row.id, customer_id=opened(c, row, "customer_id"),
+                    name=opened(c, row, "customer_name"), phone=opened(c, row, "customer_phone"))
 
 
 class Listed(BaseModel):
@@ -140,7 +143,8 @@ async def list_complaints(
         me, dept = scope
         q = q.where(or_(t.department == dept, t.owner_id == me, t.first_responder_id == me))
     for column, value in ((t.stage, stage), (t.level, level), (t.department, department), (t.breached, breached),
-                          (t.emergency, emergency), (t.customer_id, customer_id), (t.outcome, outcome)):
+                          (t.emergency, emergency), (t.outcome, outcome),
+                          (t.customer_id_tag, ctx.cipher.tag(customer_id) if customer_id else None)):
         if value is not None:
             q = q.where(column == value)
     if owner is not None:
@@ -155,7 +159,7 @@ async def list_complaints(
     def read() -> list[Listed]:
         with Session(ctx.engine) as session:
             rows = session.exec(q.order_by(t.received_at.desc()).offset(offset).limit(limit)).all()
-            return [Listed(complaint_id=r.id, **r.model_dump(exclude={"id"})) for r in rows]
+            return [Listed(complaint_id=r.id, **r.model_dump(exclude={"id", "customer_id", "text"})) for r in rows]
 
     return await run_in_threadpool(read)
 

@@ -97,7 +97,7 @@ async def export(request: Request, month: str = MONTH, unmasked: bool = False,
         writer = csv.DictWriter(buf, fieldnames=COLUMNS)
         writer.writeheader()
         count = 0
-        for row in rows(ctx.engine, month, tz, unmasked):
+        for row in rows(ctx.engine, month, tz, ctx.cipher, unmasked):
             writer.writerow(row)
             count += 1
         return "\ufeff" + buf.getvalue(), count

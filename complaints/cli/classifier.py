@@ -80,7 +80,9 @@ def classifier_corrections(out: Annotated[Path, typer.Option(help="CSV file to w
     from complaints.db import make_engine
 
     try:
-        count = export_corrections(make_engine(settings().db_url), out, force)
+        from complaints.fields import cipher_for
+
+        count = export_corrections(make_engine(settings().db_url), out, cipher_for(settings()), force)
     except FileExistsError as e:
         fail(str(e))
     console.print(f"wrote {count} corrected complaints to [bold]{out}[/] (train with --text text --label business_type)")
