@@ -12,6 +12,22 @@ from tests.conftest import eventually
 LOST_CARD = "我的银行卡昨天丢了，卡丢了咋整？有人盗刷"
 
 
+async def submitted_in_handle(api, body: dict, headers: dict) -> str:
+    """Submit through the API and wait until the complaint is in handling; its reference."""
+    async with api.http() as h:
+        r = await h.post("/v1/complaints", json=body, headers=headers)
+        assert r.status_code == 201, r.text
+        cid = r.json()["complaint_id"]
+        sup = await api.as_("S001")
+
+        async def in_handle():
+            s = await h.get(f"/v1/complaints/{cid}", headers=sup)
+            return s.status_code == 200 and s.json()["stage"] == "handle"
+
+        await eventually(in_handle)
+    return cid
+
+
 def intake_body(text: str, ref: str, **over) -> dict:
     body = {"external_ref": ref, "customer": {"id": "C7001", "name": "王芳", "phone": "13800138000", "tier": "vip"},
             "text": text, "received_at": (datetime.now(timezone.utc) - timedelta(seconds=2)).isoformat()}

@@ -22,26 +22,15 @@ from models.access import RequestAudit
 from models.intake import complaint_id_for
 from tests.api_support import PASSWORD
 from tests.conftest import eventually
-from tests.test_front_door import LOST_CARD, intake_body
+from tests.test_front_door import LOST_CARD, intake_body, submitted_in_handle
 
 OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 async def _victim(api) -> str:
     """An emergency keyed in at the branch by E207 (its owner), in handling."""
-    async with api.http() as h:
-        r = await h.post("/v1/complaints", json=intake_body(LOST_CARD, f"BR-{uuid.uuid4().hex[:8]}", channel="branch"),
-                         headers=await api.as_("E207"))
-        assert r.status_code == 201, r.text
-        cid = r.json()["complaint_id"]
-        sup = await api.as_("S001")
-
-        async def in_handle():
-            s = await h.get(f"/v1/complaints/{cid}", headers=sup)
-            return s.status_code == 200 and s.json()["stage"] == "handle"
-
-        await eventually(in_handle)
-    return cid
+    body = intake_body(LOST_CARD, f"BR-{uuid.uuid4().hex[:8]}", channel="branch")
+    return await submitted_in_handle(api, body, await api.as_("E207"))
 
 
 def _fresh_ref(prefix="X") -> str:

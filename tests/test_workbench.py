@@ -10,25 +10,13 @@ from playwright.async_api import expect
 from tests.actors import GOOD_RESPONSE
 from tests.browser import serious_violations, shot, signed_in
 from tests.conftest import eventually
-from tests.test_front_door import LOST_CARD, intake_body
+from tests.test_front_door import LOST_CARD, intake_body, submitted_in_handle
 
 LIVE = 5_000  # ms: a page shows what a colleague did within this
 
 
 async def _submitted_by_the_app(api) -> str:
-    async with api.http() as h:
-        r = await h.post("/v1/complaints", json=intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"),
-                         headers=api.channel("app"))
-        assert r.status_code == 201, r.text
-        cid = r.json()["complaint_id"]
-        sup = await api.as_("S001")
-
-        async def in_handle():
-            s = await h.get(f"/v1/complaints/{cid}", headers=sup)
-            return s.status_code == 200 and s.json()["stage"] == "handle"
-
-        await eventually(in_handle)
-    return cid
+    return await submitted_in_handle(api, intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"), api.channel("app"))
 
 
 async def _act(page, name: str, **fields):

@@ -17,6 +17,7 @@ from api.identity import Principal
 from api.problems import Problem
 from complaints import service
 from complaints.fields import opened
+from complaints.reads import customer_in_clear
 from models.enums import Role
 from models.errors import explain
 from models.messages import MESSAGES
@@ -154,21 +155,16 @@ async def check_script(request: Request, text: Annotated[str, Form(max_length=40
 
 
 @router.get("/complaints/{complaint_id}/customer", response_class=HTMLResponse)
-async def customer_in_clear(request: Request, complaint_id: str, principal: Principal = Depends(viewer),
-                            ctx: Context = Depends(context)):
+async def customer_page(request: Request, complaint_id: str, principal: Principal = Depends(viewer),
+                        ctx: Context = Depends(context)):
     if principal.role is not Role.SUPERVISOR:
         raise Problem(403, "forbidden", "customer data in clear is for supervisors")
 
-    def read() -> ComplaintRow | None:
-        with Session(ctx.engine) as session:
-            return session.get(ComplaintRow, complaint_id)
-
-    row = await run_in_threadpool(read)
-    if row is None:
+    found = await run_in_threadpool(customer_in_clear, ctx.engine, ctx.cipher, complaint_id[:20])
+    if found is None:
         raise Problem(404, "not-found", f"no complaint {complaint_id[:20]}")
     request.state.outcome = "unmasked: customer name and phone"
-    name, phone = opened(ctx.cipher, row, "customer_name"), opened(ctx.cipher, row, "customer_phone")
-    return HTMLResponse(f'<span class="clear">{_esc(name)} · {_esc(phone)}</span>')
+    return HTMLResponse(f'<span class="clear">{_esc(found["name"])} · {_esc(found["phone"])}</span>')
 
 
 def _esc(text: str) -> str:

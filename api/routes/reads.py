@@ -15,7 +15,7 @@ from api.identity import Principal, anyone, person, roles
 from api.problems import Problem
 from api.routes.complaints import COMPLAINT_ID
 from complaints import service
-from complaints.fields import opened
+from complaints.reads import customer_in_clear
 from models.enums import Role
 from models.state import ComplaintState, SlaView
 from models.tables import AuditEvent, ComplaintRow, WorkOrderRow
@@ -88,17 +88,11 @@ class Customer(BaseModel):
             summary="The customer's name and phone in clear (supervisors; every read is audited)")
 async def customer(request: Request, complaint_id: str = COMPLAINT_ID,
                    principal: Principal = Depends(roles(Role.SUPERVISOR)), ctx: Context = Depends(context)) -> Customer:
-    def read() -> ComplaintRow | None:
-        with Session(ctx.engine) as session:
-            return session.get(ComplaintRow, complaint_id)
-
-    row = await run_in_threadpool(read)
-    if row is None:
+    found = await run_in_threadpool(customer_in_clear, ctx.engine, ctx.cipher, complaint_id)
+    if found is None:
         raise Problem(404, "not-found", f"no complaint {complaint_id} in the read model")
     request.state.outcome = "unmasked: customer name and phone"
-    c = ctx.cipher
-    return Customer(complaint_id=row.id, customer_id=opened(c, row, "customer_id"),
-                    name=opened(c, row, "customer_name"), phone=opened(c, row, "customer_phone"))
+    return Customer(**found)
 
 
 class Listed(BaseModel):

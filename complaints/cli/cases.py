@@ -64,11 +64,12 @@ def timeline(complaint_id: str, json: JsonFlag = False) -> None:
         emit(entries, True)
         return
     table = Table(title=f"{complaint_id}: {len(entries)} entries", title_justify="left")
-    for col in ("#", "at (UTC)", "action", "by", "stage", "detail"):
+    tz = ZoneInfo(settings().policy().timezone)
+    for col in ("#", f"at ({tz.key})", "action", "by", "stage", "detail"):
         table.add_column(col)
     for e in entries:
-        table.add_row(str(e["seq"]), e["at"][:19].replace("T", " "), Text(e["action"], style="" if e["accepted"]
-                                                                            else "red"),
+        at = _aware(datetime.fromisoformat(e["at"])).astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
+        table.add_row(str(e["seq"]), at, Text(e["action"], style="" if e["accepted"] else "red"),
                       f"{e['actor_id']} ({e['actor_role']})", e["stage"], plain(e["detail"][:120]))
     console.print(table)
 
