@@ -54,7 +54,8 @@ async def build_context(settings: Settings, client: Client | None = None, engine
 
     client = client or await connect(settings)  # first: it says clearly when the key file is missing
     return Context(settings=settings, client=client, engine=engine or make_engine(settings.db_url),
-                   api_secret=settings.api_secret(create_secret), cipher=cipher_for(settings))
+                   api_secret=settings.api_secret(create_secret), cipher=cipher_for(settings),
+                   classifier=settings.classifier())
 
 
 def server(ctx: Context, host: str, port: int) -> uvicorn.Server:

@@ -1,5 +1,6 @@
 """What every request needs: the configuration, the Temporal client, the database, the API secret."""
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy.engine import Engine
@@ -16,6 +17,7 @@ class Context:
     engine: Engine
     api_secret: str
     cipher: FieldCipher  # opens the read model's personal data (complaints/fields.py)
+    classifier: Any = None  # the configured classifier: its taxonomy says which labels a correction may use
 
 
 def context(request: Request) -> Context:

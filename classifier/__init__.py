@@ -17,6 +17,18 @@ class Classifier(Protocol):
     def classify(self, text: str, channel: Channel | str | None = None, recent_count: int = 0) -> Classification:
         ...
 
+    def labels(self) -> tuple[set[str], set[str]]: ...
+
+
+def label_refusal(classifier: Classifier, business_type: str | None, problem_nature: str | None) -> str | None:
+    """Why a correction's labels are not the taxonomy's, naming the allowed ones; None when they are."""
+    business, natures = classifier.labels()
+    if business_type is not None and business_type not in business:
+        return f"business_type {business_type!r} is not in the taxonomy; one of: {', '.join(sorted(business))}"
+    if problem_nature is not None and problem_nature not in natures:
+        return f"problem_nature {problem_nature!r} is not in the taxonomy; one of: {', '.join(sorted(natures))}"
+    return None
+
 
 def classifier_from(kind: str = "rules", model_file: str | None = None, threshold: float = 0.5) -> Classifier:
     from classifier.rules import RulesClassifier

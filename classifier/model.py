@@ -177,6 +177,11 @@ class ModelClassifier:
     def __init__(self, model: TrainedModel, rules: RulesClassifier | None = None, threshold: float = 0.5):
         self.model, self.rules, self.threshold = model, rules or RulesClassifier(), threshold
 
+    def labels(self) -> tuple[set[str], set[str]]:
+        """The taxonomy's labels and the business types the model was trained on."""
+        business, natures = self.rules.labels()
+        return business | set(self.model.labels), natures
+
     @property
     def version(self) -> str:
         return f"{self.model.version}+{self.rules.version}"

@@ -57,6 +57,10 @@ class RulesClassifier:
     def version(self) -> str:
         return self.t.version
 
+    def labels(self) -> tuple[set[str], set[str]]:
+        """The business types and problem natures this taxonomy knows ("other" for what it cannot place)."""
+        return set(self.t.business_types) | {"other"}, set(self.t.natures) | {"other"}
+
     def business_type(self, lowered: str) -> tuple[str, list[str]]:
         best, best_hits = "other", list[str]()
         for label, terms in self.t.business_types.items():

@@ -50,7 +50,7 @@ def test_emergency_detector_misses_nothing_and_flags_no_routine_complaint():
 def test_rules_classify_and_explain(text, business, nature, level, department):
     c = RulesClassifier().classify(text)
     assert (c.business_type, c.problem_nature, c.level.value, c.department) == (business, nature, level, department)
-    assert c.method == "rules@2" and c.matched and 0 < c.confidence <= 1
+    assert c.method == "rules@3" and c.matched and 0 < c.confidence <= 1
 
 
 def test_regulator_referrals_and_repeat_customers_are_more_urgent():
@@ -84,7 +84,7 @@ def test_trained_model_saves_loads_and_falls_back_to_the_rules(cfpb, tmp_path):
     assert confident.method == model.version and confident.business_type in loaded.labels
     assert confident.emergency  # the emergency detector is the rules', whatever the model says
     fallback = ModelClassifier(loaded, threshold=1.01).classify("信用卡年费乱收费")
-    assert fallback.method.startswith("rules@2 (fallback") and fallback.business_type == "credit_card"
+    assert fallback.method.startswith("rules@3 (fallback") and fallback.business_type == "credit_card"
     chosen = classifier_from("model", str(path), 0.5)
     assert chosen.version.startswith(model.version)
     with pytest.raises(ValueError, match="COMPLAINTS_MODEL_FILE"):
@@ -161,3 +161,53 @@ async def test_supervisor_corrects_the_classification_and_it_becomes_a_training_
     with out.open(encoding="utf-8-sig", newline="") as f:
         exported = {r["complaint_id"]: r for r in csv.DictReader(f)}
     assert exported[cid]["business_type"] == "loans" and "冻结" in exported[cid]["text"]
+
+
+@pytest.mark.parametrize("text, nature, business_type", [
+    ("卡被盗刷了", "fraud", "debit_account"),
+    ("我的信用卡被盗刷了三笔", "fraud", "credit_card"),
+    ("银行卡丢了，刚收到短信有人在盗刷", "fraud", "debit_account"),
+    ("卡丢了咋整", "lost_card", "debit_account"),
+    ("我的银行卡被盗了，请挂失", "lost_card", "debit_account"),
+    ("someone used my card after I lost it", "fraud", None),
+    ("I lost my card yesterday", "lost_card", None),
+    ("有一笔不是我本人的交易，卡还在我手上", "unauthorised_transaction", None),
+])
+def test_a_fraud_outranks_a_lost_card_and_the_emergency_stands(text, nature, business_type):
+    """Natures in precedence: fraud, unauthorised transaction and stop-payment before lost card; each is an
+    emergency, and the business type comes from its own words."""
+    c = RulesClassifier().classify(text)
+    assert c.problem_nature == nature and c.emergency
+    if business_type:
+        assert c.business_type == business_type
+
+
+@pytest.mark.parametrize("business_type, nature, refused", [
+    ("credit_card", "fraud", None), ("other", "other", None), (None, None, None), (None, "lost_card", None),
+    ("banana", None, "business_type 'banana'"), ("Credit_Card", None, "business_type 'Credit_Card'"),
+    (None, "weather", "problem_nature 'weather'"), ("loans", "weather", "problem_nature 'weather'"),
+])
+def test_a_correction_names_only_labels_the_taxonomy_has(business_type, nature, refused):
+    from classifier import label_refusal
+
+    reason = label_refusal(RulesClassifier(), business_type, nature)
+    assert (reason is None) if refused is None else reason.startswith(refused + " is not in the taxonomy; one of:")
+
+
+def test_complaints_classify_prints_what_the_analyse_stage_would_decide(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    cli = str(Path(sys.executable).parent / "complaints")
+    one = subprocess.run([cli, "classify", "我的信用卡被盗刷了三笔", "--json"], capture_output=True, text=True)
+    assert one.returncode == 0, one.stderr
+    got = json.loads(one.stdout)
+    assert (got["business_type"], got["problem_nature"], got["emergency"], got["method"]) == (
+        "credit_card", "fraud", True, RulesClassifier().version)
+    lines = tmp_path / "try.jsonl"
+    lines.write_text('{"text": "卡丢了咋整"}\n{"text": "年费乱收费，流程太繁琐"}\n', encoding="utf-8")
+    many = subprocess.run([cli, "classify", "--jsonl", str(lines), "--json"], capture_output=True, text=True)
+    assert [r["problem_nature"] for r in json.loads(many.stdout)] == ["lost_card", "fees_charges"]
+    neither = subprocess.run([cli, "classify"], capture_output=True, text=True)
+    assert neither.returncode == 1 and neither.stderr.strip() == "error: give a text, or --jsonl FILE"

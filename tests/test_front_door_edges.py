@@ -67,3 +67,25 @@ async def test_the_openapi_document_lists_every_contract_message_and_no_actor(ap
     assert "received_by" not in intake["properties"]
     assert me.json() == {"kind": "person", "id": "R010", "role": "reviewer", "department": "risk", "via": "token",
                          "channel": None}
+
+
+async def test_a_correction_takes_labels_from_the_taxonomy_only(api):
+    from tests.test_front_door import submitted_in_handle
+
+    cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"), api.channel("app"))
+    async with api.http() as h:
+        sup = await api.as_("S001")
+        banana = await h.post(f"/v1/complaints/{cid}/correct_classification",
+                              json={"business_type": "banana", "reason": "x"}, headers=sup)
+        assert banana.status_code == 422 and banana.json()["field"] == "business_type"
+        assert "'banana' is not in the taxonomy; one of:" in banana.json()["detail"]
+        assert "credit_card" in banana.json()["detail"]
+        nature = await h.post(f"/v1/complaints/{cid}/correct_classification",
+                              json={"problem_nature": "weather", "reason": "x"}, headers=sup)
+        assert nature.status_code == 422 and nature.json()["field"] == "problem_nature"
+        fixed = await h.post(f"/v1/complaints/{cid}/correct_classification",
+                             json={"business_type": "credit_card", "problem_nature": "fraud", "reason": "信用卡被盗刷"},
+                             headers=sup)
+        assert fixed.status_code == 200, fixed.text
+        state = (await h.get(f"/v1/complaints/{cid}", headers=sup)).json()
+        assert state["classification"]["business_type"] == "credit_card"

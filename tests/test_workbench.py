@@ -127,7 +127,7 @@ async def test_a_forged_post_is_refused_and_a_person_sees_only_their_actions(api
 
 
 async def test_english_switch_and_a_heat_map_cell_that_lists_its_complaints(api, browser):
-    await _submitted_by_the_app(api)  # a lost card this week: debit_account × lost_card
+    await _submitted_by_the_app(api)  # a card used by someone else this week: debit_account × fraud
     now = datetime.now(ZoneInfo("Asia/Shanghai")).isocalendar()
     page = await signed_in(browser, api, "S001", lang="en")
     await expect(page.locator("header nav")).to_contain_text("Supervisor")
@@ -139,12 +139,12 @@ async def test_english_switch_and_a_heat_map_cell_that_lists_its_complaints(api,
     # Hover shows the count; a click on the cell lists its complaints.
     x, y = await chart.evaluate("""el => { const c = echarts.getInstanceByDom(el);
         const opt = c.getOption(); const types = opt.yAxis[0].data, natures = opt.xAxis[0].data;
-        return c.convertToPixel({seriesIndex: 0}, [natures.indexOf('lost_card'), types.indexOf('debit_account')]); }""")
+        return c.convertToPixel({seriesIndex: 0}, [natures.indexOf('fraud'), types.indexOf('debit_account')]); }""")
     box = await chart.bounding_box()
     await page.mouse.move(box["x"] + x, box["y"] + y)
-    await expect(page.locator("div", has_text="debit_account × lost_card:").last).to_be_visible()
+    await expect(page.locator("div", has_text="debit_account × fraud:").last).to_be_visible()
     await page.mouse.click(box["x"] + x, box["y"] + y)
-    await page.wait_for_url("**/ui/supervise?business_type=debit_account&problem_nature=lost_card")
+    await page.wait_for_url("**/ui/supervise?business_type=debit_account&problem_nature=fraud")
     await expect(page.locator("#supervise-rows tbody tr").first).to_be_visible()
     await page.goto("/ui/reports/dashboard")
     await expect(page.locator("#dashboard-charts canvas").first).to_be_visible()

@@ -15,6 +15,7 @@ from api.access import list_scope, read_refusal
 from api.context import Context, context
 from api.identity import Principal
 from api.problems import Problem
+from classifier import label_refusal
 from complaints import service
 from complaints.fields import opened
 from complaints.reads import customer_in_clear
@@ -137,6 +138,10 @@ async def act(request: Request, complaint_id: str, name: str, principal: Princip
     except ValidationError as e:
         request.state.outcome = f"invalid: {explain(e)[:200]}"
         return await _body(request, ctx, principal, complaint_id, error=explain(e), status=422)
+    if name == "correct_classification" and (reason := label_refusal(
+            ctx.classifier, getattr(msg, "business_type", None), getattr(msg, "problem_nature", None))):
+        request.state.outcome = f"rule: {reason[:200]}"
+        return await _body(request, ctx, principal, complaint_id, error=reason, status=422)
     try:
         ack = await service.acknowledge(ctx.client, complaint_id, name, msg)
     except service.ComplaintError as e:

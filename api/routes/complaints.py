@@ -8,11 +8,12 @@ from api.context import Context, context
 from api.errors import problem
 from api.identity import Principal, anyone, person
 from api.problems import Problem
+from classifier import label_refusal
 from complaints import service
 from models.enums import Channel, Role
 from models.errors import explain
 from models.intake import Actor, IntakeRequest, channel_of
-from models.messages import MESSAGES
+from models.messages import MESSAGES, CorrectClassification
 from models.requests import REQUESTS, with_actor
 from models.state import Ack
 
@@ -82,6 +83,10 @@ def _message_route(name: str) -> None:
         if principal.kind == "person" and name in CHANNEL_ONLY:
             raise Problem(403, "forbidden", f"{name} comes from the customer, through their channel's credential")
         msg = with_actor(cls, body, principal.actor.model_dump())
+        if isinstance(msg, CorrectClassification) and (
+                reason := label_refusal(ctx.classifier, msg.business_type, msg.problem_nature)):
+            raise Problem(422, "rule", reason, field="business_type" if reason.startswith("business") else
+                          "problem_nature")
         try:
             ack = await service.acknowledge(ctx.client, complaint_id, name, msg)
         except service.ComplaintError as e:

@@ -86,3 +86,44 @@ def classifier_corrections(out: Annotated[Path, typer.Option(help="CSV file to w
     except FileExistsError as e:
         fail(str(e))
     console.print(f"wrote {count} corrected complaints to [bold]{out}[/] (train with --text text --label business_type)")
+
+
+@app.command()
+def classify(text: Annotated[str | None, typer.Argument(help="A complaint's text.")] = None,
+             jsonl: Annotated[Path | None, typer.Option("--jsonl", help="A file of JSON lines, each with a `text` "
+                                                        "(and optionally a `channel`).")] = None,
+             channel: Annotated[str | None, typer.Option(help="The channel it came by (some rules read it).")] = None,
+             json: JsonFlag = False) -> None:
+    """Classify as the analyse stage would, with the configured classifier and taxonomy: try a change
+    before it goes live. Nothing is stored."""
+    import json as jsonlib
+
+    if (text is None) == (jsonl is None):
+        fail("give a text, or --jsonl FILE")
+    items: list[dict] = [{"text": text, "channel": channel}] if text is not None else []
+    if jsonl is not None:
+        try:
+            for n, line in enumerate(jsonl.read_text(encoding="utf-8").splitlines(), 1):
+                if line.strip():
+                    item = jsonlib.loads(line)
+                    if not isinstance(item, dict) or not isinstance(item.get("text"), str):
+                        fail(f"{jsonl}:{n}: each line is a JSON object with a text")
+                    items.append(item)
+        except OSError as e:
+            fail(f"cannot read {jsonl}: {e.strerror}")
+        except ValueError as e:
+            fail(f"{jsonl}: not JSON lines ({e})")
+    model = settings().classifier()
+    results = [{"text": it["text"], **model.classify(it["text"], it.get("channel")).model_dump(mode="json")}
+               for it in items]
+    if json:
+        emit(results if jsonl is not None else results[0], True)
+        return
+    table = Table(title=f"{len(results)} classification(s) by {model.version}", title_justify="left")
+    for col in ("text", "business type", "nature", "level", "emergency", "department", "confidence", "method", "why"):
+        table.add_column(col)
+    for r in results:
+        table.add_row(Text(r["text"][:60]), r["business_type"], r["problem_nature"], r["level"],
+                      Text("yes", style="bold red") if r["emergency"] else "no", r["department"],
+                      f"{r['confidence']:.2f}", r["method"], Text(", ".join(r["matched"])[:80]))
+    console.print(table)
