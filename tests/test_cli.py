@@ -144,3 +144,35 @@ async def test_an_operator_with_another_key_gets_one_clear_line(signed_in, cli_e
     out = await complaints({**cli_env, "COMPLAINTS_KEY_FILE": str(other)}, "history", "replay-open")
     assert out.returncode == 2 and "unknown key id" in out.stderr and "COMPLAINTS_KEY_FILE" in out.stderr
     assert "Traceback" not in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+async def test_complaints_api_serves_on_a_free_port_with_the_configured_temporal_and_key(cli_env, tmp_path):
+    import httpx
+
+    from tests.helpers import free_port
+
+    port = free_port()
+    env = {**cli_env, "DATA_DIR": str(tmp_path / "api-data")}
+    proc = await asyncio.create_subprocess_exec(CLI, "api", "--port", str(port), env=env,
+                                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        async def up():
+            try:
+                async with httpx.AsyncClient() as h:
+                    return (await h.get(f"http://127.0.0.1:{port}/openapi.json")).status_code == 200
+            except httpx.TransportError:
+                return False
+
+        await eventually(up, timeout=30)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as h:
+            spec = (await h.get("/openapi.json")).json()
+            assert "/v1/complaints/{complaint_id}/accept" in spec["paths"]
+            refused = await h.get("/v1/complaints")
+            assert refused.status_code == 401 and refused.headers["content-type"] == "application/problem+json"
+    finally:
+        proc.terminate()
+        await proc.wait()
+    # Without a key file the API does not start, and says where it looked.
+    nokey = {**env, "COMPLAINTS_KEY_FILE": str(tmp_path / "none.key")}
+    out = await complaints(nokey, "api", "--port", str(free_port()))
+    assert out.returncode == 2 and "no key file at" in out.stderr and "Traceback" not in out.stderr
