@@ -179,9 +179,14 @@ def test_each_refusal_says_what_sort_it_is_in_its_error_type(name, actor, change
 
 @pytest.mark.parametrize("error_type, kind", [("Refused.forbidden", "forbidden"), ("Refused", "rule"),
                                               ("Refused.", "rule"), ("InvalidStart", "rule"), (None, "rule"),
-                                              ("Other.forbidden", "rule")])
+                                              ("Other.forbidden", "rule"), ("Refused.stage.x", "stage.x")])
 def test_a_clients_reading_of_the_refusal_type(error_type, kind):
     assert rules.refusal_kind(error_type) == kind
+
+
+def test_a_refusal_without_a_kind_is_a_rule():
+    refused = rules.Refused("the complaint is already accepted")
+    assert (refused.kind, refused.type) == ("rule", "Refused")
 
 
 def test_a_refusal_raised_is_non_retryable_and_carries_its_reason():
