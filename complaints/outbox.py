@@ -7,16 +7,9 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
-from temporalio.client import (
-    Client,
-    Schedule,
-    ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
-    ScheduleIntervalSpec,
-    ScheduleSpec,
-    ScheduleUpdate,
-)
+from temporalio.client import Client, ScheduleActionStartWorkflow
 
+from complaints.temporal import every
 from models.tables import Notification
 
 SCHEDULE_ID = "complaints-outbox"
@@ -26,13 +19,8 @@ EVERY = timedelta(seconds=30)
 async def ensure_schedule(client: Client, task_queue: str, attempts: int) -> None:
     from workflows.outbox import OutboxInput, OutboxWorkflow
 
-    schedule = Schedule(action=ScheduleActionStartWorkflow(OutboxWorkflow.run, OutboxInput(attempts=attempts),
-                                                           id="complaints-outbox-run", task_queue=task_queue),
-                        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=EVERY)]))
-    try:
-        await client.create_schedule(SCHEDULE_ID, schedule)
-    except ScheduleAlreadyRunningError:
-        await client.get_schedule_handle(SCHEDULE_ID).update(lambda _: ScheduleUpdate(schedule=schedule))
+    await every(client, SCHEDULE_ID, EVERY, ScheduleActionStartWorkflow(
+        OutboxWorkflow.run, OutboxInput(attempts=attempts), id="complaints-outbox-run", task_queue=task_queue))
 
 
 def status(n: Notification) -> str:

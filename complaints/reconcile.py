@@ -12,15 +12,11 @@ from sqlmodel import Session, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
-    Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
-    ScheduleIntervalSpec,
-    ScheduleSpec,
-    ScheduleUpdate,
     WorkflowExecutionStatus,
 )
 
+from complaints.temporal import every
 from models.intake import complaint_id_of
 from models.tables import AuditEvent, ComplaintRow
 
@@ -105,10 +101,5 @@ async def ensure_schedule(client: Client, task_queue: str) -> None:
     """The reconciliation every five minutes, as a Temporal Schedule (idempotent)."""
     from workflows.reconcile import ReconcileWorkflow
 
-    schedule = Schedule(action=ScheduleActionStartWorkflow(ReconcileWorkflow.run, id="complaints-reconcile-run",
-                                                           task_queue=task_queue),
-                        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=EVERY)]))
-    try:
-        await client.create_schedule(SCHEDULE_ID, schedule)
-    except ScheduleAlreadyRunningError:
-        await client.get_schedule_handle(SCHEDULE_ID).update(lambda _: ScheduleUpdate(schedule=schedule))
+    await every(client, SCHEDULE_ID, EVERY, ScheduleActionStartWorkflow(
+        ReconcileWorkflow.run, id="complaints-reconcile-run", task_queue=task_queue))
