@@ -211,3 +211,27 @@ def test_complaints_classify_prints_what_the_analyse_stage_would_decide(tmp_path
     assert [r["problem_nature"] for r in json.loads(many.stdout)] == ["lost_card", "fees_charges"]
     neither = subprocess.run([cli, "classify"], capture_output=True, text=True)
     assert neither.returncode == 1 and neither.stderr.strip() == "error: give a text, or --jsonl FILE"
+
+
+def test_the_emergency_set_covers_the_patterns_and_its_hard_negatives():
+    """The labelled set the learned detector trains on (bench/emergency_set.py writes it)."""
+    from classifier.emergency import read_cases
+
+    rows = read_cases()
+    families = {r["family"].rsplit("_", 1)[0] for r in rows if r["emergency"] == "1"}
+    assert len(rows) >= 300 and sum(r["emergency"] == "1" for r in rows) >= 150
+    assert sum(r["emergency"] == "0" for r in rows) >= 150
+    assert {"lost", "abroad", "skim", "cnp", "sim", "phish", "otp", "police", "staff", "invest", "romance",
+            "relative", "stranger", "swallow"} <= families
+    assert any(r["family"].startswith("past_fraud") for r in rows if r["emergency"] == "0")
+    assert len({r["text"] for r in rows}) == len(rows)
+
+
+def test_the_learned_detector_trains_and_separates_what_it_learned():
+    from classifier.emergency import EmergencyDetector, read_cases
+
+    rows = read_cases()
+    model = EmergencyDetector.train([r["text"] for r in rows], [int(r["emergency"]) for r in rows])
+    flags = [model.says(r["text"]) == (r["emergency"] == "1") for r in rows]
+    assert sum(flags) / len(flags) > 0.95
+    assert 0.0 <= model.probability("手机卡被人补办了，紧接着钱被转走了两万块") <= 1.0
