@@ -85,6 +85,8 @@ async def test_submit_show_act_and_list_as_the_signed_in_person(signed_in, intak
     await eventually(listed)
     table = await complaints(cli_env, "list", "--reference", cid)
     assert table.returncode == 0 and cid in table.stdout
+    query = await complaints(cli_env, "list", "--stage", "handle", "--breached", "--query")
+    assert "WorkflowType = 'ComplaintWorkflow' AND ComplaintStage = 'handle' AND SlaBreached = true" in query.stdout
 
     as_channel = {**cli_env, "COMPLAINTS_CHANNEL_KEY": api.channel_keys["hotline"]}
     withdrawn = await complaints(as_channel, "withdraw", cid, "--reason", "客户撤诉", "--json")

@@ -86,8 +86,17 @@ def list_(stage: str | None = None, level: str | None = None, department: str | 
               "--from", help="Received at or after (the bank's time zone unless an offset is given).")] = None,
           received_to: Annotated[datetime | None, typer.Option(
               "--to", help="Received before (the bank's time zone unless an offset is given).")] = None,
-          limit: int = 50, json: JsonFlag = False) -> None:
+          limit: int = 50,
+          show_query: Annotated[bool, typer.Option("--query", help="Also print the same filter as a visibility "
+                                                                   "query for the Temporal UI (operators).")] = False,
+          json: JsonFlag = False) -> None:
     """List the complaints you may see, newest first (from the read model, through the API)."""
+    if show_query:
+        from complaints.visibility import ListFilter
+
+        console.print(ListFilter(stage, level, department, None, None, breached, emergency,
+                                 _aware_local(received_from), _aware_local(received_to)).query(), highlight=False,
+                      soft_wrap=True, style="dim")
     params = {"stage": stage, "level": level, "department": department, "breached": breached,
               "emergency": emergency, "owner": "me" if mine else owner, "reference": reference,
               "customer_id": customer, "limit": limit,
@@ -113,6 +122,10 @@ def _iso(dt: datetime | None) -> str | None:
     if dt is None:
         return None
     return (dt.replace(tzinfo=ZoneInfo(settings().policy().timezone)) if dt.tzinfo is None else dt).isoformat()
+
+
+def _aware_local(dt: datetime | None) -> datetime | None:
+    return datetime.fromisoformat(iso) if (iso := _iso(dt)) else None
 
 
 def _aware(dt: datetime) -> datetime:
