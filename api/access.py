@@ -26,6 +26,23 @@ def read_refusal(p: Principal, s: ComplaintState) -> str | None:
             f"{s.department}, the departments it asks, reviewers and supervisors")
 
 
+async def readable_state(ctx, principal: Principal, complaint_id: str) -> ComplaintState:
+    """The complaint's live state for this person, or the problem that says why not (API and workbench)."""
+    from api.errors import problem
+    from api.problems import Problem
+    from complaints import service
+
+    if principal.role is Role.OPERATOR:
+        raise Problem(403, "forbidden", "operators run the system; complaints are read by the people on them")
+    try:
+        state = await service.state(ctx.client, complaint_id)
+    except service.ComplaintError as e:
+        raise problem(e) from None
+    if reason := read_refusal(principal, state):
+        raise Problem(403, "forbidden", reason)
+    return state
+
+
 def list_scope(p: Principal) -> tuple[str, str] | None:
     """None: every complaint; else (person id, department) whose complaints this person may list."""
     return None if p.role in SEE_ALL else (p.id, p.department)

@@ -89,3 +89,19 @@ async def test_a_correction_takes_labels_from_the_taxonomy_only(api):
         assert fixed.status_code == 200, fixed.text
         state = (await h.get(f"/v1/complaints/{cid}", headers=sup)).json()
         assert state["classification"]["business_type"] == "credit_card"
+
+
+async def test_a_handler_lists_only_their_desk_and_a_supervisor_every_complaint(api):
+    """The list's scope (api/access.list_scope): another department's complaint is not in a handler's list."""
+    from tests.test_front_door import submitted_in_handle
+
+    cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"), api.channel("app"))
+    async with api.http() as h:
+        def ids(r):
+            return [c["complaint_id"] for c in r.json()]
+
+        assert ids(await h.get("/v1/complaints", params={"reference": cid}, headers=await api.as_("H801"))) == [cid]
+        assert ids(await h.get("/v1/complaints", params={"reference": cid}, headers=await api.as_("H501"))) == []
+        assert ids(await h.get("/v1/complaints", params={"reference": cid}, headers=await api.as_("S001"))) == [cid]
+        operator = await h.get("/v1/complaints", headers=await api.as_("O001"))
+        assert operator.status_code == 403

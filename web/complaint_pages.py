@@ -11,8 +11,9 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from api.access import list_scope, read_refusal
+from api.access import list_scope, readable_state
 from api.context import Context, context
+from api.errors import STATUS
 from api.identity import Principal
 from api.problems import Problem
 from classifier import label_refusal
@@ -75,14 +76,7 @@ async def queue_fragment(request: Request, q: Annotated[str | None, Query(max_le
 async def _state(ctx: Context, principal: Principal, complaint_id: str):
     if not COMPLAINT_ID.match(complaint_id):
         raise Problem(404, "not-found", f"no complaint {complaint_id[:20]}")
-    try:
-        state = await service.state(ctx.client, complaint_id)
-    except service.ComplaintError as e:
-        raise Problem(404 if e.kind == "not-found" else 503, e.kind, str(e)) from None
-    if principal.role is Role.OPERATOR or (reason := read_refusal(principal, state)):
-        raise Problem(403, "forbidden", reason if principal.role is not Role.OPERATOR else
-                      "operators run the system; complaints are read by the people on them")
-    return state
+    return await readable_state(ctx, principal, complaint_id)
 
 
 def _timeline(ctx: Context, complaint_id: str) -> tuple[list[AuditEvent], str]:
@@ -147,7 +141,7 @@ async def act(request: Request, complaint_id: str, name: str, principal: Princip
     except service.ComplaintError as e:
         request.state.outcome = f"{e.kind}: {str(e)[:200]}"
         return await _body(request, ctx, principal, complaint_id, error=str(e),
-                           status=403 if e.kind == "forbidden" else 409 if e.kind in ("stage", "closed") else 422)
+                           status=STATUS.get(e.kind, 422))
     request.state.outcome = f"applied #{ack.seq}"
     return await _body(request, ctx, principal, complaint_id, flash=name)
 

@@ -32,35 +32,47 @@ class Me(BaseModel):
     channel: str | None = None
 
 
-async def _sign_in(request: Request, ctx: Context, username: str, password: str) -> Token:
+async def sign_in(request: Request, ctx: Context, username: str, password: str, via: str) -> Token | Refused:
+    """Check a password (lockout included) and issue a local token; the principal is recorded for the audit
+    row. The API and the workbench's sign-in page both come through here."""
     request.state.tried = username[:64]
     s = ctx.settings
     got = await run_in_threadpool(check_password, ctx.engine, username, password, max_failures=s.login_max_failures,
                                   lockout=timedelta(minutes=s.login_lockout_minutes))
     if isinstance(got, Refused):
-        raise Problem(401, "sign-in-refused", got.reason, headers={"WWW-Authenticate": 'Bearer realm="complaints"'})
-    request.state.principal = Principal("person", got.id, Role(got.role), got.department, "password")
+        return got
+    request.state.principal = Principal("person", got.id, Role(got.role), got.department, via)
     token, expires = issue_local(ctx.api_secret, got.id, got.password_changed_at, s.token_minutes)
     return Token(access_token=token, expires_in=expires)
+
+
+def set_session(response: Response, token: Token, secure: bool) -> None:
+    """The browser session: an HttpOnly session cookie and a CSRF cookie the page's script reads and echoes in
+    X-CSRF-Token. Another site can neither read it nor send the session cookie (SameSite=Strict), so a forged
+    form fails twice."""
+    response.set_cookie(SESSION_COOKIE, token.access_token, max_age=token.expires_in, httponly=True, secure=secure,
+                        samesite="strict", path="/")
+    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), max_age=token.expires_in, httponly=False,
+                        secure=secure, samesite="strict", path="/")
+
+
+async def _sign_in(request: Request, ctx: Context, username: str, password: str, via: str) -> Token:
+    got = await sign_in(request, ctx, username, password, via)
+    if isinstance(got, Refused):
+        raise Problem(401, "sign-in-refused", got.reason, headers={"WWW-Authenticate": 'Bearer realm="complaints"'})
+    return got
 
 
 @router.post("/token", response_model=Token, summary="Sign in for a bearer token (OAuth2 password form)")
 async def token(request: Request, username: Annotated[str, Form(max_length=64)],
                 password: Annotated[str, Form(max_length=256)], ctx: Context = Depends(context)) -> Token:
-    return await _sign_in(request, ctx, username, password)
+    return await _sign_in(request, ctx, username, password, "password")
 
 
 @router.post("/login", response_model=Me, summary="Sign in a browser: a session cookie and a CSRF cookie")
 async def login(request: Request, response: Response, username: Annotated[str, Form(max_length=64)],
                 password: Annotated[str, Form(max_length=256)], ctx: Context = Depends(context)) -> Me:
-    got = await _sign_in(request, ctx, username, password)
-    secure = ctx.settings.cookie_secure
-    response.set_cookie(SESSION_COOKIE, got.access_token, max_age=got.expires_in, httponly=True, secure=secure,
-                        samesite="strict", path="/")
-    # Readable by the page's script, which echoes it in X-CSRF-Token: another site can neither read it nor
-    # send the session cookie (SameSite=Strict), so a forged form fails twice.
-    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), max_age=got.expires_in, httponly=False,
-                        secure=secure, samesite="strict", path="/")
+    set_session(response, await _sign_in(request, ctx, username, password, "cookie"), ctx.settings.cookie_secure)
     p = request.state.principal
     return Me(kind="person", id=p.id, role=p.role, department=p.department, via="cookie")
 

@@ -8,7 +8,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from api.access import list_scope, read_refusal
+from api.access import list_scope, readable_state
 from api.context import Context, context
 from api.errors import problem
 from api.identity import Principal, anyone, person, roles
@@ -24,15 +24,7 @@ router = APIRouter(prefix="/v1", tags=["reading"])
 
 
 async def _readable(ctx: Context, complaint_id: str, principal: Principal) -> ComplaintState:
-    if principal.role is Role.OPERATOR:
-        raise Problem(403, "forbidden", "operators run the system; complaints are read by the people on them")
-    try:
-        state = await service.state(ctx.client, complaint_id)
-    except service.ComplaintError as e:
-        raise problem(e) from None
-    if reason := read_refusal(principal, state):
-        raise Problem(403, "forbidden", reason)
-    return state
+    return await readable_state(ctx, principal, complaint_id)
 
 
 @router.get("/complaints/{complaint_id}", response_model=ComplaintState, summary="A complaint's live state")
