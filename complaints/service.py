@@ -1,5 +1,6 @@
 """What the CLI (and any API) does with complaints, over the Temporal client. Errors are ComplaintError
 with a sentence a person can act on."""
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -21,6 +22,8 @@ from models.state import Ack, ComplaintState, SlaView
 from models.workflow_io import StartComplaint
 from workflows.complaint import ComplaintWorkflow
 from workflows.rules import refusal_kind
+
+BUSY_RETRIES = 6  # 0.05 s doubling: about 3 s in all before "Temporal refused" reaches the person
 
 
 class ComplaintError(Exception):
@@ -85,10 +88,19 @@ async def acknowledge(client: Client, complaint_id: str, name: str, msg: Message
         raise ComplaintError(f"unknown message {name!r}; known: {', '.join(MESSAGES)}")
     if not isinstance(msg, MESSAGES[name]):
         raise ComplaintError(f"{name} takes a {MESSAGES[name].__name__}, not a {type(msg).__name__}")
-    try:
-        return await _handle(client, complaint_id).execute_update(name, msg, result_type=Ack)
-    except (WorkflowUpdateFailedError, RPCError) as e:
-        raise _explain(e, complaint_id) from None
+    for attempt in range(BUSY_RETRIES + 1):
+        try:
+            return await _handle(client, complaint_id).execute_update(name, msg, result_type=Ack)
+        except RPCError as e:
+            # The server holds at most 10 updates in flight per workflow: a burst from many people (or one
+            # script) waits its turn a moment instead of failing.
+            busy = e.status == RPCStatusCode.RESOURCE_EXHAUSTED or "in-flight updates" in e.message
+            if not busy or attempt == BUSY_RETRIES:
+                raise _explain(e, complaint_id) from None
+            await asyncio.sleep(0.05 * 2 ** attempt)
+        except WorkflowUpdateFailedError as e:
+            raise _explain(e, complaint_id) from None
+    raise AssertionError("unreachable")
 
 
 async def send(client: Client, complaint_id: str, name: str, msg: Message) -> ComplaintState:
