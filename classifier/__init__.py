@@ -1,8 +1,8 @@
 """Classifying a complaint: business type, problem nature, level, emergency, owning department.
 
 `classifier_from(settings)` picks the implementation the configuration asks for: the rules alone, or a
-trained model with the rules as fallback when its confidence is low (the emergency detector is always the
-rules')."""
+trained model with the rules as fallback when its confidence is low; beside either, the learned emergency
+detector (classifier/emergency.py), with the rules' emergency as a floor it can only add to."""
 from pathlib import Path
 from typing import Protocol
 
@@ -30,16 +30,28 @@ def label_refusal(classifier: Classifier, business_type: str | None, problem_nat
     return None
 
 
-def classifier_from(kind: str = "rules", model_file: str | None = None, threshold: float = 0.5) -> Classifier:
+def classifier_from(kind: str = "rules", model_file: str | None = None, threshold: float = 0.5,
+                    emergency: str = "learned") -> Classifier:
+    """`kind` decides the business type; `emergency` is "learned" (the learned detector beside the rules,
+    which stay as a floor) or "rules" (the rules alone)."""
     from classifier.rules import RulesClassifier
 
+    chosen: Classifier
     if kind == "rules":
-        return RulesClassifier()
-    if kind == "model":
+        chosen = RulesClassifier()
+    elif kind == "model":
         if not model_file:
             raise ValueError("COMPLAINTS_CLASSIFIER=model needs COMPLAINTS_MODEL_FILE (train one with "
                              "`complaints classifier train`)")
         from classifier.model import ModelClassifier, TrainedModel
 
-        return ModelClassifier(TrainedModel.load(Path(model_file)), RulesClassifier(), threshold)
-    raise ValueError(f"unknown classifier {kind!r}: use rules or model")
+        chosen = ModelClassifier(TrainedModel.load(Path(model_file)), RulesClassifier(), threshold)
+    else:
+        raise ValueError(f"unknown classifier {kind!r}: use rules or model")
+    if emergency == "rules":
+        return chosen
+    if emergency != "learned":
+        raise ValueError(f"unknown emergency detector {emergency!r}: use learned or rules")
+    from classifier.emergency import WithLearnedEmergency
+
+    return WithLearnedEmergency(chosen)

@@ -138,6 +138,16 @@ def build_pipeline() -> LinearVote:
     return LinearVote()
 
 
+# The configurations bench/business_type.py chooses among inside each outer fold of its nested CV; the
+# shipped one is `build_pipeline()`'s. A figure is honest only with the choice made inside the loop.
+CANDIDATES: dict[str, LinearVote] = {
+    "vote": LinearVote(),
+    "vote C=5": LinearVote(C=5.0),
+    "vote chars 2-4": LinearVote(char_range=(2, 4)),
+    "vote smooth NB": LinearVote(word_alpha=1.0, char_alpha=0.3),
+}
+
+
 class TrainedModel:
     def __init__(self, pipeline, version: str, labels: list[str], trained_on: int, trained_at: str):
         self.pipeline, self.version, self.labels = pipeline, version, labels

@@ -3,6 +3,7 @@
 Explainable by construction: the terms that fired are recorded with the classification. The emergency
 detector lives here and nowhere else, because it must not miss: a trained model may decide the business
 type, but never whether a lost card or a fraud is an emergency."""
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,6 +27,7 @@ class Taxonomy:
     departments: dict[str, str]
     nature_departments: dict[str, str]
     label_lexicon: dict[str, tuple[str, ...]]  # the trained model's domain knowledge, per label
+    emergency_guard: tuple[str, ...] = ()  # a clause with one of these does not make an emergency
 
     @classmethod
     def load(cls, path: Path = TAXONOMY) -> "Taxonomy":
@@ -38,10 +40,26 @@ class Taxonomy:
                    level_ii_natures=frozenset(levels["level_II_natures"]),
                    wide_impact=tuple(w.lower() for w in levels["wide_impact"]),
                    departments=data["departments"], nature_departments=data["nature_departments"],
-                   label_lexicon={**lower(data["business_types"]), **lower(data.get("label_lexicon", {}))})
+                   label_lexicon={**lower(data["business_types"]), **lower(data.get("label_lexicon", {}))},
+                   emergency_guard=tuple(w.lower() for group in data.get("emergency_guard", {}).values()
+                                         for w in group))
 
     def department_for(self, business_type: str, nature: str) -> str:
         return self.nature_departments.get(nature) or self.departments.get(business_type) or self.departments["other"]
+
+
+_CLAUSE = re.compile(r"[。，,；;！!？?\n]|(?<![\d$£])\.(?!\d)|但是|但|不过|\bbut\b|\bhowever\b")
+
+
+def _clauses(lowered: str) -> list[str]:
+    return [c for c in _CLAUSE.split(lowered) if c.strip()]
+
+
+def _has(clause: str, word: str) -> bool:
+    """Chinese as a substring; English as whole words ("once" is not in "concerned")."""
+    if not word.isascii():
+        return word in clause
+    return re.search(r"(?<![a-z])" + re.escape(word) + r"(?![a-z])", clause) is not None
 
 
 @lru_cache(maxsize=4)
@@ -70,10 +88,23 @@ class RulesClassifier:
         return best, best_hits
 
     def nature(self, lowered: str) -> tuple[str, list[str]]:
+        """The first nature whose words the text uses; an emergency nature only where a clause uses them
+        without saying the loss is over or only asking about one (those hits are returned as `guarded:`)."""
+        guarded: list[str] = []
+        clauses = None
         for label, terms in self.t.natures.items():
-            if hits := [term for term in terms if term in lowered]:
-                return label, hits
-        return "other", []
+            hits = [term for term in terms if term in lowered]
+            if hits and label in self.t.emergency_natures and self.t.emergency_guard:
+                clauses = clauses if clauses is not None else _clauses(lowered)
+                live = [t for t in hits if any(t in c and not self._guarded(c) for c in clauses)]
+                guarded += [f"guarded:{t}" for t in hits if t not in live]
+                hits = live
+            if hits:
+                return label, hits + guarded
+        return "other", guarded
+
+    def _guarded(self, clause: str) -> bool:
+        return any(_has(clause, word) for word in self.t.emergency_guard)
 
     def classify(self, text: str, channel: Channel | str | None = None, recent_count: int = 0,
                  business_type: str | None = None, business_confidence: float | None = None,
@@ -88,7 +119,8 @@ class RulesClassifier:
         else:
             business_confidence = business_confidence if business_confidence is not None else 0.6
             matched = [f"model:{business_type} {business_confidence:.2f}"]
-        matched += [f"nature:{t}" for t in nature_hits]
+        matched += [t if t.startswith("guarded:") else f"nature:{t}" for t in nature_hits]
+        nature_hits = [t for t in nature_hits if not t.startswith("guarded:")]
         emergency = nature in self.t.emergency_natures
         if nature in self.t.level_i_natures or any(w in lowered for w in self.t.wide_impact):
             level = Level.I

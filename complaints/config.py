@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     complaints_classifier: str = "rules"      # rules, or model (a trained model, the rules as fallback)
     complaints_model_file: str | None = None  # from `complaints classifier train`
     classifier_threshold: float = 0.5         # below this confidence the rules decide the business type
+    complaints_emergency: str = "learned"     # learned (beside the rules, which stay a floor), or rules
     log_format: str = "auto"              # auto (console on a terminal, else JSON), json, console
     log_level: str = "INFO"
     temporal_ui_port: int = 8233
@@ -109,7 +110,8 @@ class Settings(BaseSettings):
     def classifier(self):
         from classifier import classifier_from
 
-        return classifier_from(self.complaints_classifier, self.complaints_model_file, self.classifier_threshold)
+        return classifier_from(self.complaints_classifier, self.complaints_model_file, self.classifier_threshold,
+                               self.complaints_emergency)
 
     def policy(self) -> Policy:
         from sla.policy_file import load_policy
