@@ -9,7 +9,10 @@ Two unseen sets:
   aside before training (the threshold, too, is chosen inside the rest), so each figure is on sentences
   whose wording the detector never met; mean and min–max over the seeds;
 - `bench/data/emergency_unseen.csv`: 121 complaints written apart, before the detector's second version, in
-  customers' own words and never trained or tuned on (per-pattern misses are listed);
+  customers' own words and never trained on; its first run (90.0% recall, 14.8% false alarms) was seen and
+  led to more training templates and rules guard words, so it is no longer a clean figure;
+- `bench/data/emergency_unseen_2.csv`: 80 more, written apart after that, run once for the final figure
+  (misses and false alarms are listed for both);
 - `tests/data/emergency_cases.csv`, the older set written from the rules' keywords, for contrast."""
 import argparse
 import csv
@@ -25,6 +28,7 @@ from classifier.emergency import EmergencyDetector, read_cases  # noqa: E402
 from classifier.rules import RulesClassifier  # noqa: E402
 
 UNSEEN = ROOT / "bench" / "data" / "emergency_unseen.csv"
+FINAL = ROOT / "bench" / "data" / "emergency_unseen_2.csv"
 OLDER = ROOT / "tests" / "data" / "emergency_cases.csv"
 
 
@@ -86,7 +90,7 @@ def main() -> None:
         return
     model = train(rows)
     print(f"shipped detector {model.version}, threshold {model.threshold:.3f} (chosen out of fold)")
-    for path in (UNSEEN, OLDER):
+    for path in (FINAL, UNSEEN, OLDER):
         cases = read(path)
         labels = [int(r["emergency"]) for r in cases]
         flags = detectors(model, rules, [r["text"] for r in cases])
@@ -94,7 +98,7 @@ def main() -> None:
             rec, fa = score(marks, labels)
             print(f"{path.name} ({sum(labels)} emergencies, {len(labels) - sum(labels)} routine), {name:<16} "
                   f"recall {rec:.1%}, false alarms {fa:.1%}")
-        if path == UNSEEN:
+        if path != OLDER:
             for r, flag in zip(cases, flags["rules + learned"]):
                 if flag != bool(int(r["emergency"])):
                     kind = "missed" if int(r["emergency"]) else "false alarm"

@@ -23,7 +23,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 DATA = Path(__file__).parent / "data" / "emergency_cases.csv"
 CONCEPTS = Path(__file__).with_name("emergency_concepts.toml")
-MAX_FALSE_ALARMS = 0.05  # out-of-fold, on the training set: leaves room for the unseen being harder
+MAX_FALSE_ALARMS = 0.08  # out-of-fold on the training set, by template: under the goal of 10% on the unseen
 
 
 def read_cases(path: Path = DATA) -> list[dict[str, str]]:
@@ -37,15 +37,21 @@ def load_concepts(path: Path = CONCEPTS) -> tuple[str, dict[str, tuple[str, ...]
     return data["version"], {k: tuple(w.lower() for w in v) for k, v in data["concepts"].items()}
 
 
+def _one_pattern(parts: list[str]) -> re.Pattern | None:
+    return re.compile("|".join(f"(?:{p})" for p in parts)) if parts else None
+
+
 class ConceptFlags(BaseEstimator, TransformerMixin):
     """One column per concept a complaint uses, and one per pair of concepts it uses together."""
 
     def fit(self, texts, labels=None) -> "ConceptFlags":
         _, concepts = load_concepts()
         self.names_ = list(concepts)
-        self.cjk_ = [tuple(t for t in terms if not t.isascii()) for terms in concepts.values()]
-        self.latin_ = [re.compile(r"\b(?:" + "|".join(re.escape(t) for t in terms if t.isascii()) + r")\b")
-                       if any(t.isascii() for t in terms) else None for terms in concepts.values()]
+        # Three kinds of term: Chinese as substrings, English as whole words, and "~pattern" as a regular
+        # expression (Chinese puts words between: 被人偷了, 被小偷偷了 → "~被.{0,3}偷").
+        self.cjk_ = [tuple(t for t in terms if not t.isascii() and not t.startswith("~")) for terms in concepts.values()]
+        self.latin_ = [_one_pattern([rf"\b{re.escape(t)}\b" for t in terms if t.isascii() and not t.startswith("~")]
+                                    + [t[1:] for t in terms if t.startswith("~")]) for terms in concepts.values()]
         self.pairs_ = list(combinations(range(len(self.names_)), 2))
         return self
 
@@ -69,7 +75,7 @@ class ConceptFlags(BaseEstimator, TransformerMixin):
                         + [f"concept:{self.names_[a]}+{self.names_[b]}" for a, b in self.pairs_])
 
 
-def build_pipeline(C: float = 2.0):
+def build_pipeline(C: float = 4.0):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, make_pipeline
@@ -105,7 +111,7 @@ class EmergencyDetector:
     def train(cls, texts: list[str], labels: list[int], groups: list[str] | None = None) -> "EmergencyDetector":
         texts = [t.lower() for t in texts]
         threshold = calibrated_threshold(texts, labels, groups) if groups else 0.5
-        return cls(build_pipeline().fit(texts, labels), threshold)  # type: ignore[attr-defined]
+        return cls(build_pipeline().fit(texts, labels), threshold)
 
     def probability(self, text: str) -> float:
         return float(self.pipeline.predict_proba([text.lower()])[0][1])  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ import pytest
 
 from classifier import classifier_from
 from classifier.corrections import export_corrections
+from classifier.emergency import shipped
 from classifier.model import LinearVote, ModelClassifier, TrainedModel
 from classifier.rules import RulesClassifier
 from complaints import service
@@ -204,7 +205,7 @@ def test_complaints_classify_prints_what_the_analyse_stage_would_decide(tmp_path
     assert one.returncode == 0, one.stderr
     got = json.loads(one.stdout)
     assert (got["business_type"], got["problem_nature"], got["emergency"], got["method"]) == (
-        "credit_card", "fraud", True, RulesClassifier().version)
+        "credit_card", "fraud", True, f"{RulesClassifier().version}+{shipped().version}")
     lines = tmp_path / "try.jsonl"
     lines.write_text('{"text": "卡丢了咋整"}\n{"text": "年费乱收费，流程太繁琐"}\n', encoding="utf-8")
     many = subprocess.run([cli, "classify", "--jsonl", str(lines), "--json"], capture_output=True, text=True)

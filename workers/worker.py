@@ -41,7 +41,9 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 def build_worker(client: Client, settings: Settings, engine: Engine, policy: Policy | None = None) -> Worker:
     policy = policy or settings.policy()
     cipher = cipher_for(settings)  # the key is on disk by now: the worker's client made it on first run
-    acts = ComplaintActivities(engine, policy, cipher, settings.classifier())
+    classifier = settings.classifier()
+    getattr(classifier, "detector", None)  # train the learned emergency detector now, not in the first analyse
+    acts = ComplaintActivities(engine, policy, cipher, classifier)
     look = LookBackActivities(engine, policy, cipher)
     wclient = worker_client(client, settings)
     recon = ReconcileActivities(wclient, engine)

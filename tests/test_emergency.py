@@ -1,0 +1,111 @@
+"""Emergency detection: the learned detector beside the rules (the rules a floor it can only add to), the
+rules' guard on settled and asking clauses, the record of why, and the configuration switch. The figures
+on unseen complaints are bench/emergency.py's; these tests pin the rules that make them."""
+import pytest
+
+from classifier import classifier_from
+from classifier.emergency import EmergencyDetector, WithLearnedEmergency, calibrated_threshold, read_cases, shipped
+from classifier.rules import RulesClassifier
+
+
+class Silent:
+    """A detector that never says emergency (threshold above any probability): shows the rules' floor."""
+
+    def __init__(self, real: EmergencyDetector):
+        self.real, self.threshold, self.version = real, 1.01, real.version
+        self.pipeline = real.pipeline
+
+    def explain(self, text: str, top: int = 4):
+        return self.real.explain(text, top)
+
+
+@pytest.mark.parametrize("text, emergency", [
+    # the loss is over and dealt with, or only asked about: not an emergency by the rules
+    ("上个月信用卡被盗刷的钱已经退回来了，但是这期账单的利息算得不对", False),
+    ("the fraud last month was refunded, but the interest on my statement is wrong", False),
+    ("my stolen card was replaced months ago, now I want to complain about the fee", False),
+    ("我想咨询一下如果卡丢了应该怎么挂失", False),
+    ("how would I report a lost card if it ever happens", False),
+    ("I worry about scams and want to know how you protect me", False),
+    ("我自己在国外刷卡，你们却说是防止盗刷把卡冻结了", False),
+    # the same words in a live clause still are, even beside a settled one
+    ("上个月的盗刷已经退回了，但是今天卡又被盗刷了", True),
+    ("my card was refunded once before. now my card was stolen again", True),
+    ("我的信用卡被盗刷了三笔", True),
+    ("卡丢了咋整", True),
+    ("I lost my card, please block it", True),
+])
+def test_the_rules_guard_settled_and_asking_clauses(text, emergency):
+    c = RulesClassifier().classify(text)
+    assert c.emergency is emergency
+    if not emergency:
+        assert any(m.startswith("guarded:") for m in c.matched), c.matched
+
+
+def test_the_guard_matches_english_words_whole():
+    # "once" is a settled word; "concerned" must not count as it
+    assert RulesClassifier().classify("I am concerned: my card was stolen on the bus").emergency
+
+
+def test_the_learned_detector_adds_an_emergency_the_rules_miss_and_says_why():
+    text = "我的信用卡一直在我钱包里，今天却收到短信说在国外消费了4200元"
+    assert not RulesClassifier().classify(text).emergency  # no keyword of the rules
+    both = WithLearnedEmergency(RulesClassifier())
+    c = both.classify(text)
+    assert c.emergency and c.problem_nature == "fraud" and c.department == "credit-card-centre"
+    assert c.method == f"rules@4+{shipped().version}"
+    said = [m for m in c.matched if m.startswith("emergency-model:")]
+    assert said and float(said[0].split(":")[1].split()[0]) >= shipped().threshold
+    assert any(m.startswith("emergency-feature:concept:") for m in c.matched)
+
+
+def test_the_rules_are_a_floor_the_model_cannot_lower():
+    silent = WithLearnedEmergency(RulesClassifier(), Silent(shipped()))  # type: ignore[arg-type]
+    c = silent.classify("我的信用卡被盗刷了三笔")
+    assert c.emergency and c.problem_nature == "fraud"
+    assert c.method.endswith(shipped().version) and any(m.startswith("emergency-model:") for m in c.matched)
+    routine = silent.classify("年费乱收费")
+    assert not routine.emergency and routine.problem_nature == "fees_charges"
+
+
+@pytest.mark.parametrize("text, nature", [
+    ("钱包在地铁上找不着了，卡都在里面", "lost_card"),
+    ("I left my wallet on the bus and cannot find it anywhere", "lost_card"),
+    ("钱包丢了，卡里的钱被转走了", "fraud"),
+    ("a man said he was police and I sent my savings to a safe account", "fraud"),
+    ("my phone has no signal and my account was emptied", "fraud"),
+])
+def test_an_added_emergency_gets_the_nature_it_speaks_of(text, nature):
+    assert WithLearnedEmergency(RulesClassifier()).nature_of(text) == nature
+
+
+def test_a_routine_complaint_stays_routine_and_keeps_its_own_nature():
+    c = WithLearnedEmergency(RulesClassifier()).classify("手机银行总是闪退，没法查余额")
+    assert not c.emergency and c.problem_nature == "system_failure"
+
+
+def test_the_threshold_is_chosen_out_of_fold_within_its_false_alarm_budget():
+    rows = read_cases()
+    texts, labels = [r["text"].lower() for r in rows], [int(r["emergency"]) for r in rows]
+    groups = [r["template"] for r in rows]
+    strict, loose = (calibrated_threshold(texts, labels, groups, m) for m in (0.02, 0.2))
+    assert 0 < loose < strict < 1  # a smaller false-alarm budget needs a higher threshold
+    assert shipped().threshold == pytest.approx(calibrated_threshold(texts, labels, groups), abs=1e-9)
+
+
+def test_the_explanation_is_the_probability():
+    d = shipped()
+    for text in ("手机突然没信号，然后账户里的钱就没了", "转账到账太慢了"):
+        p, features = d.explain(text)
+        assert p == pytest.approx(d.probability(text), abs=1e-9)
+        assert len(features) <= 4
+    assert d.says("手机突然没信号，然后账户里的钱就没了") and not d.says("转账到账太慢了")
+
+
+def test_the_configuration_picks_the_detector():
+    assert isinstance(classifier_from("rules", emergency="learned"), WithLearnedEmergency)
+    assert isinstance(classifier_from("rules", emergency="rules"), RulesClassifier)
+    with pytest.raises(ValueError, match="unknown emergency detector"):
+        classifier_from("rules", emergency="magic")
+    both = classifier_from("rules")
+    assert both.labels() == RulesClassifier().labels()  # corrections check the same taxonomy
