@@ -133,6 +133,19 @@ class LinearVote(BaseEstimator, ClassifierMixin):
     def predict(self, texts) -> np.ndarray:
         return self.classes_[self.predict_proba(texts).argmax(axis=1)]
 
+    def top_features(self, text: str, label: str, top: int = 3) -> list[str]:
+        """The logistic voter's features that pushed `label` up most for this complaint: the "why" of a
+        model's business type (words, character n-grams, or a lexicon label's share)."""
+        if not hasattr(self, "names_"):
+            self.names_ = [*self.words_.get_feature_names_out(), *self.chars_.get_feature_names_out(),
+                           *(f"lexicon:{name}" for name in self.lexicon_.lexicon_)]
+        x = self._features([text])["all"].tocsr()
+        row = list(self.classes_).index(label) if len(self.classes_) > 2 else 0
+        sign = -1.0 if len(self.classes_) == 2 and label == self.classes_[0] else 1.0
+        contributions = sign * x.data * self.lr_.coef_[row][x.indices]
+        order = np.argsort(contributions)[::-1][:top]
+        return [str(self.names_[x.indices[i]]).strip() for i in order if contributions[i] > 0]
+
 
 def build_pipeline() -> LinearVote:
     return LinearVote()
@@ -202,5 +215,8 @@ class ModelClassifier:
             c = self.rules.classify(text, channel, recent_count,
                                     method=f"{self.rules.version} (fallback: {self.model.version} {confidence:.2f})")
             return c.model_copy(update={"matched": [*c.matched, f"model:{label} {confidence:.2f} (low)"]})
-        return self.rules.classify(text, channel, recent_count, business_type=label, business_confidence=confidence,
-                                   method=self.model.version)
+        c = self.rules.classify(text, channel, recent_count, business_type=label, business_confidence=confidence,
+                                method=self.model.version)
+        why = getattr(self.model.pipeline, "top_features", None)
+        return c.model_copy(update={"matched": [*c.matched, *(f"model-feature:{f}" for f in why(text, label))]}) \
+            if why else c

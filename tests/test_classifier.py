@@ -84,6 +84,8 @@ def test_trained_model_saves_loads_and_falls_back_to_the_rules(cfpb, tmp_path):
     confident = ModelClassifier(loaded, threshold=0.0).classify("credit report shows inquiry i did not authorize")
     assert confident.method == model.version and confident.business_type in loaded.labels
     assert confident.emergency  # the emergency detector is the rules', whatever the model says
+    why = [m.removeprefix("model-feature:") for m in confident.matched if m.startswith("model-feature:")]
+    assert why and set(why) & {"credit report", "report", "inquiry", "lexicon:credit_reporting", "credit"}, why
     fallback = ModelClassifier(loaded, threshold=1.01).classify("信用卡年费乱收费")
     assert fallback.method.startswith("rules@4 (fallback") and fallback.business_type == "credit_card"
     chosen = classifier_from("model", str(path), 0.5)

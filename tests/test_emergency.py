@@ -109,3 +109,20 @@ def test_the_configuration_picks_the_detector():
         classifier_from("rules", emergency="magic")
     both = classifier_from("rules")
     assert both.labels() == RulesClassifier().labels()  # corrections check the same taxonomy
+
+
+async def test_the_analyse_stage_uses_the_detector_and_keeps_why_on_the_complaint(client, workers):
+    """Through a real worker: a complaint in the customer's own words (no keyword of the rules) starts the
+    emergency clocks and the dual review, and its classification says which detector decided and why."""
+    from complaints import service
+    from tests.helpers import submit
+
+    text = "手机突然显示无服务，去营业厅才知道号码被人补卡了，银行卡里的钱也被转走了"
+    assert not RulesClassifier().classify(text).emergency
+    cid = await submit(client, workers["calm"], text)
+    s = await service.state(client, cid)
+    assert s.emergency and s.classification.emergency and s.classification.problem_nature == "fraud"
+    assert {c.name for c in s.clocks} >= {"first_response", "first_disposal"}
+    assert s.classification.method.endswith(shipped().version)
+    assert any(m.startswith("emergency-model:") for m in s.classification.matched)
+    assert any(m.startswith("emergency-feature:") for m in s.classification.matched)
