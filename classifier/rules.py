@@ -1,8 +1,8 @@
 """The rules classifier: keywords and synonyms from `taxonomy.toml`, Chinese and English.
 
-Explainable by construction: the terms that fired are recorded with the classification. The emergency
-detector lives here and nowhere else, because it must not miss: a trained model may decide the business
-type, but never whether a lost card or a fraud is an emergency."""
+Explainable by construction: the terms that fired are recorded with the classification. The rules'
+emergency is the floor: the learned detector (classifier/emergency.py) may add an emergency, never remove
+one, and a trained business-type model never decides it."""
 import re
 import tomllib
 from dataclasses import dataclass
