@@ -119,6 +119,11 @@ class EmergencyDetector:
     def says(self, text: str) -> bool:
         return self.probability(text) >= self.threshold
 
+    def concepts(self, text: str) -> set[str]:
+        """The concepts of the lexicon the complaint uses (as the model saw them at training)."""
+        flags = dict(self.pipeline.steps[0][1].transformer_list)["concepts"]  # type: ignore[attr-defined]
+        return {flags.names_[i] for i in flags.used(text.lower())}
+
     def explain(self, text: str, top: int = 4) -> tuple[float, list[str]]:
         """The probability and the features that pushed it up most (n-grams and concepts), for the record."""
         union, model = self.pipeline.steps[0][1], self.pipeline.steps[-1][1]  # type: ignore[attr-defined]
@@ -183,7 +188,6 @@ class WithLearnedEmergency:
             "matched": [*c.matched, said, *(f"emergency-feature:{f}" for f in features)]})
 
     def nature_of(self, text: str) -> str:
-        flags = self.detector.pipeline.steps[0][1].transformer_list[2][1]  # type: ignore[attr-defined]
-        used = {flags.names_[i] for i in flags.used(text.lower())}
+        used = self.detector.concepts(text)
         taken = used & {"money_gone", "not_me", "deceived", "i_sent", "safe_account", "code", "sim", "takeover"}
         return "lost_card" if "lost" in used and not taken else "fraud"
