@@ -152,8 +152,15 @@ class WithLearnedEmergency:
     (a lost card when the complaint speaks of a loss and not of money taken or a deception, else a fraud),
     the department follows, and the probability, threshold and top features are kept in `matched`."""
 
-    def __init__(self, inner, detector: EmergencyDetector | None = None):
-        self.inner, self._detector = inner, detector
+    def __init__(self, inner, detector: EmergencyDetector | None = None, taxonomy=None):
+        from classifier.rules import default_taxonomy
+
+        self.inner, self._detector, self.taxonomy = inner, detector, taxonomy or default_taxonomy()
+
+    def ready(self) -> "WithLearnedEmergency":
+        """Train the shipped detector now (a worker does at start, not in its first analyse)."""
+        _ = self.detector
+        return self
 
     @property
     def detector(self) -> EmergencyDetector:
@@ -175,14 +182,11 @@ class WithLearnedEmergency:
         method = f"{c.method}+{self.detector.version}"
         if c.emergency or probability < self.detector.threshold:
             return c.model_copy(update={"method": method, "matched": [*c.matched, said]})
-        from classifier.rules import default_taxonomy
-
-        taxonomy = getattr(getattr(self.inner, "rules", self.inner), "t", None) or default_taxonomy()
         nature = self.nature_of(text)
-        business = "debit_account" if c.business_type == "other" else c.business_type
+        business = self.taxonomy.emergency_business(c.business_type)
         return c.model_copy(update={
             "emergency": True, "problem_nature": nature, "business_type": business,
-            "department": taxonomy.department_for(business, nature),
+            "department": self.taxonomy.department_for(business, nature),
             "confidence": round(min(max(c.confidence, probability), 1.0), 2),
             "method": method,
             "matched": [*c.matched, said, *(f"emergency-feature:{f}" for f in features)]})

@@ -44,6 +44,11 @@ class Taxonomy:
                    emergency_guard=tuple(w.lower() for group in data.get("emergency_guard", {}).values()
                                          for w in group))
 
+    @staticmethod
+    def emergency_business(business_type: str) -> str:
+        """An emergency placed under no business type is the customer's account's (a lost card, a fraud)."""
+        return "debit_account" if business_type == "other" else business_type
+
     def department_for(self, business_type: str, nature: str) -> str:
         return self.nature_departments.get(nature) or self.departments.get(business_type) or self.departments["other"]
 
@@ -135,8 +140,8 @@ class RulesClassifier:
         if recent_count >= 2:
             level = level.more_urgent()
             matched.append(f"repeat:{recent_count} recent")
-        if emergency and business_type == "other":
-            business_type = "debit_account"
+        if emergency:
+            business_type = self.t.emergency_business(business_type)
         # Without a recognised problem nature the whole classification is less certain.
         confidence = business_confidence if nature_hits else business_confidence * 0.7
         return Classification(business_type=business_type, problem_nature=nature, level=level, emergency=emergency,

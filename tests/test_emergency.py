@@ -59,6 +59,13 @@ def test_the_learned_detector_adds_an_emergency_the_rules_miss_and_says_why():
     assert any(m.startswith("emergency-feature:concept:") for m in c.matched)
 
 
+def test_an_added_emergency_with_no_business_type_is_the_account_s():
+    text = "我妈接到电话说我出车祸需要手术费，她给对方转了五万块"
+    assert RulesClassifier().classify(text).business_type == "other"
+    c = WithLearnedEmergency(RulesClassifier()).classify(text)
+    assert c.emergency and c.business_type == "debit_account" and c.department == "operations"
+
+
 def test_the_rules_are_a_floor_the_model_cannot_lower():
     silent = WithLearnedEmergency(RulesClassifier(), Silent(shipped()))  # type: ignore[arg-type]
     c = silent.classify("我的信用卡被盗刷了三笔")

@@ -42,7 +42,8 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
     policy = policy or settings.policy()
     cipher = cipher_for(settings)  # the key is on disk by now: the worker's client made it on first run
     classifier = settings.classifier()
-    getattr(classifier, "detector", None)  # train the learned emergency detector now, not in the first analyse
+    if hasattr(classifier, "ready"):
+        classifier.ready()  # the learned emergency detector trains here, not in the first analyse
     acts = ComplaintActivities(engine, policy, cipher, classifier)
     look = LookBackActivities(engine, policy, cipher)
     wclient = worker_client(client, settings)
