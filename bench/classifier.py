@@ -1,5 +1,7 @@
 """The analyse stage's classifier, measured: 5-fold cross-validated accuracy on the CFPB sample (three
-shuffles, so no single split decides), time per complaint, and the emergency detector's recall.
+shuffles, so no single split decides), time per complaint (with and without the learned emergency detector,
+on the CFPB narratives and on complaints ten times longer), the memory the detector adds, and the rules'
+emergency recall on the older keyword set.
 
     .venv/bin/python bench/classifier.py [--csv ../shared/data/cfpb_complaints_train.csv]"""
 import argparse
@@ -11,12 +13,32 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from classifier.emergency import WithLearnedEmergency, shipped  # noqa: E402
 from classifier.evaluate import cross_validate, read_csv  # noqa: E402
 from classifier.model import ModelClassifier, TrainedModel  # noqa: E402
 from classifier.rules import RulesClassifier  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data" / "emergency_cases.csv"
+
+
+def resident_mib() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def timed(classify, texts: list[str]) -> str:
+    for text in texts[:20]:  # warm up
+        classify(text)
+    timings = []
+    for text in texts:
+        start = time.perf_counter()
+        classify(text)
+        timings.append((time.perf_counter() - start) * 1000)
+    timings.sort()
+    return f"p50 {timings[len(timings) // 2]:.2f} ms, p99 {timings[int(len(timings) * 0.99)]:.2f} ms"
 
 
 def main() -> None:
@@ -36,17 +58,19 @@ def main() -> None:
     model = TrainedModel.train(texts, labels)
     classifier = ModelClassifier(model)
     rules = RulesClassifier()
-    for name, classify in (("model + rules", classifier.classify), ("rules only", rules.classify)):
-        for text in texts[:20]:  # warm up
-            classify(text)
-        timings = []
-        for text in texts:
-            start = time.perf_counter()
-            classify(text)
-            timings.append((time.perf_counter() - start) * 1000)
-        timings.sort()
-        print(f"  {name:<14} per complaint: p50 {timings[len(timings) // 2]:.2f} ms, "
-              f"p99 {timings[int(len(timings) * 0.99)]:.2f} ms")
+    before = resident_mib()
+    started = time.perf_counter()
+    shipped()
+    print(f"  learned emergency detector: trained in {time.perf_counter() - started:.1f} s, "
+          f"+{resident_mib() - before:.0f} MiB resident")
+    learned = WithLearnedEmergency(classifier)
+    long_texts = [" ".join(texts[i:i + 10]) for i in range(0, len(texts), 10)]
+    print(f"  CFPB narratives: median {statistics.median(map(len, texts)):.0f} characters; long ones "
+          f"{statistics.median(map(len, long_texts)):.0f}")
+    for name, classify in (("model + rules", classifier.classify), ("rules only", rules.classify),
+                           ("model + rules + learned emergency", learned.classify)):
+        print(f"  {name:<34} per complaint: {timed(classify, texts)}")
+    print(f"  {'the same, long complaints':<34} per complaint: {timed(learned.classify, long_texts)}")
 
     with CASES.open(encoding="utf-8", newline="") as f:
         cases = list(csv.DictReader(f))

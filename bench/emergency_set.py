@@ -5,6 +5,10 @@ them mentioning a past fraud, a replaced card, a fee or a delay (hard negatives)
 to four times from the slots; bench/emergency.py holds out whole templates, so a figure is measured on
 phrasings the detector never saw.
 
+The sets once written apart to measure the detector, then spent (read, so no longer clean figures), join the
+training cases as they are: they are the closest thing here to customers' own words. Each of their rows is
+its own template, and its family is its pattern.
+
     .venv/bin/python bench/emergency_set.py        # rewrites the CSV (seeded: the same file every time)"""
 import csv
 import random
@@ -14,6 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "bench" / "data" / "emergency_templates.toml"
 OUT = ROOT / "classifier" / "data" / "emergency_cases.csv"
+SPENT = [ROOT / "bench" / "data" / f"emergency_unseen{n}.csv" for n in ("", "_2", "_3", "_4")]
 
 
 def main() -> None:
@@ -32,6 +37,13 @@ def main() -> None:
                     if text not in seen:
                         seen.add(text)
                         rows.append({"text": text, "emergency": label, "family": family, "template": f"{key}#{i}"})
+    for path in SPENT:
+        with path.open(encoding="utf-8", newline="") as f:
+            for i, r in enumerate(csv.DictReader(f)):
+                if any(r["text"] == known["text"] for known in rows):
+                    continue  # a set written apart can repeat a template's filling word for word
+                rows.append({"text": r["text"], "emergency": int(r["emergency"]), "family": r["pattern"],
+                             "template": f"{path.stem}#{i}"})
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=["text", "emergency", "family", "template"])

@@ -2,9 +2,10 @@
 model adds what customers say in their own words (a card used abroad while it is in the hand, a SIM swap, a
 "safe account").
 
-Three kinds of feature, one logistic regression: character 1–3-grams (Chinese needs no word segmentation),
-word 1–2-grams (English), and the concepts of `emergency_concepts.toml` with every pair of them, so a
-wording never seen in training still lands on what it means. The threshold is chosen on out-of-fold
+Four kinds of feature, one logistic regression: character 1–3-grams (Chinese needs no word segmentation),
+word 1–2-grams (English), the concepts of `emergency_concepts.toml` with every pair of them, and the
+complaint's meaning as a multilingual sentence embedding (`classifier/embedding.py`), so a wording never
+seen in training still lands near what it means. The threshold is chosen on out-of-fold
 probabilities of the training set only (`calibrated_threshold`), never on a test set.
 
 Trained on `classifier/data/emergency_cases.csv` (bench/emergency_set.py writes it); bench/emergency.py
@@ -20,6 +21,8 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
+
+from classifier import embedding
 
 DATA = Path(__file__).parent / "data" / "emergency_cases.csv"
 CONCEPTS = Path(__file__).with_name("emergency_concepts.toml")
@@ -75,15 +78,18 @@ class ConceptFlags(BaseEstimator, TransformerMixin):
                         + [f"concept:{self.names_[a]}+{self.names_[b]}" for a, b in self.pairs_])
 
 
-def build_pipeline(C: float = 4.0):
+def build_pipeline(C: float = 4.0, meaning: float = 3.0):
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, make_pipeline
+
+    from classifier.embedding import SentenceMeaning
 
     features = FeatureUnion([
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)),
         ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)),
         ("concepts", ConceptFlags()),
+        *([("meaning", SentenceMeaning(meaning))] if meaning else []),
     ])
     return make_pipeline(features, LogisticRegression(C=C, class_weight="balanced", max_iter=3000))
 
@@ -105,13 +111,21 @@ def calibrated_threshold(texts: list[str], labels: list[int], groups: list[str],
 class EmergencyDetector:
     pipeline: object
     threshold: float = 0.5
-    version: str = field(default_factory=lambda: f"emergency-lr@2+{load_concepts()[0]}")
+    version: str = field(default_factory=lambda: f"emergency-lr@3+{load_concepts()[0]}+{embedding.MODEL}")
+    # The training emergencies' meanings and families, for "the nearest case it learned from".
+    examples: tuple[np.ndarray, list[str]] | None = None
 
     @classmethod
-    def train(cls, texts: list[str], labels: list[int], groups: list[str] | None = None) -> "EmergencyDetector":
+    def train(cls, texts: list[str], labels: list[int], groups: list[str] | None = None,
+              families: list[str] | None = None) -> "EmergencyDetector":
         texts = [t.lower() for t in texts]
-        threshold = calibrated_threshold(texts, labels, groups) if groups else 0.5
-        return cls(build_pipeline().fit(texts, labels), threshold)
+        with embedding.remembered():
+            threshold = calibrated_threshold(texts, labels, groups) if groups else 0.5
+            examples = None
+            if families:
+                chosen = [i for i, y in enumerate(labels) if y]
+                examples = (embedding.embed([texts[i] for i in chosen]), [families[i] for i in chosen])
+            return cls(build_pipeline().fit(texts, labels), threshold, examples=examples)
 
     def probability(self, text: str) -> float:
         return float(self.pipeline.predict_proba([text.lower()])[0][1])  # type: ignore[attr-defined]
@@ -124,16 +138,29 @@ class EmergencyDetector:
         flags = dict(self.pipeline.steps[0][1].transformer_list)["concepts"]  # type: ignore[attr-defined]
         return {flags.names_[i] for i in flags.used(text.lower())}
 
+    def nearest(self, text: str) -> tuple[str, float] | None:
+        """The family of the training emergency closest in meaning, and the cosine similarity."""
+        if self.examples is None:
+            return None
+        vectors, families = self.examples
+        similarity = vectors @ embedding.embed([text.lower()])[0]
+        best = int(similarity.argmax())
+        return families[best], float(similarity[best])
+
     def explain(self, text: str, top: int = 4) -> tuple[float, list[str]]:
-        """The probability and the features that pushed it up most (n-grams and concepts), for the record."""
+        """The probability and the features that pushed it up most (n-grams, concepts, and the meaning's
+        dimensions summed into one `meaning`), for the record."""
         union, model = self.pipeline.steps[0][1], self.pipeline.steps[-1][1]  # type: ignore[attr-defined]
         if not hasattr(self, "_names"):
             self._names = [n.split("__", 1)[-1] for n in union.get_feature_names_out()]
         x = union.transform([text.lower()]).tocsr()
-        contributions = x.data * model.coef_[0][x.indices]
-        order = np.argsort(contributions)[::-1][:top]
-        picked = [self._names[x.indices[i]] for i in order if contributions[i] > 0]
-        margin = float(contributions.sum() + model.intercept_[0])
+        contributions: dict[str, float] = {}
+        for column, value in zip(x.indices, x.data * model.coef_[0][x.indices]):
+            name = self._names[column]
+            name = "meaning" if name.startswith("meaning:") else name
+            contributions[name] = contributions.get(name, 0.0) + float(value)
+        margin = sum(contributions.values()) + float(model.intercept_[0])
+        picked = sorted((n for n, v in contributions.items() if v > 0), key=lambda n: -contributions[n])[:top]
         return float(1 / (1 + np.exp(-margin))), picked
 
 
@@ -143,14 +170,20 @@ def shipped() -> EmergencyDetector:
     per process)."""
     rows = read_cases()
     return EmergencyDetector.train([r["text"] for r in rows], [int(r["emergency"]) for r in rows],
-                                   [r["template"] for r in rows])
+                                   [r["template"] for r in rows], [family_name(r["family"]) for r in rows])
+
+
+def family_name(family: str) -> str:
+    """A training family without its language: `sim_zh` and `sim_en` are both `sim`."""
+    return family.removesuffix("_zh").removesuffix("_en")
 
 
 class WithLearnedEmergency:
     """Any classifier, with the learned detector beside its rules: the rules' emergency stands whatever the
     model says (the floor); the model can only add one. When it does, the nature becomes an emergency one
     (a lost card when the complaint speaks of a loss and not of money taken or a deception, else a fraud),
-    the department follows, and the probability, threshold and top features are kept in `matched`."""
+    the department follows, and the probability, threshold, top features and the nearest training case's
+    family are kept in `matched`."""
 
     def __init__(self, inner, detector: EmergencyDetector | None = None, taxonomy=None):
         from classifier.rules import default_taxonomy
@@ -184,12 +217,14 @@ class WithLearnedEmergency:
             return c.model_copy(update={"method": method, "matched": [*c.matched, said]})
         nature = self.nature_of(text)
         business = self.taxonomy.emergency_business(c.business_type)
+        nearest = self.detector.nearest(text)
+        like = [f"emergency-nearest:{nearest[0]} {nearest[1]:.2f}"] if nearest else []
         return c.model_copy(update={
             "emergency": True, "problem_nature": nature, "business_type": business,
             "department": self.taxonomy.department_for(business, nature),
             "confidence": round(min(max(c.confidence, probability), 1.0), 2),
             "method": method,
-            "matched": [*c.matched, said, *(f"emergency-feature:{f}" for f in features)]})
+            "matched": [*c.matched, said, *(f"emergency-feature:{f}" for f in features), *like]})
 
     def nature_of(self, text: str) -> str:
         used = self.detector.concepts(text)
