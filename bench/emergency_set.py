@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "bench" / "data" / "emergency_templates.toml"
 OUT = ROOT / "classifier" / "data" / "emergency_cases.csv"
-SPENT = [ROOT / "bench" / "data" / f"emergency_unseen{n}.csv" for n in ("", "_2", "_3", "_4", "_5")]
+SPENT = [ROOT / "bench" / "data" / f"emergency_unseen{n}.csv" for n in ("", "_2", "_3", "_4", "_5", "_6")]
 
 
 def main() -> None:

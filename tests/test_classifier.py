@@ -51,7 +51,7 @@ def test_emergency_detector_misses_nothing_and_flags_no_routine_complaint():
 def test_rules_classify_and_explain(text, business, nature, level, department):
     c = RulesClassifier().classify(text)
     assert (c.business_type, c.problem_nature, c.level.value, c.department) == (business, nature, level, department)
-    assert c.method == "rules@5" and c.matched and 0 < c.confidence <= 1
+    assert c.method == "rules@6" and c.matched and 0 < c.confidence <= 1
 
 
 def test_regulator_referrals_and_repeat_customers_are_more_urgent():
@@ -87,7 +87,7 @@ def test_trained_model_saves_loads_and_falls_back_to_the_rules(cfpb, tmp_path):
     why = [m.removeprefix("model-feature:") for m in confident.matched if m.startswith("model-feature:")]
     assert why and set(why) & {"credit report", "report", "inquiry", "lexicon:credit_reporting", "credit"}, why
     fallback = ModelClassifier(loaded, threshold=1.01).classify("信用卡年费乱收费")
-    assert fallback.method.startswith("rules@5 (fallback") and fallback.business_type == "credit_card"
+    assert fallback.method.startswith("rules@6 (fallback") and fallback.business_type == "credit_card"
     chosen = classifier_from("model", str(path), 0.5)
     assert chosen.version.startswith(model.version)
     with pytest.raises(ValueError, match="COMPLAINTS_MODEL_FILE"):
