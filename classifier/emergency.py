@@ -173,9 +173,16 @@ def shipped() -> EmergencyDetector:
                                    [r["template"] for r in rows], [family_name(r["family"]) for r in rows])
 
 
+# The templates' short family names, as the sets written apart name the same patterns.
+_PATTERN = {"invest": "investment", "phish": "phishing", "police": "fake_police", "relative": "relatives",
+            "sim": "sim_swap", "skim": "skimming", "staff": "fake_staff", "stop": "stop_payment",
+            "swallow": "swallowed", "task": "task_scam", "taskscam": "task_scam"}
+
+
 def family_name(family: str) -> str:
-    """A training family without its language: `sim_zh` and `sim_en` are both `sim`."""
-    return family.removesuffix("_zh").removesuffix("_en")
+    """A training family as the pattern it is, whatever its language: `sim_zh`, `sim_en` are `sim_swap`."""
+    base = family.removesuffix("_zh").removesuffix("_en")
+    return _PATTERN.get(base, base)
 
 
 class WithLearnedEmergency:

@@ -142,3 +142,51 @@ async def test_the_analyse_stage_uses_the_detector_and_keeps_why_on_the_complain
     assert s.classification.method.endswith(shipped().version)
     assert any(m.startswith("emergency-model:") for m in s.classification.matched)
     assert any(m.startswith("emergency-feature:") for m in s.classification.matched)
+
+
+def test_an_added_emergency_names_the_nearest_training_family():
+    c = WithLearnedEmergency(RulesClassifier()).classify("手机突然没信号，补卡后发现银行卡里的钱被转走了")
+    nearest = [m for m in c.matched if m.startswith("emergency-nearest:")]
+    assert c.emergency and len(nearest) == 1
+    family, similarity = nearest[0].removeprefix("emergency-nearest:").split()
+    assert family == "sim_swap" and 0.5 < float(similarity) <= 1.0
+    assert shipped().nearest("my phone lost signal and then my account was emptied")[0] == "sim_swap"
+
+
+@pytest.mark.parametrize("family, pattern", [("sim_zh", "sim_swap"), ("sim_en", "sim_swap"), ("sim_swap", "sim_swap"),
+                                             ("police_en", "fake_police"), ("lost_zh", "lost"), ("taskscam_zh", "task_scam")])
+def test_a_family_is_named_as_its_pattern_whatever_its_language(family, pattern):
+    from classifier.emergency import family_name
+
+    assert family_name(family) == pattern
+
+
+def test_the_meaning_is_one_feature_of_the_explanation_and_pulls_its_weight():
+    d = shipped()
+    text = "a man said he was from your bank and I moved my savings to the account he gave me"
+    _, features = d.explain(text)
+    assert not any(f.startswith("meaning:") for f in features)  # its 512 dimensions are summed into one
+    union = d.pipeline.steps[0][1]  # type: ignore[attr-defined]
+    assert "meaning" in dict(union.transformer_list)
+    assert "meaning" in d.explain(text, top=50)[1]  # it pushed this paraphrase towards an emergency
+
+
+def test_embeddings_are_kept_only_while_training():
+    from classifier import embedding
+
+    with embedding.remembered():
+        first = embedding.embed(["卡丢了"])
+        assert embedding._memo and "卡丢了" in embedding._memo
+        assert embedding.embed(["卡丢了"]) is not first and (embedding.embed(["卡丢了"]) == first).all()
+    assert embedding._memo is None  # a worker keeps no complaint's text after classifying it
+    embedding.embed(["another complaint"])
+    assert embedding._memo is None
+
+
+def test_embedding_takes_hostile_text_in_bounded_time():
+    from classifier import embedding
+
+    vectors = embedding.embed(["", "   ", "\x00\x07\u202e控制字符", "钱包丢了" * 100_000])
+    assert vectors.shape == (4, embedding.DIMENSIONS) and not vectors[:2].any()
+    assert (embedding.embed(["钱包丢了" * 100_000]) == embedding.embed([("钱包丢了" * 100_000)[:embedding.MAX_CHARS]])).all()
+    assert abs(float((vectors[2] ** 2).sum()) - 1.0) < 1e-3  # control characters still give a unit vector
