@@ -32,6 +32,9 @@ def remembered():
     """Within this block each text is embedded once: training embeds every case once per cross-validation
     fold. Outside it nothing is kept, so a worker holds no complaint's text after classifying it."""
     global _memo
+    if _memo is not None:  # already inside one (training calls the out-of-fold step): share it
+        yield
+        return
     _memo = {}
     try:
         yield

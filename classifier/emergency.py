@@ -94,17 +94,26 @@ def build_pipeline(C: float = 4.0, meaning: float = 3.0):
     return make_pipeline(features, LogisticRegression(C=C, class_weight="balanced", max_iter=3000))
 
 
-def calibrated_threshold(texts: list[str], labels: list[int], groups: list[str],
-                         max_false_alarms: float = MAX_FALSE_ALARMS) -> float:
-    """The lowest threshold whose out-of-fold false alarms stay within `max_false_alarms`: out-of-fold by
-    template (a template's fillings never straddle a split), so it is chosen on unseen phrasings."""
+def out_of_fold(texts: list[str], labels: list[int], groups: list[str]) -> np.ndarray:
+    """Each case's probability from a model that never saw its template (a template's fillings never
+    straddle a split), so a threshold chosen on these is chosen on unseen phrasings."""
     from sklearn.model_selection import GroupKFold, cross_val_predict
 
-    oof = cross_val_predict(build_pipeline(), texts, labels, groups=groups, cv=GroupKFold(n_splits=5),
-                            method="predict_proba")[:, 1]
-    routine = np.sort(oof[np.asarray(labels) == 0])[::-1]
+    with embedding.remembered():
+        return cross_val_predict(build_pipeline(), texts, labels, groups=groups, cv=GroupKFold(n_splits=5),
+                                 method="predict_proba")[:, 1]
+
+
+def threshold_for(oof: np.ndarray, labels: list[int], max_false_alarms: float = MAX_FALSE_ALARMS) -> float:
+    """The lowest threshold whose out-of-fold false alarms stay within `max_false_alarms`."""
+    routine = np.sort(np.asarray(oof)[np.asarray(labels) == 0])[::-1]
     allowed = int(len(routine) * max_false_alarms)
     return float(routine[allowed] + 1e-6) if len(routine) > allowed else 0.5
+
+
+def calibrated_threshold(texts: list[str], labels: list[int], groups: list[str],
+                         max_false_alarms: float = MAX_FALSE_ALARMS) -> float:
+    return threshold_for(out_of_fold(texts, labels, groups), labels, max_false_alarms)
 
 
 @dataclass

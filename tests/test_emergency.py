@@ -4,7 +4,15 @@ on unseen complaints are bench/emergency.py's; these tests pin the rules that ma
 import pytest
 
 from classifier import classifier_from
-from classifier.emergency import EmergencyDetector, WithLearnedEmergency, calibrated_threshold, read_cases, shipped
+from classifier.emergency import (
+    MAX_FALSE_ALARMS,
+    EmergencyDetector,
+    WithLearnedEmergency,
+    out_of_fold,
+    read_cases,
+    shipped,
+    threshold_for,
+)
 from classifier.rules import RulesClassifier
 
 
@@ -104,9 +112,12 @@ def test_the_threshold_is_chosen_out_of_fold_within_its_false_alarm_budget():
     rows = read_cases()
     texts, labels = [r["text"].lower() for r in rows], [int(r["emergency"]) for r in rows]
     groups = [r["template"] for r in rows]
-    strict, loose = (calibrated_threshold(texts, labels, groups, m) for m in (0.02, 0.2))
-    assert 0 < loose < strict < 1  # a smaller false-alarm budget needs a higher threshold
-    assert shipped().threshold == pytest.approx(calibrated_threshold(texts, labels, groups), abs=1e-9)
+    oof = out_of_fold(texts, labels, groups)
+    strict, shipped_budget, loose = (threshold_for(oof, labels, m) for m in (0.02, MAX_FALSE_ALARMS, 0.2))
+    assert 0 < loose < shipped_budget < strict < 1  # a smaller false-alarm budget needs a higher threshold
+    routine = oof[[y == 0 for y in labels]]
+    assert (routine >= shipped_budget).mean() <= MAX_FALSE_ALARMS  # within the budget, out of fold
+    assert shipped().threshold == pytest.approx(shipped_budget, abs=1e-9)
 
 
 def test_the_explanation_is_the_probability():

@@ -114,6 +114,11 @@ def classify(text: Annotated[str | None, typer.Argument(help="A complaint's text
         except ValueError as e:
             fail(f"{jsonl}: not JSON lines ({e})")
     model = settings().classifier()
+    if hasattr(model, "ready"):  # the learned emergency detector trains in this process first
+        from rich.console import Console
+
+        with Console(stderr=True).status("训练紧急识别模型 · training the emergency detector (about 10 s)…"):
+            model.ready()
     results = [{"text": it["text"], **model.classify(it["text"], it.get("channel")).model_dump(mode="json")}
                for it in items]
     if json:
