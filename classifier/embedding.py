@@ -5,6 +5,7 @@ detector was trained on, whatever its words.
 
 Cost on this machine (bench/classifier.py): ~110 MiB more resident, 4–15 ms a complaint. Only the first `MAX_CHARS`
 characters are embedded: a customer says what happened at the start, and the time grows with the length."""
+import threading
 from contextlib import contextmanager
 from functools import lru_cache
 
@@ -24,30 +25,36 @@ def _encoder():
     return USE(threads=1)  # a worker classifies one complaint at a time; more threads only contend
 
 
-_memo: dict[str, np.ndarray] | None = None
+_local = threading.local()  # per thread: a worker classifies in several activity threads at once
 
 
 @contextmanager
 def remembered():
-    """Within this block each text is embedded once: training embeds every case once per cross-validation
-    fold. Outside it nothing is kept, so a worker holds no complaint's text after classifying it."""
-    global _memo
-    if _memo is not None:  # already inside one (training calls the out-of-fold step): share it
+    """Within this block each text is embedded once (training embeds every case once per cross-validation
+    fold; one classification reads its complaint's meaning twice). Outside it nothing is kept, so a worker
+    holds no complaint's text after classifying it."""
+    if getattr(_local, "memo", None) is not None:  # already inside one (training calls the out-of-fold step)
         yield
         return
-    _memo = {}
+    _local.memo = {}
     try:
         yield
     finally:
-        _memo = None
+        _local.memo = None
+
+
+def kept() -> int:
+    """How many texts this thread holds embedded (0 outside `remembered()`)."""
+    return len(getattr(_local, "memo", None) or {})
 
 
 def _one(text: str) -> np.ndarray:
-    if _memo is not None and text in _memo:
-        return _memo[text]
+    memo = getattr(_local, "memo", None)
+    if memo is not None and text in memo:
+        return memo[text]
     vector = np.asarray(_encoder().encode(text[:MAX_CHARS]), dtype=np.float32).reshape(-1)
-    if _memo is not None:
-        _memo[text] = vector
+    if memo is not None:
+        memo[text] = vector
     return vector
 
 

@@ -187,11 +187,13 @@ def test_embeddings_are_kept_only_while_training():
 
     with embedding.remembered():
         first = embedding.embed(["卡丢了"])
-        assert embedding._memo and "卡丢了" in embedding._memo
-        assert embedding.embed(["卡丢了"]) is not first and (embedding.embed(["卡丢了"]) == first).all()
-    assert embedding._memo is None  # a worker keeps no complaint's text after classifying it
+        with embedding.remembered():  # nested: the same memory
+            assert (embedding.embed(["卡丢了"]) == first).all() and embedding.kept() == 1
+        assert embedding.kept() == 1
+    assert embedding.kept() == 0  # a worker keeps no complaint's text after classifying it
     embedding.embed(["another complaint"])
-    assert embedding._memo is None
+    WithLearnedEmergency(RulesClassifier()).classify("手机突然没信号，然后账户里的钱就没了")
+    assert embedding.kept() == 0
 
 
 def test_embedding_takes_hostile_text_in_bounded_time():
@@ -201,3 +203,13 @@ def test_embedding_takes_hostile_text_in_bounded_time():
     assert vectors.shape == (4, embedding.DIMENSIONS) and not vectors[:2].any()
     assert (embedding.embed(["钱包丢了" * 100_000]) == embedding.embed([("钱包丢了" * 100_000)[:embedding.MAX_CHARS]])).all()
     assert abs(float((vectors[2] ** 2).sum()) - 1.0) < 1e-3  # control characters still give a unit vector
+
+
+def test_the_detector_reads_the_start_of_a_long_complaint_and_the_rules_all_of_it():
+    from classifier.emergency import READS
+
+    d, start = shipped(), "手机突然没信号，然后账户里的钱就没了。"
+    filler = "我想再说一下之前网点排队的事情。" * 200
+    assert d.probability(start + filler) == pytest.approx(d.probability((start + filler)[:READS]), abs=1e-9)
+    late = WithLearnedEmergency(RulesClassifier()).classify(filler + "我的信用卡被盗刷了三笔")
+    assert late.emergency and late.problem_nature == "fraud"  # the floor still sees the end
