@@ -6,10 +6,10 @@ Four kinds of feature, one logistic regression: character 1–3-grams (Chinese n
 word 1–2-grams (English), the concepts of `emergency_concepts.toml` with every pair of them, and the
 complaint's meaning as a multilingual sentence embedding (`classifier/embedding.py`), so a wording never
 seen in training still lands near what it means. The threshold is chosen on out-of-fold
-probabilities of the training set only (`calibrated_threshold`), never on a test set.
+probabilities of the training set only (`out_of_fold`, `threshold_for`), never on a test set.
 
 Trained on `classifier/data/emergency_cases.csv` (bench/emergency_set.py writes it); bench/emergency.py
-measures it on templates held out before training and on a second set written apart."""
+measures it on templates held out before training and on the last set written apart."""
 import csv
 import re
 import tomllib
