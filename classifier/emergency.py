@@ -96,7 +96,7 @@ def build_pipeline(C: float = 4.0, meaning: float = 3.0):
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True)),
         ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True)),
         ("concepts", ConceptFlags()),
-        *([("meaning", SentenceMeaning(meaning))] if meaning else []),
+        ("meaning", SentenceMeaning(meaning)),
     ])
     return make_pipeline(features, LogisticRegression(C=C, class_weight="balanced", max_iter=3000))
 
@@ -118,11 +118,6 @@ def threshold_for(oof: np.ndarray, labels: list[int], max_false_alarms: float = 
     return float(routine[allowed] + 1e-6) if len(routine) > allowed else 0.5
 
 
-def calibrated_threshold(texts: list[str], labels: list[int], groups: list[str],
-                         max_false_alarms: float = MAX_FALSE_ALARMS) -> float:
-    return threshold_for(out_of_fold(texts, labels, groups), labels, max_false_alarms)
-
-
 @dataclass
 class EmergencyDetector:
     pipeline: object
@@ -136,7 +131,7 @@ class EmergencyDetector:
               families: list[str] | None = None) -> "EmergencyDetector":
         texts = [t.lower() for t in texts]
         with embedding.remembered():
-            threshold = calibrated_threshold(texts, labels, groups) if groups else 0.5
+            threshold = threshold_for(out_of_fold(texts, labels, groups), labels) if groups else 0.5
             examples = None
             if families:
                 chosen = [i for i, y in enumerate(labels) if y]
