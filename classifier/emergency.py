@@ -129,7 +129,7 @@ class EmergencyDetector:
     @classmethod
     def train(cls, texts: list[str], labels: list[int], groups: list[str] | None = None,
               families: list[str] | None = None) -> "EmergencyDetector":
-        texts = [t.lower() for t in texts]
+        texts = [_read(t) for t in texts]
         with embedding.remembered():
             threshold = threshold_for(out_of_fold(texts, labels, groups), labels) if groups else 0.5
             examples = None
