@@ -31,9 +31,10 @@ def label_refusal(classifier: Classifier, business_type: str | None, problem_nat
 
 
 def classifier_from(kind: str = "rules", model_file: str | None = None, threshold: float = 0.5,
-                    emergency: str = "learned") -> Classifier:
+                    emergency: str = "learned", cache_dir: Path | None = None) -> Classifier:
     """`kind` decides the business type; `emergency` is "learned" (the learned detector beside the rules,
-    which stay as a floor) or "rules" (the rules alone)."""
+    which stay as a floor) or "rules" (the rules alone); the learned detector, once trained, is kept in
+    `cache_dir` when one is given."""
     from classifier.rules import RulesClassifier
 
     chosen: Classifier
@@ -54,4 +55,4 @@ def classifier_from(kind: str = "rules", model_file: str | None = None, threshol
         raise ValueError(f"unknown emergency detector {emergency!r}: use learned or rules")
     from classifier.emergency import WithLearnedEmergency
 
-    return WithLearnedEmergency(chosen)
+    return WithLearnedEmergency(chosen, cache_dir=cache_dir)

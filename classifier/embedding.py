@@ -48,21 +48,23 @@ def kept() -> int:
     return len(getattr(_local, "memo", None) or {})
 
 
-def _one(text: str) -> np.ndarray:
-    memo = getattr(_local, "memo", None)
-    if memo is not None and text in memo:
-        return memo[text]
-    vector = np.asarray(_encoder().encode(text[:MAX_CHARS]), dtype=np.float32).reshape(-1)
-    if memo is not None:
-        memo[text] = vector
-    return vector
+_BATCH = 32  # texts the encoder takes at once: twice as fast as one by one, with padding memory bounded
 
 
 def embed(texts) -> np.ndarray:
-    """L2-normalised vectors, one row per text (an empty text is the zero vector)."""
+    """L2-normalised vectors, one row per text (an empty text is the zero vector). Texts not yet remembered
+    are encoded together, in batches."""
     if not len(texts):
         return np.zeros((0, DIMENSIONS), np.float32)
-    return np.vstack([_one(t) if t.strip() else np.zeros(DIMENSIONS, np.float32) for t in texts])
+    memo = getattr(_local, "memo", None)
+    found = memo if memo is not None else {}  # outside `remembered()` a dict for this call only
+    missing = list(dict.fromkeys(t for t in texts if t.strip() and t not in found))
+    for start in range(0, len(missing), _BATCH):
+        batch = missing[start:start + _BATCH]
+        vectors = np.asarray(_encoder().encode([t[:MAX_CHARS] for t in batch]), dtype=np.float32)
+        found.update(zip(batch, vectors.reshape(len(batch), DIMENSIONS)))
+    zero = np.zeros(DIMENSIONS, np.float32)
+    return np.vstack([found[t] if t.strip() else zero for t in texts])
 
 
 class SentenceMeaning(BaseEstimator, TransformerMixin):

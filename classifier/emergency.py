@@ -11,6 +11,8 @@ probabilities of the training set only (`out_of_fold`, `threshold_for`), never o
 Trained on `classifier/data/emergency_cases.csv` (bench/emergency_set.py writes it); bench/emergency.py
 measures it on templates held out before training and on the last set written apart."""
 import csv
+import hashlib
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
 
+import joblib
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -179,13 +182,44 @@ class EmergencyDetector:
         return float(1 / (1 + np.exp(-margin))), picked
 
 
-@lru_cache(maxsize=1)
-def shipped() -> EmergencyDetector:
-    """The detector trained on the whole shipped set, its threshold chosen out of fold (a few seconds, once
-    per process)."""
+def _train_shipped() -> EmergencyDetector:
     rows = read_cases()
     return EmergencyDetector.train([r["text"] for r in rows], [int(r["emergency"]) for r in rows],
                                    [r["template"] for r in rows], [family_name(r["family"]) for r in rows])
+
+
+def fingerprint() -> str:
+    """What the shipped detector is made of: its cases, its concepts, the code that trains it and the
+    libraries' versions. A change to any of them trains it anew instead of loading a stale one."""
+    import sklearn
+
+    digest = hashlib.sha256()
+    for part in (DATA.read_bytes(), CONCEPTS.read_bytes(), Path(__file__).read_bytes(),
+                 Path(embedding.__file__).read_bytes(), sklearn.__version__.encode(), np.__version__.encode()):
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()[:16]
+
+
+@lru_cache(maxsize=2)
+def shipped(cache_dir: Path | None = None) -> EmergencyDetector:
+    """The detector trained on the whole shipped set, its threshold chosen out of fold: about 10 s, once per
+    process; with `cache_dir`, once per change of what it is made of (`fingerprint`), then loaded in well
+    under a second. An unreadable cache file is trained over, never trusted."""
+    path = Path(cache_dir) / f"emergency-{fingerprint()}.joblib" if cache_dir is not None else None
+    if path is not None and path.exists():
+        try:
+            detector = joblib.load(path)
+            if isinstance(detector, EmergencyDetector):
+                return detector
+        except Exception:  # noqa: BLE001 - a torn or foreign file: train over it
+            pass
+    detector = _train_shipped()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.partial")
+        joblib.dump(detector, partial)
+        os.replace(partial, path)  # whole or not at all, whichever process writes last
+    return detector
 
 
 # The templates' short family names, as the sets written apart name the same patterns.
@@ -207,10 +241,12 @@ class WithLearnedEmergency:
     the department follows, and the probability, threshold, top features and the nearest training case's
     family are kept in `matched`."""
 
-    def __init__(self, inner, detector: EmergencyDetector | None = None, taxonomy=None):
+    def __init__(self, inner, detector: EmergencyDetector | None = None, taxonomy=None,
+                 cache_dir: Path | None = None):
         from classifier.rules import default_taxonomy
 
         self.inner, self._detector, self.taxonomy = inner, detector, taxonomy or default_taxonomy()
+        self.cache_dir = cache_dir
 
     def ready(self) -> "WithLearnedEmergency":
         """Train the shipped detector now (a worker does at start, not in its first analyse)."""
@@ -220,7 +256,7 @@ class WithLearnedEmergency:
     @property
     def detector(self) -> EmergencyDetector:
         if self._detector is None:
-            self._detector = shipped()
+            self._detector = shipped(self.cache_dir)
         return self._detector
 
     @property

@@ -110,8 +110,9 @@ class Settings(BaseSettings):
     def classifier(self):
         from classifier import classifier_from
 
+        # the trained emergency detector is kept beside the business-type models: trained once, then loaded
         return classifier_from(self.complaints_classifier, self.complaints_model_file, self.classifier_threshold,
-                               self.complaints_emergency)
+                               self.complaints_emergency, self.data_dir / "models")
 
     def policy(self) -> Policy:
         from sla.policy_file import load_policy

@@ -11,7 +11,7 @@ import pytest
 
 from classifier import classifier_from
 from classifier.corrections import export_corrections
-from classifier.emergency import shipped
+from classifier.emergency import fingerprint, shipped
 from classifier.model import LinearVote, ModelClassifier, TrainedModel
 from classifier.rules import RulesClassifier
 from complaints import service
@@ -134,6 +134,7 @@ async def test_train_and_evaluate_commands(cfpb, tmp_path):
     assert code == 0, err
     result = json.loads(out)
     assert result["rows"] == len(texts[::3]) and result["folds"] == 3 and 0.5 < result["accuracy"] <= 1
+    assert 0 <= result["near_duplicates"] < result["rows"]
     assert sum(map(sum, result["confusion"])) == result["rows"] and len(result["labels"]) == 5
     code, out, _ = await run("evaluate", "--csv", str(small), "--text", "narrative", "--label", "product",
                              "--model", str(model_file))
@@ -203,14 +204,17 @@ def test_complaints_classify_prints_what_the_analyse_stage_would_decide(tmp_path
     import sys
 
     cli = str(Path(sys.executable).parent / "complaints")
-    one = subprocess.run([cli, "classify", "我的信用卡被盗刷了三笔", "--json"], capture_output=True, text=True)
+    env = {**os.environ, "DATA_DIR": str(tmp_path / "data")}
+    one = subprocess.run([cli, "classify", "我的信用卡被盗刷了三笔", "--json"], capture_output=True, text=True, env=env)
     assert one.returncode == 0, one.stderr
+    # the detector it trained is kept for the next call (and for a worker of the same data folder)
+    assert [p.name for p in (tmp_path / "data" / "models").iterdir()] == [f"emergency-{fingerprint()}.joblib"]
     got = json.loads(one.stdout)
     assert (got["business_type"], got["problem_nature"], got["emergency"], got["method"]) == (
         "credit_card", "fraud", True, f"{RulesClassifier().version}+{shipped().version}")
     lines = tmp_path / "try.jsonl"
     lines.write_text('{"text": "卡丢了咋整"}\n{"text": "年费乱收费，流程太繁琐"}\n', encoding="utf-8")
-    many = subprocess.run([cli, "classify", "--jsonl", str(lines), "--json"], capture_output=True, text=True)
+    many = subprocess.run([cli, "classify", "--jsonl", str(lines), "--json"], capture_output=True, text=True, env=env)
     assert [r["problem_nature"] for r in json.loads(many.stdout)] == ["lost_card", "fees_charges"]
     neither = subprocess.run([cli, "classify"], capture_output=True, text=True)
     assert neither.returncode == 1 and neither.stderr.strip() == "error: give a text, or --jsonl FILE"

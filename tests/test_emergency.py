@@ -1,6 +1,7 @@
 """Emergency detection: the learned detector beside the rules (the rules a floor it can only add to), the
 rules' guard on settled and asking clauses, the record of why, and the configuration switch. The figures
 on unseen complaints are bench/emergency.py's; these tests pin the rules that make them."""
+import joblib
 import pytest
 
 from classifier import classifier_from
@@ -8,6 +9,7 @@ from classifier.emergency import (
     MAX_FALSE_ALARMS,
     EmergencyDetector,
     WithLearnedEmergency,
+    fingerprint,
     out_of_fold,
     read_cases,
     shipped,
@@ -213,3 +215,38 @@ def test_the_detector_reads_the_start_of_a_long_complaint_and_the_rules_all_of_i
     assert d.probability(start + filler) == pytest.approx(d.probability((start + filler)[:READS]), abs=1e-9)
     late = WithLearnedEmergency(RulesClassifier()).classify(filler + "我的信用卡被盗刷了三笔")
     assert late.emergency and late.problem_nature == "fraud"  # the floor still sees the end
+
+
+def test_the_trained_detector_is_kept_and_never_trusted_when_torn(tmp_path):
+    """Training takes seconds, so a worker keeps the detector in its data folder, under the fingerprint of
+    what it is made of; a torn or foreign file there is trained over."""
+    d = shipped()
+    kept = tmp_path / f"emergency-{fingerprint()}.joblib"
+    joblib.dump(d, kept)
+    loaded = shipped.__wrapped__(tmp_path)
+    text = "my phone lost signal and then my account was emptied"
+    assert loaded is not d and loaded.threshold == d.threshold and loaded.version == d.version
+    assert loaded.probability(text) == pytest.approx(d.probability(text), abs=1e-9)
+    assert loaded.nearest(text) == d.nearest(text)
+
+    kept.write_bytes(b"not a model")  # torn, or written by something else
+    retrained = shipped.__wrapped__(tmp_path)
+    assert retrained.threshold == pytest.approx(d.threshold) and retrained.probability(text) == pytest.approx(
+        d.probability(text), abs=1e-6)
+    assert isinstance(joblib.load(kept), EmergencyDetector)  # written whole again
+    assert [p.name for p in tmp_path.iterdir()] == [kept.name]  # no partial file left behind
+
+
+def test_the_fingerprint_follows_what_the_detector_is_made_of(tmp_path, monkeypatch):
+    import classifier.emergency as emergency
+
+    before = fingerprint()
+    cases = tmp_path / "cases.csv"
+    cases.write_bytes(emergency.DATA.read_bytes() + "我的卡被人偷了,1,extra,lost_zh\n".encode())
+    monkeypatch.setattr(emergency, "DATA", cases)
+    assert fingerprint() != before
+    monkeypatch.undo()
+    concepts = tmp_path / "concepts.toml"
+    concepts.write_text(emergency.CONCEPTS.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
+    monkeypatch.setattr(emergency, "CONCEPTS", concepts)
+    assert fingerprint() != before

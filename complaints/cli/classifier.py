@@ -42,7 +42,7 @@ def classifier_evaluate(csv_file: CsvFile, text: TextCol, label: LabelCol,
                         model: Annotated[Path | None, typer.Option(help="A trained model file; without it, "
                                                                         "k-fold cross-validation of a new one.")] = None,
                         folds: int = 5, json: JsonFlag = False) -> None:
-    """Accuracy, macro-F1 and the confusion matrix."""
+    """Accuracy, macro-F1 and the confusion matrix; cross-validation keeps near-duplicate complaints in one fold."""
     from classifier.evaluate import cross_validate, metrics, read_csv
     from classifier.model import TrainedModel
 
@@ -59,7 +59,8 @@ def classifier_evaluate(csv_file: CsvFile, text: TextCol, label: LabelCol,
     if json:
         emit(result, True)
         return
-    how = f"{folds}-fold cross-validation" if model is None else f"model {model}"
+    how = f"model {model}" if model is not None else \
+        f"{folds}-fold cross-validation ({result.near_duplicates} rows with a near-duplicate, kept in its fold)"
     console.print(f"{result.rows} rows, {how}: accuracy [bold]{result.accuracy:.3f}[/], "
                   f"macro-F1 [bold]{result.macro_f1:.3f}[/]")
     table = Table(title="confusion matrix (rows: true, columns: predicted)", title_justify="left")
@@ -114,10 +115,11 @@ def classify(text: Annotated[str | None, typer.Argument(help="A complaint's text
         except ValueError as e:
             fail(f"{jsonl}: not JSON lines ({e})")
     model = settings().classifier()
-    if hasattr(model, "ready"):  # the learned emergency detector trains in this process first
+    if hasattr(model, "ready"):  # the learned emergency detector: trained the first time, then loaded
         from rich.console import Console
 
-        with Console(stderr=True).status("训练紧急识别模型 · training the emergency detector (about 10 s)…"):
+        with Console(stderr=True).status("准备紧急识别模型 · preparing the emergency detector (the first time "
+                                         "about 10 s)…"):
             model.ready()
     results = [{"text": it["text"], **model.classify(it["text"], it.get("channel")).model_dump(mode="json")}
                for it in items]
