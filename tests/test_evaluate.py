@@ -60,3 +60,8 @@ def test_no_row_is_predicted_by_a_model_that_saw_its_twin():
     result = cross_validate(distinct * 4, labels * 4, folds=3)
     assert result.near_duplicates == 48
     assert result.accuracy < 0.75, result
+
+
+@pytest.mark.parametrize("groups, rows", [([0, 1, 2], 0), ([0, 0, 1], 2), ([0, 0, 1, 2, 2, 2], 5), ([3, 3, 3, 3], 4)])
+def test_shared_counts_rows_with_a_twin(groups, rows):
+    assert shared(np.array(groups)) == rows
