@@ -23,6 +23,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 from scipy import sparse
+from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from classifier import embedding
@@ -169,7 +170,8 @@ class EmergencyDetector:
             self._names = [n.split("__", 1)[-1] for n in union.get_feature_names_out()]
         if not hasattr(self, "_meaning"):
             self._meaning = np.array([n.startswith("meaning:") for n in self._names])
-        x = union.transform([_read(text)]).tocsr()
+        with config_context(skip_parameter_validation=True, assume_finite=True):  # see LinearVote._features
+            x = union.transform([_read(text)]).tocsr()
         contributions = x.data * model.coef_[0][x.indices]
         margin = float(contributions.sum() + model.intercept_[0])
         # numpy throughout: a long complaint has thousands of n-grams, and this runs on every analyse

@@ -12,6 +12,7 @@ import joblib
 import numpy as np
 from scipy import sparse
 from scipy.special import expit, softmax
+from sklearn import config_context
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -85,9 +86,17 @@ class LinearVote(BaseEstimator, ClassifierMixin):
         self.C, self.word_alpha, self.char_alpha, self.svm_C, self.char_range = C, word_alpha, char_alpha, svm_C, char_range
 
     def _features(self, texts, fit: bool = False) -> dict[str, sparse.csr_matrix]:
+        """Every voter's features, computed once; `predict_proba` and `top_features` take them ready-made, so
+        one classification reads its complaint once."""
         texts = [normalise(t) for t in texts]
         steps = {"words": self.words_, "chars": self.chars_, "unigrams": self.unigrams_, "lexicon": self.lexicon_}
-        f = {name: (step.fit_transform(texts) if fit else step.transform(texts)) for name, step in steps.items()}
+        if fit:
+            f = {name: step.fit_transform(texts) for name, step in steps.items()}
+        else:
+            # our own vectorizers on our own strings: scikit-learn's per-call argument and array checks cost
+            # more than the transform itself for one complaint
+            with config_context(skip_parameter_validation=True, assume_finite=True):
+                f = {name: step.transform(texts) for name, step in steps.items()}
         f["all"] = sparse.hstack([f["words"], f["chars"], f["lexicon"]], format="csr")
         return f
 
@@ -105,8 +114,11 @@ class LinearVote(BaseEstimator, ClassifierMixin):
         self.classes_ = self.lr_.classes_
         return self
 
-    def predict_proba(self, texts) -> np.ndarray:
-        f = self._features(texts)
+    def features(self, texts) -> dict[str, sparse.csr_matrix]:
+        return self._features(texts)
+
+    def predict_proba(self, texts, features: dict[str, sparse.csr_matrix] | None = None) -> np.ndarray:
+        f = features if features is not None else self._features(texts)
         votes = self._votes(f) if len(self.classes_) > 2 else self._scikit_votes(f)
         return np.asarray(sum(votes)) / len(votes)
 
@@ -133,13 +145,14 @@ class LinearVote(BaseEstimator, ClassifierMixin):
     def predict(self, texts) -> np.ndarray:
         return self.classes_[self.predict_proba(texts).argmax(axis=1)]
 
-    def top_features(self, text: str, label: str, top: int = 3) -> list[str]:
+    def top_features(self, text: str, label: str, top: int = 3,
+                     features: dict[str, sparse.csr_matrix] | None = None) -> list[str]:
         """The logistic voter's features that pushed `label` up most for this complaint: the "why" of a
         model's business type (words, character n-grams, or a lexicon label's share)."""
         if not hasattr(self, "names_"):
             self.names_ = [*self.words_.get_feature_names_out(), *self.chars_.get_feature_names_out(),
                            *(f"lexicon:{name}" for name in self.lexicon_.lexicon_)]
-        x = self._features([text])["all"].tocsr()
+        x = (features if features is not None else self._features([text]))["all"].tocsr()
         row = list(self.classes_).index(label) if len(self.classes_) > 2 else 0
         sign = -1.0 if len(self.classes_) == 2 and label == self.classes_[0] else 1.0
         contributions = sign * x.data * self.lr_.coef_[row][x.indices]
@@ -173,8 +186,9 @@ class TrainedModel:
         return cls(pipeline, f"model@{digest}", sorted(set(labels)), len(texts),
                    datetime.now(timezone.utc).isoformat(timespec="seconds"))
 
-    def predict(self, texts: list[str]) -> list[tuple[str, float]]:
-        probabilities = self.pipeline.predict_proba(texts)
+    def predict(self, texts: list[str], features=None) -> list[tuple[str, float]]:
+        probabilities = self.pipeline.predict_proba(texts) if features is None else \
+            self.pipeline.predict_proba(texts, features)
         classes = self.pipeline.classes_
         return [(str(classes[row.argmax()]), float(row.max())) for row in probabilities]
 
@@ -210,13 +224,16 @@ class ModelClassifier:
         return f"{self.model.version}+{self.rules.version}"
 
     def classify(self, text: str, channel: Channel | str | None = None, recent_count: int = 0) -> Classification:
-        label, confidence = self.model.predict([text])[0]
+        pipeline = self.model.pipeline
+        features = pipeline.features([text]) if hasattr(pipeline, "features") else None
+        label, confidence = self.model.predict([text], features)[0]
         if confidence < self.threshold:
             c = self.rules.classify(text, channel, recent_count,
                                     method=f"{self.rules.version} (fallback: {self.model.version} {confidence:.2f})")
             return c.model_copy(update={"matched": [*c.matched, f"model:{label} {confidence:.2f} (low)"]})
         c = self.rules.classify(text, channel, recent_count, business_type=label, business_confidence=confidence,
                                 method=self.model.version)
-        why = getattr(self.model.pipeline, "top_features", None)
-        return c.model_copy(update={"matched": [*c.matched, *(f"model-feature:{f}" for f in why(text, label))]}) \
-            if why else c
+        if not hasattr(pipeline, "top_features"):
+            return c
+        why = pipeline.top_features(text, label, features=features)
+        return c.model_copy(update={"matched": [*c.matched, *(f"model-feature:{f}" for f in why)]})
