@@ -202,25 +202,30 @@ def fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-@lru_cache(maxsize=2)
+@lru_cache(maxsize=1)
+def _trained() -> EmergencyDetector:
+    return _train_shipped()
+
+
 def shipped(cache_dir: Path | None = None) -> EmergencyDetector:
     """The detector trained on the whole shipped set, its threshold chosen out of fold: about 10 s, once per
     process; with `cache_dir`, once per change of what it is made of (`fingerprint`), then loaded in well
     under a second. An unreadable cache file is trained over, never trusted."""
-    path = Path(cache_dir) / f"emergency-{fingerprint()}.joblib" if cache_dir is not None else None
-    if path is not None and path.exists():
+    if cache_dir is None:
+        return _trained()
+    path = Path(cache_dir) / f"emergency-{fingerprint()}.joblib"
+    if path.exists():
         try:
             detector = joblib.load(path)
             if isinstance(detector, EmergencyDetector):
                 return detector
         except Exception:  # noqa: BLE001 - a torn or foreign file: train over it
             pass
-    detector = _train_shipped()
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_suffix(f".{os.getpid()}.partial")
-        joblib.dump(detector, partial)
-        os.replace(partial, path)  # whole or not at all, whichever process writes last
+    detector = _trained()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.partial")
+    joblib.dump(detector, partial)
+    os.replace(partial, path)  # whole or not at all, whichever process writes last
     return detector
 
 
