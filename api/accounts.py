@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -63,34 +64,42 @@ def get_account(engine: Engine, user_id: str) -> Account | None:
         return session.get(Account, user_id)
 
 
+REFUSED = ("wrong user name or password (after {n} failures in a row an account is locked for a while; an "
+           "operator can unlock it)")
+
+
 def check_password(engine: Engine, user_id: str, password: str, *, max_failures: int,
                    lockout: timedelta, now: datetime | None = None) -> Account | Refused:
-    """The account, or why not. Every failure counts; `max_failures` in a row lock it for `lockout`."""
+    """The account, or why not. An unknown, a locked and a disabled account get the same answer after the
+    same hash, so neither the words nor the time tell who exists.
+
+    Each try first takes a ticket: one UPDATE that adds one to the failure count only while the account is
+    open, and returns the count. However many wrong passwords arrive at once, at most `max_failures` are
+    checked before the one that locks it; a correct password clears the count."""
     now = now or datetime.now(timezone.utc)
+    refused = Refused(REFUSED.format(n=max_failures))
     with Session(engine) as session:
+        ticket = session.execute(
+            update(Account)
+            .where(Account.id == user_id[:64], Account.disabled == False,  # noqa: E712 - SQL, not Python
+                   or_(Account.locked_until == None, Account.locked_until <= now))  # noqa: E711
+            .values(failed_logins=Account.failed_logins + 1)
+            .returning(Account.failed_logins)).scalar_one_or_none()
+        session.commit()
+        if ticket is None or ticket > max_failures:  # unknown, disabled, locked, or the tries are used up
+            _verify(_DUMMY, password)
+            return refused
         account = session.get(Account, user_id[:64])
-        if account is None:
-            _verify(_DUMMY, password)
-            return Refused("wrong user name or password")
-        locked = _aware(account.locked_until)
-        if locked and locked > now:
-            _verify(_DUMMY, password)
-            return Refused(f"account locked after {max_failures} failed sign-ins; try again after "
-                           f"{locked:%H:%M} UTC or ask an operator")
-        if account.disabled:
-            return Refused("account disabled")
-        if not _verify(account.password_hash, password):
-            account.failed_logins += 1
-            if account.failed_logins >= max_failures:
-                account.locked_until, account.failed_logins = now + lockout, 0
-            session.add(account)
-            session.commit()
-            return Refused("wrong user name or password")
-        if account.failed_logins or account.locked_until:
-            account.failed_logins, account.locked_until = 0, None
+        if account is None or not _verify(account.password_hash, password):
+            if ticket >= max_failures:  # the last allowed try failed: lock, and start counting afresh after
+                session.execute(update(Account).where(Account.id == user_id[:64])
+                                .values(locked_until=now + lockout, failed_logins=0))
+                session.commit()
+            return refused
+        session.execute(update(Account).where(Account.id == account.id).values(failed_logins=0, locked_until=None))
         if HASHER.check_needs_rehash(account.password_hash):
             account.password_hash = HASHER.hash(password)
-        session.add(account)
+            session.add(account)
         session.commit()
         session.refresh(account)
         return account
@@ -101,7 +110,3 @@ def _verify(hashed: str, password: str) -> bool:
         return HASHER.verify(hashed, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-
-
-def _aware(dt: datetime | None) -> datetime | None:
-    return dt.replace(tzinfo=timezone.utc) if dt is not None and dt.tzinfo is None else dt

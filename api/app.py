@@ -9,6 +9,7 @@ from temporalio.client import Client
 from api import problems
 from api.audit import AuditAndLimit, BodyTooLarge
 from api.context import Context
+from api.hardening import SecurityHeaders
 from api.routes import auth, complaints, reads, supervision
 from complaints.config import Settings
 from web import install as install_workbench
@@ -24,10 +25,13 @@ DESCRIPTION = """The one door people and intake channels come through.
 
 
 def create_app(ctx: Context) -> FastAPI:
-    app = FastAPI(title="Complaints API", version="1", description=DESCRIPTION, docs_url="/docs",
-                  redoc_url=None, openapi_url="/openapi.json")
+    docs = ctx.settings.api_docs
+    app = FastAPI(title="Complaints API", version="1", description=DESCRIPTION, redoc_url=None,
+                  docs_url="/docs" if docs == "open" else None, openapi_url="/openapi.json" if docs == "open" else None)
     app.state.ctx = ctx
     problems.install(app)
+    if docs == "signed-in":
+        _signed_in_docs(app)
 
     @app.exception_handler(BodyTooLarge)
     async def _too_large(request, exc):
@@ -43,7 +47,26 @@ def create_app(ctx: Context) -> FastAPI:
         return {"ok": True}
 
     app.add_middleware(AuditAndLimit, engine_of=lambda: ctx.engine, max_body=ctx.settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+def _signed_in_docs(app: FastAPI) -> None:
+    """API_DOCS=signed-in: the schema and its page for people signed in (a bearer token or the browser's
+    session), not for anyone who finds the address."""
+    from fastapi import Depends
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse, JSONResponse
+
+    from api.identity import person
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(person)])
+    async def schema() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(person)])
+    async def page() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} - docs")
 
 
 async def build_context(settings: Settings, client: Client | None = None, engine: Engine | None = None,
@@ -52,7 +75,11 @@ async def build_context(settings: Settings, client: Client | None = None, engine
     from complaints.fields import cipher_for
     from complaints.temporal import connect
 
-    client = client or await connect(settings)  # first: it says clearly when the key file is missing
+    if client is None:
+        from complaints import proof
+
+        proof.load_or_create(settings.actor_key_file, create=create_secret)  # the API seals every message
+        client = await connect(settings)  # it says clearly when the payload key file is missing
     return Context(settings=settings, client=client, engine=engine or make_engine(settings.db_url),
                    api_secret=settings.api_secret(create_secret), cipher=cipher_for(settings),
                    classifier=settings.classifier())

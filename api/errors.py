@@ -2,7 +2,7 @@
 from api.problems import Problem
 from complaints.service import ComplaintError
 
-STATUS = {"not-found": 404, "closed": 409, "stage": 409, "conflict": 409, "forbidden": 403, "rule": 422,
+STATUS = {"not-found": 404, "closed": 409, "stage": 409, "conflict": 409, "idempotency": 422, "forbidden": 403, "rule": 422,
           "engine": 503}
 
 

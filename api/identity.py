@@ -2,6 +2,8 @@
 
 Routes depend on `person`, `channel`, `anyone` or `roles(...)`; each gives a verified `Principal`, from
 which the API builds the actor of every message. Nothing in a request body or query names who acts."""
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,6 +22,11 @@ SESSION_COOKIE = "complaints_session"
 CSRF_COOKIE = "complaints_csrf"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def csrf_for(session: str, secret: str) -> str:
+    """The CSRF token of one browser session: derived from it, so it is good for that session only."""
+    return hmac.new(secret.encode(), b"csrf\n" + session.encode(), hashlib.sha256).hexdigest()[:43]
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,9 @@ async def _principal(request: Request, ctx: Context) -> Principal | None:
     if session:
         if request.method not in SAFE_METHODS:
             sent, kept = headers.get(CSRF_HEADER), request.cookies.get(CSRF_COOKIE)
-            if not sent or not kept or sent != kept:
+            # Double submit, and bound to this session: a token planted from elsewhere does not match it.
+            if not sent or not kept or sent != kept or not hmac.compare_digest(
+                    sent.encode(), csrf_for(session, ctx.api_secret).encode()):
                 raise Problem(403, "csrf", f"a signed-in browser request must carry the {CSRF_HEADER} header "
                                            "from the complaints_csrf cookie")
         return await _person(request, ctx, session, "cookie")

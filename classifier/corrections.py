@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from complaints.fields import FieldCipher, opened
 from complaints.files import open_private
 from models.tables import AuditEvent, ComplaintRow
+from models.text import spreadsheet_safe
 
 
 def export_corrections(engine: Engine, path: Path, cipher: FieldCipher, force: bool = False) -> int:
@@ -20,5 +21,6 @@ def export_corrections(engine: Engine, path: Path, cipher: FieldCipher, force: b
         writer = csv.writer(f)
         writer.writerow(["complaint_id", "text", "business_type", "problem_nature"])
         for row in corrected:
-            writer.writerow([row.id, opened(cipher, row, "text"), row.business_type, row.problem_nature])
+            writer.writerow([spreadsheet_safe(str(v or "")) for v in
+                             (row.id, opened(cipher, row, "text"), row.business_type, row.problem_nature)])
     return len(corrected)

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
+from complaints.proof import Prover, strip
 from models.payloads import refused_payload
 
 ENCODING = b"binary/encrypted"
@@ -70,8 +71,10 @@ class EncryptionCodec(PayloadCodec):
     small REFUSED payload naming why. The workflow then records or refuses that message like any other
     malformed one; raising here instead would fail the workflow task on every retry, forever."""
 
-    def __init__(self, key_id: str, key: bytes, old_keys: dict[str, bytes] | None = None, refuse: bool = False):
+    def __init__(self, key_id: str, key: bytes, old_keys: dict[str, bytes] | None = None, refuse: bool = False,
+                 prover: Prover | None = None):
         self.key_id = key_id
+        self.prover = prover  # with the actor key: vouches for sealed messages (models/proof.py); else none
         self._keys = {key_id: AESGCM(key)} | {k: AESGCM(v) for k, v in (old_keys or {}).items()}
         self._refuse = refuse
 
@@ -96,7 +99,9 @@ class EncryptionCodec(PayloadCodec):
                 out.append(refused_payload("the payload is not encrypted with the complaint key") if self._refuse else p)
                 continue
             try:
-                out.append(self._decrypt(p))
+                decoded = self._decrypt(p)
+                self.prover.vouch(decoded) if self.prover else strip(decoded)
+                out.append(decoded)
             except Exception as e:  # noqa: BLE001 - any unreadable payload is refused the same way
                 if not self._refuse:
                     raise ValueError(str(e) or type(e).__name__) from None

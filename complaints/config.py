@@ -1,6 +1,7 @@
 """The one configuration object, read from the environment (names as in the spec)."""
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +19,7 @@ class Settings(BaseSettings):
     database_url: str | None = None       # default: a SQLite file under data_dir
     complaints_policy: str | None = None  # TOML policy file; default: the spec's table
     complaints_key_file: Path | None = None  # payload encryption key; created on first run
+    complaints_actor_key_file: Path | None = None  # seals the messages the API sends for a person; never the codec's
     codec_token: str | None = None        # the codec server's bearer token; default: a token file
     codec_token_file: Path | None = None  # default DATA_DIR/codec.token, created on first run
     complaints_classifier: str = "rules"      # rules, or model (a trained model, the rules as fallback)
@@ -40,6 +42,8 @@ class Settings(BaseSettings):
     login_lockout_minutes: int = 15         # ... for this long
     signature_window_seconds: int = 300     # a signed channel request older (or newer) than this is refused
     max_body_bytes: int = 64 * 1024         # an intake is 5,000 characters of text at most
+    # The OpenAPI schema and its page: open (the embedded default), signed-in, or off (production's choice).
+    api_docs: Literal["open", "signed-in", "off"] = "open"
     cookie_secure: bool = True              # browsers treat http://localhost as secure, so this stays on
     ui_origin: str | None = None            # the Temporal UI's origin, the only one the codec server allows
     # OpenID Connect (production): tokens verified against the provider's keys; role and department from
@@ -65,7 +69,7 @@ class Settings(BaseSettings):
     max_cached_workflows: int = 10000
     max_concurrent_activities: int = 64
 
-    @field_validator("data_dir", "complaints_key_file", "codec_token_file", "complaints_session_file",
+    @field_validator("data_dir", "complaints_key_file", "complaints_actor_key_file", "codec_token_file", "complaints_session_file",
                      "api_secret_file", "gateway_secret_file", "delivery_templates")
     @classmethod
     def _absolute(cls, v: Path | None) -> Path | None:
@@ -79,6 +83,10 @@ class Settings(BaseSettings):
     @property
     def key_file(self) -> Path:
         return self.complaints_key_file or self.data_dir / "complaints.key"
+
+    @property
+    def actor_key_file(self) -> Path:
+        return self.complaints_actor_key_file or self.data_dir / "actor.key"
 
     @property
     def api_url(self) -> str:

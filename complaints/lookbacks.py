@@ -1,4 +1,5 @@
 """Look-back operations over the Temporal client: run a month, read it, record outcomes, keep the schedule."""
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
@@ -13,7 +14,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from complaints.service import ComplaintError
+from complaints.service import ComplaintError, sealed
 from lookback.schedule import SCHEDULE_ID, build_schedule
 from models.lookback import LookBackInput, LookBackState, RevisitOutcome, RevisitState, check_month
 from models.policy import Policy
@@ -58,10 +59,13 @@ async def month_state(client: Client, month: str) -> LookBackState:
         raise ComplaintError(f"could not read the look-back for {month}: {e}", "engine") from None
 
 
-async def record_outcome(client: Client, month: str, complaint_id: str, msg: RevisitOutcome) -> RevisitState:
+async def record_outcome(client: Client, month: str, complaint_id: str, msg: RevisitOutcome,
+                         message_id: str | None = None) -> RevisitState:
+    wid, message_id = revisit_id(month, complaint_id), message_id or uuid.uuid4().hex
+    arg, _ = sealed(client, wid, "revisit_outcome", msg, message_id)
     try:
-        return await client.get_workflow_handle(revisit_id(month, complaint_id)).execute_update(
-            "revisit_outcome", msg, result_type=RevisitState)
+        return await client.get_workflow_handle(wid).execute_update("revisit_outcome", arg, id=message_id,
+                                                                     result_type=RevisitState)
     except WorkflowUpdateFailedError as e:
         cause = e.cause
         if isinstance(cause, ApplicationError):

@@ -1,21 +1,27 @@
 """What the CLI (and any API) does with complaints, over the Temporal client. Errors are ComplaintError
 with a sentence a person can act on."""
 import asyncio
+import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
+import structlog
+from pydantic import BaseModel
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
+    WorkflowFailureError,
     WorkflowHandle,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
-from temporalio.common import WorkflowIDReusePolicy
+from temporalio.common import RawValue, WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from complaints.proof import digest, prover_of
 from models import search_attributes as sa
+from models.enums import Stage
 from models.intake import Intake, workflow_id_for
 from models.messages import MESSAGES, Message
 from models.state import Ack, ComplaintState, SlaView
@@ -23,6 +29,8 @@ from models.workflow_io import StartComplaint
 from workflows.complaint import ComplaintWorkflow
 from workflows.rules import refusal_kind
 
+log = structlog.get_logger()
+RECEIPT_WAIT = 10.0  # seconds an intake's answer waits for the complaint to be received
 BUSY_RETRIES = 6  # 0.05 s doubling: about 3 s in all before "Temporal refused" reaches the person
 
 
@@ -43,9 +51,18 @@ class Submitted:
 
 
 async def submit(client: Client, intake: Intake, task_queue: str, *, reopened_from: str | None = None,
-                 surface_fix: bool = False, level_floor=None, now: datetime | None = None) -> Submitted:
+                 surface_fix: bool = False, level_floor=None, now: datetime | None = None,
+                 oldest: timedelta | None = None, wait: float = RECEIPT_WAIT) -> Submitted:
+    """Start the complaint's workflow once per channel + external reference. What the workflow would refuse
+    at start (`oldest`: the policy's received-at horizon) is refused here first; then the answer waits (at
+    most `wait` seconds) for the complaint to be received, so a start that fails all the same is an error
+    and its reference free to be keyed in again (a failed workflow's id may be reused)."""
+    now = now or datetime.now(timezone.utc)
     try:
-        intake.check_not_future(now or datetime.now(timezone.utc))
+        if oldest is not None:
+            intake.check_received_window(now, oldest)
+        else:
+            intake.check_not_future(now)
     except ValueError as e:
         raise ComplaintError(str(e)) from None
     cid = intake.complaint_id
@@ -53,15 +70,44 @@ async def submit(client: Client, intake: Intake, task_queue: str, *, reopened_fr
     start = StartComplaint(intake=intake, complaint_id=cid, reopened_from=reopened_from,
                            surface_fix=surface_fix, level_floor=level_floor)
     try:
-        await client.start_workflow(
+        handle = await client.start_workflow(
             ComplaintWorkflow.run, start, id=wid, task_queue=task_queue,
-            # One workflow per complaint, ever: a resubmission after closing must not reopen it silently.
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            # One workflow per complaint, ever: a resubmission after closing must not reopen it silently; one
+            # whose start failed (it never held a complaint) may be keyed in again.
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
             search_attributes=sa.at_intake(intake),
             static_summary=f"complaint {cid} via {intake.channel.value}")
     except WorkflowAlreadyStartedError:
         return Submitted(cid, wid, created=False)
+    if wait > 0:
+        await _received(handle, cid, wait)
     return Submitted(cid, wid, created=True)
+
+
+async def _received(handle: WorkflowHandle, complaint_id: str, wait: float) -> None:
+    """Return once the complaint is past `receive`, or after `wait` seconds (no worker yet: it is started and
+    durable, so it is alive); raise ComplaintError when its start failed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
+    while loop.time() < deadline:
+        desc = await handle.describe()
+        if desc.status == WorkflowExecutionStatus.FAILED:
+            try:
+                await handle.result()
+            except WorkflowFailureError as e:
+                reason = e.cause.message if isinstance(e.cause, ApplicationError) else str(e.cause)
+                log.error("complaint start failed", complaint_id=complaint_id, reason=reason[:300])
+                raise ComplaintError(f"the complaint could not start: {reason}") from None
+        if desc.status != WorkflowExecutionStatus.RUNNING:
+            return
+        try:
+            s = await handle.query("state", result_type=ComplaintState,
+                                   rpc_timeout=timedelta(seconds=max(0.1, deadline - loop.time())))
+            if s.stage not in (Stage.RECEIVE,):
+                return
+        except (RPCError, WorkflowQueryFailedError):
+            pass  # no worker has it yet, or it is failing: look again
+        await asyncio.sleep(0.05)
 
 
 def _handle(client: Client, complaint_id: str) -> WorkflowHandle:
@@ -82,15 +128,36 @@ def _explain(e: Exception, complaint_id: str) -> ComplaintError:
     return ComplaintError(str(e))
 
 
-async def acknowledge(client: Client, complaint_id: str, name: str, msg: Message) -> Ack:
-    """Send a contract message as an update: its small acknowledgement, or a ComplaintError saying why not."""
+def sealed(client: Client, workflow_id: str, name: str, msg: BaseModel, message_id: str) -> tuple[RawValue, str]:
+    """The message as one payload sealed for this workflow, name and id (models/proof.py), and its digest.
+    A client without the actor key sends it unsealed: the workers then refuse it as unproven."""
+    payload = client.data_converter.payload_converter.to_payloads([msg])[0]
+    prover = prover_of(client)
+    if prover is not None:
+        prover.seal(payload, workflow_id, name, message_id)
+    return RawValue(payload), digest(payload.data)
+
+
+async def acknowledge(client: Client, complaint_id: str, name: str, msg: Message,
+                      message_id: str | None = None) -> Ack:
+    """Send a contract message as an update: its small acknowledgement, or a ComplaintError saying why not.
+
+    `message_id` is the update id: the same id is applied once, however often it is sent (the API makes it
+    from the person and their Idempotency-Key). Sent again with another body, it is refused (conflict)."""
     if name not in MESSAGES:
         raise ComplaintError(f"unknown message {name!r}; known: {', '.join(MESSAGES)}")
     if not isinstance(msg, MESSAGES[name]):
         raise ComplaintError(f"{name} takes a {MESSAGES[name].__name__}, not a {type(msg).__name__}")
+    message_id = message_id or uuid.uuid4().hex
     for attempt in range(BUSY_RETRIES + 1):
         try:
-            return await _handle(client, complaint_id).execute_update(name, msg, result_type=Ack)
+            arg, sent = sealed(client, workflow_id_for(complaint_id), name, msg, message_id)
+            ack = await _handle(client, complaint_id).execute_update(name, arg, id=message_id, result_type=Ack)
+            if ack.digest and ack.digest != sent:
+                raise ComplaintError(f"this idempotency key was used for another {ack.action} on {complaint_id}, "
+                                     "with another body: nothing applied (use a new key for a new request)",
+                                     "idempotency")
+            return ack
         except RPCError as e:
             # The server holds at most 10 updates in flight per workflow: a burst from many people (or one
             # script) waits its turn a moment instead of failing.
@@ -109,9 +176,10 @@ async def send(client: Client, complaint_id: str, name: str, msg: Message) -> Co
     return await state(client, complaint_id)
 
 
-async def signal(client: Client, complaint_id: str, name: str, msg: Message) -> None:
+async def signal(client: Client, complaint_id: str, name: str, msg: Message, message_id: str | None = None) -> None:
     try:
-        await _handle(client, complaint_id).signal(name, msg)
+        arg, _ = sealed(client, workflow_id_for(complaint_id), name, msg, message_id or uuid.uuid4().hex)
+        await _handle(client, complaint_id).signal(name, arg)
     except RPCError as e:
         raise _explain(e, complaint_id) from None
 

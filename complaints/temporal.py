@@ -4,18 +4,25 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSe
 from temporalio.client import Client
 from temporalio.converter import DataConverter
 
+from complaints import proof
 from complaints.codec import EncryptionCodec, load_or_create_key
 from complaints.config import Settings
+from complaints.proof import Prover
 from models import search_attributes as sa
 from models.payloads import ComplaintPayloadConverter
 
 
 def data_converter(settings: Settings, refuse: bool = False, create_key: bool = False) -> DataConverter:
     """Clients (refuse=False) fail at once on a payload they cannot read; workers (refuse=True) turn it into
-    a refusal the workflow records (see EncryptionCodec). Only the system's own processes create the key."""
+    a refusal the workflow records (see EncryptionCodec). Only the system's own processes create the keys.
+    With the actor key (the API, workers, tests) the codec seals and vouches for messages; an operator's
+    client without it reads histories but speaks for nobody."""
     key_id, key = load_or_create_key(settings.key_file, create=create_key)
+    prover = None
+    if create_key or settings.actor_key_file.exists():
+        prover = Prover(proof.load_or_create(settings.actor_key_file, create=create_key))
     return DataConverter(payload_converter_class=ComplaintPayloadConverter,
-                         payload_codec=EncryptionCodec(key_id, key, refuse=refuse))
+                         payload_codec=EncryptionCodec(key_id, key, refuse=refuse, prover=prover))
 
 
 def worker_client(client: Client, settings: Settings) -> Client:
@@ -25,6 +32,7 @@ def worker_client(client: Client, settings: Settings) -> Client:
 
 
 async def connect(settings: Settings, create_key: bool = False) -> Client:
+    """A client of the configured server; `create_key` for the system's own processes (keys made on first run)."""
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
                                 data_converter=data_converter(settings, create_key=create_key))
 

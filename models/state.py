@@ -167,6 +167,8 @@ class Ack(BaseModel):
     pending_outcome: Outcome | None = None
     outcome: Outcome | None = None
     open_work_orders: list[str] = []
+    message_id: str = ""  # the update id it answered (the API's Idempotency-Key, scoped to the person)
+    digest: str = ""      # sha256 of the message as first sent: a retry with another body is told apart
 
     @classmethod
     def of(cls, action: str, seq: int, s: "ComplaintState") -> "Ack":

@@ -47,3 +47,13 @@ def for_terminal(text: str) -> str:
     """Text safe to print: control characters other than line breaks become visible escapes."""
     return "".join(ch if ch in ("\n", "\t") or (ch.isprintable() and ch not in _BIDI)
                    else f"\\u{ord(ch):04x}" for ch in text)
+
+
+# What a spreadsheet reads as the start of a formula (the full-width forms too: some convert them): a cell
+# a customer or a channel wrote, such as =HYPERLINK(...), must open as text, never run.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """`cell` as a CSV cell no spreadsheet evaluates: a leading apostrophe where it would start a formula."""
+    return "'" + cell if cell.lstrip(" ").startswith(_FORMULA_START) else cell

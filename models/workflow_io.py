@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 from models.enums import Level
 from models.intake import Intake, Strict
 from models.policy import Policy
-from models.state import Analysis, ComplaintState, HistoryEntry
+from models.state import Ack, Analysis, ComplaintState, HistoryEntry
 
 
 class Carried(BaseModel):
@@ -14,6 +14,7 @@ class Carried(BaseModel):
 
     state: ComplaintState
     policy: Policy
+    answered: list[Ack] = []  # the newest messages' answers, so a retry after the new run changes nothing
 
 
 class StartComplaint(Strict):

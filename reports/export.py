@@ -2,6 +2,7 @@
 import csv
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -10,6 +11,7 @@ from sqlmodel import Session, select
 from complaints.fields import FieldCipher
 from complaints.files import open_private
 from models.tables import ComplaintRow
+from models.text import spreadsheet_safe
 from sla.periods import month_bounds
 
 COLUMNS = ["complaint_id", "external_ref", "channel", "customer_id", "customer_name", "customer_phone", "tier",
@@ -50,15 +52,20 @@ def rows(engine: Engine, month: str, tz: str, cipher: FieldCipher, unmasked: boo
             }
 
 
+def write(f: TextIO, engine: Engine, month: str, tz: str, cipher: FieldCipher, unmasked: bool = False) -> int:
+    """The month's rows as CSV into `f`, every cell safe to open in a spreadsheet; returns how many."""
+    count = 0
+    writer = csv.DictWriter(f, fieldnames=COLUMNS)
+    writer.writeheader()
+    for row in rows(engine, month, tz, cipher, unmasked):
+        writer.writerow({k: spreadsheet_safe(v) for k, v in row.items()})
+        count += 1
+    return count
+
+
 def write_csv(engine: Engine, month: str, tz: str, path: Path, cipher: FieldCipher, unmasked: bool = False,
               force: bool = False) -> int:
     """UTF-8 with a byte-order mark, so the spreadsheet regulators open it in shows the Chinese right.
     Owner-only, and an existing file is kept unless `force`."""
-    count = 0
     with open_private(path, force, encoding="utf-8-sig", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        for row in rows(engine, month, tz, cipher, unmasked):
-            writer.writerow(row)
-            count += 1
-    return count
+        return write(f, engine, month, tz, cipher, unmasked)

@@ -19,7 +19,7 @@ from complaints.logs import configure
 from complaints.temporal import data_converter, ensure_search_attributes
 from models.intake import Intake
 from tests.policies import CALM, FAST
-from tests.replay import TEST_KEY
+from tests.replay import TEST_ACTOR_KEY, TEST_KEY
 from workers.worker import build_worker
 
 pytest_plugins = ["tests.api_support", "tests.browser"]
@@ -41,7 +41,7 @@ def tmp_data(tmp_path_factory) -> Path:
 def settings(tmp_data) -> Settings:
     configure("console", "WARNING")
     return Settings(data_dir=tmp_data, database_url=os.environ.get("TEST_DATABASE_URL"),
-                    complaints_key_file=TEST_KEY, task_queue="complaints-calm")
+                    complaints_key_file=TEST_KEY, complaints_actor_key_file=TEST_ACTOR_KEY, task_queue="complaints-calm")
 
 
 @pytest.fixture(scope="session")

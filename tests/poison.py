@@ -1,13 +1,16 @@
 """Hostile clients for the poison tests: raw payloads past our own validation, and the health checks after."""
 import os
 from collections.abc import Sequence
+from typing import Any
 
 from temporalio.api.common.v1 import Payload
 from temporalio.api.enums.v1 import EventType, WorkflowTaskFailedCause
 from temporalio.client import Client
+from temporalio.common import RawValue
 from temporalio.converter import DataConverter, PayloadCodec
 
 from complaints import service
+from complaints.proof import prover_of
 from models.intake import workflow_id_for
 from models.tables import AuditEvent, ComplaintRow
 from tests.conftest import rows
@@ -26,6 +29,17 @@ class GarbageCodec(PayloadCodec):
 
     async def decode(self, payloads: Sequence[Payload]) -> list[Payload]:
         return list(payloads)
+
+
+def sealed(client: Client, complaint_id: str, name: str, args: Sequence[Any], message_id: str = "poison") -> list:
+    """Raw payloads sealed as the API seals its own: what only a holder of the actor key could send. The
+    strongest hostile client: even its malformed messages must be refusals, never broken tasks."""
+    prover = prover_of(client)
+    assert prover is not None
+    payloads = client.data_converter.payload_converter.to_payloads(list(args)) if args else []
+    for p in payloads:
+        prover.seal(p, workflow_id_for(complaint_id), name, message_id)
+    return [RawValue(p) for p in payloads]
 
 
 def plain_client(client: Client) -> Client:

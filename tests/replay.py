@@ -14,6 +14,7 @@ from workers.worker import WORKFLOWS
 HISTORIES = Path(__file__).parent / "histories"
 # A key for tests only, committed so saved histories stay readable. Never used outside tests.
 TEST_KEY = HISTORIES / "test-only.key"
+TEST_ACTOR_KEY = HISTORIES / "test-only-actor.key"  # seals the messages in those histories
 IDS = HISTORIES / "workflow-ids.json"
 
 

@@ -153,3 +153,21 @@ async def _breached(client, cid, clock_name):
     s = await service.state(client, cid)
     clock = s.clock(clock_name)
     return s if clock is not None and clock.breached_at is not None else None
+
+
+async def test_a_message_retried_after_the_complaint_continued_as_new_is_not_applied_again(client, notes_queue):
+    """Temporal answers a repeated update id within a run; the complaint carries the newest answers across
+    continue-as-new, so a client that retries late still gets the first answer, and nothing twice."""
+    cid = await submit(client, "complaints-short", text="我的账户被冻结了，请尽快帮我解冻")
+    wid = workflow_id_for(cid)
+    first_run = (await client.get_workflow_handle(wid).describe()).run_id
+    first = await service.acknowledge(client, cid, "add_note", m.AddNote(actor=HANDLER, text="sent once"), "retry-me")
+    for i in range(45):
+        await service.acknowledge(client, cid, "add_note", m.AddNote(actor=HANDLER, text=f"note {i}"))
+    await eventually(lambda: _continued(client, wid, first_run))
+    before = await service.state(client, cid)
+    again = await service.acknowledge(client, cid, "add_note", m.AddNote(actor=HANDLER, text="sent once"), "retry-me")
+    assert (again.seq, again.message_id, again.digest) == (first.seq, first.message_id, first.digest)
+    assert (await service.state(client, cid)).history_total == before.history_total
+    with pytest.raises(service.ComplaintError, match="another body"):
+        await service.acknowledge(client, cid, "add_note", m.AddNote(actor=HANDLER, text="changed"), "retry-me")

@@ -20,6 +20,7 @@ def cli_env(env, settings, workers, api, tmp_path_factory):
     """People's commands reach the API; operators' commands (history, schedules) Temporal with the key."""
     return {**os.environ, "TEMPORAL_ADDRESS": env.client.service_client.config.target_host,
             "COMPLAINTS_KEY_FILE": str(settings.key_file), "TASK_QUEUE": workers["calm"],
+            "COMPLAINTS_ACTOR_KEY_FILE": str(settings.actor_key_file),
             "DATABASE_URL": settings.db_url, "LOG_FORMAT": "console", "COLUMNS": "160",
             "COMPLAINTS_API_URL": api.url,
             "COMPLAINTS_SESSION_FILE": str(tmp_path_factory.mktemp("session") / "session.json")}

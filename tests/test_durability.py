@@ -50,7 +50,8 @@ extended = "30d"
 
 def worker_env(settings, address: str, queue: str, policy: Path) -> dict:
     return {**os.environ, "TEMPORAL_ADDRESS": address, "TASK_QUEUE": queue, "DATABASE_URL": settings.db_url,
-            "COMPLAINTS_KEY_FILE": str(settings.key_file), "COMPLAINTS_POLICY": str(policy), "LOG_FORMAT": "json"}
+            "COMPLAINTS_KEY_FILE": str(settings.key_file), "COMPLAINTS_ACTOR_KEY_FILE": str(settings.actor_key_file),
+            "COMPLAINTS_POLICY": str(policy), "LOG_FORMAT": "json"}
 
 
 async def start_worker(env: dict, log: Path) -> asyncio.subprocess.Process:

@@ -15,7 +15,7 @@ from models.tables import AuditEvent, ComplaintRow
 from tests.actors import HANDLER, SUPERVISOR
 from tests.conftest import eventually, make_intake, rows
 from tests.helpers import submit
-from tests.poison import garbage_client, healthy, plain_client, snapshot
+from tests.poison import garbage_client, healthy, plain_client, sealed, snapshot
 
 ACTOR = json.loads(HANDLER.model_dump_json())
 FORGED_SUPERVISOR = json.loads(SUPERVISOR.model_dump_json())
@@ -42,7 +42,7 @@ async def _rejections(client, cid, count=1):
 async def test_a_malformed_signal_is_a_recorded_rejection_and_the_complaint_lives_on(client, workers, engine,
                                                                                     name, args, reason):
     cid = await submit(client, workers["calm"])
-    await client.get_workflow_handle(workflow_id_for(cid)).signal(name, args=args)
+    await client.get_workflow_handle(workflow_id_for(cid)).signal(name, args=sealed(client, cid, name, args))
     rejected = await eventually(lambda: _rejections(client, cid))
     assert reason in rejected[0].detail and len(rejected[0].detail) <= 301
     await eventually(lambda: [a for a in rows(engine, AuditEvent, complaint_id=cid) if not a.accepted])
@@ -78,7 +78,7 @@ async def test_a_malformed_update_is_refused_and_leaves_no_trace(client, workers
     before = await service.state(client, cid)
     handle = client.get_workflow_handle(workflow_id_for(cid))
     with pytest.raises(WorkflowUpdateFailedError) as e:
-        await handle.execute_update(name, args=args)
+        await handle.execute_update(name, args=sealed(client, cid, name, args, "bad-update"), id="bad-update")
     assert reason in e.value.cause.message
     assert (await service.state(client, cid)).model_dump() == before.model_dump()
     await healthy(client, cid)
@@ -208,8 +208,7 @@ def test_control_characters_in_a_nested_field_are_named():
 async def test_notes_are_rate_limited_per_complaint(client, workers):
     cid = await submit(client, workers["calm"])
     for i in range(60):  # the default policy's limit per hour
-        await client.get_workflow_handle(workflow_id_for(cid)).signal(
-            "add_note", m.AddNote(actor=HANDLER, text=f"note {i}"))
+        await service.signal(client, cid, "add_note", m.AddNote(actor=HANDLER, text=f"note {i}"))
     with pytest.raises(service.ComplaintError, match="already has 60 notes in the last hour"):
         await service.send(client, cid, "add_note", m.AddNote(actor=HANDLER, text="one too many"))
     await healthy(client, cid)

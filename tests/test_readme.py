@@ -41,7 +41,8 @@ async def test_the_readme_walkthrough_runs_on_a_fresh_data_folder(tmp_path):
            "TEMPORAL_UI_PORT": str(free_port()), "CODEC_PORT": str(free_port()), "API_PORT": str(free_port()),
            "LOG_FORMAT": "console", "COMPLAINTS_SESSION_FILE": str(tmp_path / "session.json"), "COLUMNS": "200",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    for inherited in ("DATABASE_URL", "COMPLAINTS_API_URL", "COMPLAINTS_CHANNEL_KEY", "COMPLAINTS_KEY_FILE"):
+    for inherited in ("DATABASE_URL", "COMPLAINTS_API_URL", "COMPLAINTS_CHANNEL_KEY", "COMPLAINTS_KEY_FILE",
+                      "COMPLAINTS_ACTOR_KEY_FILE"):
         env.pop(inherited, None)
     proc = await start_up(env, tmp_path / "up.log")
     key = None

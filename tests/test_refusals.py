@@ -14,6 +14,7 @@ from models.tables import AuditEvent, ComplaintRow
 from tests.actors import COLLEAGUE, GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, make_intake, rows
 from tests.helpers import result, submit
+from tests.poison import sealed
 
 GOOD = json.loads(make_intake().model_dump_json())
 
@@ -160,16 +161,23 @@ def test_malformed_messages_are_refused_by_their_model(name, payload, complaint)
 
 
 async def test_raw_malformed_update_and_signal_change_nothing(client, workers):
-    """What another system (or the temporal CLI) might send, bypassing our typed client."""
+    """What another system (or the temporal CLI) might send, bypassing our typed client: unproven, it is
+    refused whatever it says; sealed (only the API can), a malformed one is still refused by its content."""
     cid = await submit(client, workers["calm"])
     handle = client.get_workflow_handle(workflow_id_for(cid))
     before = await service.state(client, cid)
+    extra = {"actor": ACTOR, "text": "hi", "priority": "high"}
     with pytest.raises(WorkflowUpdateFailedError) as e:
-        await handle.execute_update("add_note", {"actor": ACTOR, "text": "hi", "priority": "high"})
+        await handle.execute_update("add_note", extra)
+    assert e.value.cause.message == "add_note refused: its actor is not proven: only the API speaks for a person " \
+                                    "(it names E207)"
+    with pytest.raises(WorkflowUpdateFailedError) as e:
+        await handle.execute_update("add_note", args=sealed(client, cid, "add_note", [extra], "u-extra"), id="u-extra")
     assert e.value.cause.message == "invalid add_note: priority: Extra inputs are not permitted"
     assert (await service.state(client, cid)).model_dump() == before.model_dump()
-    await handle.signal("accept", {"actor": {"id": "E207"}})  # malformed: recorded as rejected, not applied
-    await handle.signal("add_note", {"actor": ACTOR, "text": "a valid one after it"})
+    # malformed: recorded as rejected, not applied
+    await handle.signal("accept", args=sealed(client, cid, "accept", [{"actor": {"id": "E207"}}]))
+    await service.signal(client, cid, "add_note", m.AddNote(actor=HANDLER, text="a valid one after it"))
     after = await eventually(lambda: _noted(client, cid))
     rejected = [h for h in after.history if not h.accepted]
     assert len(rejected) == 1 and rejected[0].action == "accept" and rejected[0].actor_id == "E207"

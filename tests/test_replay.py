@@ -27,3 +27,18 @@ async def test_saved_history_replays(path, client):
     data = json.loads(path.read_text(encoding="utf-8"))
     history = WorkflowHistory.from_json(saved_id(path.stem), data)
     await Replayer(workflows=WORKFLOWS, data_converter=client.data_converter).replay_workflow(history)
+
+
+@pytest.mark.parametrize("path", SAVED, ids=[str(p.relative_to(HISTORIES)) for p in SAVED])
+async def test_saved_history_replays_with_the_payload_key_alone(path, client, settings):
+    """An operator replays before a deploy with the payload key, never the actor key: an update's seal was
+    checked by its validator when it arrived, and a replay runs no validator (models/proof.py)."""
+    from temporalio.converter import DataConverter
+
+    from complaints.codec import EncryptionCodec, load_or_create_key
+    from models.payloads import ComplaintPayloadConverter
+
+    converter = DataConverter(payload_converter_class=ComplaintPayloadConverter,
+                              payload_codec=EncryptionCodec(*load_or_create_key(settings.key_file)))
+    history = WorkflowHistory.from_json(saved_id(path.stem), json.loads(path.read_text(encoding="utf-8")))
+    await Replayer(workflows=WORKFLOWS, data_converter=converter).replay_workflow(history)

@@ -37,7 +37,7 @@ async def login(request: Request, username: Annotated[str, Form(max_length=64)],
         request.state.outcome = f"sign-in-refused: {got.reason}"
         return render(request, "login.html", None, ctx, status=401, error=got.reason, next=_local(next) or "")
     response = RedirectResponse(_local(next) or home_for(request.state.principal), status_code=303)
-    set_session(response, got, ctx.settings.cookie_secure)
+    set_session(response, got, ctx.settings.cookie_secure, ctx.api_secret)
     return response
 
 

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from api.access import list_scope, readable_state
 from api.context import Context, context
 from api.errors import STATUS
+from api.idempotency import message_id
 from api.identity import Principal
 from api.problems import Problem
 from classifier import label_refusal
@@ -137,7 +138,8 @@ async def act(request: Request, complaint_id: str, name: str, principal: Princip
         request.state.outcome = f"rule: {reason[:200]}"
         return await _body(request, ctx, principal, complaint_id, error=reason, status=422)
     try:
-        ack = await service.acknowledge(ctx.client, complaint_id, name, msg)
+        ack = await service.acknowledge(ctx.client, complaint_id, name, msg,
+                                        message_id(principal, request.headers.get("Idempotency-Key")))
     except service.ComplaintError as e:
         request.state.outcome = f"{e.kind}: {str(e)[:200]}"
         return await _body(request, ctx, principal, complaint_id, error=str(e),

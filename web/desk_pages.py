@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
 from api.context import Context, context
+from api.idempotency import message_id
 from api.identity import Principal
 from api.problems import Problem
 from complaints import lookbacks, service
@@ -50,7 +51,8 @@ async def answer(request: Request, complaint_id: str, work_order_id: str,
     """Answer a work order in place; the row becomes its answer, or shows why not."""
     try:
         msg = m.AnswerWorkOrder(actor=principal.actor, work_order_id=work_order_id, answer=answer)
-        await service.acknowledge(ctx.client, complaint_id, "answer_work_order", msg)
+        await service.acknowledge(ctx.client, complaint_id, "answer_work_order", msg,
+                                  message_id(principal, request.headers.get("Idempotency-Key")))
     except (ComplaintError, ValidationError) as e:
         reason = explain(e) if isinstance(e, ValidationError) else str(e)
         request.state.outcome = f"refused: {reason[:200]}"

@@ -26,6 +26,7 @@ with workflow.unsafe.imports_passed_through():
     from models import search_attributes as sa
     from models.enums import Stage
     from models.policy import wall_clock
+    from models.proof import Binding
     from models.state import Ack, ComplaintState, SlaView
     from models.workflow_io import Act, Carried, DeadlineInput, Received, StartComplaint
     from workflows import inbox, rules
@@ -36,6 +37,10 @@ with workflow.unsafe.imports_passed_through():
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 _WAITING = (Stage.RECEIVE, Stage.ANALYSE)
+# Exactly once: the answers to the newest messages, by message id (the update id), kept across
+# continue-as-new. Temporal itself answers a repeated update id within a run; this covers the next run, and
+# signals. A client retries within seconds, and a seal is good for 15 minutes (models/proof.py).
+REMEMBERED = 128
 T = TypeVar("T")
 
 
@@ -47,6 +52,7 @@ class ComplaintWorkflow:
     def __init__(self, *args: Any) -> None:
         self._search_attributes: dict[str, Any] | None = None  # as last pushed
         self._search_attributes_due = False
+        self._answered: dict[str, Ack] = {}
         try:
             self._start: StartComplaint | None = inbox.read_start(args, workflow.info())
             self._invalid: str | None = None
@@ -55,6 +61,7 @@ class ComplaintWorkflow:
             return
         carried = self._start.carried  # a continued run: everything it knew, exactly
         self.case = Case(carried.state, carried.policy) if carried else Case.opened(self._start)
+        self._answered = {a.message_id: a for a in carried.answered} if carried else {}
 
     # ------------------------------------------------------------------ main loop
 
@@ -101,7 +108,8 @@ class ComplaintWorkflow:
         """A fresh history with the same state, clocks and work orders; the audit trail is in the database."""
         await self._drain()
         workflow.continue_as_new(
-            start.model_copy(update={"carried": Carried(state=self.case.s, policy=self.case.policy)}),
+            start.model_copy(update={"carried": Carried(state=self.case.s, policy=self.case.policy,
+                                                        answered=list(self._answered.values()))}),
             search_attributes=workflow.info().typed_search_attributes)
 
     async def _drain(self, search_attributes: bool = True) -> None:
@@ -167,9 +175,11 @@ class ComplaintWorkflow:
 
     @workflow.signal(dynamic=True)
     async def _signal(self, name: str, args: Sequence[RawValue]) -> None:
-        got = inbox.read(name, args, workflow.payload_converter())
-        if got.msg is None:
+        got = inbox.read(name, args, workflow.payload_converter(), inbox.expected_here())
+        if got.msg is None or got.proof is None:
             await self._reject(got)
+            return
+        if got.proof.id in self._answered:  # the same signal again: applied once already
             return
         await self._ready()
         reason = rules.refusal(name, got.msg, self.case.s, self.case.policy, workflow.now())
@@ -177,9 +187,11 @@ class ComplaintWorkflow:
             self.case.event(name, got.msg.actor, workflow.now(), reason, accepted=False)
             return
         try:
-            await self._apply(name, got.msg)
+            seq = await self._apply(name, got.msg)
         except rules.Refused as refused:  # the state moved while a deadline was being computed
             self.case.event(name, got.msg.actor, workflow.now(), refused.reason, accepted=False)
+            return
+        self._answer(got.proof, Ack.of(name, seq, self.case.s))
 
     async def _reject(self, got: inbox.Inbound) -> None:
         if self._start is None:  # the run is failing with the start's reason; nothing to record on
@@ -189,26 +201,38 @@ class ComplaintWorkflow:
 
     @workflow.update(dynamic=True)
     async def _update(self, name: str, args: Sequence[RawValue]) -> Ack:
-        msg = self._parse(name, args)
+        if earlier := self._answered.get(workflow.current_update_info().id):  # type: ignore[union-attr]
+            return earlier  # the same update id in a later run: the first answer, nothing applied again
+        got = self._parse(name, args, validated=True)
         await self._ready()
-        rules.check(name, msg, self.case.s, self.case.policy, workflow.now())
-        seq = await self._apply(name, msg)
-        return Ack.of(name, seq, self.case.s)
+        rules.check(name, got.msg, self.case.s, self.case.policy, workflow.now())
+        seq = await self._apply(name, got.msg)
+        assert got.proof is not None  # _parse refuses a message without one
+        return self._answer(got.proof, Ack.of(name, seq, self.case.s))
+
+    def _answer(self, proof: Binding, ack: Ack) -> Ack:
+        ack.message_id, ack.digest = proof.id, proof.digest
+        self._answered[proof.id] = ack
+        while len(self._answered) > REMEMBERED:
+            del self._answered[next(iter(self._answered))]
+        return ack
 
     @_update.validator
     def _validate(self, name: str, args: Sequence[RawValue]) -> None:
-        msg = self._parse(name, args)
+        if workflow.current_update_info().id in self._answered:  # type: ignore[union-attr]
+            return
+        msg = self._parse(name, args).msg
         # Before analysis finishes the owning department is unknown: the handler checks after waiting.
         if self.case.s.stage not in _WAITING:
             rules.check(name, msg, self.case.s, self.case.policy, workflow.now())
 
-    def _parse(self, name: str, args: Sequence[RawValue]) -> m.Message:
+    def _parse(self, name: str, args: Sequence[RawValue], validated: bool = False) -> inbox.Inbound:
         if self._start is None:
             raise rules.Refused(f"this complaint did not start: {self._invalid}")
-        got = inbox.read(name, args, workflow.payload_converter())
-        if not isinstance(got.msg, m.Message):
+        got = inbox.read(name, args, workflow.payload_converter(), inbox.expected_here(validated))
+        if not isinstance(got.msg, m.Message) or got.proof is None:
             raise rules.Refused(got.reason or "refused")
-        return got.msg
+        return got
 
     async def _apply(self, name: str, msg: m.Message) -> int:
         """Apply an allowed message, with the calendar deadline it needs first (and the rules checked again

@@ -5,6 +5,7 @@ message itself: a missing, doubled, oversize, non-JSON, unencrypted or unknown m
 raise inside the SDK and fail the workflow task on every retry. Here each of those becomes a refusal."""
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -17,6 +18,7 @@ from models.enums import Role
 from models.errors import explain
 from models.intake import CLOCK_SKEW, Actor, Strict, workflow_id_for
 from models.payloads import REFUSED_ENCODING, RefusedPayload
+from models.proof import SEAL, VOUCHED, Binding, as_sealed, unproven
 from models.text import excerpt
 from models.workflow_io import StartComplaint
 
@@ -33,11 +35,28 @@ class Inbound:
     msg: Any = None                  # the validated message (a Strict model of the contract)
     reason: str | None = None        # why it is not a message
     actor: Actor | None = None       # who it claims to be from, as far as it says (for the audit trail)
+    proof: Binding | None = None     # what the API's seal bound: its id is the message's, for exactly once
 
 
-def read(name: str, args: Sequence[RawValue], converter: PayloadConverter,
+@dataclass(frozen=True)
+class Expected:
+    """Where a message is being read: its seal must name this workflow (and update), and be fresh."""
+
+    workflow_id: str
+    update_id: str | None  # None for a signal
+    now: datetime
+    validated: bool = False  # an update's handler: its validator checked the seal (models/proof.py)
+
+
+def expected_here(validated: bool = False) -> Expected:
+    """Inside a workflow's signal handler, update validator, or (`validated`) update handler."""
+    update = workflow.current_update_info()
+    return Expected(workflow.info().workflow_id, update.id if update else None, workflow.now(), validated)
+
+
+def read(name: str, args: Sequence[RawValue], converter: PayloadConverter, expected: Expected,
          contract: Mapping[str, type[Strict]] = m.MESSAGES) -> Inbound:
-    """The message `name` of `contract`, or why the payloads are not one."""
+    """The message `name` of `contract`, proven to come from the API, or why the payloads are not one."""
     if name not in contract:
         return Inbound(UNKNOWN, reason=f"unknown message {excerpt(name, 64)!r}")
     raw, reason = decode(name, args, converter)
@@ -45,11 +64,22 @@ def read(name: str, args: Sequence[RawValue], converter: PayloadConverter,
         return Inbound(name, reason=reason)
     if not isinstance(raw, dict):
         return Inbound(name, reason=f"invalid {name}: the payload must be a JSON object, not {type(raw).__name__}")
+    metadata = args[0].payload.metadata
+    if expected.validated:
+        binding, why = as_sealed(metadata.get(SEAL)), None
+        why = None if binding is not None else "its proof is unreadable"
+    else:
+        binding, why = unproven(metadata.get(VOUCHED), expected.workflow_id, name, expected.update_id,
+                                expected.now)
+    if why is not None:
+        # Recorded as nobody's: the actor it names is a claim without proof (kept in the reason, bounded).
+        claimed = claimed_actor(raw)
+        return Inbound(name, reason=f"{name} refused: {why} (it names {claimed.id})", actor=unknown_actor())
     try:
         msg = contract[name].model_validate(raw)
     except ValidationError as e:
         return Inbound(name, reason=f"invalid {name}: {excerpt(explain(e), 300)}", actor=claimed_actor(raw))
-    return Inbound(name, msg=msg, actor=getattr(msg, "actor", None))
+    return Inbound(name, msg=msg, actor=getattr(msg, "actor", None), proof=binding)
 
 
 def decode(name: str, args: Sequence[RawValue], converter: PayloadConverter) -> tuple[Any, str | None]:
@@ -80,6 +110,7 @@ def claimed_actor(raw: Any) -> Actor:
 
 
 def unknown_actor() -> Actor:
+    """Who an unproven or unreadable message is recorded as: nobody the bank knows, never whom it names."""
     return Actor.model_construct(id="unknown", role=Role.SYSTEM, department="unknown")
 
 

@@ -193,7 +193,7 @@ class RevisitWorkflow:
 
     @workflow.update(dynamic=True)
     async def _update(self, name: str, args: Sequence[RawValue]) -> RevisitState:
-        msg = self._parse(name, args)
+        msg = self._parse(name, args, validated=True)
         self._check(msg)
         self._record(msg)
         await workflow.wait_condition(lambda: self._done)  # returns once the outcome is written (and reopened)
@@ -207,7 +207,7 @@ class RevisitWorkflow:
     def _signal(self, name: str, args: Sequence[RawValue]) -> None:
         if self.inp is None:  # the run is failing with the start's reason
             return
-        got = inbox.read(name, args, workflow.payload_converter(), REVISIT_CONTRACT)
+        got = inbox.read(name, args, workflow.payload_converter(), inbox.expected_here(), REVISIT_CONTRACT)
         try:
             if got.msg is None:
                 raise Refused(got.reason or "refused")
@@ -217,10 +217,10 @@ class RevisitWorkflow:
             return
         self._record(got.msg)
 
-    def _parse(self, name: str, args: Sequence[RawValue]) -> RevisitOutcome:
+    def _parse(self, name: str, args: Sequence[RawValue], validated: bool = False) -> RevisitOutcome:
         if self.inp is None:
             raise Refused("this revisit did not start")
-        got = inbox.read(name, args, workflow.payload_converter(), REVISIT_CONTRACT)
+        got = inbox.read(name, args, workflow.payload_converter(), inbox.expected_here(validated), REVISIT_CONTRACT)
         if not isinstance(got.msg, RevisitOutcome):
             raise Refused(got.reason or "refused")
         return got.msg

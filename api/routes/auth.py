@@ -1,5 +1,4 @@
 """Signing in: a bearer token for scripts (OAuth2 password form), a session cookie for browsers."""
-import secrets
 from datetime import timedelta
 from typing import Annotated
 
@@ -9,7 +8,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.accounts import Refused, check_password
 from api.context import Context, context
-from api.identity import CSRF_COOKIE, SESSION_COOKIE, Principal, anyone
+from api.identity import CSRF_COOKIE, SESSION_COOKIE, Principal, anyone, csrf_for
 from api.problems import Problem
 from api.tokens import issue_local
 from models.enums import Role
@@ -46,13 +45,13 @@ async def sign_in(request: Request, ctx: Context, username: str, password: str, 
     return Token(access_token=token, expires_in=expires)
 
 
-def set_session(response: Response, token: Token, secure: bool) -> None:
+def set_session(response: Response, token: Token, secure: bool, secret: str) -> None:
     """The browser session: an HttpOnly session cookie and a CSRF cookie the page's script reads and echoes in
-    X-CSRF-Token. Another site can neither read it nor send the session cookie (SameSite=Strict), so a forged
-    form fails twice."""
+    X-CSRF-Token, derived from the session (so good for it alone). Another site can neither read it nor send the
+    session cookie (SameSite=Strict), so a forged form fails twice."""
     response.set_cookie(SESSION_COOKIE, token.access_token, max_age=token.expires_in, httponly=True, secure=secure,
                         samesite="strict", path="/")
-    response.set_cookie(CSRF_COOKIE, secrets.token_urlsafe(24), max_age=token.expires_in, httponly=False,
+    response.set_cookie(CSRF_COOKIE, csrf_for(token.access_token, secret), max_age=token.expires_in, httponly=False,
                         secure=secure, samesite="strict", path="/")
 
 
@@ -72,7 +71,7 @@ async def token(request: Request, username: Annotated[str, Form(max_length=64)],
 @router.post("/login", response_model=Me, summary="Sign in a browser: a session cookie and a CSRF cookie")
 async def login(request: Request, response: Response, username: Annotated[str, Form(max_length=64)],
                 password: Annotated[str, Form(max_length=256)], ctx: Context = Depends(context)) -> Me:
-    set_session(response, await _sign_in(request, ctx, username, password, "cookie"), ctx.settings.cookie_secure)
+    set_session(response, await _sign_in(request, ctx, username, password, "cookie"), ctx.settings.cookie_secure, ctx.api_secret)
     p = request.state.principal
     return Me(kind="person", id=p.id, role=p.role, department=p.department, via="cookie")
 

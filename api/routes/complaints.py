@@ -6,6 +6,7 @@ from pydantic import BaseModel, ValidationError
 
 from api.context import Context, context
 from api.errors import problem
+from api.idempotency import IDEMPOTENCY_KEY, message_id
 from api.identity import Principal, anyone, person
 from api.problems import Problem
 from classifier import label_refusal
@@ -14,6 +15,7 @@ from models.enums import Channel, Role
 from models.errors import explain
 from models.intake import Actor, IntakeRequest, channel_of
 from models.messages import MESSAGES, CorrectClassification
+from models.policy import approx_span
 from models.requests import REQUESTS, with_actor
 from models.state import Ack
 
@@ -62,7 +64,8 @@ async def submit(request: Request, response: Response, body: IntakeRequest, prin
     except ValidationError as e:
         raise Problem(422, "invalid", explain(e)) from None
     try:
-        got = await service.submit(ctx.client, intake, ctx.settings.task_queue)
+        got = await service.submit(ctx.client, intake, ctx.settings.task_queue,
+                                   oldest=approx_span(ctx.settings.policy().limits.oldest_intake))
     except service.ComplaintError as e:
         raise Problem(422, "invalid", str(e), field="received_at") from None
     request.state.outcome = "created" if got.created else "repeat"
@@ -77,7 +80,8 @@ def _message_route(name: str) -> None:
     who = anyone if name in FOR_CHANNELS else person
 
     async def endpoint(request: Request, complaint_id: str = COMPLAINT_ID, body: model = Body(),  # type: ignore[valid-type]
-                       principal: Principal = Depends(who), ctx: Context = Depends(context)) -> dict:
+                       principal: Principal = Depends(who), ctx: Context = Depends(context),
+                       idempotency_key: str | None = IDEMPOTENCY_KEY) -> dict:
         if principal.kind == "channel" and channel_of(complaint_id) != principal.channel:
             raise Problem(403, "forbidden", f"{complaint_id} did not come in by the {principal.channel} channel")
         if principal.kind == "person" and name in CHANNEL_ONLY:
@@ -88,7 +92,8 @@ def _message_route(name: str) -> None:
             raise Problem(422, "rule", reason, field="business_type" if reason.startswith("business") else
                           "problem_nature")
         try:
-            ack = await service.acknowledge(ctx.client, complaint_id, name, msg)
+            ack = await service.acknowledge(ctx.client, complaint_id, name, msg,
+                                            message_id(principal, idempotency_key))
         except service.ComplaintError as e:
             raise problem(e) from None
         request.state.outcome = f"applied #{ack.seq}"

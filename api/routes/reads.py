@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.access import list_scope, readable_state
 from api.context import Context, context
+from api.customer_view import CustomerView, customer_view
 from api.errors import problem
 from api.identity import Principal, anyone, person, roles
 from api.problems import Problem
@@ -27,10 +28,14 @@ async def _readable(ctx: Context, complaint_id: str, principal: Principal) -> Co
     return await readable_state(ctx, principal, complaint_id)
 
 
-@router.get("/complaints/{complaint_id}", response_model=ComplaintState, summary="A complaint's live state")
+@router.get("/complaints/{complaint_id}", response_model=ComplaintState | CustomerView,
+            summary="A complaint's live state (for a channel: what its customer may see)")
 async def state(complaint_id: str = COMPLAINT_ID, principal: Principal = Depends(anyone),
-                ctx: Context = Depends(context)) -> ComplaintState:
-    return await _readable(ctx, complaint_id, principal)
+                ctx: Context = Depends(context)) -> ComplaintState | CustomerView:
+    s = await _readable(ctx, complaint_id, principal)
+    if principal.kind == "channel":
+        return await run_in_threadpool(customer_view, ctx.engine, s)
+    return s
 
 
 @router.get("/complaints/{complaint_id}/sla", response_model=SlaView, summary="Each SLA clock of a complaint")

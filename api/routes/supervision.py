@@ -1,5 +1,4 @@
 """Supervisors' and schedulers' reads and actions: reports, the regulatory export, the look-back."""
-import csv
 import io
 import tempfile
 from datetime import datetime, timezone
@@ -12,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.context import Context, context
 from api.errors import problem
+from api.idempotency import IDEMPOTENCY_KEY, message_id
 from api.identity import Principal, roles
 from api.problems import Problem
 from api.routes.complaints import COMPLAINT_ID
@@ -87,19 +87,14 @@ async def dashboard(month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")
 @router.get("/exports/{month}.csv", summary="A month's complaints as CSV; unmasked for supervisors, audited")
 async def export(request: Request, month: str = MONTH, unmasked: bool = False,
                  principal: Principal = Depends(SUPERVISOR), ctx: Context = Depends(context)) -> Response:
-    from reports.export import COLUMNS, rows
+    from reports.export import write
 
     _month(month)
     tz = ctx.settings.policy().timezone
 
     def build() -> tuple[str, int]:
         buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=COLUMNS)
-        writer.writeheader()
-        count = 0
-        for row in rows(ctx.engine, month, tz, ctx.cipher, unmasked):
-            writer.writerow(row)
-            count += 1
+        count = write(buf, ctx.engine, month, tz, ctx.cipher, unmasked)
         return "\ufeff" + buf.getvalue(), count
 
     text, count = await run_in_threadpool(build)
@@ -133,10 +128,12 @@ async def lookback_show(month: str = MONTH, principal: Principal = Depends(REVIS
 @router.post("/lookbacks/{month}/revisits/{complaint_id}", summary="Record what a revisit call found")
 async def lookback_outcome(month: str = MONTH, complaint_id: str = COMPLAINT_ID,
                            body: RevisitOutcomeRequest = Body(),  # type: ignore[valid-type]
-                           principal: Principal = Depends(REVISITOR), ctx: Context = Depends(context)) -> JSONResponse:
+                           principal: Principal = Depends(REVISITOR), ctx: Context = Depends(context),
+                           idempotency_key: str | None = IDEMPOTENCY_KEY) -> JSONResponse:
     msg = with_actor(RevisitOutcome, body, principal.actor.model_dump())
     try:
-        state = await lookbacks.record_outcome(ctx.client, _month(month), complaint_id, msg)  # type: ignore[arg-type]
+        state = await lookbacks.record_outcome(ctx.client, _month(month), complaint_id, msg,  # type: ignore[arg-type]
+                                               message_id(principal, idempotency_key))
     except ComplaintError as e:
         raise problem(e) from None
     return JSONResponse(state.model_dump(mode="json"))

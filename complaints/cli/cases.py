@@ -29,7 +29,7 @@ def submit(file: Annotated[Path, typer.Argument(help="The intake JSON ('-' for s
         body = jsonlib.loads(raw)
     except ValueError as e:
         fail(f"invalid intake: not JSON ({e})")
-    r = request("POST", "/v1/complaints", json=body, raw=True, what="invalid intake")
+    r = request("POST", "/v1/complaints", json=body, raw=True, what="invalid intake", idempotent=True)
     out = r.json()
     verb = "submitted" if out["created"] else "already submitted (no second complaint started)"
     emit(out, json, f"[green]{verb}[/]: reference [bold]{out['complaint_id']}[/] (workflow {out['workflow_id']})")

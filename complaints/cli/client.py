@@ -4,6 +4,8 @@ The session file keeps the API address and the bearer token (mode 0600). A probl
 one line on stderr: exit 1 for a refusal, 2 when the API cannot be reached or nobody is signed in."""
 import json
 import os
+import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -50,18 +52,33 @@ def channel_key() -> str | None:
     return os.environ.get("COMPLAINTS_CHANNEL_KEY") or None
 
 
-def request(method: str, path: str, *, auth: bool = True, raw: bool = False, what: str = "", **kw: Any) -> Any:
-    """Call the API; the decoded JSON (or the response, with `raw`), or one clear line and an exit code."""
+RETRIES = 3  # an action whose answer was lost is sent again, under the same Idempotency-Key: applied once
+
+
+def request(method: str, path: str, *, auth: bool = True, raw: bool = False, what: str = "",
+            idempotent: bool = False, **kw: Any) -> Any:
+    """Call the API; the decoded JSON (or the response, with `raw`), or one clear line and an exit code.
+
+    `idempotent`: an action, sent with a fresh Idempotency-Key and sent again (same key) when the connection
+    fails or the API is briefly unavailable, so a lost answer never applies it twice."""
     key = channel_key() if auth else None
     session = load_session() if auth and not key else None
     base = api_url(session)
     token = key or (session or {}).get("token")
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    try:
-        with httpx.Client(base_url=base, timeout=60, headers=headers) as h:
-            r = h.request(method, path, **kw)
-    except httpx.TransportError:
-        fail(f"cannot reach the API at {base}: is `complaints up` (or `complaints api`) running?", 2)
+    if idempotent:
+        headers["Idempotency-Key"] = str(uuid.uuid4())
+    tries = RETRIES + 1 if idempotent else 1
+    for attempt in range(tries):
+        try:
+            with httpx.Client(base_url=base, timeout=60, headers=headers) as h:
+                r = h.request(method, path, **kw)
+            if r.status_code != 503 or attempt == tries - 1:
+                break
+        except httpx.TransportError:
+            if attempt == tries - 1:
+                fail(f"cannot reach the API at {base}: is `complaints up` (or `complaints api`) running?", 2)
+        time.sleep(0.5 * 2 ** attempt)
     if r.status_code >= 400:
         line = _problem(r)
         fail(f"{what}: {line}" if what and r.status_code == 422 else line, 2 if r.status_code == 401 else 1)

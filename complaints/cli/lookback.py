@@ -22,7 +22,7 @@ def lookback_run(month: Annotated[str, typer.Option(help="The month to revisit, 
                  json: JsonFlag = False) -> None:
     """Start a month's look-back by hand (supervisors, operators). Running a month twice starts nothing the
     second time."""
-    out = request("POST", f"/v1/lookbacks/{month}/run")
+    out = request("POST", f"/v1/lookbacks/{month}/run", idempotent=True)
     emit(out, json, f"[green]look-back {month} started[/] ({out['workflow_id']})" if out["created"]
          else f"[yellow]look-back {month} already ran; nothing new started[/] ({out['workflow_id']})")
 
@@ -67,7 +67,7 @@ def lookback_outcome(complaint_id: str, month: Annotated[str, typer.Option(help=
     from models.lookback import RevisitState
 
     state = RevisitState.model_validate(request("POST", f"/v1/lookbacks/{month}/revisits/{complaint_id}",
-                                                json={"outcome": outcome, "note": note}))
+                                                json={"outcome": outcome, "note": note}, idempotent=True))
     emit(state, json, f"revisit of {complaint_id}: [bold]{state.outcome.value}[/]"
          + (f"; reopened as [bold]{state.reopened_as}[/]" if state.reopened_as else ""))
 

@@ -17,7 +17,7 @@ Reason = Annotated[str, typer.Option(help="Why (kept on the audit trail).")]
 
 
 def _send(complaint_id: str, name: str, as_json: bool, **fields) -> None:
-    ack = request("POST", f"/v1/complaints/{complaint_id}/{name}", json=fields)
+    ack = request("POST", f"/v1/complaints/{complaint_id}/{name}", json=fields, idempotent=True)
     if channel_key():  # a channel sees its complaint in brief only
         emit(ack, as_json, f"[green]{name}[/] applied: {complaint_id} is in stage [bold]{ack['stage']}[/]")
         return

@@ -5,8 +5,20 @@
     var m = document.cookie.match(new RegExp("(?:^|; )" + name + "=([^;]*)"));
     return m ? decodeURIComponent(m[1]) : "";
   }
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var a = new Uint8Array(16); crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
   document.addEventListener("htmx:configRequest", function (e) {
     e.detail.headers["X-CSRF-Token"] = cookie("complaints_csrf");
+    // One key per form as shown: pressing again after a lost answer resends the same action, applied once.
+    // A form drawn anew (after any answer) gets a new key.
+    if (e.detail.verb === "post") {
+      var el = e.detail.elt;
+      if (!el.dataset.idempotencyKey) el.dataset.idempotencyKey = newKey();
+      e.detail.headers["Idempotency-Key"] = el.dataset.idempotencyKey;
+    }
   });
   // A refusal comes back as 4xx with the page fragment that shows it: swap it in like a success.
   document.addEventListener("htmx:beforeSwap", function (e) {
