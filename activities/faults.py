@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from sqlalchemy.exc import DataError, IntegrityError, ProgrammingError
 from temporalio.exceptions import ApplicationError
 
+from complaints.metrics import WRITE_FAULTS
+
 PERMANENT = "PermanentFault"
 
 
@@ -24,5 +26,6 @@ def permanent_faults() -> Iterator[None]:
     try:
         yield
     except (DataError, IntegrityError, ProgrammingError) as e:
+        WRITE_FAULTS.inc()  # for the operator's alert; the workflow records which complaint and why
         # The driver's own message, without the statement's parameters (they can hold personal data).
         raise permanent(f"{type(e).__name__}: {str(e.orig).splitlines()[0] if e.orig else e}") from None

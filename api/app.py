@@ -1,5 +1,7 @@
 """The FastAPI application and the uvicorn server that runs it (`complaints api`, and `complaints up`)."""
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import uvicorn
 from fastapi import FastAPI
@@ -10,7 +12,9 @@ from api import problems
 from api.audit import AuditAndLimit, BodyTooLarge
 from api.context import Context
 from api.hardening import SecurityHeaders
-from api.routes import auth, complaints, reads, supervision
+from api.routes import auth, complaints, operations, reads, supervision
+from api.routes.operations import RequestContext
+from complaints import metrics, tracing
 from complaints.config import Settings
 from web import install as install_workbench
 
@@ -26,7 +30,7 @@ DESCRIPTION = """The one door people and intake channels come through.
 
 def create_app(ctx: Context) -> FastAPI:
     docs = ctx.settings.api_docs
-    app = FastAPI(title="Complaints API", version="1", description=DESCRIPTION, redoc_url=None,
+    app = FastAPI(title="Complaints API", version="1", description=DESCRIPTION, redoc_url=None, lifespan=lifespan,
                   docs_url="/docs" if docs == "open" else None, openapi_url="/openapi.json" if docs == "open" else None)
     app.state.ctx = ctx
     problems.install(app)
@@ -38,17 +42,23 @@ def create_app(ctx: Context) -> FastAPI:
         return problems.problem_response(request, 413, "too-large",
                                          f"the request body is over {ctx.settings.max_body_bytes} bytes")
 
-    for module in (auth, complaints, reads, supervision):
+    for module in (auth, complaints, reads, supervision, operations):
         app.include_router(module.router)
     install_workbench(app)
-
-    @app.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict:
-        return {"ok": True}
+    app.state.metrics = metrics.registry(ctx.engine)
 
     app.add_middleware(AuditAndLimit, engine_of=lambda: ctx.engine, max_body=ctx.settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestContext)  # outermost: the request id is there for everything inside
+    tracing.instrument_api(app, ctx.settings)
     return app
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Shutdown (uvicorn has drained the requests in flight by then): the database pool is closed."""
+    yield
+    app.state.ctx.engine.dispose()
 
 
 def _signed_in_docs(app: FastAPI) -> None:
@@ -87,7 +97,8 @@ async def build_context(settings: Settings, client: Client | None = None, engine
 
 def server(ctx: Context, host: str, port: int) -> uvicorn.Server:
     config = uvicorn.Config(create_app(ctx), host=host, port=port, log_level="warning", access_log=False,
-                            proxy_headers=True, server_header=False, lifespan="off")
+                            proxy_headers=True, server_header=False, lifespan="on",
+                            timeout_graceful_shutdown=ctx.settings.shutdown_grace_seconds)
     return uvicorn.Server(config)
 
 

@@ -64,6 +64,8 @@ class AuditAndLimit:
         path = scope.get("path", "")
         if not path.startswith(AUDITED_PATHS) or path.startswith("/ui/static/"):
             return
+        if scope["state"].get("quiet"):  # a page's poll that found nothing new: no row every 3 s per page
+            return
         await run_in_threadpool(write_row, self.engine_of(), row_for(scope, status))
 
 
@@ -79,7 +81,8 @@ def row_for(scope: Scope, status: int) -> RequestAudit:
         role=p.role.value if p else "", department=p.department if p else "",
         method=scope.get("method", "")[:8], path=(scope.get("path", "") + (f"?{query}" if query else ""))[:300],
         complaint_id=(scope.get("path_params") or {}).get("complaint_id"),
-        status=status, outcome=str(state.get("outcome", ""))[:300], client=str(client[0])[:64])
+        status=status, outcome=str(state.get("outcome", ""))[:300], client=str(client[0])[:64],
+        request_id=str(state.get("request_id", ""))[:128])
 
 
 def write_row(engine: Engine, row: RequestAudit) -> None:

@@ -110,7 +110,8 @@ class Stack:
         await ensure_search_attributes(client, "default")
         (self.work / "bench.toml").write_text(POLICY)
         env = {**os.environ, "TEMPORAL_ADDRESS": self.address, "DATABASE_URL": self.settings.db_url,
-               "COMPLAINTS_KEY_FILE": str(self.settings.key_file), "COMPLAINTS_POLICY": str(self.work / "bench.toml"),
+               "COMPLAINTS_KEY_FILE": str(self.settings.key_file),
+               "COMPLAINTS_ACTOR_KEY_FILE": str(self.settings.actor_key_file), "COMPLAINTS_POLICY": str(self.work / "bench.toml"),
                "LOG_FORMAT": "json", "LOG_LEVEL": "WARNING"}
         self.procs["worker"] = subprocess.Popen([sys.executable, "-m", "workers"], env=env, cwd=ROOT,
                                                 stdout=subprocess.DEVNULL, stderr=open(self.work / "worker.log", "w"))

@@ -65,9 +65,18 @@ class Settings(BaseSettings):
     delivery_attempts: int = 5              # tries per notification, with backoff, before a person is told
     sink_smtp_port: int = 2525              # `up`'s local SMTP sink, when SMTP_URL is unset
     sink_gateway_port: int = 8026           # `up`'s local SMS/app gateway sink, when the gateway URLs are unset
+    # Operations: each worker's metrics and readiness port (0: none), how long a stopping process lets work
+    # in flight finish, and where traces go (unset: no tracing).
+    worker_metrics_port: int = 0
+    shutdown_grace_seconds: int = 30
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "complaints"
     # Worker tuning (see bench/): how many complaints stay cached, how many tasks run at once.
     max_cached_workflows: int = 10000
     max_concurrent_activities: int = 64
+    # A complaint's next task waits this long on the worker that has it cached before any worker takes it: how
+    # fast survivors take over a killed worker's complaints (the SDK's default is 10 s).
+    sticky_timeout_seconds: float = 5.0
 
     @field_validator("data_dir", "complaints_key_file", "complaints_actor_key_file", "codec_token_file", "complaints_session_file",
                      "api_secret_file", "gateway_secret_file", "delivery_templates")

@@ -47,10 +47,11 @@ class Prover:
         return hmac.new(key, binding, hashlib.sha256).hexdigest()
 
     def seal(self, payload: Payload, workflow_id: str, message: str, message_id: str | None = None,
-             now: datetime | None = None) -> Binding:
+             now: datetime | None = None, request_id: str = "") -> Binding:
         """Seal `payload` (in place) for one message to one workflow; returns what was bound."""
         b = Binding(workflow_id=workflow_id, message=message, id=message_id or uuid.uuid4().hex,
-                    issued_at=now or datetime.now(timezone.utc), digest=digest(payload.data))
+                    issued_at=now or datetime.now(timezone.utc), digest=digest(payload.data),
+                    request_id=request_id[:128])
         bound = b.model_dump_json().encode()
         payload.metadata[SEAL] = bound + b"\n" + self._mac(self._keys[0], bound).encode()
         return b

@@ -134,7 +134,10 @@ def sealed(client: Client, workflow_id: str, name: str, msg: BaseModel, message_
     payload = client.data_converter.payload_converter.to_payloads([msg])[0]
     prover = prover_of(client)
     if prover is not None:
-        prover.seal(payload, workflow_id, name, message_id)
+        # The API binds each request's id into the log context (api/routes/operations.py): it travels in the
+        # seal, so the history event names the request an operator finds in the logs and the request audit.
+        request_id = structlog.contextvars.get_contextvars().get("request_id", "")
+        prover.seal(payload, workflow_id, name, message_id, request_id=request_id)
     return RawValue(payload), digest(payload.data)
 
 

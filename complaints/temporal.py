@@ -3,6 +3,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.converter import DataConverter
+from temporalio.runtime import Runtime
 
 from complaints import proof
 from complaints.codec import EncryptionCodec, load_or_create_key
@@ -28,13 +29,26 @@ def data_converter(settings: Settings, refuse: bool = False, create_key: bool = 
 def worker_client(client: Client, settings: Settings) -> Client:
     """The same connection, with the worker's refusing codec."""
     return Client(client.service_client, namespace=client.namespace,
-                  data_converter=data_converter(settings, refuse=True))
+                  data_converter=data_converter(settings, refuse=True), interceptors=tracing_interceptors(settings))
 
 
-async def connect(settings: Settings, create_key: bool = False) -> Client:
-    """A client of the configured server; `create_key` for the system's own processes (keys made on first run)."""
+async def connect(settings: Settings, create_key: bool = False, runtime: Runtime | None = None) -> Client:
+    """A client of the configured server; `create_key` for the system's own processes (keys made on first run);
+    `runtime` for a worker's telemetry and tracing (workers/operations.py)."""
+    interceptors = tracing_interceptors(settings)
     return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace,
-                                data_converter=data_converter(settings, create_key=create_key))
+                                data_converter=data_converter(settings, create_key=create_key), runtime=runtime,
+                                interceptors=interceptors)
+
+
+def tracing_interceptors(settings: Settings) -> list:
+    """The SDK's OpenTelemetry interceptor when tracing is configured: a span for each start, update and
+    activity, joined to the API request's trace (complaints/tracing.py sets the exporter)."""
+    if not settings.otel_exporter_otlp_endpoint:
+        return []
+    from temporalio.contrib.opentelemetry import TracingInterceptor
+
+    return [TracingInterceptor()]
 
 
 async def ensure_search_attributes(client: Client, namespace: str) -> list[str]:

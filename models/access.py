@@ -54,6 +54,7 @@ class RequestAudit(SQLModel, table=True):
     status: int
     outcome: str = ""                          # what was refused and why, or "unmasked" for a read in clear
     client: str = ""                           # the caller's address
+    request_id: str = Field(default="", index=True)  # X-Request-ID: also on the log lines and the messages sent
 
 
 class SeenSignature(SQLModel, table=True):

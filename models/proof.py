@@ -32,6 +32,7 @@ class Binding(BaseModel):
     id: str = Field(max_length=200)          # the update id (a signal's own id)
     issued_at: datetime
     digest: str = Field(max_length=64)       # sha256 of the payload's bytes: the body it was issued for
+    request_id: str = Field(default="", max_length=128)  # the API request that sent it (logs, request audit)
 
 
 def as_sealed(sealed: bytes | None) -> Binding | None:

@@ -1,5 +1,6 @@
 """What every page shares: who is looking (a signed-in person, or off to the sign-in page), the language,
 the bank's time zone, and rendering a template with them."""
+import hashlib
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -55,6 +56,16 @@ def render(request: Request, template: str, principal: Principal | None, ctx: Co
     return templates.TemplateResponse(request, template, {
         "me": principal, "lang": lang, "w": words(lang), "tz": tz, "path": request.url.path, **values},
         status_code=status)
+
+
+def unchanged(request: Request, *parts: object) -> tuple[str, bool]:
+    """A list's version (a digest of what it shows) and whether the poll that asked already has it: then
+    the answer is 204, nothing redrawn and no audit row (a page polls every 3 s)."""
+    version = hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+    same = request.headers.get("hx-request") is not None and request.query_params.get("v") == version
+    if same:
+        request.state.quiet = True
+    return version, same
 
 
 def home_for(principal: Principal) -> str:

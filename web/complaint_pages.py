@@ -26,7 +26,7 @@ from models.errors import explain
 from models.messages import MESSAGES
 from models.requests import REQUESTS, with_actor
 from models.tables import AuditEvent, ComplaintRow
-from web.common import render, viewer
+from web.common import render, unchanged, viewer
 from web.views import available_actions, clock_views, form_fields, script_check
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -71,7 +71,11 @@ async def queue(request: Request, q: Annotated[str | None, Query(max_length=100)
 async def queue_fragment(request: Request, q: Annotated[str | None, Query(max_length=100)] = None,
                          principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
     rows = await run_in_threadpool(queue_rows, ctx, principal, q)
-    return render(request, "queue_rows.html", principal, ctx, rows=rows, q=q or "", now=datetime.now(timezone.utc))
+    version, same = unchanged(request, [(r.id, r.version) for r in rows])
+    if same:
+        return Response(status_code=204)
+    return render(request, "queue_rows.html", principal, ctx, rows=rows, q=q or "", v=version,
+                  now=datetime.now(timezone.utc))
 
 
 async def _state(ctx: Context, principal: Principal, complaint_id: str):
@@ -116,6 +120,7 @@ async def complaint_body(request: Request, complaint_id: str, since: int | None 
     if since is not None:
         state = await _state(ctx, principal, complaint_id)
         if state.history_total == since:
+            request.state.quiet = True
             return Response(status_code=204)
     return await _body(request, ctx, principal, complaint_id)
 

@@ -2,8 +2,9 @@
 interactive heat map and dashboard, the look-back."""
 from datetime import datetime, timezone
 from typing import Annotated
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from sqlalchemy import func
@@ -21,7 +22,7 @@ from models import messages as m
 from models.enums import Role
 from models.errors import explain
 from models.tables import ComplaintRow, WorkOrderRow
-from web.common import render, viewer
+from web.common import render, unchanged, viewer
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 Short = Annotated[str | None, Query(max_length=64)]
@@ -106,18 +107,31 @@ def supervise_rows(ctx: Context, f: dict) -> tuple[list[ComplaintRow], dict, lis
     return rows, counts, waiting
 
 
+Flag = Annotated[str | None, Query(pattern=r"^(|true|false)$")]
+
+
 @router.get("/supervise", response_class=HTMLResponse)
 async def supervise(request: Request, stage: Short = None, level: Short = None, department: Short = None,
-                    business_type: Short = None, problem_nature: Short = None, breached: bool | None = None,
-                    emergency: bool | None = None, principal: Principal = Depends(viewer),
+                    business_type: Short = None, problem_nature: Short = None, breached: Flag = None,
+                    emergency: Flag = None, principal: Principal = Depends(viewer),
                     ctx: Context = Depends(context)):
     _supervisor(principal, Role.REVIEWER)
+    # The filter form sends "" for "any": the same as leaving the field out.
     f = {"stage": stage, "level": level, "department": department, "business_type": business_type,
-         "problem_nature": problem_nature, "breached": breached, "emergency": emergency}
+         "problem_nature": problem_nature, "breached": _flag(breached), "emergency": _flag(emergency)}
     rows, counts, waiting = await run_in_threadpool(supervise_rows, ctx, f)
+    version, same = unchanged(request, [(r.id, r.version) for r in rows + waiting], sorted(counts.items()))
+    if same:
+        return Response(status_code=204)
+    query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "v"])
     template = "supervise_rows.html" if request.headers.get("hx-request") else "supervise.html"
     return render(request, template, principal, ctx, rows=rows, counts=counts, waiting=waiting, f=f,
-                  query=request.url.query, now=datetime.now(timezone.utc))
+                  query=query, v=version, now=datetime.now(timezone.utc))
+
+
+
+def _flag(value: str | None) -> bool | None:
+    return None if not value else value == "true"
 
 
 @router.get("/reports/heatmap", response_class=HTMLResponse)

@@ -2,6 +2,7 @@
 import asyncio
 import signal
 from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 import structlog
 from sqlalchemy.engine import Engine
@@ -13,11 +14,13 @@ from activities.complaint import ComplaintActivities
 from activities.delivery import DeliveryActivities
 from activities.lookback import LookBackActivities
 from activities.reconcile import ReconcileActivities
+from complaints import tracing
 from complaints.config import Settings
 from complaints.db import make_engine
 from complaints.fields import cipher_for
 from complaints.temporal import connect, ensure_search_attributes, worker_client
 from models.policy import Policy
+from workers import operations
 from workflows.complaint import ComplaintWorkflow
 from workflows.lookback import LookBackWorkflow, RevisitWorkflow
 from workflows.outbox import OutboxWorkflow
@@ -38,7 +41,8 @@ def workflow_runner() -> SandboxedWorkflowRunner:
         "workflows", "models", "pydantic", "pydantic_core", "annotated_types"))
 
 
-def build_worker(client: Client, settings: Settings, engine: Engine, policy: Policy | None = None) -> Worker:
+def build_worker(client: Client, settings: Settings, engine: Engine, policy: Policy | None = None,
+                 identity: str | None = None) -> Worker:
     policy = policy or settings.policy()
     cipher = cipher_for(settings)  # the key is on disk by now: the worker's client made it on first run
     classifier = settings.classifier()
@@ -60,14 +64,25 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
         activity_executor=ThreadPoolExecutor(max_workers=settings.max_concurrent_activities),
         max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows,
+        identity=identity,
+        sticky_queue_schedule_to_start_timeout=timedelta(seconds=settings.sticky_timeout_seconds),
+        # On SIGTERM, activities in flight get this long to finish before they are cut (and retried elsewhere).
+        graceful_shutdown_timeout=timedelta(seconds=settings.shutdown_grace_seconds),
     )
 
 
 async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> None:
     policy = settings.policy()  # fail fast on a bad policy file, before connecting
-    client = await connect(settings, create_key=True)
+    runtime, sdk_address = operations.sdk_runtime() if settings.worker_metrics_port else (None, None)
+    tracing.configure(settings)
+    client = await connect(settings, create_key=True, runtime=runtime)
     await ensure_search_attributes(client, settings.temporal_namespace)
     engine = make_engine(settings.db_url)
+    me = operations.identity(settings.task_queue)
+    port = None
+    if settings.worker_metrics_port:
+        port = await operations.serve(settings.worker_metrics_port, engine, client, settings.task_queue, me,
+                                      sdk_address)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -75,8 +90,14 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
             loop.add_signal_handler(sig, stop.set)
         except (NotImplementedError, RuntimeError):
             pass
-    async with build_worker(client, settings, engine, policy):
-        log.info("worker running", task_queue=settings.task_queue, temporal=settings.temporal_address,
-                 policy=policy.name)
-        await stop.wait()
+    try:
+        async with build_worker(client, settings, engine, policy, identity=me):
+            log.info("worker running", task_queue=settings.task_queue, temporal=settings.temporal_address,
+                     policy=policy.name, identity=me, metrics_port=settings.worker_metrics_port or None)
+            await stop.wait()
+            log.info("worker stopping", grace_seconds=settings.shutdown_grace_seconds)
+    finally:
+        if port is not None:
+            await port.cleanup()
+        engine.dispose()
     log.info("worker stopped")
