@@ -11,7 +11,6 @@ from temporalio.client import Client
 from api import problems
 from api.audit import AuditAndLimit, BodyTooLarge
 from api.context import Context
-from api.hardening import SecurityHeaders
 from api.routes import auth, complaints, operations, reads, supervision
 from api.routes.operations import RequestContext
 from complaints import metrics, tracing
@@ -48,7 +47,6 @@ def create_app(ctx: Context) -> FastAPI:
     app.state.metrics = metrics.registry(ctx.engine)
 
     app.add_middleware(AuditAndLimit, engine_of=lambda: ctx.engine, max_body=ctx.settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders)
     app.add_middleware(RequestContext)  # outermost: the request id is there for everything inside
     tracing.instrument_api(app, ctx.settings)
     return app

@@ -33,14 +33,8 @@ async def main(args: argparse.Namespace) -> dict:
             dev_server_log_level="error", dev_server_extra_args=SERVER_LIMITS)
         try:
             await ensure_search_attributes(env.client, "default")
-            scale = Scale(env.client, settings, make_engine(settings.db_url), work, complaints=args.complaints,
-                          notes_each=args.notes)
-            await scale.start_workers()
-            try:
-                await scale.run()
-            finally:
-                await scale.stop_workers()
-            report = scale.check()
+            report = await Scale(env.client, settings, make_engine(settings.db_url), work,
+                                 complaints=args.complaints, notes_each=args.notes).measure()
         finally:
             await env.shutdown()
     if not args.json:

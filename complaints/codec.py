@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.api.common.v1 import Payload
 from temporalio.converter import PayloadCodec
 
+from complaints.files import create_secret
 from complaints.proof import Prover, strip
 from models.payloads import refused_payload
 
@@ -33,10 +34,7 @@ def secret_file(path: Path, create: bool = True) -> str:
     if not path.exists():
         if not create:
             raise MissingKey(f"no token file at {path}: start the system first (`./run up` creates it)")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(base64.urlsafe_b64encode(os.urandom(24)).decode() + "\n")
+        create_secret(path, base64.urlsafe_b64encode(os.urandom(24)).decode())
     return path.read_text().strip()
 
 
@@ -49,12 +47,9 @@ def load_or_create_key(path: Path, create: bool = True) -> tuple[str, bytes]:
         if not create:
             raise MissingKey(f"no key file at {path}: start the system first (`./run up` creates it), or set "
                              "DATA_DIR / COMPLAINTS_KEY_FILE to the key the workers use")
-        path.parent.mkdir(parents=True, exist_ok=True)
         key = AESGCM.generate_key(bit_length=256)
         key_id = base64.b32encode(os.urandom(5)).decode().lower()
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(f"{key_id}:{base64.b64encode(key).decode()}\n")
+        create_secret(path, f"{key_id}:{base64.b64encode(key).decode()}")
     key_id, _, encoded = path.read_text().strip().partition(":")
     key = base64.b64decode(encoded)
     if len(key) != 32 or not key_id:

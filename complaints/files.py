@@ -19,3 +19,12 @@ def open_private(path: Path, force: bool = False, encoding: str = "utf-8", newli
         raise FileExists(path) from None
     os.fchmod(fd, 0o600)  # an overwritten file keeps no wider mode it had before
     return os.fdopen(fd, "w", encoding=encoding, newline=newline)
+
+
+def create_secret(path: Path, content: str) -> None:
+    """Write a new key or token file (mode 0600, its folder made); never over one that exists, so two
+    processes starting together keep the first one's."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(content + "\n")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from temporalio.api.common.v1 import Payload
 
+from complaints.files import create_secret
 from models.proof import SEAL, VOUCHED, Binding
 
 
@@ -23,10 +24,7 @@ def load_or_create(path: Path, create: bool = True) -> list[bytes]:
         if not create:
             raise FileNotFoundError(f"no actor key at {path}: start the system first (`./run up` creates it), "
                                     "or set COMPLAINTS_ACTOR_KEY_FILE to the key the API and workers use")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+        create_secret(path, base64.b64encode(os.urandom(32)).decode())
     keys = [base64.b64decode(line) for line in path.read_text().split() if line.strip()]
     if not keys or any(len(k) < 32 for k in keys):
         raise ValueError(f"actor key file {path} must hold base64 keys of 32 bytes, one a line")

@@ -31,7 +31,7 @@ def configure(settings: Settings, exporter: SpanExporter | None = None) -> bool:
 
 
 def instrument_api(app, settings: Settings) -> None:
-    if configure(settings):
+    if settings.otel_exporter_otlp_endpoint and configure(settings):
         from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
         FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")

@@ -82,6 +82,15 @@ class Scale:
                 "COMPLAINTS_ACTOR_KEY_FILE": str(s.actor_key_file), "COMPLAINTS_POLICY": str(policy),
                 "COMPLAINTS_EMERGENCY": "rules", "LOG_FORMAT": "json", "DATA_DIR": str(self.folder / "data")}
 
+    async def measure(self) -> Report:
+        """Start the workers, run, stop them (whatever happened), and check."""
+        await self.start_workers()
+        try:
+            await self.run()
+        finally:
+            await self.stop_workers()
+        return self.check()
+
     async def start_workers(self) -> None:
         env = self.env()
         for i in range(self.worker_count):

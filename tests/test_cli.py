@@ -51,6 +51,16 @@ def intake_file(tmp_path_factory) -> Path:
     return path
 
 
+async def test_a_complaint_the_workflow_would_refuse_is_an_error_not_submitted(signed_in, tmp_path):
+    old = json.loads(make_intake("卡被冻结").model_dump_json(exclude={"received_by"}))
+    old["received_at"] = "2001-01-01T09:00:00+08:00"
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(old, ensure_ascii=False), encoding="utf-8")
+    out = await complaints(signed_in, "submit", str(path))
+    assert out.returncode == 1 and "more than 30 days ago" in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1 and "submitted" not in out.stdout
+
+
 async def test_submit_show_act_and_list_as_the_signed_in_person(signed_in, intake_file, api):
     cli_env = signed_in
     out = await complaints(cli_env, "submit", str(intake_file), "--json")

@@ -31,7 +31,8 @@ def test_compose_file_is_valid_against_the_compose_schema():
     checked = compose("config", "-q")
     assert checked.returncode == 0, checked.stderr
     services = compose("config", "--services").stdout.split()
-    assert set(services) == {"postgresql", "temporal", "temporal-ui", "worker", "codec", "api"}
+    assert set(services) == {"postgresql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui",
+                             "worker", "codec", "api", "prometheus", "grafana"}
     unset = compose("config", "-q", env={})
     assert unset.returncode != 0 and "OIDC_ISSUER" in unset.stderr  # no production shape without a provider
 
@@ -83,3 +84,42 @@ def test_dockerfile_copies_what_exists():
     packaged = re.search(r"packages = \[(.*?)\]", (ROOT / "pyproject.toml").read_text(), flags=re.S).group(1)
     top_level = {p.strip().strip('"').split(".")[0] for p in packaged.split(",") if p.strip()}
     assert top_level <= set(copied), f"packages not copied into the image: {top_level - set(copied)}"
+
+
+def test_temporal_runs_its_server_image_with_schemas_from_a_one_shot_admin_job():
+    spec = yaml.safe_load(COMPOSE.read_text())["services"]
+    assert spec["temporal"]["image"].startswith("temporalio/server:")  # not auto-setup, a starting point only
+    assert spec["temporal"]["depends_on"]["temporal-schema"]["condition"] == "service_completed_successfully"
+    schema = (ROOT / "deploy" / "temporal" / "schema.sh").read_text()
+    assert spec["temporal-schema"]["image"].startswith("temporalio/admin-tools:")
+    assert schema.count("update-schema") == 2 and "visibility/versioned" in schema
+    for app in ("worker", "api"):
+        assert spec[app]["depends_on"]["temporal-namespace"]["condition"] == "service_completed_successfully"
+        assert "/readyz" in " ".join(spec[app]["healthcheck"]["test"])
+    assert spec["worker"]["environment"]["WORKER_METRICS_PORT"] == "9464"
+
+
+def test_prometheus_scrapes_every_worker_and_the_api_and_alerts_on_families_that_exist(engine):
+    from prometheus_client import generate_latest
+
+    from complaints import metrics
+
+    prom = yaml.safe_load((ROOT / "deploy" / "prometheus" / "prometheus.yml").read_text())
+    jobs = {j["job_name"]: j for j in prom["scrape_configs"]}
+    assert jobs["api"]["static_configs"][0]["targets"] == ["api:8000"]
+    assert jobs["worker"]["dns_sd_configs"][0]["port"] == 9464
+    ours = set(re.findall(r"^# TYPE (\w+)", generate_latest(metrics.registry(engine)).decode(), flags=re.M))
+    ours |= {f"{n}_total" for n in ours} | {f"{n}_bucket" for n in ours}
+    sdk = {"temporal_num_pollers", "temporal_workflow_task_schedule_to_start_latency_bucket",
+           "temporal_sticky_cache_size"}  # seen on a worker's port (tests/test_operations.py)
+    alerts = yaml.safe_load((ROOT / "deploy" / "prometheus" / "alerts.yml").read_text())
+    names = {r["alert"] for g in alerts["groups"] for r in g["rules"]}
+    assert {"SlaBreachesRising", "OutboxGivingUp", "WorkerNotPolling", "ScheduleToStartSlow"} <= names
+    dashboard = json.loads((ROOT / "deploy" / "grafana" / "dashboards" / "complaints.json").read_text())
+    exprs = [r["expr"] for g in alerts["groups"] for r in g["rules"]]
+    exprs += [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
+    used = {n for e in exprs for n in re.findall(r"\b((?:complaints|temporal)_\w+)", e)}
+    assert used <= ours | sdk, used - ours - sdk
+    titles = " ".join(p["title"] for p in dashboard["panels"])
+    for watched in ("Open complaints", "SLA breaches", "schedule-to-start", "Outbox", "errors"):
+        assert watched in titles

@@ -2,6 +2,7 @@
 one request id leads from the answer to the log line, the audit row and the history event, polls leave no
 audit rows, and a worker stops gracefully on SIGTERM."""
 import asyncio
+import dataclasses
 import signal
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -177,3 +178,34 @@ async def test_a_worker_serves_sdk_and_domain_metrics_is_ready_and_stops_gracefu
 async def _ready(h: httpx.AsyncClient):
     r = await h.get("/readyz")
     return r.json() if r.status_code == 200 else None
+
+
+async def test_a_request_and_the_update_it_sends_are_one_trace(api, client, settings):
+    """Tracing on (an exporter configured): the request's span is the parent of the SDK's span for the update."""
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+    from temporalio.client import Client
+    from temporalio.contrib.opentelemetry import TracingInterceptor
+
+    from complaints import tracing
+    from tests.api_support import running
+
+    spans = InMemorySpanExporter()
+    traced_settings = api.ctx.settings.model_copy(update={"otel_exporter_otlp_endpoint": "http://127.0.0.1:4318"})
+    tracing.configure(traced_settings, exporter=spans)
+    traced_client = Client(client.service_client, namespace=client.namespace, data_converter=client.data_converter,
+                           interceptors=[TracingInterceptor()])
+    ctx = dataclasses.replace(api.ctx, settings=traced_settings, client=traced_client)
+    cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"HL-{uuid.uuid4().hex[:10]}"),
+                                    api.channel("hotline"))
+    async with running(ctx) as url, httpx.AsyncClient(base_url=url) as h:
+        r = await h.post(f"/v1/complaints/{cid}/add_note", json={"text": "traced"}, headers=await api.as_("S001"))
+    assert r.status_code == 200
+    from opentelemetry import trace
+
+    trace.get_tracer_provider().force_flush()
+    finished = spans.get_finished_spans()
+    server = [s for s in finished if s.name.startswith("POST /v1/complaints/{complaint_id}/add_note")]
+    update = [s for s in finished if s.name.startswith("StartWorkflowUpdate:add_note")
+              or s.name.startswith("UpdateWorkflow:add_note")]
+    assert server and update, sorted({s.name for s in finished})
+    assert update[0].context.trace_id == server[0].context.trace_id

@@ -13,13 +13,7 @@ pytestmark = pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
 
 
 async def test_three_workers_one_killed_nothing_lost_nothing_twice(env, settings, engine, tmp_path):
-    scale = Scale(env.client, settings, engine, tmp_path, complaints=36, notes_each=4, workers=3)
-    await scale.start_workers()
-    try:
-        await scale.run()
-    finally:
-        await scale.stop_workers()
-    report = scale.check()
+    report = await Scale(env.client, settings, engine, tmp_path, complaints=36, notes_each=4, workers=3).measure()
     print("\n" + report.line())
     assert report.lost == [] and report.twice == [] and report.clock_faults == []
     assert report.takeover_seconds < 30

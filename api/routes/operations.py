@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.hardening import headers_for
 from complaints import metrics, readiness
 
 router = APIRouter(include_in_schema=False)
@@ -45,8 +46,9 @@ def request_id_of(scope: Scope) -> str:
 
 class RequestContext:
     """Outermost layer: one request id per request (taken or made, and returned), bound into every log line
-    while the request runs, kept for the audit row and the messages it sends; and the request counted by
-    its route template (never the raw path: ids would make a series per complaint)."""
+    while the request runs, kept for the audit row and the messages it sends; the browser's hardening headers
+    (api/hardening.py); and the request counted by its route template (never the raw path: ids would make a
+    series per complaint)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -63,7 +65,8 @@ class RequestContext:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message = {**message, "headers": [*message.get("headers", []), (REQUEST_ID.encode(), rid.encode())]}
+                message = {**message, "headers": [*message.get("headers", []), (REQUEST_ID.encode(), rid.encode()),
+                                                  *headers_for(scope.get("path", ""))]}
             await send(message)
 
         with structlog.contextvars.bound_contextvars(request_id=rid):
