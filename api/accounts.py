@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -62,6 +62,15 @@ def add_account(engine: Engine, user_id: str, role: Role | str, department: str,
 def get_account(engine: Engine, user_id: str) -> Account | None:
     with Session(engine) as session:
         return session.get(Account, user_id)
+
+
+def account_facts(engine: Engine, user_id: str):
+    """What every request needs of an account (role, department, disabled, when its password was set), read
+    afresh each time but without the ORM's unit of work: a plain row, or None."""
+    a = Account
+    with engine.connect() as conn:
+        return conn.execute(select(a.id, a.role, a.department, a.disabled, a.password_changed_at)
+                            .where(a.id == user_id)).first()
 
 
 REFUSED = ("wrong user name or password (after {n} failures in a row an account is locked for a while; an "

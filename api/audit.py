@@ -6,8 +6,8 @@ import json
 import time
 from datetime import datetime, timezone
 
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -86,9 +86,12 @@ def row_for(scope: Scope, status: int) -> RequestAudit:
 
 
 def write_row(engine: Engine, row: RequestAudit) -> None:
-    with Session(engine) as session:
-        session.add(row)
-        session.commit()
+    # A plain INSERT: the ORM's unit of work was a tenth of the API's time per request.
+    with engine.begin() as conn:
+        conn.execute(_INSERT, row.model_dump(exclude={"id"}))
+
+
+_INSERT = insert(RequestAudit.__table__)  # type: ignore[attr-defined]
 
 
 async def _too_large(send: Send, limit: int, path: str) -> None:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import structlog
 from pydantic import BaseModel
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
@@ -21,7 +22,6 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from complaints.proof import digest, prover_of
 from models import search_attributes as sa
-from models.enums import Stage
 from models.intake import Intake, workflow_id_for
 from models.messages import MESSAGES, Message
 from models.state import Ack, ComplaintState, SlaView
@@ -85,29 +85,37 @@ async def submit(client: Client, intake: Intake, task_queue: str, *, reopened_fr
 
 
 async def _received(handle: WorkflowHandle, complaint_id: str, wait: float) -> None:
-    """Return once the complaint is past `receive`, or after `wait` seconds (no worker yet: it is started and
-    durable, so it is alive); raise ComplaintError when its start failed."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait
-    while loop.time() < deadline:
-        desc = await handle.describe()
-        if desc.status == WorkflowExecutionStatus.FAILED:
-            try:
-                await handle.result()
-            except WorkflowFailureError as e:
-                reason = e.cause.message if isinstance(e.cause, ApplicationError) else str(e.cause)
-                log.error("complaint start failed", complaint_id=complaint_id, reason=reason[:300])
-                raise ComplaintError(f"the complaint could not start: {reason}") from None
-        if desc.status != WorkflowExecutionStatus.RUNNING:
-            return
-        try:
-            s = await handle.query("state", result_type=ComplaintState,
-                                   rpc_timeout=timedelta(seconds=max(0.1, deadline - loop.time())))
-            if s.stage not in (Stage.RECEIVE,):
-                return
-        except (RPCError, WorkflowQueryFailedError):
-            pass  # no worker has it yet, or it is failing: look again
-        await asyncio.sleep(0.05)
+    """Return once the complaint's intake is written (its first activity completed), or after `wait` seconds
+    (no worker yet: it is started and durable, so it is alive); raise ComplaintError when its start failed.
+
+    The history is long-polled on the server (`wait_new_event`): nothing asks the worker, nothing is polled."""
+    try:
+        failed = await asyncio.wait_for(_intake_outcome(handle), wait)
+    except asyncio.TimeoutError:
+        return
+    if not failed:
+        return
+    try:
+        await handle.result()
+    except WorkflowFailureError as e:
+        reason = e.cause.message if isinstance(e.cause, ApplicationError) else str(e.cause)
+        log.error("complaint start failed", complaint_id=complaint_id, reason=reason[:300])
+        raise ComplaintError(f"the complaint could not start: {reason}") from None
+
+
+async def _intake_outcome(handle: WorkflowHandle) -> bool:
+    """False once the intake activity completed; True if the run failed (or ended) first."""
+    async for event in handle.fetch_history_events(wait_new_event=True):
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:
+            return False
+        if event.event_type in _ENDED:
+            return event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED
+    return False
+
+
+_ENDED = frozenset({EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+                    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+                    EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW})
 
 
 def _handle(client: Client, complaint_id: str) -> WorkflowHandle:

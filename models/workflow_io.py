@@ -6,7 +6,17 @@ from pydantic import BaseModel, Field
 from models.enums import Level
 from models.intake import Intake, Strict
 from models.policy import Policy
-from models.state import Ack, Analysis, ComplaintState, HistoryEntry
+from models.state import Analysis, ComplaintState, HistoryEntry
+
+
+class Answered(BaseModel):
+    """A message applied: what a repeat of its id is answered with (the same seq and digest, the state as
+    it is now). Small on purpose: a worker keeps these for every complaint it has cached."""
+
+    message_id: str
+    action: str
+    seq: int
+    digest: str
 
 
 class Carried(BaseModel):
@@ -14,7 +24,7 @@ class Carried(BaseModel):
 
     state: ComplaintState
     policy: Policy
-    answered: list[Ack] = []  # the newest messages' answers, so a retry after the new run changes nothing
+    answered: list[Answered] = []  # the newest messages applied, so a retry after the new run changes nothing
 
 
 class StartComplaint(Strict):

@@ -92,6 +92,17 @@ async def _complaint(client, cfg, engine, **customer) -> str:
     return cid
 
 
+def _outbox_metrics(engine) -> dict[str, float]:
+    from prometheus_client import generate_latest
+    from prometheus_client.parser import text_string_to_metric_families
+
+    from complaints.metrics import registry
+
+    text = generate_latest(registry(engine)).decode()
+    return {s.name: s.value for f in text_string_to_metric_families(text) for s in f.samples
+            if s.name.startswith("complaints_outbox_")}
+
+
 def _ack(engine, cid) -> Notification:
     return rows(engine, Notification, complaint_id=cid, template="acknowledgement")[0]
 
@@ -110,8 +121,13 @@ async def test_the_outbox_is_delivered_once_retried_and_failures_told(client, de
     flaky = await _complaint(client, cfg, engine, phone=FLAKY)
     app = await _complaint(client, cfg, engine, channel="app")
 
+    before = _outbox_metrics(engine)
     counts = await _dispatch(client, cfg)
     assert counts.get("sms", 0) >= 2 and counts.get("email", 0) >= 1 and counts.get("undelivered", 0) >= 1
+    after = _outbox_metrics(engine)  # what an operator's alert watches moves with the deliveries
+    assert after["complaints_outbox_sent_total"] >= before["complaints_outbox_sent_total"] + 3
+    assert after["complaints_outbox_given_up_total"] >= before["complaints_outbox_given_up_total"] + 2
+    assert after["complaints_outbox_pending"] < before["complaints_outbox_pending"]
 
     # SMS: the bank's template in the customer's language, signed, keyed, and its row marked sent.
     ack = _ack(engine, sms)

@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from models.policy import wall_clock
     from models.proof import Binding
     from models.state import Ack, ComplaintState, SlaView
-    from models.workflow_io import Act, Carried, DeadlineInput, Received, StartComplaint
+    from models.workflow_io import Act, Answered, Carried, DeadlineInput, Received, StartComplaint
     from workflows import inbox, rules
     from workflows.case import record_batches
     from workflows.case_messages import Case
@@ -40,7 +40,7 @@ _WAITING = (Stage.RECEIVE, Stage.ANALYSE)
 # Exactly once: the answers to the newest messages, by message id (the update id), kept across
 # continue-as-new. Temporal itself answers a repeated update id within a run; this covers the next run, and
 # signals. A client retries within seconds, and a seal is good for 15 minutes (models/proof.py).
-REMEMBERED = 128
+REMEMBERED = 64
 T = TypeVar("T")
 
 
@@ -52,7 +52,7 @@ class ComplaintWorkflow:
     def __init__(self, *args: Any) -> None:
         self._search_attributes: dict[str, Any] | None = None  # as last pushed
         self._search_attributes_due = False
-        self._answered: dict[str, Ack] = {}
+        self._answered: dict[str, Answered] = {}
         try:
             self._start: StartComplaint | None = inbox.read_start(args, workflow.info())
             self._invalid: str | None = None
@@ -202,7 +202,10 @@ class ComplaintWorkflow:
     @workflow.update(dynamic=True)
     async def _update(self, name: str, args: Sequence[RawValue]) -> Ack:
         if earlier := self._answered.get(workflow.current_update_info().id):  # type: ignore[union-attr]
-            return earlier  # the same update id in a later run: the first answer, nothing applied again
+            # The same update id in a later run: nothing applied again; its seq and digest, today's state.
+            ack = Ack.of(earlier.action, earlier.seq, self.case.s)
+            ack.message_id, ack.digest = earlier.message_id, earlier.digest
+            return ack
         got = self._parse(name, args, validated=True)
         await self._ready()
         rules.check(name, got.msg, self.case.s, self.case.policy, workflow.now())
@@ -212,7 +215,7 @@ class ComplaintWorkflow:
 
     def _answer(self, proof: Binding, ack: Ack) -> Ack:
         ack.message_id, ack.digest = proof.id, proof.digest
-        self._answered[proof.id] = ack
+        self._answered[proof.id] = Answered(message_id=proof.id, action=ack.action, seq=ack.seq, digest=proof.digest)
         while len(self._answered) > REMEMBERED:
             del self._answered[next(iter(self._answered))]
         return ack
