@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     # Worker tuning (see bench/): how many complaints stay cached, how many tasks run at once.
     max_cached_workflows: int = 10000
     max_concurrent_activities: int = 64
+    workflow_sandbox: bool = True           # the SDK's sandbox around workflow code (see workers/worker.py)
     # A complaint's next task waits this long on the worker that has it cached before any worker takes it: how
     # fast survivors take over a killed worker's complaints (the SDK's default is 10 s).
     sticky_timeout_seconds: float = 5.0

@@ -1,5 +1,6 @@
 """A handler's pages: the queue (most urgent first) and the complaint page with only the actions this
 person may take now. Every action goes to the engine as an update with the signed-in person as actor."""
+import json
 import re
 from datetime import datetime, timezone
 from typing import Annotated
@@ -21,11 +22,12 @@ from classifier import label_refusal
 from complaints import service
 from complaints.fields import opened
 from complaints.reads import customer_in_clear
+from delivery import templates
 from models.enums import Role
 from models.errors import explain
 from models.messages import MESSAGES
 from models.requests import REQUESTS, with_actor
-from models.tables import AuditEvent, ComplaintRow
+from models.tables import AuditEvent, ComplaintRow, Notification
 from web.common import render, unchanged, viewer
 from web.views import available_actions, clock_views, form_fields, script_check
 
@@ -84,27 +86,38 @@ async def _state(ctx: Context, principal: Principal, complaint_id: str):
     return await readable_state(ctx, principal, complaint_id)
 
 
-def _timeline(ctx: Context, complaint_id: str) -> tuple[list[AuditEvent], str]:
-    """The newest 100 audit entries and the complaint's text, from the read model."""
+def _timeline(ctx: Context, complaint_id: str) -> tuple[list[AuditEvent], str, list[Notification]]:
+    """The newest 100 audit entries, the complaint's text, and every message sent to the customer."""
     with Session(ctx.engine) as session:
         row = session.get(ComplaintRow, complaint_id)
         events = list(session.exec(select(AuditEvent).where(AuditEvent.complaint_id == complaint_id)
                                    .order_by(AuditEvent.seq.desc()).limit(100)).all())
-        return events, opened(ctx.cipher, row, "text") if row else ""
+        sent = list(session.exec(select(Notification).where(Notification.complaint_id == complaint_id,
+                                                            Notification.recipient_kind == "customer")
+                                 .order_by(Notification.created_at)).all())
+        # The words the customer was sent: the bank's template in their language, as the outbox renders it.
+        bank = templates.load(ctx.settings.delivery_templates)
+        language = (row.customer_language if row else "") or "zh"
+        for n in sent:
+            n.body = templates.render(bank, n.template, language, json.loads(n.params or "{}"), n.body)
+            session.expunge(n)
+        return events, opened(ctx.cipher, row, "text") if row else "", sent
 
 
 async def _body(request: Request, ctx: Context, principal: Principal, complaint_id: str, *, page: bool = False,
-                flash: str | None = None, error: str | None = None, status: int = 200):
+                flash: str | None = None, error: str | None = None, status: int = 200,
+                typed: dict[str, dict[str, str]] | None = None):
     state = await _state(ctx, principal, complaint_id)
     now = datetime.now(timezone.utc)
     policy = ctx.settings.policy()
     actions = available_actions(principal.actor, state, policy, now)
-    timeline, text = await run_in_threadpool(_timeline, ctx, complaint_id)
+    timeline, text, sent = await run_in_threadpool(_timeline, ctx, complaint_id)
     return render(request, "complaint.html" if page else "complaint_body.html", principal, ctx, status=status,
                   s=state, clocks=clock_views(state, now), actions=actions,
                   forms={name: form_fields(name) for name in actions}, timeline=timeline, flash=flash, error=error,
                   stages=["receive", "analyse", "handle", "respond", "verify", "closed"],
-                  notes=[e for e in timeline if e.action == "add_note" and e.accepted], text=text)
+                  notes=[e for e in timeline if e.action == "add_note" and e.accepted], text=text,
+                  typed=typed or {}, sent=sent)
 
 
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)
@@ -137,18 +150,19 @@ async def act(request: Request, complaint_id: str, name: str, principal: Princip
         msg = with_actor(MESSAGES[name], body, principal.actor.model_dump())
     except ValidationError as e:
         request.state.outcome = f"invalid: {explain(e)[:200]}"
-        return await _body(request, ctx, principal, complaint_id, error=explain(e), status=422)
+        return await _body(request, ctx, principal, complaint_id, error=explain(e), status=422,
+                           typed={name: fields})
     if name == "correct_classification" and (reason := label_refusal(
             ctx.classifier, getattr(msg, "business_type", None), getattr(msg, "problem_nature", None))):
         request.state.outcome = f"rule: {reason[:200]}"
-        return await _body(request, ctx, principal, complaint_id, error=reason, status=422)
+        return await _body(request, ctx, principal, complaint_id, error=reason, status=422, typed={name: fields})
     try:
         ack = await service.acknowledge(ctx.client, complaint_id, name, msg,
                                         message_id(principal, request.headers.get("Idempotency-Key")))
     except service.ComplaintError as e:
         request.state.outcome = f"{e.kind}: {str(e)[:200]}"
         return await _body(request, ctx, principal, complaint_id, error=str(e),
-                           status=STATUS.get(e.kind, 422))
+                           status=STATUS.get(e.kind, 422), typed={name: fields})
     request.state.outcome = f"applied #{ack.seq}"
     return await _body(request, ctx, principal, complaint_id, flash=name)
 

@@ -36,6 +36,11 @@ WORDS: dict[str, tuple[str, str]] = {
     "messages": ("消息", "Messages"),
     "ended": ("流程外终止（对账发现）", "Ended outside the lifecycle (reconciliation)"),
     "signed_in_as": ("当前用户", "Signed in as"), "empty": ("暂无", "Nothing here"),
+    "conversation": ("与客户的沟通", "Conversation with the customer"),
+    "to_customer": ("发给客户", "To the customer"), "from_customer": ("客户评价", "From the customer"),
+    "delivered": ("已送达", "delivered"), "sending": ("发送中", "sending"), "undelivered": ("未能送达", "not delivered"),
+    "satisfied": ("满意", "satisfied"), "not_satisfied": ("不满意", "not satisfied"),
+    "came_back": ("客户不满意退回", "came back: customer not satisfied"),
     # Form fields, by message where one name means different things.
     "propose_response.text": ("回复客户（致歉、核实、方案、回访）", "Response (apology, facts, solution, follow-up)"),
     "add_note.text": ("备注", "Note"), "what": ("请客户补充的材料", "What the customer should send"),
@@ -56,6 +61,14 @@ MESSAGE_NAMES: dict[str, tuple[str, str]] = {
     "correct_classification": ("更正分类", "Correct the classification"),
 }
 
+# What the customer was sent, by the outbox's template (delivery/templates.toml).
+TEMPLATES: dict[str, tuple[str, str]] = {
+    "acknowledgement": ("受理通知", "acknowledgement"), "response": ("处理结果", "response"),
+    "verification": ("满意度回访", "satisfaction survey"), "information_request": ("补充材料请求", "information request"),
+    "apology": ("致歉与督办", "apology"), "withdrawn": ("撤诉确认", "withdrawal confirmed"),
+    "progress": ("进展通知", "progress notice"), "extension": ("延期通知", "extension notice"),
+}
+
 STAGES: dict[str, tuple[str, str]] = {
     "receive": ("受理", "receive"), "analyse": ("分析", "analyse"), "handle": ("处理", "handle"),
     "respond": ("回复", "respond"), "verify": ("回访", "verify"), "closed": ("已结案", "closed"),
@@ -67,4 +80,5 @@ def words(lang: str) -> dict[str, str]:
     table = {k: v[i] for k, v in WORDS.items()}
     table.update({f"msg.{k}": v[i] for k, v in MESSAGE_NAMES.items()})
     table.update({f"stage.{k}": v[i] for k, v in STAGES.items()})
+    table.update({f"template.{k}": v[i] for k, v in TEMPLATES.items()})
     return table

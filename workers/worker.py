@@ -7,7 +7,7 @@ from datetime import timedelta
 import structlog
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.complaint import ComplaintActivities
@@ -57,7 +57,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
         wclient,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner() if settings.workflow_sandbox else UnsandboxedWorkflowRunner(),
         activities=[acts.intake_complaint, acts.record_batch, acts.compute_deadline,
                     look.resolve_month, look.sample_lookback, look.record_revisit, look.recurrence_intake,
                     look.record_lookback, recon.reconcile, out.pending, out.deliver, out.failed],

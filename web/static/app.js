@@ -25,6 +25,35 @@
     var s = e.detail.xhr.status;
     if (s === 403 || s === 409 || s === 422) { e.detail.shouldSwap = true; e.detail.isError = false; }
   });
+  // Drafts: what a person types into an action's form is kept in this tab (sessionStorage: gone with the
+  // tab, never on disk) until the action succeeds, so a reload or a colleague's change redrawing the page
+  // loses nothing.
+  function draftKey(form, field) { return "draft:" + form.dataset.draft + ":" + field.name; }
+  document.addEventListener("input", function (e) {
+    var form = e.target.form;
+    if (form && form.dataset.draft && e.target.name) {
+      try { sessionStorage.setItem(draftKey(form, e.target), e.target.value); } catch (err) { /* full: no draft */ }
+    }
+  });
+  function restoreDrafts(root) {
+    (root || document).querySelectorAll("form[data-draft]").forEach(function (form) {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (!field.name || field.tagName === "SELECT" || field.value) return;
+        var kept = sessionStorage.getItem(draftKey(form, field));
+        if (kept) { field.value = kept; form.closest("details") && (form.closest("details").open = true); }
+      });
+    });
+  }
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail.elt;
+    if (form && form.dataset && form.dataset.draft && e.detail.xhr.status === 200) {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name) sessionStorage.removeItem(draftKey(form, field));
+      });
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () { restoreDrafts(); });
+  document.addEventListener("htmx:afterSettle", function (e) { restoreDrafts(e.detail.elt); });
   var zh = document.body.dataset.lang !== "en";
   function parse(iso) { return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(iso) ? iso : iso + "Z"); }
   function human(ms) {

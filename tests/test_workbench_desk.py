@@ -1,0 +1,80 @@
+"""The desk as a person uses it, in Chromium: the supervisor's filter through its own controls, and a refused
+response that keeps what the handler typed (across a reload too)."""
+import uuid
+
+from playwright.async_api import expect
+
+from tests.actors import GOOD_RESPONSE
+from tests.browser import shot, signed_in
+from tests.test_front_door import LOST_CARD, intake_body, submitted_in_handle
+
+
+def failures(page) -> list[str]:
+    """Every answer of 400 or more the page received while the person worked (a raw problem shown or not)."""
+    found: list[str] = []
+    page.on("response", lambda r: found.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    return found
+
+
+async def test_the_supervisors_filter_works_through_its_own_controls(api, browser):
+    cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"), api.channel("app"))
+    page = await signed_in(browser, api, "S001")
+    bad = failures(page)
+    await page.goto("/ui/supervise")
+    await page.locator("#f-stage").select_option("handle")
+    await page.locator("form.filters button[type=submit]").click()
+    await expect(page.locator(f'#supervise-rows tr[data-complaint="{cid}"]')).to_be_visible()
+    await page.locator("#f-emergency").select_option("true")
+    await page.locator("form.filters button[type=submit]").click()
+    await expect(page.locator(f'#supervise-rows tr[data-complaint="{cid}"]')).to_be_visible()
+    await page.wait_for_timeout(3500)  # a poll after the filter: still the list, never a problem document
+    assert "detail" not in await page.locator("#supervise-rows").inner_text()
+    assert bad == []
+    await shot(page, "supervise-filtered")
+
+
+async def test_a_refused_response_keeps_what_was_typed_and_a_reload_keeps_the_draft(api, browser):
+    # An emergency: the response is refused until two reviewers approve the disposal.
+    cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"), api.channel("app"))
+    page = await signed_in(browser, api, "H801")
+    await page.goto(f"/ui/complaints/{cid}")
+    await page.locator('details[data-action="accept"] summary').click()
+    await page.locator('details[data-action="accept"] button[type=submit]').click()
+    await expect(page.locator(".flash")).to_be_visible()
+    editor = page.locator('details[data-action="propose_response"] textarea[name="text"]')
+    await editor.fill(GOOD_RESPONSE)
+    await page.locator('details[data-action="propose_response"] button[type=submit]').click()
+    await expect(page.locator(".error")).to_be_visible()
+    await expect(editor).to_have_value(GOOD_RESPONSE)
+    await page.reload()
+    await expect(page.locator('details[data-action="propose_response"] textarea[name="text"]')).to_have_value(
+        GOOD_RESPONSE)
+
+
+async def test_the_refusal_page_itself_carries_what_was_typed(api):
+    """Without the page's script too (the drafts above are the script's): the server redraws the form filled."""
+    cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"), api.channel("app"))
+    async with api.http() as h:
+        handler = {**await api.as_("H801"), "HX-Request": "true"}
+        await h.post(f"/ui/complaints/{cid}/act/accept", data={}, headers=handler)
+        refused = await h.post(f"/ui/complaints/{cid}/act/propose_response", data={"text": GOOD_RESPONSE},
+                               headers=handler)
+    assert refused.status_code == 422 and 'role="alert"' in refused.text
+    assert f">{GOOD_RESPONSE}</textarea>" in refused.text
+
+
+async def test_the_complaint_page_shows_what_the_customer_was_sent_and_said(api):
+    from tests.conftest import eventually
+
+    cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"), api.channel("app"))
+    async with api.http() as h:
+        sup = await api.as_("S001")
+
+        async def page():
+            r = await h.get(f"/ui/complaints/{cid}", headers=sup)
+            return r.text if 'data-template="acknowledgement"' in r.text else None
+
+        html = await eventually(page)
+    # The bank's template in the customer's language, as the outbox sends it, and its delivery state.
+    assert f"您的投诉已受理，编号 {cid}" in html and "受理通知" in html
+    assert any(state in html for state in ("发送中", "已送达", "未能送达"))
