@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".data")
     database_url: str | None = None       # default: a SQLite file under data_dir
     complaints_policy: str | None = None  # TOML policy file; default: the spec's table
+    complaints_departments: Path | None = None  # the bank's department registry (TOML); default models/departments.toml
     complaints_key_file: Path | None = None  # payload encryption key; created on first run
     complaints_actor_key_file: Path | None = None  # seals the messages the API sends for a person; never the codec's
     codec_token: str | None = None        # the codec server's bearer token; default: a token file
@@ -79,7 +80,7 @@ class Settings(BaseSettings):
     # fast survivors take over a killed worker's complaints (the SDK's default is 10 s).
     sticky_timeout_seconds: float = 5.0
 
-    @field_validator("data_dir", "complaints_key_file", "complaints_actor_key_file", "codec_token_file", "complaints_session_file",
+    @field_validator("data_dir", "complaints_key_file", "complaints_actor_key_file", "complaints_departments", "codec_token_file", "complaints_session_file",
                      "api_secret_file", "gateway_secret_file", "delivery_templates")
     @classmethod
     def _absolute(cls, v: Path | None) -> Path | None:
@@ -133,9 +134,16 @@ class Settings(BaseSettings):
                                self.complaints_emergency, self.data_dir / "models")
 
     def policy(self) -> Policy:
+        """The policy file's, with the registered departments pinned in (a complaint keeps them from its start)."""
         from sla.policy_file import load_policy
 
-        return load_policy(self.complaints_policy)
+        policy = load_policy(self.complaints_policy)
+        return policy.model_copy(update={"departments": self.departments().ids})
+
+    def departments(self):
+        from models.departments import load
+
+        return load(self.complaints_departments)
 
 
 @lru_cache

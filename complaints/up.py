@@ -113,6 +113,7 @@ async def run_up(settings: Settings) -> None:
     if api.done():
         api.result()  # it could not start (the port is taken, say): say so and stop
     where = f"http://{settings.api_host}:{settings.api_port}"
+    console.print(f"[bold]Workbench:[/] {where}/ui/ (Chinese; English by the switch in its header)")
     console.print(f"[bold]API:[/] {where} (docs {where}/docs)")
     first_sign_in(settings)
     console.print("worker starting on task queue "

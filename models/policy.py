@@ -152,6 +152,9 @@ class Policy(_Section):
     commitment: float = Field(default=0.9, gt=0, le=1)
     recent_window: Duration = "90d"
     script: Script = Script()
+    # The registered departments' ids, pinned at start from the registry (models/departments.py); empty: none
+    # pinned, nothing checked against it.
+    departments: list[str] = Field(default_factory=list)
 
     @field_validator("warn_at")
     @classmethod

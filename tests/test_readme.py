@@ -38,7 +38,8 @@ def test_the_walkthrough_is_found():
 async def test_the_readme_walkthrough_runs_on_a_fresh_data_folder(tmp_path):
     shutil.copytree(ROOT / "examples", tmp_path / "examples")
     env = {**os.environ, "DATA_DIR": str(tmp_path / ".data"), "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
-           "TEMPORAL_UI_PORT": str(free_port()), "CODEC_PORT": str(free_port()), "API_PORT": str(free_port()),
+           "TEMPORAL_UI_PORT": str(free_port()), "CODEC_PORT": str(free_port()), "SINK_SMTP_PORT": str(free_port()),
+           "SINK_GATEWAY_PORT": str(free_port()), "API_PORT": str(free_port()),
            "LOG_FORMAT": "console", "COMPLAINTS_SESSION_FILE": str(tmp_path / "session.json"), "COLUMNS": "200",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     for inherited in ("DATABASE_URL", "COMPLAINTS_API_URL", "COMPLAINTS_CHANNEL_KEY", "COMPLAINTS_KEY_FILE",

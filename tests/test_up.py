@@ -35,7 +35,8 @@ async def run_cli(env, *args, stdin: str | None = None) -> tuple[int, str, str]:
 async def test_up_runs_everything_and_keeps_complaints_across_a_restart(tmp_path):
     api_port = free_port()
     env = {**os.environ, "DATA_DIR": str(tmp_path / ".data"), "TEMPORAL_ADDRESS": f"127.0.0.1:{free_port()}",
-           "TEMPORAL_UI_PORT": str(free_port()), "CODEC_PORT": str(free_port()), "API_PORT": str(api_port),
+           "TEMPORAL_UI_PORT": str(free_port()), "CODEC_PORT": str(free_port()), "SINK_SMTP_PORT": str(free_port()),
+           "SINK_GATEWAY_PORT": str(free_port()), "API_PORT": str(api_port),
            "LOG_FORMAT": "json", "COMPLAINTS_SESSION_FILE": str(tmp_path / "session.json")}
     for inherited in ("DATABASE_URL", "COMPLAINTS_API_URL", "COMPLAINTS_CHANNEL_KEY"):
         env.pop(inherited, None)
@@ -47,7 +48,7 @@ async def test_up_runs_everything_and_keeps_complaints_across_a_restart(tmp_path
     try:
         said = log.read_text()
         assert f"Temporal UI: http://127.0.0.1:{env['TEMPORAL_UI_PORT']}" in said
-        assert f"API: http://127.0.0.1:{api_port}" in said
+        assert f"API: http://127.0.0.1:{api_port}" in said and f"Workbench: http://127.0.0.1:{api_port}/ui/" in said
         password_file = tmp_path / ".data" / "first-supervisor.password"
         assert f"complaints login --user supervisor < {password_file}" in said
         # The first supervisor signs in, an operator adds a handler, and the handler keys a complaint in.

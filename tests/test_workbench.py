@@ -24,7 +24,11 @@ async def _act(page, name: str, **fields):
     if not await block.evaluate("d => d.open"):
         await block.locator("summary").click()
     for field, value in fields.items():
-        await block.locator(f'[name="{field}"]').fill(value)
+        control = block.locator(f'[name="{field}"]')
+        if await control.evaluate("e => e.tagName") == "SELECT":
+            await control.select_option(value)  # a registered department, chosen from the list
+        else:
+            await control.fill(value)
     await block.locator("button[type=submit]").click()
 
 
@@ -49,7 +53,7 @@ async def test_a_complaint_worked_to_its_close_by_clicking(api, browser):
     await _act(handler, "accept")
     await expect(handler.locator(".flash")).to_contain_text("受理")
     await _act(handler, "open_work_order", department="loans", question="客户是否有分期贷款？")
-    await expect(handler.locator('li[data-work-order="WO-1"]')).to_contain_text("loans")
+    await expect(handler.locator('li[data-work-order="WO-1"]')).to_contain_text("个人贷款部")
     assert await serious_violations(handler) == []
     await shot(handler, "complaint")
 

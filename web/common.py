@@ -1,6 +1,8 @@
 """What every page shares: who is looking (a signed-in person, or off to the sign-in page), the language,
 the bank's time zone, and rendering a template with them."""
 import hashlib
+import re
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -13,10 +15,25 @@ from api.context import Context, context
 from api.identity import Principal, authenticate
 from api.problems import Problem
 from web.i18n import EN, ZH, words
+from web.views import deadline_text
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["zone"] = ZoneInfo
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})")
+
+
+def local_times(text: str, tz: str) -> str:
+    """Every ISO timestamp in a composed message as the bank reads it: `2026-12-06 11:02` in its zone."""
+    def one(m: re.Match) -> str:
+        try:
+            return deadline_text(datetime.fromisoformat(m.group().replace("Z", "+00:00")), ZoneInfo(tz))
+        except ValueError:
+            return m.group()
+    return _ISO.sub(one, text)
+
+
+templates.env.filters["local_times"] = local_times
 LANG_COOKIE = "complaints_lang"
 
 
@@ -53,8 +70,10 @@ def render(request: Request, template: str, principal: Principal | None, ctx: Co
            **values) -> HTMLResponse:
     lang = lang_of(request)
     tz = ctx.settings.policy().timezone
+    registry = ctx.settings.departments()
     return templates.TemplateResponse(request, template, {
-        "me": principal, "lang": lang, "w": words(lang), "tz": tz, "path": request.url.path, **values},
+        "me": principal, "lang": lang, "w": words(lang), "tz": tz, "path": request.url.path,
+        "departments": registry.departments, "dept": lambda d: registry.name(d, lang) if d else "", **values},
         status_code=status)
 
 

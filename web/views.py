@@ -89,7 +89,7 @@ def clock_views(s: ComplaintState, now: datetime) -> list[ClockView]:
             status = "warned" if c.warned_at else "running"
         deadline = c.deadline(now)
         paused = c.paused_for + (now - c.paused_since if c.paused_since else timedelta(0))
-        out.append(ClockView(c.name, c.label, deadline.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        out.append(ClockView(c.name, c.label, deadline_text(deadline, zone),
                              deadline.isoformat(), c.warn_time().isoformat(), status,
                              int(paused.total_seconds() // 60)))
     return out
@@ -108,9 +108,19 @@ def form_fields(name: str) -> list[Field]:
     out = []
     for field_name, info in REQUESTS[name].model_fields.items():
         limit = next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
-        kind = "select" if field_name == "work_order_id" else "textarea" if (limit or 0) > 200 else "text"
+        kind = "select" if field_name == "work_order_id" else "department" if field_name == "department" else \
+            "textarea" if (limit or 0) > 200 else "text"
         out.append(Field(field_name, info.is_required(), kind, limit))
     return out
+
+
+def deadline_text(dt: datetime, zone: ZoneInfo) -> str:
+    """A deadline as the bank reads it. One at local midnight is the end of the day before (a working-day
+    limit ends at 24:00), so it reads `2026-12-09 24:00`, never `2026-12-10 00:00`, a day that has not begun."""
+    here = dt.astimezone(zone)
+    if (here.hour, here.minute, here.second, here.microsecond) == (0, 0, 0, 0):
+        return f"{(here - timedelta(days=1)):%Y-%m-%d} 24:00"
+    return here.strftime("%Y-%m-%d %H:%M")
 
 
 def local(dt: datetime | None, tz: str) -> str:

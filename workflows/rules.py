@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from temporalio.exceptions import ApplicationError
 
 from models import messages as m
+from models.departments import unknown
 from models.enums import Stage
 from models.policy import Policy, approx_span
 from models.state import ComplaintState
@@ -57,6 +58,8 @@ def _add_note(msg: m.AddNote, s: ComplaintState, p: Policy, now: datetime) -> st
 
 
 def _open_work_order(msg: m.OpenWorkOrder, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    if reason := unknown(msg.department, p.departments):
+        return reason
     if msg.department == s.department:
         return f"a work order asks another department; {msg.department} already owns this complaint"
     if len(s.work_orders) >= p.limits.work_orders:
@@ -144,6 +147,8 @@ def _escalate(msg: m.Escalate, s: ComplaintState, p: Policy, now: datetime) -> s
 def _reassign(msg: m.Reassign, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if not msg.owner_id and not msg.department:
         return "reassign needs a new owner_id, a new department, or both"
+    if msg.department and (reason := unknown(msg.department, p.departments)):
+        return reason
     if (msg.owner_id or s.owner_id) == s.owner_id and (msg.department or s.department) == s.department:
         return "the complaint already has that owner and department"
     return None

@@ -9,6 +9,7 @@ from api.errors import problem
 from api.idempotency import IDEMPOTENCY_KEY, message_id
 from api.identity import Principal, anyone, person
 from api.problems import Problem
+from api.routes.departments import department_refusal
 from classifier import label_refusal
 from complaints import service
 from models.enums import Channel, Role
@@ -87,6 +88,8 @@ def _message_route(name: str) -> None:
         if principal.kind == "person" and name in CHANNEL_ONLY:
             raise Problem(403, "forbidden", f"{name} comes from the customer, through their channel's credential")
         msg = with_actor(cls, body, principal.actor.model_dump())
+        if reason := department_refusal(msg, ctx):
+            raise Problem(422, "rule", reason, field="department")
         if isinstance(msg, CorrectClassification) and (
                 reason := label_refusal(ctx.classifier, msg.business_type, msg.problem_nature)):
             raise Problem(422, "rule", reason, field="business_type" if reason.startswith("business") else

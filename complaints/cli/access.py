@@ -30,6 +30,32 @@ def _password(prompt: str, confirm: bool) -> str:
     return first
 
 
+def _registered(department: str, desk: bool = False) -> None:
+    """Only a registered department (and, for a channel's complaints, one that takes complaints)."""
+    from models.departments import unknown
+
+    registry = settings().departments()
+    if reason := unknown(department, registry.ids):
+        fail(reason)
+    found = registry.get(department)
+    if desk and found is not None and not found.desk:
+        fail(f"{department} does not take complaints (desk = false in the departments file)")
+
+
+@app.command("departments")
+def departments(json: JsonFlag = False) -> None:
+    """The registered departments: id, Chinese and English names, whether it takes complaints, supervisor."""
+    registry = settings().departments()
+    rows = [d.model_dump() for d in registry.departments]
+    if json:
+        emit(rows, True, "")
+        return
+    table = Table("id", "中文", "English", "desk", "supervisor", title="departments")
+    for d in registry.departments:
+        table.add_row(d.id, d.zh, d.en, "✔" if d.desk else "", d.supervisor or "")
+    console.print(table)
+
+
 @users_app.command("add")
 def users_add(user_id: Annotated[str, typer.Argument(help="The employee id (the actor id on every message).")],
               role: Annotated[str, typer.Option(help="handler, department_agent, reviewer, supervisor or operator.")],
@@ -40,6 +66,7 @@ def users_add(user_id: Annotated[str, typer.Argument(help="The employee id (the 
     from api.accounts import AccountError, add_account
     from complaints.db import make_engine
 
+    _registered(department)
     password = _password(f"password for {user_id}: ", confirm=True)
     try:
         account = add_account(make_engine(settings().db_url), user_id, role, department, password, replace=replace)
@@ -83,6 +110,7 @@ def channels_add(channel: Annotated[Channel, typer.Argument(help="The intake cha
     from complaints.db import make_engine
 
     cfg = settings()
+    _registered(department or f"{channel.value}-desk", desk=True)
     try:
         new = add_channel(make_engine(cfg.db_url), channel, cfg.api_secret(create=True), department)
     except ValueError as e:
