@@ -75,7 +75,8 @@ async def test_a_complaint_worked_to_its_close_by_clicking(api, browser):
 
     for reviewer in ("R010", "R011"):
         page = await signed_in(browser, api, reviewer)
-        await expect(page.locator(f'li[data-complaint="{cid}"]')).to_be_visible()  # approvals waiting
+        await expect(page.locator("h1")).to_contain_text("待我复核的处置")  # a reviewer lands on their review queue
+        await expect(page.locator(f'tr[data-complaint="{cid}"]')).to_be_visible()
         await page.goto(f"/ui/complaints/{cid}")
         assert await page.locator('details[data-action="propose_response"]').count() == 0
         await _act(page, "approve_disposal", note=f"{reviewer} 同意")

@@ -88,5 +88,6 @@ def unchanged(request: Request, *parts: object) -> tuple[str, bool]:
 
 
 def home_for(principal: Principal) -> str:
-    return {"department_agent": "/ui/inbox", "reviewer": "/ui/supervise", "supervisor": "/ui/supervise",
+    # Each role lands where its work is: a reviewer on the disposals awaiting review (their queue).
+    return {"department_agent": "/ui/inbox", "reviewer": "/ui/queue", "supervisor": "/ui/supervise",
             "operator": "/ui/supervise"}.get(principal.role.value, "/ui/queue")

@@ -3,7 +3,7 @@ ZH, EN = "zh", "en"
 
 WORDS: dict[str, tuple[str, str]] = {
     "app": ("投诉工作台", "Complaints workbench"),
-    "queue": ("我的队列", "My queue"), "inbox": ("部门工单", "Department inbox"),
+    "queue": ("我的队列", "My queue"), "review_queue": ("待我复核的处置", "Disposals awaiting my review"), "inbox": ("部门工单", "Department inbox"),
     "supervise": ("主管视图", "Supervisor"), "heatmap": ("热力图", "Heat map"),
     "dashboard": ("质量仪表盘", "Dashboard"), "lookback": ("回头看", "Look-back"),
     "sign_in": ("登录", "Sign in"), "sign_out": ("退出", "Sign out"), "user": ("工号", "Employee id"),
