@@ -14,7 +14,7 @@ from pathlib import Path
 from temporalio.api.common.v1 import Payload
 
 from complaints.files import create_secret
-from models.proof import SEAL, VOUCHED, Binding
+from models.proof import SEAL, VOUCHED, Binding, join_seal, split_seal
 
 
 def load_or_create(path: Path, create: bool = True) -> list[bytes]:
@@ -51,7 +51,7 @@ class Prover:
                     issued_at=now or datetime.now(timezone.utc), digest=digest(payload.data),
                     request_id=request_id[:128])
         bound = b.model_dump_json().encode()
-        payload.metadata[SEAL] = bound + b"\n" + self._mac(self._keys[0], bound).encode()
+        payload.metadata[SEAL] = join_seal(bound, self._mac(self._keys[0], bound))
         return b
 
     def vouch(self, payload: Payload) -> None:
@@ -61,7 +61,7 @@ class Prover:
         sealed = payload.metadata.get(SEAL)
         if not sealed or len(sealed) > 2048:
             return
-        bound, _, mac = sealed.rpartition(b"\n")
+        bound, mac = split_seal(sealed)
         if not any(hmac.compare_digest(self._mac(k, bound).encode(), mac) for k in self._keys):
             return
         try:

@@ -62,7 +62,8 @@ async def polling(client: Client, task_queue: str, identity: str) -> str | None:
         seen = [p for p in got.pollers if p.identity == identity
                 and now - p.last_access_time.ToDatetime(timezone.utc) < POLLED_WITHIN]
         if not seen:
-            return f"polling: {identity} is not polling {task_queue} ({'workflow' if kind == 1 else 'activity'} tasks)"
+            tasks = "workflow" if kind == TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW else "activity"
+            return f"polling: {identity} is not polling {task_queue} ({tasks} tasks)"
     return None
 
 

@@ -35,13 +35,24 @@ class Binding(BaseModel):
     request_id: str = Field(default="", max_length=128)  # the API request that sent it (logs, request audit)
 
 
+def join_seal(bound: bytes, mac: str) -> bytes:
+    """A seal as it travels: the binding's JSON, a newline, the hex HMAC (JSON holds no raw newline)."""
+    return bound + b"\n" + mac.encode()
+
+
+def split_seal(sealed: bytes) -> tuple[bytes, bytes]:
+    """(the binding's JSON, the hex HMAC) of a seal made by `join_seal`."""
+    bound, _, mac = sealed.rpartition(b"\n")
+    return bound, mac
+
+
 def as_sealed(sealed: bytes | None) -> Binding | None:
     """What a seal says it binds, unchecked: for an update's handler, whose validator checked the seal before
     Temporal accepted it (a replay runs no validator, so it needs no key to take the same path)."""
     if not sealed:
         return None
     try:
-        return Binding.model_validate_json(sealed.rpartition(b"\n")[0])
+        return Binding.model_validate_json(split_seal(sealed)[0])
     except ValidationError:
         return None
 

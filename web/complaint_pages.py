@@ -18,8 +18,7 @@ from api.errors import STATUS
 from api.idempotency import message_id
 from api.identity import Principal
 from api.problems import Problem
-from api.routes.departments import department_refusal
-from classifier import label_refusal
+from api.routes.departments import door_refusal
 from complaints import service
 from complaints.fields import opened
 from complaints.reads import customer_in_clear
@@ -153,13 +152,9 @@ async def act(request: Request, complaint_id: str, name: str, principal: Princip
         request.state.outcome = f"invalid: {explain(e)[:200]}"
         return await _body(request, ctx, principal, complaint_id, error=explain(e), status=422,
                            typed={name: fields})
-    if reason := department_refusal(msg, ctx):
-        request.state.outcome = f"rule: {reason[:200]}"
-        return await _body(request, ctx, principal, complaint_id, error=reason, status=422, typed={name: fields})
-    if name == "correct_classification" and (reason := label_refusal(
-            ctx.classifier, getattr(msg, "business_type", None), getattr(msg, "problem_nature", None))):
-        request.state.outcome = f"rule: {reason[:200]}"
-        return await _body(request, ctx, principal, complaint_id, error=reason, status=422, typed={name: fields})
+    if refused := door_refusal(msg, ctx):
+        request.state.outcome = f"rule: {refused[1][:200]}"
+        return await _body(request, ctx, principal, complaint_id, error=refused[1], status=422, typed={name: fields})
     try:
         ack = await service.acknowledge(ctx.client, complaint_id, name, msg,
                                         message_id(principal, request.headers.get("Idempotency-Key")))

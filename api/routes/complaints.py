@@ -9,13 +9,12 @@ from api.errors import problem
 from api.idempotency import IDEMPOTENCY_KEY, message_id
 from api.identity import Principal, anyone, person
 from api.problems import Problem
-from api.routes.departments import department_refusal
-from classifier import label_refusal
+from api.routes.departments import door_refusal
 from complaints import service
 from models.enums import Channel, Role
 from models.errors import explain
 from models.intake import Actor, IntakeRequest, channel_of
-from models.messages import MESSAGES, CorrectClassification
+from models.messages import MESSAGES
 from models.policy import approx_span
 from models.requests import REQUESTS, with_actor
 from models.state import Ack
@@ -88,12 +87,8 @@ def _message_route(name: str) -> None:
         if principal.kind == "person" and name in CHANNEL_ONLY:
             raise Problem(403, "forbidden", f"{name} comes from the customer, through their channel's credential")
         msg = with_actor(cls, body, principal.actor.model_dump())
-        if reason := department_refusal(msg, ctx):
-            raise Problem(422, "rule", reason, field="department")
-        if isinstance(msg, CorrectClassification) and (
-                reason := label_refusal(ctx.classifier, msg.business_type, msg.problem_nature)):
-            raise Problem(422, "rule", reason, field="business_type" if reason.startswith("business") else
-                          "problem_nature")
+        if refused := door_refusal(msg, ctx):
+            raise Problem(422, "rule", refused[1], field=refused[0])
         try:
             ack = await service.acknowledge(ctx.client, complaint_id, name, msg,
                                             message_id(principal, idempotency_key))

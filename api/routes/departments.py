@@ -1,10 +1,11 @@
-"""The department registry at the door: listed for people and scripts, and checked before a message that
-names a department reaches a complaint (the workflow checks again against the ids pinned at its start)."""
+"""The department registry at the door: listed for people and scripts, and checked (with the taxonomy's labels)
+before a message reaches a complaint (the workflow checks departments again against the ids pinned at start)."""
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from api.context import Context, context
 from api.identity import Principal, person
+from classifier import label_refusal
 from models import messages as m
 from models.departments import Department, unknown
 
@@ -20,7 +21,13 @@ async def departments(principal: Principal = Depends(person), ctx: Context = Dep
     return Departments(departments=ctx.settings.departments().departments)
 
 
-def department_refusal(msg: m.Message, ctx: Context) -> str | None:
-    """Why a message names a department that is not registered, or None."""
+def door_refusal(msg: m.Message, ctx: Context) -> tuple[str, str] | None:
+    """(field, why) when a message names what the bank has not registered: a department not in the registry,
+    or a label not in the taxonomy. The API and the workbench both ask here before sending."""
     named = msg.department if isinstance(msg, (m.OpenWorkOrder, m.Reassign)) else None
-    return unknown(named, ctx.settings.departments().ids) if named else None
+    if named and (reason := unknown(named, ctx.settings.departments().ids)):
+        return "department", reason
+    if isinstance(msg, m.CorrectClassification) and (
+            reason := label_refusal(ctx.classifier, msg.business_type, msg.problem_nature)):
+        return ("business_type" if reason.startswith("business") else "problem_nature"), reason
+    return None
