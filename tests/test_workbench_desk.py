@@ -78,3 +78,18 @@ async def test_the_complaint_page_shows_what_the_customer_was_sent_and_said(api)
     # The bank's template in the customer's language, as the outbox sends it, and its delivery state.
     assert f"您的投诉已受理，编号 {cid}" in html and "受理通知" in html
     assert any(state in html for state in ("发送中", "已送达", "未能送达"))
+
+
+async def test_the_workbench_refuses_what_the_bank_has_not_registered_and_keeps_the_form(api):
+    """A post past the page's own lists (a forged or stale form): an unknown department, a label not in the
+    taxonomy. Refused in words on the page, the form redrawn as typed."""
+    cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"), api.channel("app"))
+    async with api.http() as h:
+        sup = {**await api.as_("S001"), "HX-Request": "true"}
+        nowhere = await h.post(f"/ui/complaints/{cid}/act/open_work_order",
+                               data={"department": "信息科技部", "question": "系统是否故障？"}, headers=sup)
+        banana = await h.post(f"/ui/complaints/{cid}/act/correct_classification",
+                              data={"business_type": "banana", "reason": "客户说明"}, headers=sup)
+    assert nowhere.status_code == 422 and "no department &#39;信息科技部&#39; is registered" in nowhere.text
+    assert "系统是否故障？</textarea>" in nowhere.text
+    assert banana.status_code == 422 and "is not in the taxonomy" in banana.text and 'value="banana"' in banana.text
