@@ -3,7 +3,7 @@ shuffles, so no single split decides), time per complaint (with and without the 
 on the CFPB narratives and on complaints ten times longer), the memory the detector adds, and the rules'
 emergency recall on the older keyword set.
 
-    .venv/bin/python bench/classifier.py [--csv ../shared/data/cfpb_complaints_train.csv]"""
+    .venv/bin/python bench/classifier.py [--csv classifier/data/business_types.csv]"""
 import argparse
 import csv
 import statistics
@@ -18,6 +18,7 @@ from classifier.emergency import WithLearnedEmergency, shipped  # noqa: E402
 from classifier.evaluate import cross_validate, read_csv  # noqa: E402
 from classifier.model import ModelClassifier, TrainedModel  # noqa: E402
 from classifier.rules import RulesClassifier  # noqa: E402
+from classifier.shipped import ROWS  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ROOT / "tests" / "data" / "emergency_cases.csv"
@@ -44,7 +45,7 @@ def timed(classify, texts: list[str]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--csv", type=Path, default=ROOT.parent / "shared" / "data" / "cfpb_complaints_train.csv")
+    parser.add_argument("--csv", type=Path, default=ROWS)
     parser.add_argument("--text", default="narrative")
     parser.add_argument("--label", default="product")
     args = parser.parse_args()

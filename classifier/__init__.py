@@ -32,7 +32,7 @@ def label_refusal(classifier: Classifier, business_type: str | None, problem_nat
 
 def classifier_from(kind: str = "rules", model_file: str | None = None, threshold: float = 0.5,
                     emergency: str = "learned", cache_dir: Path | None = None) -> Classifier:
-    """`kind` decides the business type; `emergency` is "learned" (the learned detector beside the rules,
+    """`kind` decides the business type ("model" without `model_file`: the shipped model); `emergency` is "learned" (the learned detector beside the rules,
     which stay as a floor) or "rules" (the rules alone); the learned detector, once trained, is kept in
     `cache_dir` when one is given."""
     from classifier.rules import RulesClassifier
@@ -41,12 +41,12 @@ def classifier_from(kind: str = "rules", model_file: str | None = None, threshol
     if kind == "rules":
         chosen = RulesClassifier()
     elif kind == "model":
-        if not model_file:
-            raise ValueError("COMPLAINTS_CLASSIFIER=model needs COMPLAINTS_MODEL_FILE (train one with "
-                             "`complaints classifier train`)")
         from classifier.model import ModelClassifier, TrainedModel
+        from classifier.shipped import shipped_model
 
-        chosen = ModelClassifier(TrainedModel.load(Path(model_file)), RulesClassifier(), threshold)
+        # no file named: the model trained on the labelled rows the product ships (classifier/shipped.py)
+        model = TrainedModel.load(Path(model_file)) if model_file else shipped_model(cache_dir)
+        chosen = ModelClassifier(model, RulesClassifier(), threshold)
     else:
         raise ValueError(f"unknown classifier {kind!r}: use rules or model")
     if emergency == "rules":

@@ -14,6 +14,7 @@ from classifier.corrections import export_corrections
 from classifier.emergency import fingerprint, shipped
 from classifier.model import LinearVote, ModelClassifier, TrainedModel
 from classifier.rules import RulesClassifier
+from classifier.shipped import ROWS, shipped_model
 from complaints import service
 from models import messages as m
 from models.intake import workflow_id_for
@@ -22,7 +23,6 @@ from tests.conftest import eventually, rows
 from tests.helpers import list_workflows, submit
 
 CASES = Path(__file__).parent / "data" / "emergency_cases.csv"
-CFPB = Path(__file__).resolve().parents[2] / "shared" / "data" / "cfpb_complaints_train.csv"
 
 
 def emergency_cases() -> list[dict]:
@@ -64,10 +64,9 @@ def test_regulator_referrals_and_repeat_customers_are_more_urgent():
 
 @pytest.fixture(scope="module")
 def cfpb() -> tuple[list[str], list[str]]:
-    if not CFPB.exists():
-        pytest.skip(f"{CFPB} is not here (it lives in the shared folder beside the repository)")
-    with CFPB.open(encoding="utf-8", newline="") as f:
-        data = list(csv.DictReader(f))
+    """The first 500 of the shipped rows: the CFPB sample the model was first built on."""
+    with ROWS.open(encoding="utf-8", newline="") as f:
+        data = list(csv.DictReader(f))[:500]
     return [r["narrative"] for r in data], [r["product"] for r in data]
 
 
@@ -90,8 +89,25 @@ def test_trained_model_saves_loads_and_falls_back_to_the_rules(cfpb, tmp_path):
     assert fallback.method.startswith("rules@6 (fallback") and fallback.business_type == "credit_card"
     chosen = classifier_from("model", str(path), 0.5)
     assert chosen.version.startswith(model.version)
-    with pytest.raises(ValueError, match="COMPLAINTS_MODEL_FILE"):
-        classifier_from("model", None)
+
+
+def test_the_shipped_model_is_trained_on_the_shipped_rows_once_and_kept(tmp_path, monkeypatch):
+    """`COMPLAINTS_CLASSIFIER=model` with no file: the model trained on the 2,858 rows the product ships,
+    kept in the data folder and loaded on the next start; a torn file there is trained over."""
+    import classifier.shipped as shipped_module
+
+    chosen = classifier_from("model", None, emergency="rules", cache_dir=tmp_path)
+    kept = list(tmp_path.glob("business-type-*.joblib"))
+    assert len(kept) == 1 and chosen.model.trained_on == 2858
+    assert set(chosen.model.labels) == {"credit_card", "credit_reporting", "debt_collection",
+                                        "mortgages_and_loans", "retail_banking"}
+    said = chosen.classify("collection agency keeps calling about a medical debt i do not owe, they threatened to sue")
+    assert said.business_type == "debt_collection" and said.method == chosen.model.version
+    monkeypatch.setattr(shipped_module, "_trained", lambda: pytest.fail("trained again instead of loaded"))
+    assert shipped_model(tmp_path).version == chosen.model.version  # loaded from the data folder
+    kept[0].write_bytes(b"torn")
+    monkeypatch.setattr(shipped_module, "_trained", lambda: chosen.model)
+    assert shipped_model(tmp_path).version == chosen.model.version and kept[0].stat().st_size > 1000
 
 
 def test_one_classification_reads_its_complaint_once(cfpb, monkeypatch):
@@ -109,17 +125,21 @@ def test_one_classification_reads_its_complaint_once(cfpb, monkeypatch):
     assert why and why == model.pipeline.top_features(texts[301], c.business_type)
 
 
-@pytest.mark.parametrize("classes", [5, 2])
-def test_the_vote_computes_what_scikit_learn_computes(cfpb, classes):
-    """The vote reads its voters' coefficients itself for speed; it must agree with scikit-learn's own answer."""
+@pytest.mark.parametrize("classes, meaning", [(5, 0.0), (2, 0.0), (5, 2.0), (2, 2.0)])
+def test_the_vote_computes_what_scikit_learn_computes(cfpb, classes, meaning):
+    """The vote reads its voters' coefficients itself for speed; it must agree with scikit-learn's own answer,
+    with the sentence-meaning voter weighted as asked when there is one."""
     texts, labels = cfpb
     keep = sorted(set(labels))[:classes]
     texts, labels = zip(*[(t, label) for t, label in zip(texts, labels) if label in keep])
-    vote = LinearVote().fit(list(texts[:-40]), list(labels[:-40]))
+    vote = LinearVote(meaning=meaning).fit(list(texts[:-40]), list(labels[:-40]))
     fast = vote.predict_proba(texts[-40:])
     f = vote._features(texts[-40:])
     reference = (vote.lr_.predict_proba(f["all"]) + vote.word_nb_.predict_proba(f["unigrams"])
-                 + vote.char_nb_.predict_proba(f["chars"]) + vote.svm_.predict_proba(f["words"])) / 4
+                 + vote.char_nb_.predict_proba(f["chars"]) + vote.svm_.predict_proba(f["words"]))
+    if meaning:
+        reference = reference + meaning * vote.meaning_.predict_proba(f["meaning"])
+    reference = reference / (4 + meaning)
     assert fast.shape == (40, classes)
     assert abs(fast - reference).max() < 1e-9
     assert abs(fast.sum(axis=1) - 1).max() < 1e-9
@@ -153,7 +173,10 @@ async def test_train_and_evaluate_commands(cfpb, tmp_path):
     assert sum(map(sum, result["confusion"])) == result["rows"] and len(result["labels"]) == 5
     code, out, _ = await run("evaluate", "--csv", str(small), "--text", "narrative", "--label", "product",
                              "--model", str(model_file))
-    assert code == 0 and "accuracy" in out and "confusion matrix" in out
+    assert code == 0 and "accuracy" in out and "confusion matrix" in out and "precision" in out and "recall" in out
+    code, out, err = await run("evaluate", "--folds", "2", "--json")  # no file: the shipped rows
+    assert code == 0, err
+    assert json.loads(out)["rows"] == 2858
     code, _, err = await run("train", "--csv", str(small), "--text", "body", "--label", "product")
     assert code == 1 and "has no column body" in err
 

@@ -38,16 +38,21 @@ def classifier_train(csv_file: CsvFile, text: TextCol, label: LabelCol,
 
 
 @classifier_app.command("evaluate")
-def classifier_evaluate(csv_file: CsvFile, text: TextCol, label: LabelCol,
+def classifier_evaluate(csv_file: Annotated[Path | None, typer.Option(
+                            "--csv", help="A CSV file with a header row; without it, the rows the shipped model "
+                                          "is trained on.")] = None,
+                        text: TextCol = "narrative", label: LabelCol = "product",
                         model: Annotated[Path | None, typer.Option(help="A trained model file; without it, "
                                                                         "k-fold cross-validation of a new one.")] = None,
                         folds: int = 5, json: JsonFlag = False) -> None:
-    """Accuracy, macro-F1 and the confusion matrix; cross-validation keeps near-duplicate complaints in one fold."""
+    """Accuracy, macro-F1, each label's precision and recall, and the confusion matrix; cross-validation keeps
+    near-duplicate complaints in one fold."""
     from classifier.evaluate import cross_validate, metrics, read_csv
     from classifier.model import TrainedModel
+    from classifier.shipped import ROWS
 
     try:
-        texts, labels = read_csv(csv_file, text, label)
+        texts, labels = read_csv(csv_file or ROWS, text, label)
     except (OSError, ValueError) as e:
         fail(str(e))
     with console.status("evaluating…"):
@@ -61,15 +66,19 @@ def classifier_evaluate(csv_file: CsvFile, text: TextCol, label: LabelCol,
         return
     how = f"model {model}" if model is not None else \
         f"{folds}-fold cross-validation ({result.near_duplicates} rows with a near-duplicate, kept in its fold)"
-    console.print(f"{result.rows} rows, {how}: accuracy [bold]{result.accuracy:.3f}[/], "
-                  f"macro-F1 [bold]{result.macro_f1:.3f}[/]")
+    console.print(f"{result.rows} rows{'' if csv_file else ' (the shipped training rows)'}, {how}: accuracy "
+                  f"[bold]{result.accuracy:.3f}[/], macro-F1 [bold]{result.macro_f1:.3f}[/]")
     table = Table(title="confusion matrix (rows: true, columns: predicted)", title_justify="left")
     table.add_column("")
     for name in result.labels:
         table.add_column(name[:14], justify="right")
-    for name, row in zip(result.labels, result.confusion):
+    table.add_column("precision", justify="right")
+    table.add_column("recall", justify="right")
+    for i, (name, row) in enumerate(zip(result.labels, result.confusion)):
+        predicted_as = sum(r[i] for r in result.confusion)
         table.add_row(name, *[Text(str(v), style="bold green" if i == j else ("red" if v else "dim"))
-                              for j, v in enumerate(row) for i in [result.labels.index(name)]])
+                              for j, v in enumerate(row)],
+                      f"{row[i] / predicted_as:.3f}" if predicted_as else "–", f"{row[i] / sum(row):.3f}" if sum(row) else "–")
     console.print(table)
 
 
