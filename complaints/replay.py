@@ -1,7 +1,7 @@
 """Before a deploy: replay the histories of the workflows still open on a server with this code.
 
 A change that would replay one of them differently fails here, by name, before it can fail the running
-complaint (the README's versioning policy says what to do then)."""
+complaint (docs/testing.md, the versioning policy, says what to do then)."""
 import logging
 from dataclasses import dataclass, field
 

@@ -9,7 +9,7 @@ from tests.api_support import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "vendor" / "axe-4.14.1.min.js"
-# Where the README says the workbench's screenshots are written.
+# Where docs/workbench.md says the workbench's screenshots are written.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR") or Path(__file__).parent.parent / "screenshots")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]

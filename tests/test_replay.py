@@ -1,6 +1,6 @@
 """Every saved history replays on the current workflow code (determinism guard).
 
-Record new ones with `RECORD_HISTORIES=1 ./run test` (see README's versioning policy)."""
+Record new ones with `RECORD_HISTORIES=1 ./run test` (see docs/testing.md, the versioning policy)."""
 import json
 
 import pytest
@@ -12,7 +12,7 @@ from workers.worker import WORKFLOWS
 
 # tests/histories/: one generation, recorded by the code of release 1.0. From 1.0 on, a change to the workflow
 # that running complaints would replay differently goes behind `workflow.patched`, and the histories of the
-# older behaviour are kept in a folder of their own until no complaint of that behaviour is open (README).
+# older behaviour are kept in a folder of their own until no complaint of that behaviour is open (docs/testing.md).
 SAVED = sorted(p for p in HISTORIES.rglob("*.json") if p != IDS)
 EXPECTED = {"satisfied", "not_satisfied", "withdraw", "breach", "work_order", "lookback", "revisit_recurred",
             "continued"}

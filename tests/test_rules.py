@@ -226,7 +226,7 @@ def test_the_same_messages_are_allowed_when_the_rule_is_met(name, actor, changes
     assert refusal(name, case(**changes), actor, **fields) is None
 
 
-# The role table as the spec and README state it, written out here rather than read from WHO_MAY:
+# The role table as the spec and docs/api.md state it, written out here rather than read from WHO_MAY:
 # who may send each message to a complaint in handling (level III, an open work order to loans).
 CAST = {"owner": OWNER, "department": COLLEAGUE, "stranger": STRANGER, "asked agent": AGENT,
         "other agent": OTHER_AGENT, "special group": SPECIAL, "reviewer": REVIEWER, "supervisor": SUPERVISOR,
@@ -293,9 +293,9 @@ def test_the_contract_names_agree_everywhere():
     assert {n for n in names if callable(getattr(Case, f"on_{n}", None))} == names
     assert not [a for a in dir(ComplaintWorkflow) if a.startswith("_on_")]  # the shell handles no message itself
     assert set(rules._BUSINESS) <= names
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    listed = set(re.findall(r"`(\w+)`", readme.split("### Messages (public contract)")[1].split("###")[0]))
-    assert names <= listed, f"README's contract table misses {names - listed}"
+    contract = (Path(__file__).parent.parent / "docs" / "api.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"`(\w+)`", contract.split("## Messages (public contract)")[1].split("\n## ")[0]))
+    assert names <= listed, f"docs/api.md's contract table misses {names - listed}"
 
 
 def test_urgency_orders_the_levels():

@@ -1,4 +1,4 @@
-"""Who may send which message: the role table, in one place (the README shows it too).
+"""Who may send which message: the role table, in one place (docs/api.md shows it too).
 
 A *party* is what an actor is to this complaint (its owner, staff of the owning department, ...);
 each message names the parties that may send it."""
