@@ -3,6 +3,7 @@ FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY complaints complaints
+COPY tools tools
 COPY sla sla
 COPY classifier classifier
 COPY models models
@@ -14,6 +15,6 @@ COPY reports reports
 COPY api api
 COPY web web
 COPY delivery delivery
-RUN pip install --no-cache-dir '.[postgres]'
+RUN pip install --no-cache-dir '.[postgres]'  # no dev extra: no dev server binary, no mail sink, no test tools
 USER nobody
 CMD ["python", "-m", "workers"]

@@ -3,7 +3,7 @@
 Synchronous (run in the worker's thread pool) because the database layer is; each one is safe to retry:
 rows are keyed so that a second attempt writes nothing new."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy import update
@@ -155,8 +155,8 @@ def _update_complaint(session: Session, row: dict) -> None:
 
 def _utc(dt: datetime) -> datetime:
     """All stored times are UTC, whatever offset the intake came with."""
-    return dt.astimezone(timezone.utc)
+    return dt.astimezone(UTC)
 
 
 def _now() -> datetime:
-    return _utc(datetime.now(timezone.utc))
+    return _utc(datetime.now(UTC))

@@ -1,6 +1,6 @@
 """Delivering one notification of the outbox, idempotently: a row already sent or given up is left alone."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -111,4 +111,4 @@ class DeliveryActivities:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

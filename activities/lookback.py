@@ -1,6 +1,6 @@
 """The look-back's activities: sample from the read model, record revisits, reopen recurrences."""
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy.engine import Engine
@@ -64,13 +64,13 @@ class LookBackActivities:
                     key=f"revisit/{key}/reopen_failed", complaint_id=s.complaint_id, recipient_kind="operator",
                     recipient="operators", channel="internal", template="reopen_failed",
                     body=f"Look-back {s.month}: {s.complaint_id} recurred but could not be reopened: "
-                         f"{s.reopen_failed}", created_at=datetime.now(timezone.utc))])
+                         f"{s.reopen_failed}", created_at=datetime.now(UTC))])
             if s.escalated:
                 insert_ignore(session, Notification, [dict(
                     key=f"revisit/{key}/overdue", complaint_id=s.complaint_id, recipient_kind="supervisor",
                     recipient=f"supervisor:{s.department}", channel="internal", template="revisit_overdue",
                     body=f"Look-back {s.month}: the revisit of {s.complaint_id} is past its deadline",
-                    created_at=datetime.now(timezone.utc))])
+                    created_at=datetime.now(UTC))])
             session.commit()
 
     @activity.defn(name="recurrence_intake")
@@ -91,7 +91,7 @@ class LookBackActivities:
                              "phone": opened(c, row, "customer_phone"), "tier": row.tier},
                 "text": f"【回头看 {s.month} 复发 / recurred at look-back】{s.note}\n原投诉 {row.id}："
                         f"{opened(c, row, 'text')}"[:5000],
-                "received_at": (s.decided_at or datetime.now(timezone.utc)).isoformat(),
+                "received_at": (s.decided_at or datetime.now(UTC)).isoformat(),
                 "received_by": {"id": row.first_responder_id, "role": "handler",
                                 "department": row.first_responder_department or row.department}})
         except ValueError as e:  # refused by the intake rules: the same next time
@@ -105,7 +105,7 @@ class LookBackActivities:
     def record_lookback(self, s: LookBackState) -> None:
         total = s.total
         with Session(self.engine) as session:
-            row = session.get(LookBackRun, s.month) or LookBackRun(month=s.month, started_at=datetime.now(timezone.utc))
+            row = session.get(LookBackRun, s.month) or LookBackRun(month=s.month, started_at=datetime.now(UTC))
             row.candidates, row.sampled, row.confirmed = s.candidates, total.sampled, total.confirmed
             row.recurred, row.unreachable, row.finished_at = total.recurred, total.unreachable, s.finished_at
             row.by_department = json.dumps({d: v.model_dump() for d, v in s.by_department.items()})

@@ -1,39 +1,33 @@
-"""Who may read which complaint. Acting is the workflow's rule (workflows/permissions.py); reading is the
-API's, and follows it: the people on the case, the asked departments, reviewers and supervisors."""
-from api.identity import Principal
-from models.enums import Role
-from models.intake import SPECIAL_GROUP_DEPARTMENT
+"""The access rules (`workflows/permissions.py`, the one place they are written) as FastAPI dependencies, for
+the API's routes and the workbench's pages alike."""
+from collections.abc import Awaitable, Callable
+
+from fastapi import Depends
+
+from api.identity import Principal, person
+from api.problems import Problem
 from models.state import ComplaintState
-
-SEE_ALL = (Role.SUPERVISOR, Role.REVIEWER)
-STAFF = (Role.HANDLER, Role.DEPARTMENT_AGENT)
+from workflows.permissions import Can, can_refusal, read_refusal
 
 
-def read_refusal(p: Principal, s: ComplaintState) -> str | None:
-    """Why `p` may not read complaint `s`, or None."""
-    if p.kind == "channel":
-        return None if s.channel == p.channel else f"{s.complaint_id} did not come in by the {p.channel} channel"
-    if p.role in SEE_ALL:
-        return None
-    if p.role in STAFF:
-        if p.id in (s.owner_id, s.first_responder.id) or p.department == s.department:
-            return None
-        if any(w.department == p.department for w in s.work_orders):
-            return None
-        if s.special_group and p.department == SPECIAL_GROUP_DEPARTMENT:
-            return None
-    return (f"{s.complaint_id} is not on {p.id}'s desk ({p.role.value}, {p.department}): it is for its owner, "
-            f"{s.department}, the departments it asks, reviewers and supervisors")
+def allowed(can: Can, who: Callable[..., Awaitable[Principal]] = person):
+    """A dependency: the verified principal (by `who`: the API's bearer or the workbench's session), if the
+    rules let them do `can`; else 403 with the rule's reason."""
+
+    async def check(principal: Principal = Depends(who)) -> Principal:
+        if refused := can_refusal(principal, can):
+            raise Problem(403, "forbidden", refused)
+        return principal
+
+    check.__name__ = f"may_{can.name.lower()}"
+    return check
 
 
 async def readable_state(ctx, principal: Principal, complaint_id: str) -> ComplaintState:
     """The complaint's live state for this person, or the problem that says why not (API and workbench)."""
+    from api import service
     from api.errors import problem
-    from api.problems import Problem
-    from complaints import service
 
-    if principal.role is Role.OPERATOR:
-        raise Problem(403, "forbidden", "operators run the system; complaints are read by the people on them")
     try:
         state = await service.state(ctx.client, complaint_id)
     except service.ComplaintError as e:
@@ -41,8 +35,3 @@ async def readable_state(ctx, principal: Principal, complaint_id: str) -> Compla
     if reason := read_refusal(principal, state):
         raise Problem(403, "forbidden", reason)
     return state
-
-
-def list_scope(p: Principal) -> tuple[str, str] | None:
-    """None: every complaint; else (person id, department) whose complaints this person may list."""
-    return None if p.role in SEE_ALL else (p.id, p.department)

@@ -3,7 +3,7 @@
 The argon2 parameters are argon2-cffi's defaults (RFC 9106's low-memory profile). A wrong user name costs
 the same hash as a wrong password, so timing does not tell which accounts exist."""
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -43,7 +43,7 @@ def add_account(engine: Engine, user_id: str, role: Role | str, department: str,
         raise AccountError(f"the {SPECIAL_GROUP_DEPARTMENT} has handlers and supervisors only")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password has at least {MIN_PASSWORD} characters")
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     with Session(engine) as session:
         existing = session.get(Account, user_id)
         if existing and not replace:
@@ -85,7 +85,7 @@ def check_password(engine: Engine, user_id: str, password: str, *, max_failures:
     Each try first takes a ticket: one UPDATE that adds one to the failure count only while the account is
     open, and returns the count. However many wrong passwords arrive at once, at most `max_failures` are
     checked before the one that locks it; a correct password clears the count."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     refused = Refused(REFUSED.format(n=max_failures))
     with Session(engine) as session:
         ticket = session.execute(
@@ -119,3 +119,13 @@ def _verify(hashed: str, password: str) -> bool:
         return HASHER.verify(hashed, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def all_accounts(engine: Engine) -> list[Account]:
+    with Session(engine) as session:
+        return list(session.scalars(select(Account).order_by(Account.id)).all())
+
+
+def no_account_yet(engine: Engine) -> bool:
+    with Session(engine) as session:
+        return session.execute(select(Account.id).limit(1)).first() is None

@@ -13,6 +13,7 @@ from api.audit import AuditAndLimit, BodyTooLarge
 from api.context import Context
 from api.routes import auth, complaints, departments, operations, reads, supervision
 from api.routes.operations import RequestContext
+from classifier import configured
 from complaints import metrics, tracing
 from complaints.config import Settings
 from web import install as install_workbench
@@ -90,22 +91,43 @@ async def build_context(settings: Settings, client: Client | None = None, engine
         client = await connect(settings)  # it says clearly when the payload key file is missing
     return Context(settings=settings, client=client, engine=engine or make_engine(settings.db_url),
                    api_secret=settings.api_secret(create_secret), cipher=cipher_for(settings),
-                   classifier=settings.classifier())
+                   classifier=configured(settings))
 
 
-def server(ctx: Context, host: str, port: int) -> uvicorn.Server:
+class Server(uvicorn.Server):
+    """uvicorn's server, saying when it listens: `listening()` returns once it does, or raises if it stopped
+    before (waiting on an event rather than polling its `started` flag)."""
+
+    def __init__(self, config: uvicorn.Config):
+        super().__init__(config)
+        self.ready = asyncio.Event()
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets=sockets)
+        if self.started:
+            self.ready.set()
+
+    async def listening(self, serving: asyncio.Task) -> None:
+        waiting = asyncio.create_task(self.ready.wait())
+        await asyncio.wait({waiting, serving}, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        if not self.ready.is_set():
+            serving.result()  # the server's own error, if it had one
+            raise RuntimeError("the API server stopped before it listened")
+
+
+def server(ctx: Context, host: str, port: int) -> "Server":
     config = uvicorn.Config(create_app(ctx), host=host, port=port, log_level="warning", access_log=False,
                             proxy_headers=True, server_header=False, lifespan="on",
                             timeout_graceful_shutdown=ctx.settings.shutdown_grace_seconds)
-    return uvicorn.Server(config)
+    return Server(config)
 
 
 async def serve(settings: Settings, host: str | None = None, port: int | None = None,
                 started: asyncio.Event | None = None) -> None:
     srv = server(await build_context(settings), host or settings.api_host, port or settings.api_port)
     task = asyncio.create_task(srv.serve())
-    while not srv.started and not task.done():
-        await asyncio.sleep(0.05)
+    await srv.listening(task)
     if started is not None:
         started.set()
     await task

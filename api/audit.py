@@ -4,7 +4,7 @@ and how it ended. The row is written before the response starts, so no answer le
 The same layer caps request bodies: a channel that sends megabytes gets a 413 before anything reads them."""
 import json
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import insert
 from sqlalchemy.engine import Engine
@@ -75,7 +75,7 @@ def row_for(scope: Scope, status: int) -> RequestAudit:
     client = scope.get("client") or ("", 0)
     query = scope.get("query_string", b"").decode(errors="replace")
     return RequestAudit(
-        at=datetime.now(timezone.utc),
+        at=datetime.now(UTC),
         principal_kind=p.kind if p else "anonymous",
         principal_id=(p.id if p else state.get("tried", ""))[:64],
         role=p.role.value if p else "", department=p.department if p else "",

@@ -10,7 +10,7 @@ import hmac
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import Engine
@@ -51,7 +51,7 @@ def add_channel(engine: Engine, channel: Channel | str, api_secret: str, desk_de
     with Session(engine) as session:
         session.add(ChannelCredential(key_id=key_id, channel=channel.value, desk_department=desk,
                                       key_digest=digest(key), sealed_secret=sealed,
-                                      created_at=datetime.now(timezone.utc)))
+                                      created_at=datetime.now(UTC)))
         session.commit()
     return NewKey(key_id, channel, key)
 
@@ -61,7 +61,7 @@ def revoke(engine: Engine, key_id: str) -> bool:
         cred = session.get(ChannelCredential, key_id)
         if cred is None or cred.revoked_at:
             return False
-        cred.revoked_at = datetime.now(timezone.utc)
+        cred.revoked_at = datetime.now(UTC)
         session.add(cred)
         session.commit()
         return True
@@ -93,9 +93,9 @@ def check_signature(engine: Engine, api_secret: str, key_id: str, timestamp: str
                     path_and_query: str, body: bytes, window: timedelta,
                     now: datetime | None = None) -> ChannelCredential | str:
     """The credential that signed this request, or why it is refused. A signature is accepted once."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     try:
-        at = datetime.fromtimestamp(int(timestamp), timezone.utc)
+        at = datetime.fromtimestamp(int(timestamp), UTC)
     except (ValueError, OverflowError, OSError):
         return "X-Timestamp is Unix seconds"
     if abs(now - at) > window:

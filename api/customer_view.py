@@ -1,14 +1,13 @@
 """What an intake channel reads of its own complaint: what its customer may see, nothing of the bank's inside
 (no staff notes, no employee ids, no classification or its reasons, no work orders)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
 
+from complaints import reads
 from models.enums import Channel, Outcome, Stage
 from models.state import ComplaintState
-from models.tables import Notification
 
 # Clocks that are promises to the customer; the rest (work-order replies, warnings) are the bank's own.
 PROMISED = ("first_response", "plan", "result", "first_disposal", "decision", "resolve")
@@ -49,11 +48,8 @@ class CustomerView(BaseModel):
 
 
 def customer_view(engine: Engine, s: ComplaintState) -> CustomerView:
-    now = datetime.now(timezone.utc)
-    with Session(engine) as session:
-        sent = session.exec(select(Notification).where(Notification.complaint_id == s.complaint_id,
-                                                       Notification.recipient_kind == "customer")
-                            .order_by(Notification.created_at)).all()
+    now = datetime.now(UTC)
+    sent = reads.sent_to_customer(engine, s.complaint_id)
     return CustomerView(
         complaint_id=s.complaint_id, external_ref=s.external_ref, channel=s.channel, stage=s.stage,
         received_at=s.received_at, waiting_on_customer=s.waiting_on_customer, outcome=s.outcome,

@@ -1,6 +1,6 @@
 """ComplaintError (from the engine's answer) to problem details."""
 from api.problems import Problem
-from complaints.service import ComplaintError
+from api.service import ComplaintError
 
 STATUS = {"not-found": 404, "closed": 409, "stage": 409, "conflict": 409, "idempotency": 422, "forbidden": 403, "rule": 422,
           "engine": 503}

@@ -5,7 +5,7 @@ was set, so role and department are read from the account on every request and a
 every older token. Provider tokens are checked against the provider's published keys (JWKS), issuer,
 audience and expiry; role and department come from claims through the configured map."""
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -36,7 +36,7 @@ class Claimed:
 
 def issue_local(secret: str, user_id: str, password_changed_at: datetime, minutes: int,
                 now: datetime | None = None) -> tuple[str, int]:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     claims = {"iss": LOCAL_ISSUER, "aud": LOCAL_AUDIENCE, "sub": user_id, "iat": now, "nbf": now,
               "exp": now + timedelta(minutes=minutes), "pwd": int(_aware(password_changed_at).timestamp())}
     return jwt.encode(claims, secret, algorithm="HS256"), minutes * 60
@@ -55,7 +55,7 @@ def verify(token: str, settings: Settings, secret: str) -> Claimed:
             raise TokenRefused("a local token is signed HS256")
         claims = _decode(token, secret, ["HS256"], LOCAL_ISSUER, LOCAL_AUDIENCE)
         return Claimed(id=str(claims["sub"]), role=None, department=None,
-                       issued_for=datetime.fromtimestamp(int(claims.get("pwd", 0)), timezone.utc))
+                       issued_for=datetime.fromtimestamp(int(claims.get("pwd", 0)), UTC))
     if not settings.oidc_issuer:
         raise TokenRefused("the token's issuer is not trusted here")
     if unverified.get("iss") != settings.oidc_issuer:
@@ -81,7 +81,10 @@ def _discover(issuer: str) -> str:
         import json
         import urllib.request
 
-        with urllib.request.urlopen(issuer.rstrip("/") + "/.well-known/openid-configuration", timeout=5) as r:
+        if not issuer.startswith(("https://", "http://")):
+            raise ValueError(f"OIDC_ISSUER must be an http(s) address, not {issuer!r}")
+        # the operator's configured issuer, its scheme checked above
+        with urllib.request.urlopen(issuer.rstrip("/") + "/.well-known/openid-configuration", timeout=5) as r:  # noqa: S310
             _discovered[issuer] = json.load(r)["jwks_uri"]
     return _discovered[issuer]
 
@@ -127,4 +130,4 @@ def _decode(token: str, key: Any, algorithms: list[str], issuer: str, audience: 
 
 
 def _aware(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt

@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -113,7 +113,7 @@ class System:
 def intake() -> dict:
     return {"external_ref": f"B-{uuid.uuid4().hex[:12]}", "text": FEE_TEXT,
             "customer": {"id": f"C{uuid.uuid4().hex[:6]}", "name": "王芳", "phone": "13800138000", "tier": "vip"},
-            "received_at": (datetime.now(timezone.utc) - timedelta(seconds=5)).isoformat()}
+            "received_at": (datetime.now(UTC) - timedelta(seconds=5)).isoformat()}
 
 
 async def timed(coro) -> float:
@@ -154,7 +154,7 @@ async def main(args) -> None:
             rate = args.complaints / (time.perf_counter() - t0)
 
             async def handling(cid: str) -> None:
-                while (await service.state(client, cid)).stage.value != "handle":
+                while (await service.state(client, cid)).stage.value != "handle":  # noqa: ASYNC110 - polls another process
                     await asyncio.sleep(0.2)
                 r = await h.post(f"/v1/complaints/{cid}/accept", json={}, headers=person)
                 assert r.status_code == 200, r.text

@@ -37,7 +37,7 @@ class FloorWorkflow:
             # Like a complaint's clock timers: started, then cancelled when the next message comes.
             timers = [asyncio.ensure_future(workflow.sleep(3600)) for _ in range(seg["timers"])]
             if seg["wait"]:
-                await workflow.wait_condition(lambda: self.updates > i)
+                await workflow.wait_condition(lambda i=i: self.updates > i)
             for t in timers:
                 t.cancel()
         return self.updates

@@ -22,7 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,7 +87,7 @@ def intake(text: str) -> Intake:
     return Intake.model_validate({
         "channel": "hotline", "external_ref": f"BENCH-{ref}",
         "customer": {"id": f"C{ref[:6]}", "name": "王芳", "phone": "13800138000", "tier": "vip"},
-        "text": text, "received_at": datetime.now(timezone.utc).isoformat(), "received_by": HANDLER})
+        "text": text, "received_at": datetime.now(UTC).isoformat(), "received_by": HANDLER})
 
 
 class Stack:

@@ -16,7 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -40,7 +40,7 @@ TEXTS = ["信用卡年费乱收费，流程太繁琐", "我的银行卡丢了，
 def fill(db_url: str, n: int, cipher, seed: int = 7) -> None:
     """The rows as the worker writes them: personal data sealed, search tags beside it."""
     rng = random.Random(seed)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     engine = make_engine(db_url)
     rows = []
     for i in range(n):

@@ -30,6 +30,13 @@ def label_refusal(classifier: Classifier, business_type: str | None, problem_nat
     return None
 
 
+def configured(settings) -> Classifier:
+    """The classifier the configuration (`complaints.config.Settings`) asks for; trained models and the
+    emergency detector are kept under the data folder's `models/`: trained once, then loaded."""
+    return classifier_from(settings.complaints_classifier, settings.complaints_model_file,
+                           settings.classifier_threshold, settings.complaints_emergency, settings.data_dir / "models")
+
+
 def classifier_from(kind: str = "rules", model_file: str | None = None, threshold: float = 0.5,
                     emergency: str = "learned", cache_dir: Path | None = None) -> Classifier:
     """`kind` decides the business type ("model" without `model_file`: the shipped model); `emergency` is "learned" (the learned detector beside the rules,

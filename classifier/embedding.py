@@ -62,7 +62,7 @@ def embed(texts) -> np.ndarray:
     for start in range(0, len(missing), _BATCH):
         batch = missing[start:start + _BATCH]
         vectors = np.asarray(_encoder().encode([t[:MAX_CHARS] for t in batch]), dtype=np.float32)
-        found.update(zip(batch, vectors.reshape(len(batch), DIMENSIONS)))
+        found.update(zip(batch, vectors.reshape(len(batch), DIMENSIONS), strict=True))
     zero = np.zeros(DIMENSIONS, np.float32)
     return np.vstack([found[t] if t.strip() else zero for t in texts])
 

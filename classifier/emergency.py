@@ -70,7 +70,7 @@ class ConceptFlags(BaseEstimator, TransformerMixin):
         return self
 
     def used(self, text: str) -> list[int]:
-        return [i for i, (cjk, latin) in enumerate(zip(self.cjk_, self.latin_))
+        return [i for i, (cjk, latin) in enumerate(zip(self.cjk_, self.latin_, strict=True))
                 if any(t in text for t in cjk) or (latin is not None and latin.search(text))]
 
     def transform(self, texts) -> sparse.csr_matrix:
@@ -219,7 +219,7 @@ def shipped(cache_dir: Path | None = None) -> EmergencyDetector:
             detector = joblib.load(path)
             if isinstance(detector, EmergencyDetector):
                 return detector
-        except Exception:  # noqa: BLE001 - a torn or foreign file: train over it
+        except Exception:  # noqa: BLE001, S110 - a torn or foreign file: train over it
             pass
     detector = _trained()
     path.parent.mkdir(parents=True, exist_ok=True)

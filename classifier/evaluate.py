@@ -61,7 +61,8 @@ def near_duplicate_groups(texts: list[str], threshold: float = NEAR_DUPLICATE) -
     if len(texts) < 2:
         return np.zeros(len(texts), dtype=int)
     try:
-        x = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b").fit_transform([normalise(t) for t in texts])
+        words = TfidfVectorizer(token_pattern=r"(?u)\b\w+\b")  # noqa: S106 - a regex, not a secret
+        x = words.fit_transform([normalise(t) for t in texts])
     except ValueError:  # no words at all (empty or punctuation-only texts): nothing to link
         return np.arange(len(texts))
     pairs_a, pairs_b = [], []

@@ -5,7 +5,7 @@ feed a soft vote of four linear models, which gives calibrated-enough probabilit
 import hashlib
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import joblib
@@ -207,7 +207,7 @@ class TrainedModel:
         pipeline = build_pipeline().fit(texts, labels)
         digest = hashlib.sha256(json.dumps([texts, labels], ensure_ascii=False).encode()).hexdigest()[:10]
         return cls(pipeline, f"model@{digest}", sorted(set(labels)), len(texts),
-                   datetime.now(timezone.utc).isoformat(timespec="seconds"))
+                   datetime.now(UTC).isoformat(timespec="seconds"))
 
     def predict(self, texts: list[str], features=None) -> list[tuple[str, float]]:
         probabilities = self.pipeline.predict_proba(texts) if features is None else \

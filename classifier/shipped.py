@@ -55,7 +55,7 @@ def shipped_model(cache_dir: Path | None = None):
     if path.exists():
         try:
             return TrainedModel.load(path)
-        except Exception:  # noqa: BLE001 - torn or foreign: train over it
+        except Exception:  # noqa: BLE001, S110 - torn or foreign: train over it
             pass
     model = _trained()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -126,13 +126,6 @@ class Settings(BaseSettings):
 
         return self.codec_token or secret_file(self.codec_token_file or self.data_dir / "codec.token", create)
 
-    def classifier(self):
-        from classifier import classifier_from
-
-        # the trained emergency detector is kept beside the business-type models: trained once, then loaded
-        return classifier_from(self.complaints_classifier, self.complaints_model_file, self.classifier_threshold,
-                               self.complaints_emergency, self.data_dir / "models")
-
     def policy(self) -> Policy:
         """The policy file's, with the registered departments pinned in (a complaint keeps them from its start)."""
         from sla.policy_file import load_policy

@@ -34,7 +34,7 @@ def start_dev_server(data_dir: Path, address: str, ui_port: int, namespace: str,
     host, _, port = address.rpartition(":")
     data_dir.mkdir(parents=True, exist_ok=True)
     log = open(data_dir / "temporal-server.log", "ab")  # noqa: SIM115 - lives as long as the server
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 - the installed temporal binary, our own arguments
         [temporal_binary(), "server", "start-dev",
          "--ip", host or "127.0.0.1", "--port", port, "--ui-port", str(ui_port), "--namespace", namespace,
          # The UI shows every workflow to whoever opens it: an operators' tool, on this machine only.
@@ -46,7 +46,8 @@ def start_dev_server(data_dir: Path, address: str, ui_port: int, namespace: str,
         stdout=log, stderr=subprocess.STDOUT)
 
 
-async def wait_until_up(address: str, namespace: str, proc: subprocess.Popen | None, timeout: float = 60) -> Client:
+async def wait_until_up(address: str, namespace: str, proc: subprocess.Popen | None,
+                        timeout: float = 60) -> Client:  # noqa: ASYNC109 - polls a starting process, then gives up
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:

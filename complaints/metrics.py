@@ -8,7 +8,7 @@ Per process: HTTP requests by route template and status (the API), read-model wr
 met them), and the Temporal SDK's own runtime metrics (workers/telemetry.py)."""
 import re
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -47,7 +47,7 @@ class Domain(Collector):
         return iter(())  # described by collecting: every family is computed, none registered ahead
 
     def collect(self) -> Iterator[Metric]:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         c, n, w, e, r = ComplaintRow, Notification, WorkOrderRow, SlaEventRow, LookBackRevisit
         with Session(self.engine) as s:
             received = s.exec(select(c.channel, func.count()).group_by(c.channel)).all()

@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from temporalio.api.common.v1 import Payload
@@ -48,7 +48,7 @@ class Prover:
              now: datetime | None = None, request_id: str = "") -> Binding:
         """Seal `payload` (in place) for one message to one workflow; returns what was bound."""
         b = Binding(workflow_id=workflow_id, message=message, id=message_id or uuid.uuid4().hex,
-                    issued_at=now or datetime.now(timezone.utc), digest=digest(payload.data),
+                    issued_at=now or datetime.now(UTC), digest=digest(payload.data),
                     request_id=request_id[:128])
         bound = b.model_dump_json().encode()
         payload.metadata[SEAL] = join_seal(bound, self._mac(self._keys[0], bound))

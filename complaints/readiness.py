@@ -2,7 +2,7 @@
 and each worker's metrics port) answers 503 with those lines; `/healthz` stays a liveness probe that checks
 nothing but the process itself."""
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
@@ -51,7 +51,7 @@ async def temporal(client: Client) -> str | None:
 
 async def polling(client: Client, task_queue: str, identity: str) -> str | None:
     """This worker is among the task queue's recent pollers (workflow and activity tasks alike)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for kind in (TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY):
         try:
             got = await client.workflow_service.describe_task_queue(DescribeTaskQueueRequest(
@@ -60,7 +60,7 @@ async def polling(client: Client, task_queue: str, identity: str) -> str | None:
         except Exception as e:  # noqa: BLE001
             return f"polling: {type(e).__name__}: {str(e)[:200]}"
         seen = [p for p in got.pollers if p.identity == identity
-                and now - p.last_access_time.ToDatetime(timezone.utc) < POLLED_WITHIN]
+                and now - p.last_access_time.ToDatetime(UTC) < POLLED_WITHIN]
         if not seen:
             tasks = "workflow" if kind == TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW else "activity"
             return f"polling: {identity} is not polling {task_queue} ({tasks} tasks)"

@@ -1,9 +1,25 @@
-"""Read-model queries the CLI and reports share (never the Temporal server)."""
+"""Every read of the read model, in one place: the API, the workbench, the CLI and the reports ask here and
+hold no SQL of their own (never the Temporal server: the live state is the workflow's query). Who may see
+what is decided before a call (workflows/permissions.py) and passed in as a scope."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from complaints.fields import FieldCipher, opened
-from models.tables import ComplaintRow, WorkOrderRow
+from complaints.reconcile import ENDED
+from models.tables import AuditEvent, ComplaintRow, Notification, WorkOrderRow
+
+TEXT_SEARCH_SCOPE = 5000  # open complaints whose sealed text a search opens, the most urgent first
+Scope = tuple[str, str] | None  # None: every complaint; else (person id, department) whose they may see
+
+
+def _on_desk(scope: Scope):
+    me, dept = scope  # type: ignore[misc]
+    t = ComplaintRow
+    return or_(col(t.owner_id) == me, col(t.department) == dept, col(t.first_responder_id) == me)
 
 
 def customer_in_clear(engine: Engine, cipher: FieldCipher, complaint_id: str) -> dict[str, str] | None:
@@ -18,8 +34,159 @@ def customer_in_clear(engine: Engine, cipher: FieldCipher, complaint_id: str) ->
 
 def work_orders_owed(engine: Engine, department: str, complaint_id: str | None = None) -> list[WorkOrderRow]:
     """The open work orders a department must answer, the most urgent first."""
+    w = WorkOrderRow
     with Session(engine) as session:
-        query = select(WorkOrderRow).where(WorkOrderRow.department == department, WorkOrderRow.status == "open")
+        query = select(w).where(col(w.department) == department, col(w.status) == "open")
         if complaint_id:
-            query = query.where(WorkOrderRow.complaint_id == complaint_id)
-        return list(session.exec(query.order_by(WorkOrderRow.due_at)).all())
+            query = query.where(col(w.complaint_id) == complaint_id)
+        return list(session.exec(query.order_by(col(w.due_at))).all())
+
+
+def audit_trail(engine: Engine, complaint_id: str, newest: int | None = None) -> list[AuditEvent]:
+    """A complaint's audit trail in order; with `newest`, only that many of the latest, newest first."""
+    a = AuditEvent
+    query = select(a).where(col(a.complaint_id) == complaint_id)
+    query = query.order_by(col(a.seq)) if newest is None else query.order_by(col(a.seq).desc()).limit(newest)
+    with Session(engine) as session:
+        return list(session.exec(query).all())
+
+
+def sent_to_customer(engine: Engine, complaint_id: str) -> list[Notification]:
+    """Every message to the complaint's customer, oldest first (detached: safe to change for display)."""
+    n = Notification
+    with Session(engine) as session:
+        rows = list(session.exec(select(n).where(col(n.complaint_id) == complaint_id,
+                                                 col(n.recipient_kind) == "customer")
+                                 .order_by(col(n.created_at))).all())
+        for row in rows:
+            session.expunge(row)
+    return rows
+
+
+def complaint_row(engine: Engine, complaint_id: str) -> ComplaintRow | None:
+    with Session(engine) as session:
+        return session.get(ComplaintRow, complaint_id)
+
+
+@dataclass
+class ComplaintFilter:
+    stage: str | None = None
+    level: str | None = None
+    department: str | None = None
+    business_type: str | None = None
+    problem_nature: str | None = None
+    breached: bool | None = None
+    emergency: bool | None = None
+    outcome: str | None = None
+    owner: str | None = None
+    customer_id_tag: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None
+    reference: str | None = None  # the complaint id or the channel's external reference
+
+
+def _filtered(f: ComplaintFilter):
+    t = ComplaintRow
+    query = select(t)
+    for column, value in ((t.stage, f.stage), (t.level, f.level), (t.department, f.department),
+                          (t.business_type, f.business_type), (t.problem_nature, f.problem_nature),
+                          (t.breached, f.breached), (t.emergency, f.emergency), (t.outcome, f.outcome),
+                          (t.owner_id, f.owner), (t.customer_id_tag, f.customer_id_tag)):
+        if value is not None and value != "":  # an empty field of a form filters nothing
+            query = query.where(col(column) == value)
+    if f.received_from is not None:
+        query = query.where(col(t.received_at) >= f.received_from)
+    if f.received_to is not None:
+        query = query.where(col(t.received_at) < f.received_to)
+    if f.reference:
+        query = query.where(or_(col(t.id) == f.reference, col(t.external_ref) == f.reference))
+    return query
+
+
+def complaints(engine: Engine, f: ComplaintFilter, scope: Scope, limit: int, offset: int = 0) -> list[ComplaintRow]:
+    """The API's list: filtered, within the person's scope, newest first."""
+    t = ComplaintRow
+    query = _filtered(f)
+    if scope is not None:
+        query = query.where(_on_desk(scope))
+    with Session(engine) as session:
+        return list(session.exec(query.order_by(col(t.received_at).desc()).offset(offset).limit(limit)).all())
+
+
+def desk_queue(engine: Engine, cipher: FieldCipher, scope: Scope, reviewing: bool, q: str | None,
+               limit: int = 200) -> list[ComplaintRow]:
+    """Open complaints on a person's desk (a reviewer's: those awaiting review), the nearest deadline first
+    (none last); `q` finds a reference, a customer id or phone (exactly), or words of the text."""
+    t = ComplaintRow
+    query = select(t).where(col(t.stage) != "closed")
+    if reviewing:
+        query = query.where(col(t.awaiting) == "review")
+    elif scope is not None:
+        query = query.where(_on_desk(scope))
+    order = (col(t.next_deadline).is_(None), col(t.next_deadline), col(t.received_at))
+    if not q:
+        with Session(engine) as session:
+            return list(session.exec(query.order_by(*order).limit(limit)).all())
+    q = q.strip()[:100]
+    tag = cipher.tag(q)
+    with Session(engine) as session:
+        exact = list(session.exec(query.where(or_(col(t.id) == q, col(t.external_ref) == q,
+                                                  col(t.customer_id_tag) == tag, col(t.customer_phone_tag) == tag))
+                                  .order_by(*order).limit(limit)).all())
+        if exact:
+            return exact
+        # The text is sealed: it is searched in clear here, over this desk's open complaints only.
+        desk = session.exec(query.order_by(*order).limit(TEXT_SEARCH_SCOPE)).all()
+    needle = q.casefold()
+    return [r for r in desk if needle in opened(cipher, r, "text").casefold()][:limit]
+
+
+def staff_messages(engine: Engine, person: str, department: str, every_supervisor: bool) -> list[Notification]:
+    """The outbox's messages to a person, their department or (a supervisor) any department's supervisor."""
+    n = Notification
+    mine = [col(n.recipient) == person, (col(n.recipient_kind) == "department") & (col(n.recipient) == department)]
+    if every_supervisor:
+        mine.append(col(n.recipient).startswith("supervisor:"))
+    with Session(engine) as session:
+        return list(session.exec(select(n).where(col(n.recipient_kind) != "customer", or_(*mine))
+                                 .order_by(col(n.created_at).desc()).limit(100)).all())
+
+
+@dataclass
+class Oversight:
+    rows: list[ComplaintRow]          # the filtered list, the most urgent 200
+    counts: dict                      # open complaints by stage, "breached", and "ended" (rows)
+    waiting: list[ComplaintRow]       # awaiting review or a supervisor's close
+
+
+def oversight(engine: Engine, f: ComplaintFilter) -> Oversight:
+    """The supervisor's lists: open complaints unless a stage is asked for, counts, approvals waiting, and
+    complaints whose workflow ended outside its lifecycle."""
+    t = ComplaintRow
+    query = _filtered(f)
+    if not f.stage:
+        query = query.where(col(t.stage) != "closed")
+    with Session(engine) as session:
+        rows = list(session.exec(query.order_by(col(t.next_deadline).is_(None), col(t.next_deadline))
+                                 .limit(200)).all())
+        counts: dict = dict(session.exec(select(t.stage, func.count()).where(col(t.stage) != "closed")
+                                          .group_by(col(t.stage))).all())
+        counts["breached"] = session.exec(select(func.count()).where(col(t.stage) != "closed",
+                                                                     col(t.breached))).one()
+        waiting = list(session.exec(select(t).where(col(t.awaiting).is_not(None))
+                                    .order_by(col(t.next_deadline)).limit(50)).all())
+        counts["ended"] = list(session.exec(select(t).where(col(t.outcome).in_(list(ENDED.values())))
+                                            .order_by(col(t.closed_at).desc()).limit(20)).all())
+    return Oversight(rows, counts, waiting)
+
+
+def outbox(engine: Engine, limit: int = 50, only: str | None = None) -> list[Notification]:
+    """The outbox, newest first; `only` "pending" (not yet sent nor failed) or "failed"."""
+    n = Notification
+    query = select(n).order_by(col(n.created_at).desc())
+    if only == "pending":
+        query = query.where(col(n.sent_at).is_(None), col(n.failed_at).is_(None))
+    elif only == "failed":
+        query = query.where(col(n.failed_at).is_not(None))
+    with Session(engine) as session:
+        return list(session.exec(query.limit(limit)).all())

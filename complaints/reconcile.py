@@ -4,7 +4,7 @@ not one) is found by a visibility query and recorded: the row shows how it ended
 and by whom as far as Temporal knows. Run on a Temporal Schedule (every few minutes) and by hand
 (`complaints reconcile`); running it twice records nothing twice."""
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
@@ -12,11 +12,9 @@ from sqlmodel import Session, select
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import (
     Client,
-    ScheduleActionStartWorkflow,
     WorkflowExecutionStatus,
 )
 
-from complaints.temporal import every
 from models.intake import complaint_id_of
 from models.tables import AuditEvent, ComplaintRow
 
@@ -44,7 +42,7 @@ def query(since: datetime) -> str:
 
 
 async def reconcile(client: Client, engine: Engine, now: datetime | None = None) -> list[Found]:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     found = []
     async for wf in client.list_workflows(query(now - LOOK_BACK)):
         cid = complaint_id_of(wf.id)
@@ -87,7 +85,7 @@ def _record(engine: Engine, item: Found) -> None:
         changed = session.connection().execute(
             update(table).where(table.c.id == item.complaint_id, table.c.stage != "closed").values(
                 stage="closed", outcome=item.how, closed_at=item.at, version=FINAL_VERSION,
-                next_deadline=None, next_clock=None, awaiting=None, updated_at=datetime.now(timezone.utc)))
+                next_deadline=None, next_clock=None, awaiting=None, updated_at=datetime.now(UTC)))
         if changed.rowcount:
             last = session.exec(select(func.max(AuditEvent.seq)).where(
                 AuditEvent.complaint_id == item.complaint_id)).one() or 0
@@ -95,11 +93,3 @@ def _record(engine: Engine, item: Found) -> None:
                                    action="ended_outside_lifecycle", actor_id=item.by, actor_role="operator",
                                    stage="closed", detail=f"{item.how}: {item.reason}"))
         session.commit()
-
-
-async def ensure_schedule(client: Client, task_queue: str) -> None:
-    """The reconciliation every five minutes, as a Temporal Schedule (idempotent)."""
-    from workflows.reconcile import ReconcileWorkflow
-
-    await every(client, SCHEDULE_ID, EVERY, ScheduleActionStartWorkflow(
-        ReconcileWorkflow.run, id="complaints-reconcile-run", task_queue=task_queue))

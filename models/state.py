@@ -56,6 +56,12 @@ class HistoryEntry(BaseModel):
     detail: str = ""
 
 
+class TimelineEntry(HistoryEntry):
+    """An entry of the whole audit trail as the read model keeps it (the `audit_event` row), with the stage
+    the complaint was in."""
+    stage: str
+
+
 class Feedback(BaseModel):
     satisfied: bool
     csat: int

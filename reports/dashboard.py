@@ -161,7 +161,7 @@ def render(d: Dashboard, out_dir: Path) -> tuple[Path, Path, Path]:
     bars = pair(ax, LEVELS, {k: None if v.rate is None else v.rate * 100 for k, v in cur.on_time.items()},
                 {k: None if v.rate is None else v.rate * 100 for k, v in prev.on_time.items()},
                 f"按时率 on time by level (%) · red: below {d.commitment:.0%}", fmt="{:.1f}%", counts=False)
-    for bar, level in zip(bars, LEVELS):
+    for bar, level in zip(bars, LEVELS, strict=True):
         if cur.on_time[level].meets_commitment is False:
             bar.set_color("#c00000")
     ax.axhline(d.commitment * 100, color="#c00000", linestyle="--", label=f"{d.commitment:.0%} 承诺 commitment")

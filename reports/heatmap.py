@@ -73,7 +73,7 @@ def render(h: HeatMap, out_dir: Path) -> tuple[Path, Path]:
     vmax = max(1, max(int(g.max()) for g in grids.values()))
     fig, axes = plt.subplots(1, len(TIERS), figsize=(6 + 2.2 * len(natures), 1.4 + 0.75 * len(businesses)),
                              sharey=True, constrained_layout=True)
-    for ax, tier in zip(axes, TIERS):
+    for ax, tier in zip(axes, TIERS, strict=True):
         grid = grids[tier]
         top = {(c.business_type, c.problem_nature) for c in h.frequent_by_tier.get(tier, [])}
         image = ax.imshow(grid, cmap="YlOrRd", vmin=0, vmax=vmax, aspect="auto")

@@ -3,7 +3,7 @@
 Hour and minute limits run on the wall clock. `Nd` and `Nwd` end at 24:00 local time of the N-th
 calendar / working day after the day the clock starts. Working days come from the `holidays` package,
 which knows a region's public holidays and its make-up working days (China's 调休)."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -42,12 +42,12 @@ class BusinessCalendar:
         span = wall_clock(duration)
         if span is not None:
             # In UTC: adding to a zone-aware time would count wall-clock hours across a DST change.
-            return start.astimezone(timezone.utc) + span
+            return start.astimezone(UTC) + span
         n, unit = parse_duration(duration)
         local_day = start.astimezone(self.tz).date()
         last = local_day + timedelta(days=n) if unit == "d" else self.nth_working_day_after(local_day, n)
         end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=self.tz)
-        return end.astimezone(timezone.utc)
+        return end.astimezone(UTC)
 
 
 @lru_cache(maxsize=16)

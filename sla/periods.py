@@ -1,7 +1,7 @@
 """Calendar months and ISO weeks in the bank's time zone: the periods reports and the look-back count in.
 
 One home for this arithmetic (the look-back, the dashboard, the heat map and the export all use it)."""
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -12,7 +12,7 @@ def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
     start = datetime.combine(date(year, mon, 1), time(0), tzinfo=zone)
     nxt = date(year + (mon == 12), mon % 12 + 1, 1)
     end = datetime.combine(nxt, time(0), tzinfo=zone)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def month_not_ended(month: str, tz: str, now: datetime) -> str | None:

@@ -21,6 +21,7 @@ PEOPLE = {
     "H501": ("handler", "credit-card-centre"), "H502": ("handler", "credit-card-centre"),
     "H801": ("handler", "operations"), "R010": ("reviewer", "risk"), "R011": ("reviewer", "risk"),
     "S001": ("supervisor", "complaints"), "A601": ("department_agent", "loans"), "O001": ("operator", "it-ops"),
+    "O002": ("operator", "credit-card-centre"),
     "G001": ("handler", "special-group"),
 }
 
@@ -72,9 +73,7 @@ async def running(ctx: Context):
     port = free_port()
     srv = server(ctx, "127.0.0.1", port)
     task = asyncio.create_task(srv.serve())
-    while not srv.started:
-        assert not task.done(), "the API server did not start"
-        await asyncio.sleep(0.05)
+    await srv.listening(task)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -5,7 +5,7 @@ import os
 import shutil
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,35 @@ from tests.replay import TEST_ACTOR_KEY, TEST_KEY
 from workers.worker import build_worker
 
 pytest_plugins = ["tests.api_support", "tests.browser"]
+
+# Each test's layer, by what it needs (`./run test unit` runs one layer: `pytest -m unit`): a browser, processes
+# of its own (servers, workers or the CLI started and killed), the API, the Temporal dev server, or nothing
+# but Python and the database.
+LAYERS = ("unit", "temporal", "api", "browser", "process")
+PROCESS_MODULES = {"test_durability", "test_up", "test_readme", "test_exactly_once_under_faults", "test_workers_scale",
+                   "test_codec_server", "test_time_skipping", "test_cli", "test_deploy"}
+
+
+def layer_of(item) -> str:
+    names = set(getattr(item, "fixturenames", ()))
+    if declared := [m.name for m in item.iter_markers() if m.name in LAYERS]:
+        return declared[0]  # a test that starts the CLI or trains a model says so itself
+    if "browser" in names:
+        return "browser"
+    if item.module.__name__.rpartition(".")[2] in PROCESS_MODULES:
+        return "process"
+    if "api" in names:
+        return "api"
+    if names & {"env", "client", "workers"}:
+        return "temporal"
+    return "unit"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        layer = layer_of(item)
+        if not item.get_closest_marker(layer):
+            item.add_marker(getattr(pytest.mark, layer))
 
 
 def temporal_binary() -> str:
@@ -90,14 +119,14 @@ def make_intake(text="我的银行卡昨天丢了，卡丢了咋整？", *, chan
         "customer": {"id": customer_id or f"C{uuid.uuid4().hex[:6]}", "name": "王芳", "phone": "13800138000",
                      "tier": tier, "elderly": False},
         "text": text,
-        "received_at": (received_at or datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat(),
+        "received_at": (received_at or datetime.now(UTC) - timedelta(seconds=1)).isoformat(),
         "received_by": {"id": "E207", "role": "handler", "department": "branch-0101"},
     }
     data.update(overrides)
     return Intake.model_validate(data)
 
 
-async def eventually(check, timeout: float = 15.0, interval: float = 0.2):
+async def eventually(check, timeout: float = 15.0, interval: float = 0.2):  # noqa: ASYNC109 - a polling helper
     """Poll `check` (sync or async) until it returns a truthy value; fail with its last value."""
     deadline = asyncio.get_running_loop().time() + timeout
     while True:

@@ -1,7 +1,7 @@
 """Steps most tests share."""
 import socket
 
-from complaints import service
+from api import service
 from models.enums import Stage
 from models.intake import workflow_id_for
 from models.state import ComplaintState

@@ -2,7 +2,7 @@
 signed with its RSA key. The API fetches the keys over the network as it would from a bank's provider."""
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 from aiohttp import web
@@ -44,7 +44,7 @@ class Provider:
 
     def token(self, *, user="oidc-S900", roles=("cms-supervisor",), department="complaints", issuer=None,
               audience=AUDIENCE, expires_in=timedelta(minutes=10), key=None, kid=None, **extra) -> str:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         claims = {"iss": issuer or self.issuer, "aud": audience, "sub": uuid.uuid4().hex, "iat": now,
                   "exp": now + expires_in, "preferred_username": user, "roles": list(roles), **extra}
         if department is not None:

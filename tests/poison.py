@@ -9,7 +9,7 @@ from temporalio.client import Client
 from temporalio.common import RawValue
 from temporalio.converter import DataConverter, PayloadCodec
 
-from complaints import service
+from api import service
 from complaints.proof import prover_of
 from models.intake import workflow_id_for
 from models.tables import AuditEvent, ComplaintRow

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from complaints import service
+from api import service
 from models import messages as m
 from models.enums import Stage
 from models.tables import AuditEvent, SlaEventRow

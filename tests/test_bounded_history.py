@@ -7,7 +7,7 @@ import string
 import pytest
 from temporalio.service import RPCError
 
-from complaints import service
+from api import service
 from models import messages as m
 from models.enums import Stage
 from models.intake import workflow_id_for

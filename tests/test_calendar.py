@@ -1,5 +1,5 @@
 """Deadlines on the business calendar: pure functions, checked against days worked out by hand."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,16 +43,16 @@ def local(*args) -> datetime:
 ])
 def test_cn_deadlines(start, duration, expected):
     assert CN.deadline(start, duration) == expected
-    assert CN.deadline(start, duration).tzinfo == timezone.utc
+    assert CN.deadline(start, duration).tzinfo == UTC
 
 
 def test_the_local_day_decides_not_the_utc_day():
     # 2026-09-30 23:30 UTC is already Oct 1 07:30 in Shanghai: a holiday, so day one is Oct 8.
-    start = datetime(2026, 9, 30, 23, 30, tzinfo=timezone.utc)
+    start = datetime(2026, 9, 30, 23, 30, tzinfo=UTC)
     assert CN.deadline(start, "1wd") == local(2026, 10, 9)
     # 2026-09-30 15:59 UTC is still Sep 30 23:59 local.
-    assert CN.deadline(datetime(2026, 9, 30, 15, 59, tzinfo=timezone.utc), "1wd") == local(2026, 10, 9)
-    assert CN.deadline(datetime(2026, 9, 29, 15, 59, tzinfo=timezone.utc), "1wd") == local(2026, 10, 1)
+    assert CN.deadline(datetime(2026, 9, 30, 15, 59, tzinfo=UTC), "1wd") == local(2026, 10, 9)
+    assert CN.deadline(datetime(2026, 9, 29, 15, 59, tzinfo=UTC), "1wd") == local(2026, 10, 1)
 
 
 def test_other_regions_and_daylight_saving():
@@ -62,7 +62,7 @@ def test_other_regions_and_daylight_saving():
         datetime(2026, 11, 28, tzinfo=ZoneInfo("America/New_York"))
     # 24h across the autumn clock change is 24 real hours, not "same time tomorrow".
     before = datetime(2026, 10, 31, 12, 0, tzinfo=ZoneInfo("America/New_York"))
-    assert ny.deadline(before, "24h") - before.astimezone(timezone.utc) == timedelta(hours=24)
+    assert ny.deadline(before, "24h") - before.astimezone(UTC) == timedelta(hours=24)
     # A working-day limit ends at local midnight, whatever the offset that day.
     assert ny.deadline(before, "1wd") == datetime(2026, 11, 3, tzinfo=ZoneInfo("America/New_York"))
 

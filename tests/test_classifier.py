@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from api import service
 from classifier import classifier_from
 from classifier.corrections import export_corrections
 from classifier.emergency import fingerprint, shipped
 from classifier.model import LinearVote, ModelClassifier, TrainedModel
 from classifier.rules import RulesClassifier
 from classifier.shipped import ROWS, shipped_model
-from complaints import service
 from models import messages as m
 from models.intake import workflow_id_for
 from tests.actors import HANDLER, SUPERVISOR
@@ -145,6 +145,7 @@ def test_the_vote_computes_what_scikit_learn_computes(cfpb, classes, meaning):
     assert abs(fast.sum(axis=1) - 1).max() < 1e-9
 
 
+@pytest.mark.process
 async def test_train_and_evaluate_commands(cfpb, tmp_path):
     cli = str(Path(sys.executable).parent / "complaints")
     small = tmp_path / "small.csv"
@@ -236,6 +237,7 @@ def test_a_correction_names_only_labels_the_taxonomy_has(business_type, nature, 
     assert (reason is None) if refused is None else reason.startswith(refused + " is not in the taxonomy; one of:")
 
 
+@pytest.mark.process
 def test_complaints_classify_prints_what_the_analyse_stage_would_decide(tmp_path):
     import json
     import subprocess

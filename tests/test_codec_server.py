@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from complaints import service
+from api import service
 from models import messages as m
 from models.intake import workflow_id_for
 from tests.actors import INTAKE
@@ -131,8 +131,8 @@ async def test_behind_oidc_the_codec_decodes_for_operators_and_supervisors_only(
     from temporalio.api.common.v1 import Payload
 
     from complaints.codec import EncryptionCodec, load_or_create_key
-    from complaints.codec_server import operators_and_supervisors, start
     from tests.test_front_door_refusals import OTHER_KEY
+    from tools.codec_server import operators_and_supervisors, start
 
     codec = EncryptionCodec(*load_or_create_key(settings.key_file))
     sealed = (await codec.encode([Payload(metadata={"encoding": b"json/plain"}, data=b'{"phone": "13766554433"}')]))[0]

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from aiosmtpd.controller import Controller
 
-from complaints import service
+from api import service
 from complaints.db import make_engine
 from models.tables import Notification
 from tests.conftest import eventually, make_intake, rows

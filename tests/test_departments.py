@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from complaints import service
+from api import service
 from models import messages as m
 from models.departments import DEFAULT, load, unknown
 from tests.actors import HANDLER, SUPERVISOR

@@ -6,7 +6,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.complaint import ComplaintActivities
-from complaints import service
+from api import service
 from complaints.temporal import data_converter, ensure_search_attributes
 from models import messages as m
 from models.enums import Stage
@@ -150,7 +150,7 @@ async def test_a_retried_activity_writes_once(settings, engine, cipher):
     runner.info = dataclasses.replace(runner.info, workflow_id=workflow_id_for(cid))
     for _ in range(3):  # a retry after a lost acknowledgement runs the same activity again
         runner.run(acts.intake_complaint, start)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     state = ComplaintState(complaint_id=cid, channel=intake.channel, external_ref=intake.external_ref,
                            customer_id=intake.customer.id, customer_masked="王*", tier=intake.customer.tier,
                            received_at=intake.received_at, first_responder=intake.received_by,

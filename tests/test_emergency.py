@@ -143,7 +143,7 @@ def test_the_configuration_picks_the_detector():
 async def test_the_analyse_stage_uses_the_detector_and_keeps_why_on_the_complaint(client, workers):
     """Through a real worker: a complaint in the customer's own words (no keyword of the rules) starts the
     emergency clocks and the dual review, and its classification says which detector decided and why."""
-    from complaints import service
+    from api import service
     from tests.helpers import submit
 
     text = "手机突然显示无服务，去营业厅才知道号码被人补卡了，银行卡里的钱也被转走了"

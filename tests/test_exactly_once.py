@@ -2,12 +2,12 @@
 means the complaint is alive, and a refused start leaves its reference free."""
 import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from temporalio.client import WorkflowExecutionStatus
 
-from complaints import service
+from api import service
 from models import messages as m
 from models.intake import workflow_id_for
 from models.tables import AuditEvent
@@ -84,12 +84,12 @@ async def test_a_date_past_the_horizon_is_refused_at_the_door_and_the_reference_
 
 async def test_a_start_that_fails_all_the_same_is_an_error_and_its_reference_can_be_keyed_in_again(client, workers):
     # Past the door's own check (an older API, a policy changed in between): the worker refuses the intake.
-    late = make_intake(received_at=datetime.now(timezone.utc) - timedelta(days=40))
+    late = make_intake(received_at=datetime.now(UTC) - timedelta(days=40))
     with pytest.raises(service.ComplaintError, match="could not start: invalid intake: received_at"):
         await service.submit(client, late, workers["calm"])
     desc = await client.get_workflow_handle(workflow_id_for(late.complaint_id)).describe()
     assert desc.status == WorkflowExecutionStatus.FAILED  # an operator sees the failed start in Temporal
-    fixed = late.model_copy(update={"received_at": datetime.now(timezone.utc) - timedelta(minutes=1)})
+    fixed = late.model_copy(update={"received_at": datetime.now(UTC) - timedelta(minutes=1)})
     again = await service.submit(client, fixed, workers["calm"])
     assert again.created
     await service.send(client, again.complaint_id, "accept", m.Accept(actor=HANDLER))

@@ -1,7 +1,7 @@
 """The positive path through the front door, end to end: a channel submits; a handler accepts and
 responds; two different reviewers approve an emergency; a supervisor approves the close; the channel posts
 the customer's feedback. Real uvicorn, real Temporal dev server, real database."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
@@ -30,7 +30,7 @@ async def submitted_in_handle(api, body: dict, headers: dict) -> str:
 
 def intake_body(text: str, ref: str, **over) -> dict:
     body = {"external_ref": ref, "customer": {"id": "C7001", "name": "王芳", "phone": "13800138000", "tier": "vip"},
-            "text": text, "received_at": (datetime.now(timezone.utc) - timedelta(seconds=2)).isoformat()}
+            "text": text, "received_at": (datetime.now(UTC) - timedelta(seconds=2)).isoformat()}
     return {**body, **over}
 
 

@@ -6,18 +6,18 @@ import asyncio
 import base64
 import json
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlmodel import Session, select
 
+from api import service
 from api.accounts import add_account, get_account
 from api.channels import add_channel, revoke, sign
 from api.identity import CSRF_COOKIE, SESSION_COOKIE
 from api.tokens import issue_local
-from complaints import service
 from models.access import RequestAudit
 from models.intake import complaint_id_for
 from tests.api_support import PASSWORD
@@ -39,7 +39,7 @@ def _fresh_ref(prefix="X") -> str:
 
 def _signed(api, key: str, body: bytes, path: str, ts: int | None = None) -> dict[str, str]:
     key_id = key.split("_")[1]
-    stamp = str(ts if ts is not None else int(datetime.now(timezone.utc).timestamp()))
+    stamp = str(ts if ts is not None else int(datetime.now(UTC).timestamp()))
     return {"X-Key-Id": key_id, "X-Timestamp": stamp, "X-Signature": sign(key, stamp, "POST", path, body),
             "Content-Type": "application/json"}
 
@@ -65,26 +65,26 @@ async def garbage_bearer(api, h, cid, case):
 async def expired_local_token(api, h, cid, case):
     account = get_account(api.ctx.engine, "E207")
     token, _ = issue_local(api.ctx.api_secret, "E207", account.password_changed_at, 1,
-                           now=datetime.now(timezone.utc) - timedelta(hours=2))
+                           now=datetime.now(UTC) - timedelta(hours=2))
     return await h.post(on(cid, "accept", case), json={}, headers={"Authorization": f"Bearer {token}"})
 
 
 async def forged_local_token(api, h, cid, case):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     token = jwt.encode({"iss": "complaints-api", "aud": "complaints", "sub": "S001", "iat": now, "pwd": 0,
                         "exp": now + timedelta(hours=1)}, "a secret we guessed, long enough for HS256", algorithm="HS256")
     return await h.post(on(cid, "escalate", case), json={"reason": "x"}, headers={"Authorization": f"Bearer {token}"})
 
 
 async def unsigned_token(api, h, cid, case):
-    now = int(datetime.now(timezone.utc).timestamp())
+    now = int(datetime.now(UTC).timestamp())
     token = jwt.encode({"iss": "complaints-api", "aud": "complaints", "sub": "S001", "iat": now, "exp": now + 600},
                        None, algorithm="none")
     return await h.post(on(cid, "escalate", case), json={"reason": "x"}, headers={"Authorization": f"Bearer {token}"})
 
 
 async def token_of_no_account(api, h, cid, case):
-    token, _ = issue_local(api.ctx.api_secret, "GHOST", datetime.now(timezone.utc), 10)
+    token, _ = issue_local(api.ctx.api_secret, "GHOST", datetime.now(UTC), 10)
     return await h.post(on(cid, "accept", case), json={}, headers={"Authorization": f"Bearer {token}"})
 
 
@@ -155,7 +155,7 @@ async def replayed_signed_intake(api, h, cid, case):
 async def stale_signed_intake(api, h, cid, case):
     path = f"/v1/complaints?case={case}"
     body = json.dumps(intake_body(LOST_CARD, _fresh_ref("AP"))).encode()
-    old = int((datetime.now(timezone.utc) - timedelta(minutes=10)).timestamp())
+    old = int((datetime.now(UTC) - timedelta(minutes=10)).timestamp())
     return await h.post(path, content=body, headers=_signed(api, api.channel_keys["app"], body, path, old))
 
 
@@ -369,7 +369,7 @@ async def test_a_plain_json_update_from_the_temporal_cli_with_a_forged_superviso
     before = _fingerprint(await service.state(client, victim))
 
     def args(marker: str) -> list[str]:
-        forged = '{"actor": {"id": "X1", "role": "supervisor", "department": "complaints"}, "reason": "%s"}' % marker
+        forged = '{"actor": {"id": "X1", "role": "supervisor", "department": "complaints"}, "reason": "' + marker + '"}'
         return ["--address", env.client.service_client.config.target_host, "--workflow-id", f"complaint-{victim}",
                 "--name", "escalate", "--input", forged]
 

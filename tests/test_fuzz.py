@@ -9,7 +9,7 @@ import asyncio
 import json
 import os
 import string
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
@@ -17,7 +17,7 @@ from temporalio.client import WorkflowExecutionStatus, WorkflowQueryFailedError,
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
-from complaints import service
+from api import service
 from models import messages as m
 from models.enums import Stage
 from models.intake import Intake, workflow_id_for
@@ -121,7 +121,7 @@ async def _check(client, cid) -> str | None:
     s = await service.state(client, cid)
     if s.stage is Stage.CLOSED:
         return None
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for clock in (await service.sla(client, cid)).clocks:
         due = clock.next_event()
         if due is not None and due < now - timedelta(seconds=15):  # slack for a loaded 2-core machine

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from complaints import service
+from api import service
 from complaints.reads import work_orders_owed
 from models import messages as m
 from models.enums import Stage, WorkOrderStatus

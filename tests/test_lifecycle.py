@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 
 from temporalio.api.enums.v1 import EventType
 
-from complaints import service
+from api import service
 from models import messages as m
 from models.enums import Outcome, Stage
 from models.intake import workflow_id_for

@@ -2,7 +2,7 @@
 import asyncio
 import dataclasses
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +11,7 @@ from temporalio.client import WorkflowFailureError
 from temporalio.testing import ActivityEnvironment
 
 from activities.lookback import LookBackActivities
-from complaints import lookbacks, service
+from api import lookbacks, service
 from lookback.sampling import sample
 from models.enums import Stage
 from models.intake import workflow_id_for
@@ -64,12 +64,12 @@ def test_sampling_is_ten_percent_rounded_up_per_department_and_reproducible():
 
 def test_month_bounds_are_in_the_banks_time_zone():
     start, end = month_bounds("2026-10", "Asia/Shanghai")
-    assert start == datetime(2026, 9, 30, 16, 0, tzinfo=timezone.utc)
-    assert end == datetime(2026, 10, 31, 16, 0, tzinfo=timezone.utc)
-    assert month_bounds("2026-12", "Asia/Shanghai")[1] == datetime(2026, 12, 31, 16, 0, tzinfo=timezone.utc)
-    assert previous_month(datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc), "Asia/Shanghai") == "2026-11"
-    assert previous_month(datetime(2026, 11, 30, 15, 0, tzinfo=timezone.utc), "Asia/Shanghai") == "2026-10"
-    assert previous_month(datetime(2027, 1, 4, 1, 0, tzinfo=timezone.utc), "Asia/Shanghai") == "2026-12"
+    assert start == datetime(2026, 9, 30, 16, 0, tzinfo=UTC)
+    assert end == datetime(2026, 10, 31, 16, 0, tzinfo=UTC)
+    assert month_bounds("2026-12", "Asia/Shanghai")[1] == datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
+    assert previous_month(datetime(2026, 11, 30, 17, 0, tzinfo=UTC), "Asia/Shanghai") == "2026-11"
+    assert previous_month(datetime(2026, 11, 30, 15, 0, tzinfo=UTC), "Asia/Shanghai") == "2026-10"
+    assert previous_month(datetime(2027, 1, 4, 1, 0, tzinfo=UTC), "Asia/Shanghai") == "2026-12"
 
 
 async def test_candidates_come_from_the_read_model_with_exact_month_edges(engine, client, cipher):
@@ -83,7 +83,7 @@ async def test_candidates_come_from_the_read_model_with_exact_month_edges(engine
     seed(engine, datetime(2025, 10, 10, 12, 0, tzinfo=SH), "loans", outcome="no_feedback")
     acts = LookBackActivities(engine, CALM, cipher)
     runner = ActivityEnvironment()
-    runner.info = dataclasses.replace(runner.info, scheduled_time=datetime.now(timezone.utc))
+    runner.info = dataclasses.replace(runner.info, scheduled_time=datetime.now(UTC))
     result = runner.run(acts.sample_lookback, month)
     assert result.candidates == 3 and result.candidates_by_department == {"cards": 2, "loans": 1}
     assert {c.complaint_id for c in result.sampled} <= set(inside) and len(result.sampled) == 2
@@ -171,7 +171,7 @@ async def test_a_recurrence_that_cannot_be_reopened_is_told_to_an_operator_not_r
 
 @pytest.mark.parametrize("month", ["2026-12", "2027-05"])
 async def test_a_month_that_has_not_ended_is_refused_and_keeps_its_one_run(client, workers, month):
-    now = datetime(2026, 12, 1, 16, 30, tzinfo=timezone.utc)  # 2026-12-02 00:30 in Shanghai
+    now = datetime(2026, 12, 1, 16, 30, tzinfo=UTC)  # 2026-12-02 00:30 in Shanghai
     with pytest.raises(service.ComplaintError, match=f"{month} has not ended yet"):
         await lookbacks.run_month(client, month, workers["calm"], "Asia/Shanghai", now=now)
     assert not await _exists(client, f"lookback-{month}")
@@ -207,14 +207,14 @@ async def test_schedule_runs_on_the_first_working_day_and_a_trigger_runs_last_mo
                           datetime(2027, 2, 1, 9, tzinfo=SH),
                           datetime(2027, 3, 1, 9, tzinfo=SH),
                           datetime(2027, 4, 1, 9, tzinfo=SH)]
-    ahead = [d for d in first_working_days if d > datetime.now(timezone.utc)][:3]
+    ahead = [d for d in first_working_days if d > datetime.now(UTC)][:3]
     assert len(ahead) == 3, "extend first_working_days: the real clock has passed most of them"
     assert [t.astimezone(SH) for t in times[:3]] == ahead
     handle = client.get_schedule_handle("complaints-lookback")
     description = await handle.describe()
     assert description.schedule.policy.overlap.name == "SKIP"
 
-    month = previous_month(datetime.now(timezone.utc), "Asia/Shanghai")
+    month = previous_month(datetime.now(UTC), "Asia/Shanghai")
     await handle.trigger()
     await eventually(lambda: _exists(client, f"lookback-{month}"), timeout=20)
     # The schedule skips a trigger while its previous run is still going (overlap SKIP): wait for it to end.

@@ -5,7 +5,7 @@ import asyncio
 import dataclasses
 import signal
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import structlog
@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from activities.faults import permanent_faults
-from complaints import metrics, readiness, service
+from api import service
+from complaints import metrics, readiness
 from complaints.db import make_engine
 from models import messages as m
 from models.access import RequestAudit
@@ -77,13 +78,13 @@ def test_a_write_fault_and_an_overdue_revisit_are_counted(engine):
     try:
         with permanent_faults():
             raise IntegrityError("INSERT", {}, Exception("duplicate key"))
-    except Exception:  # noqa: BLE001 - the permanent fault the workflow records
+    except Exception:  # noqa: BLE001, S110 - the permanent fault the workflow records
         pass
     assert value(domain(engine), "complaints_read_model_write_faults_total") == faults + 1
     overdue = value(domain(engine), "complaints_revisits_overdue")
     with Session(engine) as session:
         session.add(LookBackRevisit(id=f"2026-01/T{uuid.uuid4().hex[:8]}", month="2026-01", complaint_id="HL1",
-                                    department="operations", due_at=datetime.now(timezone.utc) - timedelta(hours=1)))
+                                    department="operations", due_at=datetime.now(UTC) - timedelta(hours=1)))
         session.commit()
     assert value(domain(engine), "complaints_revisits_overdue") == overdue + 1
 

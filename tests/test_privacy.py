@@ -6,7 +6,7 @@ import logging
 import pytest
 import structlog
 
-from complaints import service
+from api import service
 from complaints.logs import handler_for, mask_text
 from models import messages as m
 from models.enums import Stage

@@ -1,6 +1,6 @@
 """Only the API speaks for a person: the seal's rules as tables, then the attack itself on a real server
 (the codec's power, the payload key, without the actor key), and a sealed history replayed without it."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from temporalio.api.common.v1 import Payload
@@ -9,7 +9,8 @@ from temporalio.common import RawValue
 from temporalio.converter import DataConverter
 from temporalio.worker import Replayer
 
-from complaints import proof, service
+from api import service
+from complaints import proof
 from complaints.codec import EncryptionCodec, load_or_create_key
 from models import messages as m
 from models.intake import Actor, workflow_id_for
@@ -21,7 +22,7 @@ from tests.conftest import eventually, rows
 from tests.helpers import submit
 from workers.worker import WORKFLOWS
 
-NOW = datetime(2026, 12, 6, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 KEY, OTHER = b"k" * 32, b"o" * 32
 NOBODY = Actor(id="S-NOBODY", role="supervisor", department="complaints")
 

@@ -2,7 +2,7 @@
 found by the reconciliation, closed in the read model with how, when and by whom, and found once."""
 import uuid
 
-from complaints import service
+from api import service
 from complaints.reconcile import reconcile
 from models.enums import Stage
 from models.tables import AuditEvent, ComplaintRow

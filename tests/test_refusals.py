@@ -1,13 +1,13 @@
 """Bad input gets a clear error and changes nothing."""
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.service import RPCError
 
-from complaints import service
+from api import service
 from models import messages as m
 from models.intake import Intake, workflow_id_for
 from models.tables import AuditEvent, ComplaintRow
@@ -58,7 +58,7 @@ def test_invalid_intake_is_refused_with_a_clear_error(data, complaint):
 
 
 async def test_future_intake_starts_nothing(client, workers, engine):
-    intake = make_intake(received_at=datetime.now(timezone.utc) + timedelta(hours=2))
+    intake = make_intake(received_at=datetime.now(UTC) + timedelta(hours=2))
     with pytest.raises(service.ComplaintError, match="in the future"):
         await service.submit(client, intake, workers["calm"])
     with pytest.raises(RPCError):

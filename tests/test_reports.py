@@ -272,7 +272,7 @@ async def test_cli_reports_and_the_unmasked_guard(month_engine, tmp_path, settin
     with Session(month_engine) as session:
         audit = session.exec(select(RequestAudit).where(RequestAudit.path.startswith("/v1/exports/"))).all()
     assert [(a.principal_id, a.status, a.outcome) for a in audit] == [
-        ("H1", 403, "forbidden: this is for a supervisor; you are a handler"),
+        ("H1", 403, "forbidden: exporting a month's complaints is for a supervisor; you are signed in as handler"),
         ("S1", 200, "unmasked export of 6 complaints")]
 
 

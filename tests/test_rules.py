@@ -1,7 +1,7 @@
 """The pure rules, table by table, without a server: every refusal reason, every row of the role table, and
 the contract's names agreeing everywhere. A rule deleted or loosened makes one of these rows fail."""
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from workflows.case_messages import Case
 from workflows.complaint import ComplaintWorkflow
 from workflows.permissions import WHO_MAY, parties
 
-NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 POLICY = Policy()
 OWNER = Actor(id="E207", role=Role.HANDLER, department="branch-0101")
 COLLEAGUE = Actor(id="E300", role=Role.HANDLER, department="operations")      # the owning department

@@ -4,10 +4,10 @@ from rich.console import Console
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
-from complaints.cli.render import plain, safe
-from complaints.codec_server import make_app
 from complaints.db import make_engine
 from models.text import bad_character, excerpt, for_terminal
+from tools.cli.render import plain, safe
+from tools.codec_server import make_app
 
 
 @pytest.mark.parametrize("raw, shown", [

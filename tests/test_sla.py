@@ -1,10 +1,10 @@
 """SLA clocks as durable timers on a real dev server, with the FAST policy (limits of seconds)."""
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from complaints import service
+from api import service
 from models import messages as m
 from models.enums import Outcome, Stage
 from models.intake import workflow_id_for
@@ -87,7 +87,7 @@ async def test_supervisor_extends_the_regulatory_ceiling_and_the_customer_is_tol
 
 
 async def test_a_complaint_keyed_in_late_has_already_used_its_time(client, workers):
-    received = datetime.now(timezone.utc) - timedelta(minutes=30)
+    received = datetime.now(UTC) - timedelta(minutes=30)
     cid = await submit(client, workers["fast"], FROZEN, received_at=received)
     await eventually(lambda: _breached(client, cid, "first_response"))
     c = await clock(client, cid, "first_response")

@@ -1,11 +1,11 @@
 """A days-long SLA clock on the real default policy, with the dev server's per-workflow time skipping:
 the working-day deadline is met to the minute by the durable timer, not only by the calendar arithmetic."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from temporalio.testing import TimeSkippingConfig, WorkflowEnvironment
 
-from complaints import service
+from api import service
 from complaints.temporal import data_converter, ensure_search_attributes
 from models.enums import Stage
 from models.intake import workflow_id_for
@@ -32,7 +32,7 @@ async def test_one_working_day_first_response_breaches_at_its_deadline(skipping_
     env = skipping_env
     worker = build_worker(env.client, settings.model_copy(update={"task_queue": "complaints-skip"}), engine, policy)
     async with worker:
-        received = datetime.now(timezone.utc) - timedelta(seconds=1)
+        received = datetime.now(UTC) - timedelta(seconds=1)
         intake = make_intake("我的账户被冻结了，请尽快帮我解冻", received_at=received)
         cid = (await service.submit(env.client, intake, "complaints-skip")).complaint_id
         await eventually(lambda: stage_is(env.client, cid, Stage.HANDLE))
@@ -41,7 +41,7 @@ async def test_one_working_day_first_response_breaches_at_its_deadline(skipping_
         assert clock.deadline() == deadline and deadline - received > timedelta(hours=12)
 
         handle = env.client.get_workflow_handle(workflow_id_for(cid))
-        await env.fast_forward(handle, deadline - datetime.now(timezone.utc) - timedelta(minutes=1))
+        await env.fast_forward(handle, deadline - datetime.now(UTC) - timedelta(minutes=1))
         before = (await service.state(env.client, cid)).clock("first_response")
         assert before.warned_at is not None and before.breached_at is None
 

@@ -1,5 +1,5 @@
 """Times as the bank reads them on its pages: in its zone, and an end-of-day deadline on its own day."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,11 +11,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.mark.parametrize("utc, shown", [
-    (datetime(2026, 12, 9, 16, 0, tzinfo=timezone.utc), "2026-12-09 24:00"),   # 7wd ends at 24:00 local
-    (datetime(2026, 12, 9, 16, 1, tzinfo=timezone.utc), "2026-12-10 00:01"),
-    (datetime(2026, 12, 9, 15, 59, tzinfo=timezone.utc), "2026-12-09 23:59"),
-    (datetime(2026, 12, 31, 16, 0, tzinfo=timezone.utc), "2026-12-31 24:00"),  # across a year
-    (datetime(2026, 12, 6, 3, 2, 42, 2796, tzinfo=timezone.utc), "2026-12-06 11:02"),
+    (datetime(2026, 12, 9, 16, 0, tzinfo=UTC), "2026-12-09 24:00"),   # 7wd ends at 24:00 local
+    (datetime(2026, 12, 9, 16, 1, tzinfo=UTC), "2026-12-10 00:01"),
+    (datetime(2026, 12, 9, 15, 59, tzinfo=UTC), "2026-12-09 23:59"),
+    (datetime(2026, 12, 31, 16, 0, tzinfo=UTC), "2026-12-31 24:00"),  # across a year
+    (datetime(2026, 12, 6, 3, 2, 42, 2796, tzinfo=UTC), "2026-12-06 11:02"),
 ])
 def test_a_deadline_reads_on_its_own_day(utc, shown):
     assert deadline_text(utc, SHANGHAI) == shown

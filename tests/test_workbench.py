@@ -185,7 +185,7 @@ async def test_a_breach_shows_within_seconds_and_a_supervisor_unmasks_with_an_au
     response editor names a prohibited phrase; a supervisor's look at the customer in clear is recorded."""
     from sqlmodel import Session, select
 
-    from complaints import service
+    from api import service
     from models.access import RequestAudit
     from tests.conftest import make_intake
 
@@ -213,6 +213,6 @@ async def test_a_breach_shows_within_seconds_and_a_supervisor_unmasks_with_an_au
 
 
 async def _breached(client, cid):
-    from complaints import service
+    from api import service
 
     return (await service.state(client, cid)).breached

@@ -1,48 +1,42 @@
 """Departments' and supervisors' pages: the work-order inbox, the supervisor's lists and approvals, the
 interactive heat map and dashboard, the look-back."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
-from sqlalchemy import func
-from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
+from api import lookbacks, service
+from api.access import allowed
 from api.context import Context, context
 from api.idempotency import message_id
 from api.identity import Principal
-from api.problems import Problem
-from complaints import lookbacks, service
-from complaints.reconcile import ENDED
-from complaints.service import ComplaintError
+from api.service import ComplaintError
+from complaints import reads
 from models import messages as m
 from models.enums import Role
 from models.errors import explain
-from models.tables import ComplaintRow, WorkOrderRow
+from models.tables import ComplaintRow
 from web.common import render, unchanged, viewer
+from workflows.permissions import Can
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 Short = Annotated[str | None, Query(max_length=64)]
 
 
-def _supervisor(principal: Principal, *also: Role) -> None:
-    if principal.role not in (Role.SUPERVISOR, *also):
-        raise Problem(403, "forbidden", f"this page is for supervisors; you are a {principal.role.value}")
+# The pages' doors, from the one table of who may do what (workflows/permissions.py).
+SUPERVISE, REPORTS, LOOKBACK = (allowed(Can.SUPERVISE, viewer), allowed(Can.REPORTS, viewer),
+                                allowed(Can.LOOKBACK, viewer))
 
 
 @router.get("/inbox", response_class=HTMLResponse)
 async def inbox(request: Request, principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
-    def read() -> list[WorkOrderRow]:
-        with Session(ctx.engine) as session:
-            return list(session.exec(select(WorkOrderRow).where(WorkOrderRow.department == principal.department,
-                                                                WorkOrderRow.status == "open")
-                                     .order_by(WorkOrderRow.due_at)).all())
-
-    return render(request, "inbox.html", principal, ctx, orders=await run_in_threadpool(read),
-                  now=datetime.now(timezone.utc))
+    orders = await run_in_threadpool(reads.work_orders_owed, ctx.engine, principal.department)
+    return render(request, "inbox.html", principal, ctx, orders=orders,
+                  now=datetime.now(UTC))
 
 
 @router.post("/inbox/{complaint_id}/{work_order_id}", response_class=HTMLResponse)
@@ -68,43 +62,15 @@ async def answer(request: Request, complaint_id: str, work_order_id: str,
 async def messages(request: Request, principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
     """Staff messages of the outbox (warnings, escalations, work orders, undelivered notices) for me, my
     department, or (supervisors) every department's supervisor."""
-    from sqlalchemy import or_
-
-    from models.tables import Notification
-
-    n = Notification
-    mine = [n.recipient == principal.id, (n.recipient_kind == "department") & (n.recipient == principal.department)]
-    if principal.role is Role.SUPERVISOR:
-        mine.append(n.recipient.startswith("supervisor:"))
-
-    def read() -> list[Notification]:
-        with Session(ctx.engine) as session:
-            return list(session.exec(select(n).where(n.recipient_kind != "customer", or_(*mine))
-                                     .order_by(n.created_at.desc()).limit(100)).all())
-
-    return render(request, "messages.html", principal, ctx, items=await run_in_threadpool(read))
+    items = await run_in_threadpool(reads.staff_messages, ctx.engine, principal.id, principal.department,
+                                    principal.role is Role.SUPERVISOR)
+    return render(request, "messages.html", principal, ctx, items=items)
 
 
 def supervise_rows(ctx: Context, f: dict) -> tuple[list[ComplaintRow], dict, list[ComplaintRow]]:
-    t = ComplaintRow
-    query = select(t)
-    for column in ("stage", "level", "department", "business_type", "problem_nature"):
-        if f.get(column):
-            query = query.where(getattr(t, column) == f[column])
-    for flag in ("breached", "emergency"):
-        if f.get(flag) is not None:
-            query = query.where(getattr(t, flag) == f[flag])
-    if not f.get("stage"):
-        query = query.where(t.stage != "closed")
-    with Session(ctx.engine) as session:
-        rows = list(session.exec(query.order_by(t.next_deadline.is_(None), t.next_deadline).limit(200)).all())
-        counts = dict(session.exec(select(t.stage, func.count()).where(t.stage != "closed").group_by(t.stage)).all())
-        counts["breached"] = session.exec(select(func.count()).where(t.stage != "closed", t.breached)).one()
-        waiting = list(session.exec(select(t).where(t.awaiting.is_not(None)).order_by(t.next_deadline).limit(50)).all())
-        # Ended outside their lifecycle (the reconciliation found them): a supervisor should know.
-        counts["ended"] = list(session.exec(select(t).where(t.outcome.in_(list(ENDED.values())))
-                                            .order_by(t.closed_at.desc()).limit(20)).all())
-    return rows, counts, waiting
+    found = reads.oversight(ctx.engine, reads.ComplaintFilter(**{k: f.get(k) for k in (
+        "stage", "level", "department", "business_type", "problem_nature", "breached", "emergency")}))
+    return found.rows, found.counts, found.waiting
 
 
 Flag = Annotated[str | None, Query(pattern=r"^(|true|false)$")]
@@ -113,9 +79,8 @@ Flag = Annotated[str | None, Query(pattern=r"^(|true|false)$")]
 @router.get("/supervise", response_class=HTMLResponse)
 async def supervise(request: Request, stage: Short = None, level: Short = None, department: Short = None,
                     business_type: Short = None, problem_nature: Short = None, breached: Flag = None,
-                    emergency: Flag = None, principal: Principal = Depends(viewer),
+                    emergency: Flag = None, principal: Principal = Depends(SUPERVISE),
                     ctx: Context = Depends(context)):
-    _supervisor(principal, Role.REVIEWER)
     # The filter form sends "" for "any": the same as leaving the field out.
     f = {"stage": stage, "level": level, "department": department, "business_type": business_type,
          "problem_nature": problem_nature, "breached": _flag(breached), "emergency": _flag(emergency)}
@@ -126,7 +91,7 @@ async def supervise(request: Request, stage: Short = None, level: Short = None, 
     query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "v"])
     template = "supervise_rows.html" if request.headers.get("hx-request") else "supervise.html"
     return render(request, template, principal, ctx, rows=rows, counts=counts, waiting=waiting, f=f,
-                  query=query, v=version, now=datetime.now(timezone.utc))
+                  query=query, v=version, now=datetime.now(UTC))
 
 
 
@@ -136,36 +101,33 @@ def _flag(value: str | None) -> bool | None:
 
 @router.get("/reports/heatmap", response_class=HTMLResponse)
 async def heatmap(request: Request, week: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None,
-                  principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+                  principal: Principal = Depends(REPORTS), ctx: Context = Depends(context)):
     from reports import heatmap as hm
     from sla.periods import last_full_week
 
-    _supervisor(principal)
-    week = week or last_full_week(datetime.now(timezone.utc).date())
+    week = week or last_full_week(datetime.now(UTC).date())
     h = await run_in_threadpool(hm.compute, ctx.engine, week, ctx.settings.policy().timezone)
     return render(request, "heatmap.html", principal, ctx, h=h.model_dump(mode="json"), week=week)
 
 
 @router.get("/reports/dashboard", response_class=HTMLResponse)
 async def dashboard(request: Request, month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
-                    principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+                    principal: Principal = Depends(REPORTS), ctx: Context = Depends(context)):
     from reports import dashboard as db
     from sla.periods import previous_month
 
-    _supervisor(principal)
     policy = ctx.settings.policy()
-    month = month or previous_month(datetime.now(timezone.utc), policy.timezone)
+    month = month or previous_month(datetime.now(UTC), policy.timezone)
     d = await run_in_threadpool(db.compute, ctx.engine, month, policy.timezone, policy.commitment)
     return render(request, "dashboard.html", principal, ctx, d=d.model_dump(mode="json"), month=month)
 
 
 @router.get("/lookback", response_class=HTMLResponse)
 async def lookback(request: Request, month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
-                   principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+                   principal: Principal = Depends(LOOKBACK), ctx: Context = Depends(context)):
     from sla.periods import previous_month
 
-    _supervisor(principal, Role.HANDLER, Role.DEPARTMENT_AGENT)
-    month = month or previous_month(datetime.now(timezone.utc), ctx.settings.policy().timezone)
+    month = month or previous_month(datetime.now(UTC), ctx.settings.policy().timezone)
     try:
         state = (await lookbacks.month_state(ctx.client, month)).model_dump(mode="json")
     except ComplaintError as e:
@@ -173,4 +135,4 @@ async def lookback(request: Request, month: Annotated[str | None, Query(pattern=
     else:
         error = None
     return render(request, "lookback.html", principal, ctx, state=state, month=month, error=error,
-                  now=datetime.now(timezone.utc).isoformat())
+                  now=datetime.now(UTC).isoformat())

@@ -11,11 +11,10 @@ from models.messages import MESSAGES
 from models.policy import Policy
 from models.requests import REQUESTS
 from models.state import ComplaintState
+from workflows.permissions import CHANNEL_ONLY
 from workflows.rules import kind_and_refusal
 from workflows.script import PARTS
 
-# Sent by the customer's channel, never by a person at the bank.
-CHANNEL_ONLY = frozenset({"customer_feedback", "withdraw"})
 # Refused or not by what the person writes (a department, a text): the form is offered, the engine decides.
 DECIDED_BY_CONTENT = frozenset({"open_work_order", "propose_response", "reassign", "correct_classification",
                                 "add_note", "answer_work_order", "cancel_work_order"})

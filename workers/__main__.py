@@ -3,6 +3,7 @@ import asyncio
 
 from complaints.config import settings
 from complaints.logs import configure
+from complaints.process import exit_now
 from workers.worker import run_worker
 
 
@@ -10,9 +11,7 @@ def main() -> None:
     cfg = settings()
     configure(cfg.log_format, cfg.log_level)
     asyncio.run(run_worker(cfg))
-    from complaints.cli import exit_now
-
-    exit_now(0)  # see complaints.cli.main: skip the teardown that can abort after a clean stop
+    exit_now(0)  # skip the teardown that can abort after a clean stop
 
 
 if __name__ == "__main__":

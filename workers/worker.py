@@ -14,6 +14,7 @@ from activities.complaint import ComplaintActivities
 from activities.delivery import DeliveryActivities
 from activities.lookback import LookBackActivities
 from activities.reconcile import ReconcileActivities
+from classifier import configured
 from complaints import tracing
 from complaints.config import Settings
 from complaints.db import make_engine
@@ -45,7 +46,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
                  identity: str | None = None) -> Worker:
     policy = policy or settings.policy()
     cipher = cipher_for(settings)  # the key is on disk by now: the worker's client made it on first run
-    classifier = settings.classifier()
+    classifier = configured(settings)
     if hasattr(classifier, "ready"):
         classifier.ready()  # the learned emergency detector trains here, not in the first analyse
     acts = ComplaintActivities(engine, policy, cipher, classifier)

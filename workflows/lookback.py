@@ -152,7 +152,7 @@ class RevisitWorkflow:
             await workflow.wait_condition(lambda: self.s.outcome is not None,
                                           timeout=max(inp.due - workflow.now(), timedelta(seconds=0.001)),
                                           timeout_summary="revisit deadline")
-        except asyncio.TimeoutError:
+        except TimeoutError:
             self.s.escalated = True  # past the deadline: the department's supervisor is told, and it still waits
             await self._report()
             await workflow.wait_condition(lambda: self.s.outcome is not None)

@@ -1,10 +1,14 @@
-"""Who may send which message: the role table, in one place (docs/api.md shows it too).
+"""Who may do what, in one place: send each message to a complaint (the role table, docs/api.md), read it,
+list complaints, see a customer in clear, export, read reports, run and record look-backs, key complaints in.
+The workflow checks messages with it; the API and the workbench turn it into FastAPI dependencies
+(`api/access.py`). Pure: no I/O, so the workflow may import it.
 
 A *party* is what an actor is to this complaint (its owner, staff of the owning department, ...);
-each message names the parties that may send it."""
+each message names the parties that may send it. Everything else is a capability (`Can`) of roles."""
 from enum import StrEnum
+from typing import Protocol
 
-from models.enums import Role
+from models.enums import Channel, Role
 from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor
 from models.state import ComplaintState
 
@@ -81,3 +85,138 @@ def refusal(message: str, actor: Actor, s: ComplaintState) -> str | None:
         return None
     who = " or ".join(p.value for p in allowed)
     return f"{message} is for {who}; {actor.id} ({actor.role.value}, {actor.department}) is not"
+
+
+class Who(Protocol):
+    """A verified principal as these rules need it (`api.identity.Principal`)."""
+
+    @property
+    def kind(self) -> str: ...  # "person" or "channel"
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def role(self) -> Role: ...
+
+    @property
+    def department(self) -> str: ...
+
+    @property
+    def channel(self) -> Channel | None: ...
+
+
+class Can(StrEnum):
+    """What a person may do beyond the messages of one complaint; the value says it in a refusal."""
+    KEY_IN = "keying in a complaint from the counter, the hotline or the mailroom"
+    LIST = "listing complaints"
+    SEE_ALL = "reading and listing every complaint"
+    UNMASK = "a customer's name and phone in clear"
+    EXPORT = "exporting a month's complaints"
+    REPORTS = "the reports"
+    SUPERVISE = "the supervisor's lists and approvals"
+    RUN_LOOKBACK = "starting a month's look-back"
+    LOOKBACK = "the look-back and its revisits"
+    ANY_INBOX = "another department's work orders"
+    READ_COMPLAINT = "reading complaints"
+
+
+H, G, RV, SV, OP = Role.HANDLER, Role.DEPARTMENT_AGENT, Role.REVIEWER, Role.SUPERVISOR, Role.OPERATOR
+MAY: dict[Can, frozenset[Role]] = {
+    Can.KEY_IN: frozenset({H}),
+    Can.LIST: frozenset({H, G, RV, SV}),  # operators run the system; complaints are for the people on them
+    Can.READ_COMPLAINT: frozenset({H, G, RV, SV}),
+    Can.SEE_ALL: frozenset({RV, SV}),
+    Can.UNMASK: frozenset({SV}),
+    Can.EXPORT: frozenset({SV}),
+    Can.REPORTS: frozenset({SV}),
+    Can.SUPERVISE: frozenset({SV, RV}),
+    Can.RUN_LOOKBACK: frozenset({SV, OP}),
+    Can.LOOKBACK: frozenset({H, G, SV}),
+    Can.ANY_INBOX: frozenset({SV}),
+}
+
+# Keyed in by staff (the counter, the hotline agent, the mailroom, the reception day, a regulator's letter);
+# the app and WeChat come in through their own systems' credentials only.
+STAFF_CHANNELS = frozenset({Channel.BRANCH, Channel.HOTLINE, Channel.LETTER, Channel.EMAIL, Channel.REGULATOR,
+                            Channel.RECEPTION_DAY})
+# What a channel may send for its customer (every other message is the bank's people's), and of those, what
+# only the customer's channel may say.
+FOR_CHANNELS = frozenset({"customer_feedback", "customer_info_received", "withdraw"})
+CHANNEL_ONLY = frozenset({"customer_feedback", "withdraw"})
+
+
+def may(role: Role, can: Can) -> bool:
+    return role in MAY[can]
+
+
+def can_refusal(who: Who, can: Can) -> str | None:
+    """Why this principal may not do `can`, or None."""
+    if may(who.role, can):  # a channel's role (intake) has no capability here
+        return None
+    roles = [f"a {r.value}" for r in sorted(MAY[can])]
+    allowed = roles[0] if len(roles) == 1 else f"{', '.join(roles[:-1])} or {roles[-1]}"
+    return f"{can.value} is for {allowed}; you are {_as(who)}"
+
+
+def _as(who: Who) -> str:
+    return f"the {who.channel.value if who.channel else who.department} channel" if who.kind == "channel" \
+        else f"signed in as {who.role.value}"
+
+
+def sender_refusal(who: Who, message: str, complaint_channel: Channel | None) -> str | None:
+    """Whether a message may come through the door from this principal at all (the workflow then checks the
+    party): a channel speaks only for its own customers, a person never as the customer."""
+    if who.kind == "channel" and complaint_channel != who.channel:
+        return f"this complaint did not come in by the {who.channel.value if who.channel else '?'} channel"
+    if who.kind == "channel" and message not in FOR_CHANNELS:
+        return f"{message} is for the bank's people; a channel sends only {', '.join(sorted(FOR_CHANNELS))}"
+    if who.kind == "person" and message in CHANNEL_ONLY:
+        return f"{message} comes from the customer, through their channel's credential"
+    return None
+
+
+def intake_refusal(who: Who, channel: Channel | None) -> str | None:
+    """Who may submit a complaint: a channel for itself; a handler for a staff-keyed channel."""
+    if who.kind == "channel":
+        if channel is not None and channel != who.channel:
+            return f"this credential is the {who.channel.value if who.channel else '?'} channel's; the body says " \
+                   f"{channel.value}"
+        return None
+    if refused := can_refusal(who, Can.KEY_IN):
+        return refused
+    if channel is not None and channel not in STAFF_CHANNELS:
+        return f"{channel.value} complaints come in through that channel's own credential"
+    return None
+
+
+def read_refusal(who: Who, s: ComplaintState) -> str | None:
+    """Why `who` may not read complaint `s`, or None: its channel, the people on the case, the departments it
+    asks, reviewers and supervisors."""
+    if who.kind == "channel":
+        return None if s.channel == who.channel else \
+            f"{s.complaint_id} did not come in by the {who.channel.value if who.channel else '?'} channel"
+    if refused := can_refusal(who, Can.READ_COMPLAINT):
+        return refused
+    if may(who.role, Can.SEE_ALL):
+        return None
+    if who.id in (s.owner_id, s.first_responder.id) or who.department == s.department:
+        return None
+    if any(w.department == who.department for w in s.work_orders):
+        return None
+    if s.special_group and who.department == SPECIAL_GROUP_DEPARTMENT:
+        return None
+    return (f"{s.complaint_id} is not on {who.id}'s desk ({who.role.value}, {who.department}): it is for its owner, "
+            f"{s.department}, the departments it asks, reviewers and supervisors")
+
+
+def list_scope(who: Who) -> tuple[str, str] | None:
+    """None: every complaint; else (person id, department) whose complaints this person may list."""
+    return None if may(who.role, Can.SEE_ALL) else (who.id, who.department)
+
+
+def inbox_refusal(who: Who, department: str) -> str | None:
+    """A department's work orders are its own people's, and supervisors'."""
+    if department == who.department or may(who.role, Can.ANY_INBOX):
+        return None
+    return f"you see {who.department}'s work orders; {department}'s are its own"

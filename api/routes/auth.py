@@ -18,7 +18,7 @@ router = APIRouter(prefix="/v1/auth", tags=["sign in"])
 
 class Token(BaseModel):
     access_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - OAuth2's word for the kind of token
     expires_in: int
 
 

@@ -1,16 +1,16 @@
 """Intake and every contract message as an endpoint. The actor is the verified principal's, always."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from pydantic import BaseModel, ValidationError
 
+from api import service
 from api.context import Context, context
 from api.errors import problem
 from api.idempotency import IDEMPOTENCY_KEY, message_id
-from api.identity import Principal, anyone, person
+from api.identity import Principal, anyone
 from api.problems import Problem
 from api.routes.departments import door_refusal
-from complaints import service
 from models.enums import Channel, Role
 from models.errors import explain
 from models.intake import Actor, IntakeRequest, channel_of
@@ -18,16 +18,10 @@ from models.messages import MESSAGES
 from models.policy import approx_span
 from models.requests import REQUESTS, with_actor
 from models.state import Ack
+from workflows.permissions import intake_refusal, sender_refusal
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])
 COMPLAINT_ID = Path(pattern=r"^[A-Z]{2}\d{10}$", description="The reference number, e.g. HL0123456789")
-# Keyed in by staff (the counter, the hotline agent, the mailroom, the reception day, a regulator's letter);
-# the app and WeChat come in through their own systems' credentials only.
-STAFF_CHANNELS = frozenset({Channel.BRANCH, Channel.HOTLINE, Channel.LETTER, Channel.EMAIL, Channel.REGULATOR,
-                            Channel.RECEPTION_DAY})
-# What a channel may send for its customer; the rest are the bank's people's.
-FOR_CHANNELS = frozenset({"customer_feedback", "customer_info_received", "withdraw"})
-CHANNEL_ONLY = frozenset({"customer_feedback", "withdraw"})
 CHANNEL_VIEW = {"complaint_id", "action", "seq", "stage", "outcome", "pending_outcome", "waiting_on_customer"}
 
 
@@ -43,24 +37,18 @@ class Submitted(BaseModel):
              responses={200: {"description": "submitted before: the same reference, nothing new started"}})
 async def submit(request: Request, response: Response, body: IntakeRequest, principal: Principal = Depends(anyone),
                  ctx: Context = Depends(context)) -> Submitted:
+    if refused := intake_refusal(principal, body.channel):
+        raise Problem(403, "forbidden", refused, field="channel" if body.channel is not None else None)
     if principal.kind == "channel":
         assert principal.channel is not None
-        if body.channel is not None and body.channel != principal.channel:
-            raise Problem(403, "forbidden", f"this credential is the {principal.channel.value} channel's; the body "
-                          f"says {body.channel.value}", field="channel")
         channel = principal.channel
         received_by = Actor(id=f"{channel.value}-desk", role=Role.INTAKE, department=principal.department)
     else:
-        if principal.role is not Role.HANDLER:
-            raise Problem(403, "forbidden", f"complaints are keyed in by handlers; you are a {principal.role.value}")
         if body.channel is None:
             raise Problem(422, "invalid", "channel: which channel the customer came by", field="channel")
-        if body.channel not in STAFF_CHANNELS:
-            raise Problem(403, "forbidden", f"{body.channel.value} complaints come in through that channel's own "
-                          "credential", field="channel")
         channel, received_by = body.channel, principal.actor
     try:
-        intake = body.taken_by(channel, received_by, datetime.now(timezone.utc))
+        intake = body.taken_by(channel, received_by, datetime.now(UTC))
     except ValidationError as e:
         raise Problem(422, "invalid", explain(e)) from None
     try:
@@ -77,15 +65,12 @@ async def submit(request: Request, response: Response, body: IntakeRequest, prin
 
 def _message_route(name: str) -> None:
     cls, model = MESSAGES[name], REQUESTS[name]
-    who = anyone if name in FOR_CHANNELS else person
 
     async def endpoint(request: Request, complaint_id: str = COMPLAINT_ID, body: model = Body(),  # type: ignore[valid-type]
-                       principal: Principal = Depends(who), ctx: Context = Depends(context),
+                       principal: Principal = Depends(anyone), ctx: Context = Depends(context),
                        idempotency_key: str | None = IDEMPOTENCY_KEY) -> dict:
-        if principal.kind == "channel" and channel_of(complaint_id) != principal.channel:
-            raise Problem(403, "forbidden", f"{complaint_id} did not come in by the {principal.channel} channel")
-        if principal.kind == "person" and name in CHANNEL_ONLY:
-            raise Problem(403, "forbidden", f"{name} comes from the customer, through their channel's credential")
+        if refused := sender_refusal(principal, name, channel_of(complaint_id)):
+            raise Problem(403, "forbidden", refused)
         msg = with_actor(cls, body, principal.actor.model_dump())
         if refused := door_refusal(msg, ctx):
             raise Problem(422, "rule", refused[1], field=refused[0])

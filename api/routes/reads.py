@@ -4,22 +4,19 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel
-from sqlalchemy import or_
-from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
-from api.access import list_scope, readable_state
+from api import service
+from api.access import allowed, readable_state
 from api.context import Context, context
 from api.customer_view import CustomerView, customer_view
 from api.errors import problem
-from api.identity import Principal, anyone, person, roles
+from api.identity import Principal, anyone, person
 from api.problems import Problem
 from api.routes.complaints import COMPLAINT_ID
-from complaints import service
-from complaints.reads import customer_in_clear
-from models.enums import Role
-from models.state import ComplaintState, SlaView
-from models.tables import AuditEvent, ComplaintRow, WorkOrderRow
+from complaints import reads
+from models.state import ComplaintState, SlaView, TimelineEntry
+from workflows.permissions import Can, inbox_refusal, list_scope
 
 router = APIRouter(prefix="/v1", tags=["reading"])
 
@@ -48,30 +45,14 @@ async def sla(complaint_id: str = COMPLAINT_ID, principal: Principal = Depends(p
         raise problem(e) from None
 
 
-class TimelineEntry(BaseModel):
-    seq: int
-    at: datetime
-    action: str
-    actor_id: str
-    actor_role: str
-    accepted: bool
-    stage: str
-    detail: str
-
-
 @router.get("/complaints/{complaint_id}/timeline", response_model=list[TimelineEntry],
             summary="The audit trail of a complaint (every message, timer and stage, refusals included)")
 async def timeline(complaint_id: str = COMPLAINT_ID, principal: Principal = Depends(person),
                    ctx: Context = Depends(context)) -> list[TimelineEntry]:
     await _readable(ctx, complaint_id, principal)
 
-    def read() -> list[TimelineEntry]:
-        with Session(ctx.engine) as session:
-            rows = session.exec(select(AuditEvent).where(AuditEvent.complaint_id == complaint_id)
-                                .order_by(AuditEvent.seq)).all()
-            return [TimelineEntry.model_validate(r, from_attributes=True) for r in rows]
-
-    return await run_in_threadpool(read)
+    rows = await run_in_threadpool(reads.audit_trail, ctx.engine, complaint_id)
+    return [TimelineEntry.model_validate(r, from_attributes=True) for r in rows]
 
 
 class Customer(BaseModel):
@@ -84,8 +65,8 @@ class Customer(BaseModel):
 @router.get("/complaints/{complaint_id}/customer", response_model=Customer,
             summary="The customer's name and phone in clear (supervisors; every read is audited)")
 async def customer(request: Request, complaint_id: str = COMPLAINT_ID,
-                   principal: Principal = Depends(roles(Role.SUPERVISOR)), ctx: Context = Depends(context)) -> Customer:
-    found = await run_in_threadpool(customer_in_clear, ctx.engine, ctx.cipher, complaint_id)
+                   principal: Principal = Depends(allowed(Can.UNMASK)), ctx: Context = Depends(context)) -> Customer:
+    found = await run_in_threadpool(reads.customer_in_clear, ctx.engine, ctx.cipher, complaint_id)
     if found is None:
         raise Problem(404, "not-found", f"no complaint {complaint_id} in the read model")
     request.state.outcome = "unmasked: customer name and phone"
@@ -113,7 +94,7 @@ class Listed(BaseModel):
 
 @router.get("/complaints", response_model=list[Listed], summary="List complaints (the read model), newest first")
 async def list_complaints(
-        principal: Principal = Depends(person), ctx: Context = Depends(context),
+        principal: Principal = Depends(allowed(Can.LIST)), ctx: Context = Depends(context),
         stage: str | None = None, level: Literal["I", "II", "III"] | None = None,
         department: Annotated[str | None, Query(max_length=64)] = None,
         breached: bool | None = None, emergency: bool | None = None,
@@ -126,33 +107,13 @@ async def list_complaints(
                                                                           "terminated, timed_out, failed, cancelled")]
         = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> list[Listed]:
-    if principal.role is Role.OPERATOR:
-        raise Problem(403, "forbidden", "operators run the system; complaints are listed by the people on them")
-    t = ComplaintRow
-    q = select(t)
-    if scope := list_scope(principal):
-        me, dept = scope
-        q = q.where(or_(t.department == dept, t.owner_id == me, t.first_responder_id == me))
-    for column, value in ((t.stage, stage), (t.level, level), (t.department, department), (t.breached, breached),
-                          (t.emergency, emergency), (t.outcome, outcome),
-                          (t.customer_id_tag, ctx.cipher.tag(customer_id) if customer_id else None)):
-        if value is not None:
-            q = q.where(column == value)
-    if owner is not None:
-        q = q.where(t.owner_id == (principal.id if owner == "me" else owner))
-    if received_from is not None:
-        q = q.where(t.received_at >= received_from)
-    if received_to is not None:
-        q = q.where(t.received_at < received_to)
-    if reference is not None:
-        q = q.where(or_(t.id == reference, t.external_ref == reference))
-
-    def read() -> list[Listed]:
-        with Session(ctx.engine) as session:
-            rows = session.exec(q.order_by(t.received_at.desc()).offset(offset).limit(limit)).all()
-            return [Listed(complaint_id=r.id, **r.model_dump(exclude={"id", "customer_id", "text"})) for r in rows]
-
-    return await run_in_threadpool(read)
+    found = reads.ComplaintFilter(
+        stage=stage, level=level, department=department, breached=breached, emergency=emergency, outcome=outcome,
+        owner=(principal.id if owner == "me" else owner) if owner else None,
+        customer_id_tag=ctx.cipher.tag(customer_id) if customer_id else None,
+        received_from=received_from, received_to=received_to, reference=reference)
+    rows = await run_in_threadpool(reads.complaints, ctx.engine, found, list_scope(principal), limit, offset)
+    return [Listed(complaint_id=r.id, **r.model_dump(exclude={"id", "customer_id", "text"})) for r in rows]
 
 
 class OwedWorkOrder(BaseModel):
@@ -170,16 +131,10 @@ class OwedWorkOrder(BaseModel):
 async def work_orders(principal: Principal = Depends(person), ctx: Context = Depends(context),
                       department: Annotated[str | None, Query(max_length=64)] = None) -> list[OwedWorkOrder]:
     dept = department or principal.department
-    if dept != principal.department and principal.role is not Role.SUPERVISOR:
-        raise Problem(403, "forbidden", f"you see {principal.department}'s work orders; {dept}'s are its own")
+    if refused := inbox_refusal(principal, dept):
+        raise Problem(403, "forbidden", refused)
 
-    def read() -> list[OwedWorkOrder]:
-        with Session(ctx.engine) as session:
-            rows = session.exec(select(WorkOrderRow).where(WorkOrderRow.department == dept,
-                                                           WorkOrderRow.status == "open")
-                                .order_by(WorkOrderRow.due_at)).all()
-            return [OwedWorkOrder(complaint_id=r.complaint_id, work_order_id=r.id.split("/")[-1],
-                                  department=r.department, question=r.question, opened_by=r.opened_by,
-                                  opened_at=r.opened_at, due_at=r.due_at) for r in rows]
-
-    return await run_in_threadpool(read)
+    rows = await run_in_threadpool(reads.work_orders_owed, ctx.engine, dept)
+    return [OwedWorkOrder(complaint_id=r.complaint_id, work_order_id=r.id.split("/")[-1], department=r.department,
+                          question=r.question, opened_by=r.opened_by, opened_at=r.opened_at, due_at=r.due_at)
+            for r in rows]

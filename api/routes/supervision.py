@@ -1,7 +1,7 @@
 """Supervisors' and schedulers' reads and actions: reports, the regulatory export, the look-back."""
 import io
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path as FsPath
 from typing import Annotated, Literal
 
@@ -9,24 +9,24 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api import lookbacks
+from api.access import allowed
 from api.context import Context, context
 from api.errors import problem
 from api.idempotency import IDEMPOTENCY_KEY, message_id
-from api.identity import Principal, roles
+from api.identity import Principal
 from api.problems import Problem
 from api.routes.complaints import COMPLAINT_ID
-from complaints import lookbacks
-from complaints.service import ComplaintError
-from models.enums import Role
+from api.service import ComplaintError
 from models.lookback import RevisitOutcome, check_month
 from models.requests import RevisitOutcomeRequest, with_actor
+from workflows.permissions import Can, can_refusal
 
 router = APIRouter(prefix="/v1", tags=["supervision"])
 MONTH = Path(pattern=r"^\d{4}-\d{2}$", description="e.g. 2026-10")
 Format = Literal["json", "png", "html"]
-SUPERVISOR = roles(Role.SUPERVISOR)
-SCHEDULER = roles(Role.SUPERVISOR, Role.OPERATOR)
-REVISITOR = roles(Role.HANDLER, Role.DEPARTMENT_AGENT, Role.SUPERVISOR)
+REPORTS, EXPORT = allowed(Can.REPORTS), allowed(Can.EXPORT)
+SCHEDULER, REVISITOR = allowed(Can.RUN_LOOKBACK), allowed(Can.LOOKBACK)
 
 
 def _month(month: str) -> str:
@@ -46,11 +46,11 @@ def _files(paths: tuple[FsPath, ...], fmt: Format, payload: dict) -> Response:
 
 @router.get("/reports/heatmap", summary="The weekly heat map (JSON, PNG or HTML)")
 async def heatmap(week: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None, format: Format = "json",
-                  principal: Principal = Depends(SUPERVISOR), ctx: Context = Depends(context)) -> Response:
+                  principal: Principal = Depends(REPORTS), ctx: Context = Depends(context)) -> Response:
     from reports import heatmap as hm
     from sla.periods import last_full_week
 
-    week = week or last_full_week(datetime.now(timezone.utc).date())
+    week = week or last_full_week(datetime.now(UTC).date())
 
     def build() -> Response:
         try:
@@ -67,12 +67,12 @@ async def heatmap(week: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] 
 
 @router.get("/reports/dashboard", summary="The monthly quality dashboard (JSON, PNG or HTML)")
 async def dashboard(month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None, format: Format = "json",
-                    principal: Principal = Depends(SUPERVISOR), ctx: Context = Depends(context)) -> Response:
+                    principal: Principal = Depends(REPORTS), ctx: Context = Depends(context)) -> Response:
     from reports import dashboard as db
     from sla.periods import previous_month
 
     policy = ctx.settings.policy()
-    month = _month(month or previous_month(datetime.now(timezone.utc), policy.timezone))
+    month = _month(month or previous_month(datetime.now(UTC), policy.timezone))
 
     def build() -> Response:
         d = db.compute(ctx.engine, month, policy.timezone, policy.commitment)
@@ -86,10 +86,12 @@ async def dashboard(month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")
 
 @router.get("/exports/{month}.csv", summary="A month's complaints as CSV; unmasked for supervisors, audited")
 async def export(request: Request, month: str = MONTH, unmasked: bool = False,
-                 principal: Principal = Depends(SUPERVISOR), ctx: Context = Depends(context)) -> Response:
+                 principal: Principal = Depends(EXPORT), ctx: Context = Depends(context)) -> Response:
     from reports.export import write
 
     _month(month)
+    if unmasked and (refused := can_refusal(principal, Can.UNMASK)):
+        raise Problem(403, "forbidden", refused)
     tz = ctx.settings.policy().timezone
 
     def build() -> tuple[str, int]:

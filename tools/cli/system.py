@@ -5,19 +5,19 @@ from typing import Annotated
 
 import typer
 
-from complaints.cli.app import Force, app
-from complaints.cli.common import JsonFlag, emit, fail, run
-from complaints.cli.render import console
 from complaints.config import settings
 from complaints.files import open_private
 from complaints.temporal import connect
 from models.intake import workflow_id_for
+from tools.cli.app import Force, app
+from tools.cli.common import JsonFlag, emit, fail, run
+from tools.cli.render import console
 
 
 @app.command()
 def up() -> None:
     """Everything on the embedded default: Temporal dev server (state in ./.data/), worker, search attributes."""
-    from complaints.up import run_up
+    from tools.up import run_up
 
     run(run_up(settings()))
 
@@ -52,7 +52,7 @@ def codec_server(
 ) -> None:
     """Decrypt payloads for the `temporal` CLI (--codec-endpoint) and the Temporal UI."""
     from complaints.codec import EncryptionCodec, load_or_create_key
-    from complaints.codec_server import operators_and_supervisors, serve
+    from tools.codec_server import operators_and_supervisors, serve
 
     cfg = settings()
     origins = tuple(origin or [cfg.temporal_ui_origin])
@@ -90,9 +90,9 @@ def outbox(pending: Annotated[bool, typer.Option("--pending", help="Only what is
     """The notifications: to whom, by what, and whether each was sent (an operators' tool: the database)."""
     from rich.table import Table
 
-    from complaints.cli.render import plain
     from complaints.db import make_engine
-    from complaints.outbox import listed, status
+    from tools.cli.render import plain
+    from tools.outbox import listed, status
 
     rows = listed(make_engine(settings().db_url), limit, "pending" if pending else "failed" if failed else None)
     data = [{"key": n.key, "complaint_id": n.complaint_id, "to": n.recipient_kind, "channel": n.channel,
@@ -138,7 +138,7 @@ def history_replay_open(
         json: JsonFlag = False) -> None:
     """Replay every open workflow's history with this code: run it before a deploy (an operators' tool; it
     needs the key file)."""
-    from complaints.replay import replay_open
+    from tools.replay import replay_open
 
     async def go():
         return await replay_open(await connect(settings()), query)

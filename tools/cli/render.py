@@ -1,5 +1,5 @@
 """How the CLI shows things to a person: Rich tables and panels, colour for clocks."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from rich.console import Console, Group
@@ -41,7 +41,7 @@ def clock_status(c: Clock, now: datetime) -> Text:
 
 
 def clocks_table(clocks: list[Clock], tz: str = "UTC", now: datetime | None = None) -> Table:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     zone = ZoneInfo(tz)
     table = Table(title="SLA clocks", title_justify="left", expand=False)
     for col in ("clock", f"deadline ({tz})", "time left", "status", "paused"):
@@ -55,7 +55,7 @@ def clocks_table(clocks: list[Clock], tz: str = "UTC", now: datetime | None = No
 
 
 def state_panel(s: ComplaintState) -> Group:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     c = s.classification
     lines = [
         f"[bold]{s.complaint_id}[/]  stage [bold cyan]{s.stage.value}[/]"

@@ -3,7 +3,7 @@ with a sentence a person can act on."""
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from pydantic import BaseModel
@@ -57,7 +57,7 @@ async def submit(client: Client, intake: Intake, task_queue: str, *, reopened_fr
     at start (`oldest`: the policy's received-at horizon) is refused here first; then the answer waits (at
     most `wait` seconds) for the complaint to be received, so a start that fails all the same is an error
     and its reference free to be keyed in again (a failed workflow's id may be reused)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     try:
         if oldest is not None:
             intake.check_received_window(now, oldest)
@@ -91,7 +91,7 @@ async def _received(handle: WorkflowHandle, complaint_id: str, wait: float) -> N
     The history is long-polled on the server (`wait_new_event`): nothing asks the worker, nothing is polled."""
     try:
         failed = await asyncio.wait_for(_intake_outcome(handle), wait)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return
     if not failed:
         return

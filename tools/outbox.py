@@ -1,12 +1,11 @@
 """The outbox for operators and newcomers: its Schedule, what it holds, and the local sinks `complaints up`
 starts so a newcomer sees what was sent without a real SMTP server or SMS gateway."""
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
 from temporalio.client import Client, ScheduleActionStartWorkflow
 
 from complaints.temporal import every
@@ -28,13 +27,9 @@ def status(n: Notification) -> str:
 
 
 def listed(engine: Engine, limit: int = 50, only: str | None = None) -> list[Notification]:
-    with Session(engine) as session:
-        q = select(Notification).order_by(Notification.created_at.desc())
-        if only == "pending":
-            q = q.where(Notification.sent_at.is_(None), Notification.failed_at.is_(None))
-        elif only == "failed":
-            q = q.where(Notification.failed_at.is_not(None))
-        return list(session.exec(q.limit(limit)).all())
+    from complaints.reads import outbox
+
+    return outbox(engine, limit, only)
 
 
 class Sinks:
@@ -53,7 +48,7 @@ class Sinks:
 
         class Keep:
             async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-                stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%f")
+                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
                 (folder / f"mail-{stamp}.eml").write_bytes(envelope.content)
                 return "250 kept"
 
@@ -61,7 +56,7 @@ class Sinks:
         self.smtp.start()
 
         async def keep(request: web.Request) -> web.Response:
-            record = {"at": datetime.now(timezone.utc).isoformat(), "path": request.path,
+            record = {"at": datetime.now(UTC).isoformat(), "path": request.path,
                       "idempotency_key": request.headers.get("Idempotency-Key"), "body": await request.json()}
             with (folder / "gateway.jsonl").open("a", encoding="utf-8") as f:
                 f.write(json.dumps(record, ensure_ascii=False) + "\n")

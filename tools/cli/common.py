@@ -9,13 +9,13 @@ import typer
 from pydantic import BaseModel, ValidationError
 from temporalio.service import RPCError
 
-from complaints.cli.render import console, err_console, safe
+from api.service import ComplaintError
 from complaints.codec import MissingKey
 from complaints.config import settings
-from complaints.service import ComplaintError
 from models.enums import Role
 from models.errors import explain
 from models.intake import Actor
+from tools.cli.render import console, err_console, safe
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of tables.")]
 ActorId = Annotated[str, typer.Option("--as", envvar="COMPLAINTS_ACTOR_ID", help="Who is acting (employee id).")]

@@ -7,12 +7,12 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from complaints.cli.app import app
-from complaints.cli.client import api_url, request, save_session
-from complaints.cli.common import JsonFlag, emit, fail
-from complaints.cli.render import console
 from complaints.config import settings
 from models.enums import Channel
+from tools.cli.app import app
+from tools.cli.client import api_url, request, save_session
+from tools.cli.common import JsonFlag, emit, fail
+from tools.cli.render import console
 
 users_app = typer.Typer(no_args_is_help=True, help="People's local accounts (an operators' tool).")
 channels_app = typer.Typer(no_args_is_help=True, help="Intake channels' keys (an operators' tool).")
@@ -80,13 +80,11 @@ def users_add(user_id: Annotated[str, typer.Argument(help="The employee id (the 
 @users_app.command("list")
 def users_list(json: JsonFlag = False) -> None:
     """Every local account: role, department, and whether it is locked."""
-    from sqlmodel import Session, select
 
+    from api.accounts import all_accounts
     from complaints.db import make_engine
-    from models.access import Account
 
-    with Session(make_engine(settings().db_url)) as session:
-        accounts = session.exec(select(Account).order_by(Account.id)).all()
+    accounts = all_accounts(make_engine(settings().db_url))
     rows = [{"id": a.id, "role": a.role, "department": a.department, "disabled": a.disabled,
              "locked_until": a.locked_until.isoformat() if a.locked_until else None} for a in accounts]
     if json:
@@ -173,7 +171,7 @@ def login(user: Annotated[str | None, typer.Option("--user", "-u", help="Your em
 @app.command()
 def logout() -> None:
     """Forget the saved session."""
-    from complaints.cli.client import session_file
+    from tools.cli.client import session_file
 
     session_file().unlink(missing_ok=True)
     console.print("signed out")

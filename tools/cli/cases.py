@@ -1,7 +1,7 @@
 """Keying in complaints and looking at them, through the API: one, its trail, a list, a department's
 work orders; and the role table."""
 import json as jsonlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -10,12 +10,12 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from complaints.cli.app import app
-from complaints.cli.client import request
-from complaints.cli.common import JsonFlag, emit, fail
-from complaints.cli.render import clocks_table, console, human, plain, state_panel
 from complaints.config import settings
 from models.state import ComplaintState, SlaView
+from tools.cli.app import app
+from tools.cli.client import request
+from tools.cli.common import JsonFlag, emit, fail
+from tools.cli.render import clocks_table, console, human, plain, state_panel
 from workflows.permissions import WHO_MAY
 
 
@@ -92,7 +92,7 @@ def list_(stage: str | None = None, level: str | None = None, department: str | 
           json: JsonFlag = False) -> None:
     """List the complaints you may see, newest first (from the read model, through the API)."""
     if show_query:
-        from complaints.visibility import ListFilter
+        from tools.visibility import ListFilter
 
         console.print(ListFilter(stage, level, department, None, None, breached, emergency,
                                  _aware_local(received_from), _aware_local(received_to)).query(), highlight=False,
@@ -129,7 +129,7 @@ def _aware_local(dt: datetime | None) -> datetime | None:
 
 
 def _aware(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
 
 
 @app.command("work-orders")
@@ -141,7 +141,7 @@ def work_orders(department: Annotated[str | None, typer.Option("--department", "
     if json:
         emit(owed, True)
         return
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     table = Table(title=f"{len(owed)} open work order(s)" + (f" for {department}" if department else ""),
                   title_justify="left")
     for col in ("complaint", "work order", "question", "opened by", "due in"):

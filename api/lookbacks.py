@@ -1,7 +1,7 @@
 """Look-back operations over the Temporal client: run a month, read it, record outcomes, keep the schedule."""
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from temporalio.client import (
     Client,
@@ -14,7 +14,7 @@ from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from complaints.service import ComplaintError, sealed
+from api.service import ComplaintError, sealed
 from lookback.schedule import SCHEDULE_ID, build_schedule
 from models.lookback import LookBackInput, LookBackState, RevisitOutcome, RevisitState, check_month
 from models.policy import Policy
@@ -38,7 +38,7 @@ async def run_month(client: Client, month: str, task_queue: str, tz: str = Polic
         check_month(month)
     except ValueError as e:
         raise ComplaintError(str(e)) from None
-    if reason := month_not_ended(month, tz, now or datetime.now(timezone.utc)):
+    if reason := month_not_ended(month, tz, now or datetime.now(UTC)):
         raise ComplaintError(reason)
     wid = lookback_id(month)
     try:
@@ -55,7 +55,7 @@ async def month_state(client: Client, month: str) -> LookBackState:
     except (RPCError, WorkflowQueryFailedError) as e:
         if isinstance(e, RPCError) and e.status == RPCStatusCode.NOT_FOUND:
             raise ComplaintError(f"no look-back for {month}; start it with `complaints lookback run --month {month}`",
-                                 "not-found")
+                                 "not-found") from None
         raise ComplaintError(f"could not read the look-back for {month}: {e}", "engine") from None
 
 

@@ -1,11 +1,11 @@
 """Supervisor list filters as Temporal visibility queries (the same text works in the UI and the CLI)."""
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from temporalio.client import Client
 
-from complaints import service
+from api import service
 from complaints.durations import human as remaining
 from models import search_attributes as keys
 from models.intake import complaint_id_of
@@ -56,7 +56,7 @@ async def list_complaints(client: Client, query: str, limit: int) -> list[dict]:
             "breached": bool(sa.get(keys.SLA_BREACHED)), "emergency": bool(sa.get(keys.EMERGENCY)),
             "received_at": (sa.get(keys.RECEIVED_AT) or wf.start_time).isoformat()})
     # Owner and the nearest clock come from the live workflows (a query each, at most `limit`).
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
 
     async def enrich(item: dict) -> None:
         if item["status"] != "RUNNING":

@@ -6,10 +6,10 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from complaints.cli.app import Force, app
-from complaints.cli.common import JsonFlag, emit, fail
-from complaints.cli.render import console
 from complaints.config import settings
+from tools.cli.app import Force, app
+from tools.cli.common import JsonFlag, emit, fail
+from tools.cli.render import console
 
 classifier_app = typer.Typer(no_args_is_help=True, help="Train and measure the analyse stage's classifier.")
 app.add_typer(classifier_app, name="classifier")
@@ -74,7 +74,7 @@ def classifier_evaluate(csv_file: Annotated[Path | None, typer.Option(
         table.add_column(name[:14], justify="right")
     table.add_column("precision", justify="right")
     table.add_column("recall", justify="right")
-    for i, (name, row) in enumerate(zip(result.labels, result.confusion)):
+    for i, (name, row) in enumerate(zip(result.labels, result.confusion, strict=True)):
         predicted_as = sum(r[i] for r in result.confusion)
         table.add_row(name, *[Text(str(v), style="bold green" if i == j else ("red" if v else "dim"))
                               for j, v in enumerate(row)],
@@ -123,7 +123,9 @@ def classify(text: Annotated[str | None, typer.Argument(help="A complaint's text
             fail(f"cannot read {jsonl}: {e.strerror}")
         except ValueError as e:
             fail(f"{jsonl}: not JSON lines ({e})")
-    model = settings().classifier()
+    from classifier import configured
+
+    model = configured(settings())
     if hasattr(model, "ready"):  # the learned emergency detector: trained the first time, then loaded
         from rich.console import Console
 

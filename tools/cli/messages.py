@@ -5,10 +5,10 @@ from typing import Annotated
 
 import typer
 
-from complaints.cli.client import channel_key, request
-from complaints.cli.common import JsonFlag, emit
-from complaints.cli.render import state_panel
 from models.state import ComplaintState
+from tools.cli.client import channel_key, request
+from tools.cli.common import JsonFlag, emit
+from tools.cli.render import state_panel
 
 app = typer.Typer(no_args_is_help=True)
 Id = Annotated[str, typer.Argument(help="Complaint id (the reference number).")]

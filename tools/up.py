@@ -1,18 +1,18 @@
 """`complaints up`: the whole system on the embedded default."""
 import asyncio
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
 from api.app import serve as serve_api
+from api.lookbacks import ensure_schedule
 from complaints.codec import EncryptionCodec, load_or_create_key
-from complaints.codec_server import start as start_codec
 from complaints.config import Settings
 from complaints.devserver import reachable, start_dev_server, wait_until_up
-from complaints.lookbacks import ensure_schedule
 from complaints.temporal import connect, ensure_search_attributes
+from tools.codec_server import start as start_codec
 from workers.worker import run_worker
 
 FIRST_SUPERVISOR = "supervisor"
@@ -21,17 +21,13 @@ FIRST_SUPERVISOR = "supervisor"
 def first_sign_in(settings: Settings) -> None:
     """On a database with no account yet, a first supervisor with a random password in a 0600 file; then
     say how to sign in (that account adds the others, with `complaints users add`)."""
-    from sqlmodel import Session, select
-
-    from api.accounts import add_account
+    from api.accounts import add_account, no_account_yet
     from complaints.codec import secret_file
     from complaints.db import make_engine
-    from models.access import Account
 
     engine = make_engine(settings.db_url)
     password_file = settings.data_dir / "first-supervisor.password"
-    with Session(engine) as session:
-        empty = session.exec(select(Account.id).limit(1)).first() is None
+    empty = no_account_yet(engine)
     if empty:
         add_account(engine, FIRST_SUPERVISOR, "supervisor", "complaints", secret_file(password_file, create=True))
     if password_file.exists():
@@ -87,12 +83,12 @@ async def run_up(settings: Settings) -> None:
                   f"--codec-endpoint {codec_url} --codec-auth \"Bearer {token_hint}\"", soft_wrap=True)
     client = await connect(settings, create_key=True)
     await ensure_search_attributes(client, settings.temporal_namespace)
-    runs = await ensure_schedule(client, settings.policy(), settings.task_queue, datetime.now(timezone.utc).date())
+    runs = await ensure_schedule(client, settings.policy(), settings.task_queue, datetime.now(UTC).date())
     console.print(f"look-back schedule: next run {runs[0].astimezone(ZoneInfo(settings.policy().timezone)):%Y-%m-%d %H:%M %Z}"
                   if runs else "look-back schedule: no run in the horizon")
-    from complaints.outbox import Sinks
-    from complaints.outbox import ensure_schedule as ensure_outbox
-    from complaints.reconcile import ensure_schedule as ensure_reconcile
+    from tools.outbox import Sinks
+    from tools.outbox import ensure_schedule as ensure_outbox
+    from tools.schedules import ensure_reconcile_schedule as ensure_reconcile
 
     sinks = None
     if sinks_wanted:  # a newcomer sees what would have been sent, in files
@@ -129,5 +125,5 @@ async def run_up(settings: Settings) -> None:
             proc.terminate()
             try:
                 await asyncio.wait_for(asyncio.to_thread(proc.wait), timeout=15)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 proc.kill()

@@ -11,8 +11,8 @@ from typing import Any
 
 import httpx
 
-from complaints.cli.common import fail
 from complaints.config import settings
+from tools.cli.common import fail
 
 
 def session_file() -> Path:

@@ -7,11 +7,11 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from complaints.cli.app import Force, app
-from complaints.cli.client import request
-from complaints.cli.common import JsonFlag, emit, fail
-from complaints.cli.render import console
 from complaints.files import FileExists, open_private
+from tools.cli.app import Force, app
+from tools.cli.client import request
+from tools.cli.common import JsonFlag, emit, fail
+from tools.cli.render import console
 
 report_app = typer.Typer(no_args_is_help=True, help="Supervisor reports from the read model.")
 app.add_typer(report_app, name="report")

@@ -1,17 +1,17 @@
 """The monthly look-back (回头看): run a month, read it, record outcomes, keep the schedule."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from complaints.cli.app import app
-from complaints.cli.client import request
-from complaints.cli.common import JsonFlag, emit, run
-from complaints.cli.render import console
 from complaints.config import settings
 from complaints.temporal import connect
+from tools.cli.app import app
+from tools.cli.client import request
+from tools.cli.common import JsonFlag, emit, run
+from tools.cli.render import console
 
 lookback_app = typer.Typer(no_args_is_help=True, help="The monthly look-back (回头看): 10% of last month's resolved.")
 app.add_typer(lookback_app, name="lookback")
@@ -76,12 +76,12 @@ def lookback_outcome(complaint_id: str, month: Annotated[str, typer.Option(help=
 def lookback_schedule(json: JsonFlag = False) -> None:
     """Create or update the monthly schedule (first working day, policy hour and time zone). An operators'
     tool: it talks to Temporal directly and needs the key file."""
-    from complaints.lookbacks import ensure_schedule
+    from api.lookbacks import ensure_schedule
     from lookback.schedule import SCHEDULE_ID
 
     async def go():
         cfg = settings()
-        return await ensure_schedule(await connect(cfg), cfg.policy(), cfg.task_queue, datetime.now(timezone.utc).date())
+        return await ensure_schedule(await connect(cfg), cfg.policy(), cfg.task_queue, datetime.now(UTC).date())
 
     times = run(go())
     policy = settings().policy()
