@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import structlog
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -73,7 +73,7 @@ class ComplaintActivities:
                     ComplaintRow.id != start.complaint_id,
                     ComplaintRow.received_at >= received - approx_span(policy.recent_window),
                     ComplaintRow.received_at <= received)
-                .order_by(ComplaintRow.received_at.desc()).limit(20)).all()
+                .order_by(col(ComplaintRow.received_at).desc()).limit(20)).all()
         c = self.classifier.classify(intake.text, intake.channel, recent_count=len(recent))
         if start.level_floor is not None and start.level_floor.urgency > c.level.urgency:
             c = c.model_copy(update={"level": start.level_floor, "matched": [*c.matched, "reopened: level floor"]})
@@ -147,7 +147,7 @@ def _update_complaint(session: Session, row: dict) -> None:
     """Move the complaint row forward; a stale retry (older version) leaves it as it is.
 
     One Core UPDATE: loading the row into the ORM to set its fields cost more than the write itself."""
-    table = ComplaintRow.__table__
+    table = ComplaintRow.__table__  # type: ignore[attr-defined]  # SQLModel's table classes have one
     values = {k: v for k, v in row.items() if k != "id"}
     session.connection().execute(
         update(table).where(table.c.id == row["id"], table.c.version <= row["version"]).values(**values))

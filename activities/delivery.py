@@ -3,7 +3,7 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
@@ -25,9 +25,9 @@ class DeliveryActivities:
     @activity.defn(name="pending_notifications")
     def pending(self, limit: int) -> list[str]:
         with Session(self.engine) as session:
-            return list(session.exec(select(Notification.key).where(
-                Notification.sent_at.is_(None), Notification.failed_at.is_(None))
-                .order_by(Notification.created_at).limit(limit)).all())
+            n = Notification
+            return list(session.exec(select(n.key).where(col(n.sent_at).is_(None), col(n.failed_at).is_(None))
+                                     .order_by(col(n.created_at)).limit(limit)).all())
 
     @activity.defn(name="deliver_notification")
     def deliver(self, key: str) -> str:

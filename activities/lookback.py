@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import structlog
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from temporalio import activity
 
 from activities.faults import permanent
@@ -40,7 +40,8 @@ class LookBackActivities:
         start, end = month_bounds(month, self.policy.timezone)
         with Session(self.engine) as session:
             rows = session.exec(select(ComplaintRow).where(
-                ComplaintRow.outcome == "resolved", ComplaintRow.closed_at >= start, ComplaintRow.closed_at < end)).all()
+                col(ComplaintRow.outcome) == "resolved", col(ComplaintRow.closed_at) >= start,
+                col(ComplaintRow.closed_at) < end)).all()
         candidates = [Sampled(complaint_id=r.id, department=r.department, first_responder_id=r.first_responder_id)
                       for r in rows]
         result = sample(month, candidates, self.policy.lookback.share)

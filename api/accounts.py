@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import or_, select, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from models.access import Account
 from models.enums import Role
@@ -69,8 +69,8 @@ def account_facts(engine: Engine, user_id: str):
     afresh each time but without the ORM's unit of work: a plain row, or None."""
     a = Account
     with engine.connect() as conn:
-        return conn.execute(select(a.id, a.role, a.department, a.disabled, a.password_changed_at)
-                            .where(a.id == user_id)).first()
+        return conn.execute(select(col(a.id), col(a.role), col(a.department), col(a.disabled),
+                                   col(a.password_changed_at)).where(col(a.id) == user_id)).first()
 
 
 REFUSED = ("wrong user name or password (after {n} failures in a row an account is locked for a while; an "
@@ -90,10 +90,10 @@ def check_password(engine: Engine, user_id: str, password: str, *, max_failures:
     with Session(engine) as session:
         ticket = session.execute(
             update(Account)
-            .where(Account.id == user_id[:64], Account.disabled == False,  # noqa: E712 - SQL, not Python
-                   or_(Account.locked_until == None, Account.locked_until <= now))  # noqa: E711
-            .values(failed_logins=Account.failed_logins + 1)
-            .returning(Account.failed_logins)).scalar_one_or_none()
+            .where(col(Account.id) == user_id[:64], col(Account.disabled) == False,  # noqa: E712 - SQL
+                   or_(col(Account.locked_until).is_(None), col(Account.locked_until) <= now))
+            .values(failed_logins=col(Account.failed_logins) + 1)
+            .returning(col(Account.failed_logins))).scalar_one_or_none()
         session.commit()
         if ticket is None or ticket > max_failures:  # unknown, disabled, locked, or the tries are used up
             _verify(_DUMMY, password)
@@ -101,11 +101,12 @@ def check_password(engine: Engine, user_id: str, password: str, *, max_failures:
         account = session.get(Account, user_id[:64])
         if account is None or not _verify(account.password_hash, password):
             if ticket >= max_failures:  # the last allowed try failed: lock, and start counting afresh after
-                session.execute(update(Account).where(Account.id == user_id[:64])
+                session.execute(update(Account).where(col(Account.id) == user_id[:64])
                                 .values(locked_until=now + lockout, failed_logins=0))
                 session.commit()
             return refused
-        session.execute(update(Account).where(Account.id == account.id).values(failed_logins=0, locked_until=None))
+        session.execute(update(Account).where(col(Account.id) == account.id)
+                        .values(failed_logins=0, locked_until=None))
         if HASHER.check_needs_rehash(account.password_hash):
             account.password_hash = HASHER.hash(password)
             session.add(account)
@@ -123,9 +124,9 @@ def _verify(hashed: str, password: str) -> bool:
 
 def all_accounts(engine: Engine) -> list[Account]:
     with Session(engine) as session:
-        return list(session.scalars(select(Account).order_by(Account.id)).all())
+        return list(session.scalars(select(Account).order_by(col(Account.id))).all())
 
 
 def no_account_yet(engine: Engine) -> bool:
     with Session(engine) as session:
-        return session.execute(select(Account.id).limit(1)).first() is None
+        return session.execute(select(col(Account.id)).limit(1)).first() is None

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.access import ChannelCredential, SeenSignature
 from models.enums import Channel
@@ -77,7 +77,7 @@ def by_key(engine: Engine, key: str) -> ChannelCredential | None:
 
 def listed(engine: Engine) -> list[ChannelCredential]:
     with Session(engine) as session:
-        return list(session.exec(select(ChannelCredential).order_by(ChannelCredential.created_at)).all())
+        return list(session.exec(select(ChannelCredential).order_by(col(ChannelCredential.created_at))).all())
 
 
 def signing_string(timestamp: str, method: str, path_and_query: str, body: bytes) -> bytes:

@@ -72,7 +72,8 @@ def install(app: FastAPI) -> None:
         if limit := getattr(request.state, "too_large", None):
             return problem_response(request, 413, "too-large", f"the request body is over {limit} bytes")
         kind = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http")
-        return problem_response(request, exc.status_code, kind, str(exc.detail), headers=exc.headers)
+        return problem_response(request, exc.status_code, kind, str(exc.detail),
+                                headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -49,7 +49,7 @@ def insert_ignore(session: Session, table: type[SQLModel], rows: Iterable[dict[s
 @lru_cache(maxsize=64)
 def _insert_ignore(table: type[SQLModel], dialect: str):
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    return insert(table.__table__).on_conflict_do_nothing()
+    return insert(table.__table__).on_conflict_do_nothing()  # type: ignore[attr-defined]  # a table class
 
 
 def upsert_versioned(session: Session, table: type[SQLModel], row: dict[str, Any], key: str = "id") -> None:
@@ -58,4 +58,4 @@ def upsert_versioned(session: Session, table: type[SQLModel], row: dict[str, Any
     stmt = insert(table).values(row)
     updates = {k: stmt.excluded[k] for k in row if k != key}
     session.exec(stmt.on_conflict_do_update(
-        index_elements=[key], set_=updates, where=table.version <= stmt.excluded.version))
+        index_elements=[key], set_=updates, where=table.version <= stmt.excluded.version))  # type: ignore[attr-defined]

@@ -2,8 +2,11 @@
 import logging
 import re
 import sys
+from collections.abc import MutableMapping
+from typing import Any
 
 import structlog
+from structlog.typing import Processor
 
 from models.intake import mask_name
 
@@ -38,12 +41,12 @@ def _mask(value, key: str = ""):
     return value
 
 
-def mask_pii(_logger, _method, event_dict: dict) -> dict:
+def mask_pii(_logger: object, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: mask phone, ID and card numbers everywhere, names under name-like keys."""
     return {k: _mask(v, k) for k, v in event_dict.items()}
 
 
-_SHARED = [
+_SHARED: list[Processor] = [
     structlog.contextvars.merge_contextvars,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,

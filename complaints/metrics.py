@@ -15,7 +15,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.tables import ComplaintRow, LookBackRevisit, Notification, SlaEventRow, WorkOrderRow
 
@@ -50,15 +50,16 @@ class Domain(Collector):
         now = datetime.now(UTC)
         c, n, w, e, r = ComplaintRow, Notification, WorkOrderRow, SlaEventRow, LookBackRevisit
         with Session(self.engine) as s:
-            received = s.exec(select(c.channel, func.count()).group_by(c.channel)).all()
-            closed = s.exec(select(c.outcome, func.count()).where(c.closed_at != None)  # noqa: E711
-                            .group_by(c.outcome)).all()
-            open_ = s.exec(select(c.stage, c.level, func.count()).where(c.closed_at == None)  # noqa: E711
-                           .group_by(c.stage, c.level)).all()
+            received = s.exec(select(c.channel, func.count()).group_by(col(c.channel))).all()
+            closed = s.exec(select(col(c.outcome), func.count()).where(col(c.closed_at).is_not(None))
+                            .group_by(col(c.outcome))).all()
+            open_ = s.exec(select(c.stage, col(c.level), func.count()).where(col(c.closed_at).is_(None))
+                           .group_by(col(c.stage), col(c.level))).all()
             sla = s.exec(select(e.clock, e.kind, func.count()).group_by(e.clock, e.kind)).all()
             orders_open = s.exec(select(func.count()).select_from(w).where(w.status == "open")).one()
             orders_late = s.exec(select(func.count()).select_from(w)
-                                 .where(w.status == "open", w.due_at != None, w.due_at < now)).one()  # noqa: E711
+                                 .where(col(w.status) == "open", col(w.due_at).is_not(None),
+                                        col(w.due_at) < now)).one()
             pending = s.exec(select(func.count()).select_from(n)
                              .where(n.sent_at == None, n.failed_at == None)).one()  # noqa: E711
             sent = s.exec(select(func.count()).select_from(n).where(n.sent_at != None)).one()  # noqa: E711

@@ -67,11 +67,11 @@ async def _who_and_why(client: Client, workflow_id: str, run_id: str | None, how
     by, reason = "temporal", how
     for event in history.events:
         if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED:
-            a = event.workflow_execution_terminated_event_attributes
-            by, reason = a.identity or by, a.reason or "terminated without a reason"
+            ended = event.workflow_execution_terminated_event_attributes
+            by, reason = ended.identity or by, ended.reason or "terminated without a reason"
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED:
-            a = event.workflow_execution_cancel_requested_event_attributes
-            by, reason = a.identity or by, a.cause or "cancellation requested"
+            asked = event.workflow_execution_cancel_requested_event_attributes
+            by, reason = asked.identity or by, asked.cause or "cancellation requested"
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED:
             reason = event.workflow_execution_failed_event_attributes.failure.message or "failed"
         elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT:
@@ -80,7 +80,7 @@ async def _who_and_why(client: Client, workflow_id: str, run_id: str | None, how
 
 
 def _record(engine: Engine, item: Found) -> None:
-    table = ComplaintRow.__table__
+    table = ComplaintRow.__table__  # type: ignore[attr-defined]  # SQLModel's table classes have one
     with Session(engine) as session:
         changed = session.connection().execute(
             update(table).where(table.c.id == item.complaint_id, table.c.stage != "closed").values(

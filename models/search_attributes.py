@@ -17,7 +17,7 @@ SLA_BREACHED = SearchAttributeKey.for_bool("SlaBreached")
 EMERGENCY = SearchAttributeKey.for_bool("Emergency")
 RECEIVED_AT = SearchAttributeKey.for_datetime("ReceivedAt")
 
-ALL = [STAGE, LEVEL, DEPARTMENT, BUSINESS_TYPE, CUSTOMER_TIER, SLA_BREACHED, EMERGENCY, RECEIVED_AT]
+ALL: list[SearchAttributeKey[Any]] = [STAGE, LEVEL, DEPARTMENT, BUSINESS_TYPE, CUSTOMER_TIER, SLA_BREACHED, EMERGENCY, RECEIVED_AT]
 
 
 def _attributes(stage: Stage, department: str, tier: Tier, breached: bool, emergency: bool, received_at: datetime,

@@ -4,8 +4,9 @@ from pathlib import Path
 
 from pydantic import BaseModel
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.policy import Policy
 from models.tables import ComplaintRow, LookBackRevisit, SlaEventRow
@@ -69,22 +70,22 @@ def _rate(part: int, whole: int) -> float | None:
 
 def month_figures(engine: Engine, month: str, tz: str, commitment: float = DEFAULT_COMMITMENT) -> MonthFigures:
     start, end = month_bounds(month, tz)
-    in_month = (ComplaintRow.closed_at >= start, ComplaintRow.closed_at < end)
-    received_in = (ComplaintRow.received_at >= start, ComplaintRow.received_at < end)
+    t = ComplaintRow
+    in_month = (col(t.closed_at) >= start, col(t.closed_at) < end)
+    received_in = (col(t.received_at) >= start, col(t.received_at) < end)
     with Session(engine) as session:
-        closed = session.exec(select(ComplaintRow.level, ComplaintRow.outcome, ComplaintRow.csat,
-                                     ComplaintRow.breached, ComplaintRow.received_at, ComplaintRow.closed_at)
-                              .where(*in_month)).all()
+        closed = session.execute(sa_select(col(t.level), col(t.outcome), col(t.csat), col(t.breached),
+                                           col(t.received_at), col(t.closed_at)).where(*in_month)).all()
         by_department = dict(session.exec(select(ComplaintRow.department, func.count()).where(*received_in)
                                           .group_by(ComplaintRow.department)).all())
         by_channel = dict(session.exec(select(ComplaintRow.channel, func.count()).where(*received_in)
                                        .group_by(ComplaintRow.channel)).all())
         reopens = session.exec(select(func.count()).select_from(ComplaintRow)
-                               .where(*received_in, ComplaintRow.reopened_from.is_not(None))).one()
+                               .where(*received_in, col(ComplaintRow.reopened_from).is_not(None))).one()
         breaches = session.exec(select(func.count()).select_from(SlaEventRow).where(
             SlaEventRow.kind == "breached", SlaEventRow.at >= start, SlaEventRow.at < end)).one()
         revisits = session.exec(select(LookBackRevisit.department, LookBackRevisit.outcome).where(
-            LookBackRevisit.decided_at >= start, LookBackRevisit.decided_at < end)).all()
+            col(LookBackRevisit.decided_at) >= start, col(LookBackRevisit.decided_at) < end)).all()
     # Withdrawn complaints are the customer's choice: they count apart, not in handling time or on-time rates.
     handled = [r for r in closed if r.outcome != "withdrawn"]
     hours = sorted((r.closed_at - r.received_at).total_seconds() / 3600 for r in handled)

@@ -6,7 +6,7 @@ from pathlib import Path
 from pydantic import BaseModel
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from models.tables import ComplaintRow
 from reports import labels
@@ -38,12 +38,12 @@ class HeatMap(BaseModel):
 def compute(engine: Engine, week: str, tz: str) -> HeatMap:
     start, end = week_bounds(week, tz)
     with Session(engine) as session:
+        t = ComplaintRow
         rows = session.exec(
-            select(ComplaintRow.tier, ComplaintRow.business_type, ComplaintRow.problem_nature, func.count())
-            .where(ComplaintRow.received_at >= start, ComplaintRow.received_at < end,
-                   ComplaintRow.business_type.is_not(None))
-            .group_by(ComplaintRow.tier, ComplaintRow.business_type, ComplaintRow.problem_nature)).all()
-    cells = [Cell(tier=t, business_type=b, problem_nature=n, count=c) for t, b, n, c in rows]
+            select(t.tier, col(t.business_type), col(t.problem_nature), func.count())
+            .where(col(t.received_at) >= start, col(t.received_at) < end, col(t.business_type).is_not(None))
+            .group_by(col(t.tier), col(t.business_type), col(t.problem_nature))).all()
+    cells = [Cell(tier=tier, business_type=b or "", problem_nature=n or "", count=c) for tier, b, n, c in rows]
     overall: dict[tuple[str, str], int] = defaultdict(int)
     for c in cells:
         overall[(c.business_type, c.problem_nature)] += c.count

@@ -3,6 +3,7 @@ starts so a newcomer sees what was sent without a real SMTP server or SMS gatewa
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
@@ -37,7 +38,7 @@ class Sinks:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self.smtp = None
+        self.smtp: Any = None  # aiosmtpd's Controller once started (imported only where it runs)
         self.runner: web.AppRunner | None = None
 
     async def start(self, host: str, smtp_port: int, gateway_port: int) -> tuple[str, str]:

@@ -50,7 +50,7 @@ async def list_complaints(client: Client, query: str, limit: int) -> list[dict]:
     async for wf in client.list_workflows(query, limit=limit):
         sa = wf.typed_search_attributes
         items.append({
-            "complaint_id": complaint_id_of(wf.id), "workflow_id": wf.id, "status": wf.status.name,
+            "complaint_id": complaint_id_of(wf.id), "workflow_id": wf.id, "status": wf.status.name if wf.status else "",
             "stage": sa.get(keys.STAGE) or "", "level": sa.get(keys.LEVEL), "department": sa.get(keys.DEPARTMENT) or "",
             "business_type": sa.get(keys.BUSINESS_TYPE), "tier": sa.get(keys.CUSTOMER_TIER) or "",
             "breached": bool(sa.get(keys.SLA_BREACHED)), "emergency": bool(sa.get(keys.EMERGENCY)),

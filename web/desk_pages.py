@@ -128,11 +128,11 @@ async def lookback(request: Request, month: Annotated[str | None, Query(pattern=
     from sla.periods import previous_month
 
     month = month or previous_month(datetime.now(UTC), ctx.settings.policy().timezone)
+    state: dict | None = None
+    error: str | None = None
     try:
         state = (await lookbacks.month_state(ctx.client, month)).model_dump(mode="json")
     except ComplaintError as e:
-        state, error = None, str(e)
-    else:
-        error = None
+        error = str(e)
     return render(request, "lookback.html", principal, ctx, state=state, month=month, error=error,
                   now=datetime.now(UTC).isoformat())

@@ -18,7 +18,7 @@ from workflows.script import PARTS
 # Refused or not by what the person writes (a department, a text): the form is offered, the engine decides.
 DECIDED_BY_CONTENT = frozenset({"open_work_order", "propose_response", "reassign", "correct_classification",
                                 "add_note", "answer_work_order", "cancel_work_order"})
-_PROBE = {"add_note": {"text": "·"}, "open_work_order": {"department": "·", "question": "·"},
+_PROBE: dict[str, dict[str, object]] = {"add_note": {"text": "·"}, "open_work_order": {"department": "·", "question": "·"},
           "answer_work_order": {"answer": "·"}, "cancel_work_order": {"reason": "·"},
           "request_customer_info": {"what": "·"}, "propose_response": {"text": "·"}, "escalate": {"reason": "·"},
           "reassign": {"owner_id": "·", "reason": "·"}, "extend_deadline": {"reason": "·"},

@@ -72,8 +72,8 @@ def _message_route(name: str) -> None:
         if refused := sender_refusal(principal, name, channel_of(complaint_id)):
             raise Problem(403, "forbidden", refused)
         msg = with_actor(cls, body, principal.actor.model_dump())
-        if refused := door_refusal(msg, ctx):
-            raise Problem(422, "rule", refused[1], field=refused[0])
+        if rule := door_refusal(msg, ctx):
+            raise Problem(422, "rule", rule[1], field=rule[0])
         try:
             ack = await service.acknowledge(ctx.client, complaint_id, name, msg,
                                             message_id(principal, idempotency_key))

@@ -94,7 +94,7 @@ def users_list(json: JsonFlag = False) -> None:
     for col in ("id", "role", "department", "locked until"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["id"], r["role"], r["department"], r["locked_until"] or "")
+        table.add_row(str(r["id"]), str(r["role"]), str(r["department"]), str(r["locked_until"] or ""))
     console.print(table)
 
 
@@ -134,7 +134,8 @@ def channels_list(json: JsonFlag = False) -> None:
     for col in ("key id", "channel", "desk", "created", "revoked"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r["key_id"], r["channel"], r["department"], r["created_at"][:16], r["revoked_at"] or "")
+        table.add_row(str(r["key_id"]), str(r["channel"]), str(r["department"]), str(r["created_at"])[:16],
+                      str(r["revoked_at"] or ""))
     console.print(table)
 
 

@@ -3,7 +3,7 @@ import asyncio
 import json
 import sys
 from collections.abc import Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from pydantic import BaseModel, ValidationError
@@ -28,7 +28,7 @@ def actor(actor_id: str, role: Role, department: str) -> Actor:
     return Actor(id=actor_id, role=role, department=department)
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     """One line, never wrapped (scripts grep it), with any markup in the message printed as it is."""
     err_console.print(f"[bold red]error:[/] {safe(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)

@@ -68,7 +68,7 @@ def lookback_outcome(complaint_id: str, month: Annotated[str, typer.Option(help=
 
     state = RevisitState.model_validate(request("POST", f"/v1/lookbacks/{month}/revisits/{complaint_id}",
                                                 json={"outcome": outcome, "note": note}, idempotent=True))
-    emit(state, json, f"revisit of {complaint_id}: [bold]{state.outcome.value}[/]"
+    emit(state, json, f"revisit of {complaint_id}: [bold]{state.outcome.value if state.outcome else '—'}[/]"
          + (f"; reopened as [bold]{state.reopened_as}[/]" if state.reopened_as else ""))
 
 

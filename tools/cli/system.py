@@ -106,8 +106,9 @@ def outbox(pending: Annotated[bool, typer.Option("--pending", help="Only what is
         table.add_column(col)
     colour = {"sent": "green", "pending": "yellow", "failed": "red", "undelivered": "bold red"}
     for d in data:
-        table.add_row(d["complaint_id"], d["to"], d["channel"], d["template"],
-                      f"[{colour[d['status']]}]{d['status']}[/]", str(d["attempts"]), plain(d["error"][:60]))
+        shown = str(d["status"])
+        table.add_row(str(d["complaint_id"]), str(d["to"]), str(d["channel"]), str(d["template"]),
+                      f"[{colour[shown]}]{shown}[/]", str(d["attempts"]), plain(str(d["error"] or "")[:60]))
     console.print(table)
 
 
