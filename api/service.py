@@ -23,10 +23,11 @@ from temporalio.service import RPCError, RPCStatusCode
 from complaints.proof import digest, prover_of
 from models import search_attributes as sa
 from models.intake import Intake, workflow_id_for
-from models.messages import MESSAGES, Message
+from models.messages import Message
 from models.state import Ack, ComplaintState, SlaView
 from models.workflow_io import StartComplaint
 from workflows.complaint import ComplaintWorkflow
+from workflows.contract import MESSAGES
 from workflows.rules import refusal_kind
 
 log = structlog.get_logger()

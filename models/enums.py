@@ -71,3 +71,14 @@ class WorkOrderStatus(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"
     CANCELLED = "cancelled"
+
+
+class Party(StrEnum):
+    """What an actor is to one complaint; each message names the parties that may send it (workflows/contract.py)."""
+    OWNER = "the owner (first responder, or whoever a supervisor reassigned it to)"
+    DEPARTMENT = "staff of the owning department"
+    SPECIAL_GROUP = "the special handling group (major complaints)"
+    ASKED_DEPARTMENT = "an agent of a department a work order asks"
+    REVIEWER = "a reviewer"
+    SUPERVISOR = "a supervisor"
+    INTAKE = "the intake channel"

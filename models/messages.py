@@ -91,21 +91,3 @@ class CorrectClassification(Message):
 
 
 # The public contract: message name -> payload type. Signals and updates are generated from it.
-MESSAGES: dict[str, type[Message]] = {
-    "accept": Accept,
-    "add_note": AddNote,
-    "open_work_order": OpenWorkOrder,
-    "answer_work_order": AnswerWorkOrder,
-    "cancel_work_order": CancelWorkOrder,
-    "request_customer_info": RequestCustomerInfo,
-    "customer_info_received": CustomerInfoReceived,
-    "approve_disposal": ApproveDisposal,
-    "propose_response": ProposeResponse,
-    "customer_feedback": CustomerFeedback,
-    "escalate": Escalate,
-    "reassign": Reassign,
-    "approve_close": ApproveClose,
-    "withdraw": Withdraw,
-    "extend_deadline": ExtendDeadline,
-    "correct_classification": CorrectClassification,
-}

@@ -6,17 +6,16 @@ from pydantic import create_model
 
 from models.intake import Strict
 from models.lookback import RevisitOutcome
-from models.messages import MESSAGES, Message
+from models.messages import Message
 
 
-def _without_actor(cls: type[Strict]) -> type[Strict]:
+def without_actor(cls: type[Strict]) -> type[Strict]:
     fields: dict[str, Any] = {n: (f.annotation, f) for n, f in cls.model_fields.items() if n != "actor"}
     model: type[Strict] = create_model(f"{cls.__name__}Request", __base__=Strict, __doc__=cls.__doc__, **fields)
     return model
 
 
-REQUESTS: dict[str, type[Strict]] = {name: _without_actor(cls) for name, cls in MESSAGES.items()}
-RevisitOutcomeRequest = _without_actor(RevisitOutcome)
+RevisitOutcomeRequest = without_actor(RevisitOutcome)
 
 
 def with_actor(cls: type[Message], body: Strict, actor: dict[str, Any]) -> Message:

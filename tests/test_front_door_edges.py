@@ -5,8 +5,8 @@ import uuid
 from sqlmodel import Session, select
 
 from models.access import RequestAudit
-from models.messages import MESSAGES
 from tests.test_front_door import LOST_CARD, intake_body
+from workflows.contract import MESSAGES
 
 
 async def test_megabytes_are_refused_before_they_are_read_and_the_refusal_is_audited(api, engine):

@@ -18,13 +18,13 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from api import service
-from models import messages as m
 from models.enums import Stage
 from models.intake import Intake, workflow_id_for
 from tests.actors import CARD_AGENT, HANDLER, INTAKE, REVIEWER_A, REVIEWER_B, SUPERVISOR
 from tests.conftest import make_intake
 from tests.helpers import submit
 from tests.poison import broken_tasks, garbage_client, plain_client, snapshot
+from workflows.contract import MESSAGES
 
 CASES = int(os.environ.get("FUZZ_CASES", "2000"))
 STARTS = int(os.environ.get("FUZZ_STARTS", "150"))
@@ -45,8 +45,8 @@ actors = st.sampled_from(CAST) | st.fixed_dictionaries({"id": st.text(NASTY, max
 
 @st.composite
 def message_case(draw):
-    name = draw(st.sampled_from(list(m.MESSAGES)) | st.text(NASTY, min_size=1, max_size=30))
-    fields = list(m.MESSAGES[name].model_fields) if name in m.MESSAGES else ["actor", "text"]
+    name = draw(st.sampled_from(list(MESSAGES)) | st.text(NASTY, min_size=1, max_size=30))
+    fields = list(MESSAGES[name].model_fields) if name in MESSAGES else ["actor", "text"]
     payload = {f: draw(actors if f == "actor" else plausible | json_values)
                for f in fields if draw(st.integers(0, 9)) > 0}
     if draw(st.integers(0, 9)) == 0:

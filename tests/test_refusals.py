@@ -15,6 +15,7 @@ from tests.actors import COLLEAGUE, GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, make_intake, rows
 from tests.helpers import result, submit
 from tests.poison import sealed
+from workflows.contract import MESSAGES
 
 GOOD = json.loads(make_intake().model_dump_json())
 
@@ -156,7 +157,7 @@ ACTOR = {"id": "E207", "role": "handler", "department": "branch-0101"}
 ])
 def test_malformed_messages_are_refused_by_their_model(name, payload, complaint):
     with pytest.raises(ValidationError) as e:
-        m.MESSAGES[name].model_validate(payload)
+        MESSAGES[name].model_validate(payload)
     assert complaint in str(e.value)
 
 

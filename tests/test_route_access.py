@@ -11,9 +11,9 @@ import uuid
 import pytest
 
 from api.identity import CSRF_COOKIE, SESSION_COOKIE
-from models.messages import MESSAGES
 from tests.api_support import PASSWORD
 from tests.conftest import eventually
+from workflows.contract import MESSAGES
 
 # Who: nobody, two channels (the complaint came by the hotline), the complaint's owner (a branch handler who
 # keyed it in), a handler of another department, an agent of a department it does not ask, a reviewer, a

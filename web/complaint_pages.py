@@ -23,11 +23,11 @@ from complaints.fields import opened
 from delivery import templates
 from models.enums import Role
 from models.errors import explain
-from models.messages import MESSAGES
-from models.requests import REQUESTS, with_actor
+from models.requests import with_actor
 from models.tables import AuditEvent, ComplaintRow, Notification
 from web.common import render, unchanged, viewer
 from web.views import available_actions, clock_views, form_fields, script_check
+from workflows.contract import MESSAGES, REQUESTS
 from workflows.permissions import Can, list_scope
 
 UNMASK = allowed(Can.UNMASK, viewer)  # the rule, workflows/permissions.py

@@ -1,4 +1,6 @@
 """The workbench's words, Chinese first (bank staff read it), English by a switch (`?lang=en`)."""
+from workflows.contract import CONTRACT
+
 ZH, EN = "zh", "en"
 
 WORDS: dict[str, tuple[str, str]] = {
@@ -48,18 +50,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "business_type": ("业务类型", "Business type"), "problem_nature": ("问题性质", "Problem nature"),
 }
 
-MESSAGE_NAMES: dict[str, tuple[str, str]] = {
-    "accept": ("受理", "Accept"), "add_note": ("添加备注", "Add note"),
-    "open_work_order": ("发起工单", "Open work order"), "answer_work_order": ("答复工单", "Answer work order"),
-    "cancel_work_order": ("撤销工单", "Cancel work order"),
-    "request_customer_info": ("请客户补充材料", "Ask the customer for information"),
-    "customer_info_received": ("客户材料已收到", "Customer information received"),
-    "approve_disposal": ("复核同意处置", "Approve the disposal"), "propose_response": ("发送回复", "Send response"),
-    "customer_feedback": ("客户评价", "Customer feedback"), "escalate": ("升级至专班", "Escalate"),
-    "reassign": ("改派", "Reassign"), "approve_close": ("批准结案", "Approve close"), "withdraw": ("撤诉", "Withdraw"),
-    "extend_deadline": ("延长法定时限", "Extend the deadline"),
-    "correct_classification": ("更正分类", "Correct the classification"),
-}
+# What a person calls each message: its declaration's names (workflows/contract.py).
+MESSAGE_NAMES: dict[str, tuple[str, str]] = {name: d.names for name, d in CONTRACT.items()}
 
 # What the customer was sent, by the outbox's template (delivery/templates.toml).
 TEMPLATES: dict[str, tuple[str, str]] = {

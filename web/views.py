@@ -7,23 +7,11 @@ from zoneinfo import ZoneInfo
 from annotated_types import MaxLen
 
 from models.intake import Actor
-from models.messages import MESSAGES
 from models.policy import Policy
-from models.requests import REQUESTS
 from models.state import ComplaintState
-from workflows.permissions import CHANNEL_ONLY
+from workflows.contract import CHANNEL_ONLY, CONTRACT, MESSAGES, REQUESTS
 from workflows.rules import kind_and_refusal
 from workflows.script import PARTS
-
-# Refused or not by what the person writes (a department, a text): the form is offered, the engine decides.
-DECIDED_BY_CONTENT = frozenset({"open_work_order", "propose_response", "reassign", "correct_classification",
-                                "add_note", "answer_work_order", "cancel_work_order"})
-_PROBE: dict[str, dict[str, object]] = {"add_note": {"text": "·"}, "open_work_order": {"department": "·", "question": "·"},
-          "answer_work_order": {"answer": "·"}, "cancel_work_order": {"reason": "·"},
-          "request_customer_info": {"what": "·"}, "propose_response": {"text": "·"}, "escalate": {"reason": "·"},
-          "reassign": {"owner_id": "·", "reason": "·"}, "extend_deadline": {"reason": "·"},
-          "correct_classification": {"business_type": "·", "reason": "·"},
-          "customer_feedback": {"satisfied": True, "csat": 5}}
 
 
 def available_actions(actor: Actor, s: ComplaintState, policy: Policy, now: datetime) -> list[str]:
@@ -34,13 +22,13 @@ def available_actions(actor: Actor, s: ComplaintState, policy: Policy, now: date
     for name, cls in MESSAGES.items():
         if name in CHANNEL_ONLY:
             continue
-        fields = dict(_PROBE.get(name, {}))
+        fields = dict(CONTRACT[name].probe)
         if name in ("answer_work_order", "cancel_work_order"):
             if not open_orders:
                 continue
             fields["work_order_id"] = open_orders[0]
         refused = kind_and_refusal(name, cls.model_validate({**fields, "actor": actor.model_dump()}), s, policy, now)
-        if refused is None or (refused[0] == "rule" and name in DECIDED_BY_CONTENT):
+        if refused is None or (refused[0] == "rule" and CONTRACT[name].decided_by_content):
             found.append(name)
     return found
 

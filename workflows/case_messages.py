@@ -13,7 +13,7 @@ from models.policy import Policy
 from models.sla import ClockKind, Milestone
 from models.state import ComplaintState, Feedback, Pause, WorkOrder
 from models.workflow_io import StartComplaint
-from workflows import rules, texts
+from workflows import contract, texts
 from workflows.case import Move
 from workflows.case_clocks import CaseClocks
 
@@ -66,7 +66,7 @@ class Case(CaseClocks):
 
     def on_add_note(self, msg: m.AddNote, now: datetime, due: datetime | None) -> None:
         times = self.s.note_times
-        del times[:len(times) - rules.notes_in_window(times, now)]  # only the last hour counts
+        del times[:len(times) - contract.notes_in_window(times, now)]  # only the last hour counts
         times.append(now)
         self.event("add_note", msg.actor, now, msg.text)
 

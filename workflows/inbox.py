@@ -13,7 +13,6 @@ from temporalio import workflow
 from temporalio.common import RawValue
 from temporalio.converter import PayloadConverter
 
-from models import messages as m
 from models.enums import Role
 from models.errors import explain
 from models.intake import CLOCK_SKEW, Actor, Strict, workflow_id_for
@@ -21,6 +20,7 @@ from models.payloads import REFUSED_ENCODING, RefusedPayload
 from models.proof import SEAL, VOUCHED, Binding, as_sealed, unproven
 from models.text import excerpt
 from models.workflow_io import StartComplaint
+from workflows.contract import MESSAGES
 
 # The largest contract message is a 4,000-character response (12 KB of UTF-8) and an actor; anything
 # much bigger is not a message. The Temporal server also caps each payload (blob size limit).
@@ -55,7 +55,7 @@ def expected_here(validated: bool = False) -> Expected:
 
 
 def read(name: str, args: Sequence[RawValue], converter: PayloadConverter, expected: Expected,
-         contract: Mapping[str, type[Strict]] = m.MESSAGES) -> Inbound:
+         contract: Mapping[str, type[Strict]] = MESSAGES) -> Inbound:
     """The message `name` of `contract`, proven to come from the API, or why the payloads are not one."""
     if name not in contract:
         return Inbound(UNKNOWN, reason=f"unknown message {excerpt(name, 64)!r}")

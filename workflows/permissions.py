@@ -8,42 +8,10 @@ each message names the parties that may send it. Everything else is a capability
 from enum import StrEnum
 from typing import Protocol
 
-from models.enums import Channel, Role
+from models.enums import Channel, Party, Role
 from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor
 from models.state import ComplaintState
-
-
-class Party(StrEnum):
-    OWNER = "the owner (first responder, or whoever a supervisor reassigned it to)"
-    DEPARTMENT = "staff of the owning department"
-    SPECIAL_GROUP = "the special handling group (major complaints)"
-    ASKED_DEPARTMENT = "an agent of a department a work order asks"
-    REVIEWER = "a reviewer"
-    SUPERVISOR = "a supervisor"
-    INTAKE = "the intake channel"
-
-
-O, D, S, A, R, V, I = (Party.OWNER, Party.DEPARTMENT, Party.SPECIAL_GROUP, Party.ASKED_DEPARTMENT,
-                       Party.REVIEWER, Party.SUPERVISOR, Party.INTAKE)
-
-WHO_MAY: dict[str, tuple[Party, ...]] = {
-    "accept": (O, D, S, V),
-    "add_note": (O, D, S, A, R, V),
-    "open_work_order": (O, S, V),
-    "answer_work_order": (A,),
-    "cancel_work_order": (O, S, V),
-    "request_customer_info": (O, S, V),
-    "customer_info_received": (I, O, S),
-    "approve_disposal": (R, V),
-    "propose_response": (O, S, V),
-    "customer_feedback": (I,),
-    "escalate": (V,),
-    "reassign": (V,),
-    "approve_close": (V,),
-    "withdraw": (I,),
-    "extend_deadline": (V,),
-    "correct_classification": (V,),
-}
+from workflows.contract import CHANNEL_ONLY, FOR_CHANNELS, WHO_MAY
 
 
 def parties(actor: Actor, s: ComplaintState) -> set[Party]:
@@ -140,10 +108,6 @@ MAY: dict[Can, frozenset[Role]] = {
 # the app and WeChat come in through their own systems' credentials only.
 STAFF_CHANNELS = frozenset({Channel.BRANCH, Channel.HOTLINE, Channel.LETTER, Channel.EMAIL, Channel.REGULATOR,
                             Channel.RECEPTION_DAY})
-# What a channel may send for its customer (every other message is the bank's people's), and of those, what
-# only the customer's channel may say.
-FOR_CHANNELS = frozenset({"customer_feedback", "customer_info_received", "withdraw"})
-CHANNEL_ONLY = frozenset({"customer_feedback", "withdraw"})
 
 
 def may(role: Role, can: Can) -> bool:

@@ -14,10 +14,10 @@ from api.routes.departments import door_refusal
 from models.enums import Channel, Role
 from models.errors import explain
 from models.intake import Actor, IntakeRequest, channel_of
-from models.messages import MESSAGES
 from models.policy import approx_span
-from models.requests import REQUESTS, with_actor
+from models.requests import with_actor
 from models.state import Ack
+from workflows.contract import MESSAGES, REQUESTS
 from workflows.permissions import intake_refusal, sender_refusal
 
 router = APIRouter(prefix="/v1/complaints", tags=["complaints"])

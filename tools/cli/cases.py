@@ -16,7 +16,7 @@ from tools.cli.app import app
 from tools.cli.client import request
 from tools.cli.common import JsonFlag, emit, fail
 from tools.cli.render import clocks_table, console, human, plain, state_panel
-from workflows.permissions import WHO_MAY
+from workflows.contract import WHO_MAY
 
 
 @app.command()

@@ -1,0 +1,238 @@
+"""The public contract, one declaration per message: its payload model, the stages that accept it, who may
+send it, its business rule, its effect and what a person calls it. Every table the rest of the product uses
+is derived from these declarations (the message models by name, the API's request models and routes, the
+role listing, the workbench's names and probes); the effect of a message is `Case.on_<name>`
+(workflows/case_messages.py), and a test holds the two lists equal.
+
+Pure: the workflow imports it (through its checks in workflows/rules.py and workflows/permissions.py)."""
+from bisect import bisect_right
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from types import MappingProxyType
+
+from models import messages as m
+from models.departments import unknown
+from models.enums import Party, Stage
+from models.intake import Strict
+from models.policy import Policy, approx_span
+from models.requests import without_actor
+from models.state import ComplaintState
+from workflows.script import script_problems
+
+NOTE_WINDOW = timedelta(hours=1)
+Rule = Callable[..., str | None]  # (message, state, policy, now) -> why not, or None
+
+# The business rules: why a message that its stage and its sender allow is still refused.
+
+def accept(msg: m.Accept, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    if s.accepted:
+        return "the complaint is already accepted"
+    return None
+
+
+def notes_in_window(note_times: list[datetime], now: datetime) -> int:
+    """How many of the (ascending) note times fall in the hour before `now`."""
+    return len(note_times) - bisect_right(note_times, now - NOTE_WINDOW)
+
+
+def add_note(msg: m.AddNote, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    recent = notes_in_window(s.note_times, now)
+    if recent >= p.limits.notes_per_hour:
+        return (f"this complaint already has {recent} notes in the last hour (limit "
+                f"{p.limits.notes_per_hour}); put them together in one note")
+    return None
+
+
+def open_work_order(msg: m.OpenWorkOrder, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    if reason := unknown(msg.department, p.departments):
+        return reason
+    if msg.department == s.department:
+        return f"a work order asks another department; {msg.department} already owns this complaint"
+    if len(s.work_orders) >= p.limits.work_orders:
+        return f"this complaint already has {len(s.work_orders)} work orders (limit {p.limits.work_orders})"
+    if msg.due is not None:
+        try:
+            span = approx_span(msg.due)
+        except ValueError as e:
+            return str(e)
+        if span > approx_span(p.regulatory.extended):
+            return (f"a work order due in {msg.due} would outlast the regulatory ceiling "
+                    f"({p.regulatory.extended} from receipt)")
+    return None
+
+
+def _work_order_open(wo_id: str, s: ComplaintState) -> str | None:
+    wo = s.work_order(wo_id)
+    if wo is None:
+        known = ", ".join(w.id for w in s.work_orders) or "none"
+        return f"no work order {wo_id} on this complaint (work orders: {known})"
+    if wo.status != "open":
+        return f"work order {wo_id} is already {wo.status}"
+    return None
+
+
+def answer_work_order(msg: m.AnswerWorkOrder, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    problem = _work_order_open(msg.work_order_id, s)
+    wo = s.work_order(msg.work_order_id)
+    if problem or wo is None:
+        return problem
+    if wo.department != msg.actor.department:
+        return f"work order {wo.id} asks {wo.department}, not {msg.actor.department}"
+    return None
+
+
+def cancel_work_order(msg: m.CancelWorkOrder, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    return _work_order_open(msg.work_order_id, s)
+
+
+def request_customer_info(msg: m.RequestCustomerInfo, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    if s.waiting_on_customer:
+        return "the complaint is already waiting on the customer"
+    if len(s.pauses) >= p.limits.info_requests:
+        return (f"the customer was already asked {len(s.pauses)} times (limit {p.limits.info_requests}); "
+                "a supervisor decides how to go on")
+    return None
+
+
+def customer_info_received(msg: m.CustomerInfoReceived, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    return None if s.waiting_on_customer else "the complaint is not waiting on the customer for information"
+
+
+def approve_disposal(msg: m.ApproveDisposal, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    if not s.emergency:
+        return "only emergency complaints need a dual review"
+    if msg.actor.id in s.disposal_approvals:
+        return f"{msg.actor.id} has already approved: the second approval must come from a different person"
+    if s.dual_review_done:
+        return "the disposal already has its two approvals"
+    if msg.actor.id == s.owner_id:
+        return "the owner may not review their own disposal"
+    return None
+
+
+def propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    if not s.accepted:
+        return "accept the complaint before proposing a response"
+    if open_wos := s.open_work_orders():
+        wo = open_wos[0]
+        return (f"work order {wo.id} to {wo.department} is still open: wait for its answer "
+                "or cancel it with a reason")
+    if s.waiting_on_customer:
+        return "the complaint is waiting on the customer for information"
+    if s.emergency and not s.dual_review_done:
+        return (f"an emergency needs two reviewers' approve_disposal before the response "
+                f"({len(s.disposal_approvals)} of 2 so far)")
+    problems = script_problems(msg.text, p.script.prohibited)
+    return "the response " + "; ".join(problems) if problems else None
+
+
+def escalate(msg: m.Escalate, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    return "the complaint is already with the special handling group" if s.special_group else None
+
+
+def reassign(msg: m.Reassign, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    if not msg.owner_id and not msg.department:
+        return "reassign needs a new owner_id, a new department, or both"
+    if msg.department and (reason := unknown(msg.department, p.departments)):
+        return reason
+    if (msg.owner_id or s.owner_id) == s.owner_id and (msg.department or s.department) == s.department:
+        return "the complaint already has that owner and department"
+    return None
+
+
+def approve_close(msg: m.ApproveClose, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    if not s.special_group:
+        return "only major complaints need approve_close; this one closes without it"
+    if s.close_approved_by:
+        return f"closing was already approved by {s.close_approved_by}"
+    return None
+
+
+def correct_classification(msg: m.CorrectClassification, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    c = s.classification
+    if c is None:
+        return "the complaint is not classified yet"
+    if not msg.business_type and not msg.problem_nature:
+        return "correct_classification needs a business_type, a problem_nature, or both"
+    if (msg.business_type or c.business_type) == c.business_type and \
+            (msg.problem_nature or c.problem_nature) == c.problem_nature:
+        return "that is already the classification"
+    return None
+
+
+def extend_deadline(msg: m.ExtendDeadline, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    clock = s.clock("decision")
+    if clock is None or not clock.running:
+        return "the regulatory decision clock is not running"
+    if clock.extended:
+        return "the regulatory deadline was already extended"
+    return None
+
+
+@dataclass(frozen=True)
+class Declared:
+    model: type[m.Message]
+    stages: tuple[Stage, ...]
+    who: tuple[Party, ...]
+    names: tuple[str, str]                  # what a person calls it: Chinese, English
+    rule: Rule | None = None
+    # The fields a person writes, as the workbench fills them to ask the rules whether to offer the form.
+    probe: Mapping[str, object] = field(default_factory=dict)
+    # Offered whenever stage and sender allow it: what the person writes (a department, a text) decides.
+    decided_by_content: bool = False
+
+
+LIVE = (Stage.RECEIVE, Stage.ANALYSE, Stage.HANDLE, Stage.RESPOND, Stage.VERIFY)  # closed accepts nothing
+HANDLE = (Stage.HANDLE,)
+AFTER_INTAKE = (Stage.HANDLE, Stage.RESPOND, Stage.VERIFY)
+OWNER, DEPARTMENT, SPECIAL_GROUP = Party.OWNER, Party.DEPARTMENT, Party.SPECIAL_GROUP
+ASKED_DEPARTMENT, REVIEWER, SUPERVISOR, INTAKE = Party.ASKED_DEPARTMENT, Party.REVIEWER, Party.SUPERVISOR, Party.INTAKE
+WRITTEN = "·"  # stands for what a person will write
+
+CONTRACT: Mapping[str, Declared] = MappingProxyType({
+    "accept": Declared(m.Accept, HANDLE, (OWNER, DEPARTMENT, SPECIAL_GROUP, SUPERVISOR), ("受理", "Accept"),
+                       accept),
+    "add_note": Declared(m.AddNote, LIVE, (OWNER, DEPARTMENT, SPECIAL_GROUP, ASKED_DEPARTMENT, REVIEWER, SUPERVISOR),
+                         ("添加备注", "Add note"), add_note, {"text": WRITTEN}, True),
+    "open_work_order": Declared(m.OpenWorkOrder, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
+                                ("发起工单", "Open work order"), open_work_order,
+                                {"department": WRITTEN, "question": WRITTEN}, True),
+    "answer_work_order": Declared(m.AnswerWorkOrder, HANDLE, (ASKED_DEPARTMENT,), ("答复工单", "Answer work order"),
+                                  answer_work_order, {"answer": WRITTEN}, True),
+    "cancel_work_order": Declared(m.CancelWorkOrder, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
+                                  ("撤销工单", "Cancel work order"), cancel_work_order, {"reason": WRITTEN}, True),
+    "request_customer_info": Declared(m.RequestCustomerInfo, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
+                                      ("请客户补充材料", "Ask the customer for information"), request_customer_info,
+                                      {"what": WRITTEN}),
+    "customer_info_received": Declared(m.CustomerInfoReceived, HANDLE, (INTAKE, OWNER, SPECIAL_GROUP),
+                                       ("客户材料已收到", "Customer information received"), customer_info_received),
+    "approve_disposal": Declared(m.ApproveDisposal, HANDLE, (REVIEWER, SUPERVISOR),
+                                 ("复核同意处置", "Approve the disposal"), approve_disposal),
+    "propose_response": Declared(m.ProposeResponse, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
+                                 ("发送回复", "Send response"), propose_response, {"text": WRITTEN}, True),
+    "customer_feedback": Declared(m.CustomerFeedback, (Stage.VERIFY,), (INTAKE,), ("客户评价", "Customer feedback"),
+                                  probe={"satisfied": True, "csat": 5}),
+    "escalate": Declared(m.Escalate, AFTER_INTAKE, (SUPERVISOR,), ("升级至专班", "Escalate"), escalate,
+                         {"reason": WRITTEN}),
+    "reassign": Declared(m.Reassign, (Stage.HANDLE, Stage.VERIFY), (SUPERVISOR,), ("改派", "Reassign"), reassign,
+                         {"owner_id": WRITTEN, "reason": WRITTEN}, True),
+    "approve_close": Declared(m.ApproveClose, AFTER_INTAKE, (SUPERVISOR,), ("批准结案", "Approve close"),
+                              approve_close),
+    "withdraw": Declared(m.Withdraw, LIVE, (INTAKE,), ("撤诉", "Withdraw")),
+    "extend_deadline": Declared(m.ExtendDeadline, AFTER_INTAKE, (SUPERVISOR,), ("延长法定时限", "Extend the deadline"),
+                                extend_deadline, {"reason": WRITTEN}),
+    "correct_classification": Declared(m.CorrectClassification, AFTER_INTAKE, (SUPERVISOR,),
+                                       ("更正分类", "Correct the classification"), correct_classification,
+                                       {"business_type": WRITTEN, "reason": WRITTEN}, True),
+})
+
+# Derived, never written by hand.
+MESSAGES: Mapping[str, type[m.Message]] = MappingProxyType({n: d.model for n, d in CONTRACT.items()})
+REQUESTS: Mapping[str, type[Strict]] = MappingProxyType({n: without_actor(d.model) for n, d in CONTRACT.items()})
+STAGES: Mapping[str, tuple[Stage, ...]] = MappingProxyType({n: d.stages for n, d in CONTRACT.items()})
+WHO_MAY: Mapping[str, tuple[Party, ...]] = MappingProxyType({n: d.who for n, d in CONTRACT.items()})
+BUSINESS: Mapping[str, Rule] = MappingProxyType({n: d.rule for n, d in CONTRACT.items() if d.rule})
+# What a channel may send for its customer, and of that what only the customer's channel says.
+FOR_CHANNELS = frozenset(n for n, d in CONTRACT.items() if INTAKE in d.who)
+CHANNEL_ONLY = frozenset(n for n, d in CONTRACT.items() if d.who == (INTAKE,))
