@@ -3,13 +3,10 @@ from collections import Counter
 from pathlib import Path
 
 from pydantic import BaseModel
-from sqlalchemy import func
-from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
 
+from complaints import reads
 from models.policy import Policy
-from models.tables import ComplaintRow, LookBackRevisit, SlaEventRow
 from reports import labels
 from reports.render import html_page, html_table, save_png, use_cjk_font
 from sla.periods import month_before, month_bounds
@@ -70,22 +67,9 @@ def _rate(part: int, whole: int) -> float | None:
 
 def month_figures(engine: Engine, month: str, tz: str, commitment: float = DEFAULT_COMMITMENT) -> MonthFigures:
     start, end = month_bounds(month, tz)
-    t = ComplaintRow
-    in_month = (col(t.closed_at) >= start, col(t.closed_at) < end)
-    received_in = (col(t.received_at) >= start, col(t.received_at) < end)
-    with Session(engine) as session:
-        closed = session.execute(sa_select(col(t.level), col(t.outcome), col(t.csat), col(t.breached),
-                                           col(t.received_at), col(t.closed_at)).where(*in_month)).all()
-        by_department = dict(session.exec(select(ComplaintRow.department, func.count()).where(*received_in)
-                                          .group_by(ComplaintRow.department)).all())
-        by_channel = dict(session.exec(select(ComplaintRow.channel, func.count()).where(*received_in)
-                                       .group_by(ComplaintRow.channel)).all())
-        reopens = session.exec(select(func.count()).select_from(ComplaintRow)
-                               .where(*received_in, col(ComplaintRow.reopened_from).is_not(None))).one()
-        breaches = session.exec(select(func.count()).select_from(SlaEventRow).where(
-            SlaEventRow.kind == "breached", SlaEventRow.at >= start, SlaEventRow.at < end)).one()
-        revisits = session.exec(select(LookBackRevisit.department, LookBackRevisit.outcome).where(
-            col(LookBackRevisit.decided_at) >= start, col(LookBackRevisit.decided_at) < end)).all()
+    facts = reads.month_facts(engine, start, end)
+    closed, by_department, by_channel = facts.closed, facts.by_department, facts.by_channel
+    reopens, breaches, revisits = facts.reopens, facts.breaches, facts.revisits
     # Withdrawn complaints are the customer's choice: they count apart, not in handling time or on-time rates.
     handled = [r for r in closed if r.outcome != "withdrawn"]
     hours = sorted((r.closed_at - r.received_at).total_seconds() / 3600 for r in handled)

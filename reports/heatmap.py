@@ -4,11 +4,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
 
-from models.tables import ComplaintRow
+from complaints import reads
 from reports import labels
 from reports.render import html_page, html_table, save_png, use_cjk_font
 from sla.periods import week_bounds
@@ -37,13 +35,8 @@ class HeatMap(BaseModel):
 
 def compute(engine: Engine, week: str, tz: str) -> HeatMap:
     start, end = week_bounds(week, tz)
-    with Session(engine) as session:
-        t = ComplaintRow
-        rows = session.exec(
-            select(t.tier, col(t.business_type), col(t.problem_nature), func.count())
-            .where(col(t.received_at) >= start, col(t.received_at) < end, col(t.business_type).is_not(None))
-            .group_by(col(t.tier), col(t.business_type), col(t.problem_nature))).all()
-    cells = [Cell(tier=tier, business_type=b or "", problem_nature=n or "", count=c) for tier, b, n, c in rows]
+    cells = [Cell(tier=tier, business_type=b, problem_nature=n, count=c)
+             for tier, b, n, c in reads.heatmap_counts(engine, start, end)]
     overall: dict[tuple[str, str], int] = defaultdict(int)
     for c in cells:
         overall[(c.business_type, c.problem_nature)] += c.count

@@ -20,8 +20,9 @@ from temporalio.service import RPCError
 from api import service
 from models.enums import Stage
 from models.intake import Intake, workflow_id_for
+from models.tables import ComplaintRow
 from tests.actors import CARD_AGENT, HANDLER, INTAKE, REVIEWER_A, REVIEWER_B, SUPERVISOR
-from tests.conftest import make_intake
+from tests.conftest import eventually, make_intake, rows
 from tests.helpers import submit
 from tests.poison import broken_tasks, garbage_client, plain_client, snapshot
 from workflows.contract import MESSAGES
@@ -132,9 +133,30 @@ async def _check(client, cid) -> str | None:
     return None
 
 
+async def _past_the_next_clocks(client, cid, within: timedelta = timedelta(seconds=10)) -> None:
+    """Wait until the clock events due in the next few seconds have come due (no fixed sleep: as long as
+    the clocks need, then `_check` sees whether they fired)."""
+    if not await service.is_running(client, cid):
+        return
+    now = datetime.now(UTC)
+    due = [e for c in (await service.sla(client, cid)).clocks if (e := c.next_event()) and now < e <= now + within]
+    if not due:
+        return
+    last = max(due)
+    await asyncio.sleep((last - now).total_seconds())
+
+    async def fired() -> bool:
+        if not await service.is_running(client, cid):
+            return True
+        pending = [e for c in (await service.sla(client, cid)).clocks if (e := c.next_event()) and e <= last]
+        return not pending
+
+    await eventually(fired, timeout=15)  # each came due and its timer fired (a warning, a breach, a close)
+
+
 async def test_generated_messages_never_break_a_complaint(client, workers, engine):
     neighbour = await submit(client, workers["calm"])
-    await asyncio.sleep(1)
+    await eventually(lambda: [r for r in rows(engine, ComplaintRow, id=neighbour) if r.stage == "handle"])
     before = snapshot(engine, neighbour)
     cases = draw_cases(message_case(), CASES, 19)
     target, complaints = await submit(client, workers["fast"]), 1
@@ -145,7 +167,7 @@ async def test_generated_messages_never_break_a_complaint(client, workers, engin
         assert problem is None, f"after cases {i}-{i + BATCH} on {target}: {problem}"
         if not await service.is_running(client, target):  # a generated withdraw closed it: next one
             target, complaints = await submit(client, workers["fast"]), complaints + 1
-    await asyncio.sleep(6)  # the last complaint's clocks of seconds come due meanwhile
+    await _past_the_next_clocks(client, target)  # the last complaint's clocks of seconds come due meanwhile
     assert await _check(client, target) is None
     assert snapshot(engine, neighbour) == before
     print(f"fuzz: {len(cases)} messages to {complaints} complaints, no failure")

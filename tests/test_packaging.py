@@ -6,6 +6,7 @@ import tomllib
 from importlib.metadata import packages_distributions
 from pathlib import Path
 
+import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
@@ -57,19 +58,34 @@ def test_every_module_the_tests_import_is_declared_for_development():
     assert not undeclared, f"imported by tests or benches but not declared (dev extra): {undeclared}"
 
 
-def test_the_lock_pins_every_declared_dependency_within_its_bounds():
-    pinned = {}
-    for line in (ROOT / "requirements.lock").read_text().splitlines():
+def pins(lock: str) -> dict[str, str]:
+    found = {}
+    for line in (ROOT / lock).read_text().splitlines():
         if "==" in line and not line.startswith((" ", "#")):
             name, version = line.split(" ")[0].split("==")
-            pinned[canonicalize_name(name)] = version
-    for requirement in [*RUNTIME, *EXTRAS["dev"], *EXTRAS["postgres"]]:
+            found[canonicalize_name(name)] = version
+    return found
+
+
+@pytest.mark.parametrize("lock, extras", [("requirements.lock", ("dev", "postgres")),
+                                          ("requirements-prod.lock", ("postgres",))])
+def test_the_lock_pins_every_declared_dependency_within_its_bounds(lock, extras):
+    pinned = pins(lock)
+    for requirement in [*RUNTIME, *(r for extra in extras for r in EXTRAS[extra])]:
         name = canonicalize_name(requirement.name)
-        assert name in pinned, f"{requirement} is not in requirements.lock: compile it again (docs/testing.md)"
+        assert name in pinned, f"{requirement} is not in {lock}: compile it again (docs/testing.md)"
         assert requirement.specifier.contains(pinned[name], prereleases=True), \
-            f"requirements.lock pins {name}=={pinned[name]}, outside {requirement}"
-    hashed = (ROOT / "requirements.lock").read_text().count("--hash=sha256:")
-    assert hashed >= len(pinned), "every pin carries its hash"
+            f"{lock} pins {name}=={pinned[name]}, outside {requirement}"
+    assert (ROOT / lock).read_text().count("--hash=sha256:") >= len(pinned), "every pin carries its hash"
+
+
+def test_the_image_and_the_machine_run_the_same_versions():
+    """What production installs is what the tests ran: every pin of the production lock is the same in the
+    development lock, and no development tool reaches the image."""
+    prod, dev = pins("requirements-prod.lock"), pins("requirements.lock")
+    assert {n: v for n, v in prod.items() if dev.get(n) != v} == {}
+    assert not {canonicalize_name(r.name) for r in EXTRAS["dev"]} & set(prod)
+    assert "requirements-prod.lock" in (ROOT / "Dockerfile").read_text()
 
 
 def test_layers_only_look_down():

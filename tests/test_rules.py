@@ -363,3 +363,15 @@ def test_a_clock_that_is_met_breached_or_stopped_needs_no_timer():
     for done in ({"met_at": NOW}, {"breached_at": NOW}, {"stopped_at": NOW}):
         c = clock(**done)
         assert not c.running and c.next_event() is None
+
+
+REGISTERED = POLICY.model_copy(update={"departments": ["operations", "loans", "it"]})
+
+
+@pytest.mark.parametrize("name, fields", [("open_work_order", {"department": "信息科技部"}),
+                                          ("reassign", {"owner_id": None, "department": "信息科技部"})])
+def test_a_department_outside_the_registry_is_refused_by_name(name, fields):
+    reason = rules.refusal(name, msg(name, SUPERVISOR, **fields), case(), REGISTERED, NOW)
+    assert reason == "no department '信息科技部' is registered (departments: operations, loans, it)"
+    registered = {**fields, "department": "it"}
+    assert rules.refusal(name, msg(name, SUPERVISOR, **registered), case(), REGISTERED, NOW) is None

@@ -118,21 +118,25 @@ def can_refusal(who: Who, can: Can) -> str | None:
     """Why this principal may not do `can`, or None."""
     if may(who.role, can):  # a channel's role (intake) has no capability here
         return None
-    roles = [f"a {r.value}" for r in sorted(MAY[can])]
+    roles = [f"{'an' if r.value[0] in 'aeiou' else 'a'} {r.value}" for r in sorted(MAY[can])]
     allowed = roles[0] if len(roles) == 1 else f"{', '.join(roles[:-1])} or {roles[-1]}"
     return f"{can.value} is for {allowed}; you are {_as(who)}"
 
 
 def _as(who: Who) -> str:
-    return f"the {who.channel.value if who.channel else who.department} channel" if who.kind == "channel" \
-        else f"signed in as {who.role.value}"
+    return f"the {_channel(who)} channel" if who.kind == "channel" else f"signed in as {who.role.value}"
+
+
+def _channel(who: Who) -> str:
+    """A channel principal's channel (its desk if it had none, which a verified channel key never lacks)."""
+    return who.channel.value if who.channel else who.department
 
 
 def sender_refusal(who: Who, message: str, complaint_channel: Channel | None) -> str | None:
     """Whether a message may come through the door from this principal at all (the workflow then checks the
     party): a channel speaks only for its own customers, a person never as the customer."""
     if who.kind == "channel" and complaint_channel != who.channel:
-        return f"this complaint did not come in by the {who.channel.value if who.channel else '?'} channel"
+        return f"this complaint did not come in by the {_channel(who)} channel"
     if who.kind == "channel" and message not in FOR_CHANNELS:
         return f"{message} is for the bank's people; a channel sends only {', '.join(sorted(FOR_CHANNELS))}"
     if who.kind == "person" and message in CHANNEL_ONLY:
@@ -144,8 +148,7 @@ def intake_refusal(who: Who, channel: Channel | None) -> str | None:
     """Who may submit a complaint: a channel for itself; a handler for a staff-keyed channel."""
     if who.kind == "channel":
         if channel is not None and channel != who.channel:
-            return f"this credential is the {who.channel.value if who.channel else '?'} channel's; the body says " \
-                   f"{channel.value}"
+            return f"this credential is the {_channel(who)} channel's; the body says {channel.value}"
         return None
     if refused := can_refusal(who, Can.KEY_IN):
         return refused
@@ -158,8 +161,7 @@ def read_refusal(who: Who, s: ComplaintState) -> str | None:
     """Why `who` may not read complaint `s`, or None: its channel, the people on the case, the departments it
     asks, reviewers and supervisors."""
     if who.kind == "channel":
-        return None if s.channel == who.channel else \
-            f"{s.complaint_id} did not come in by the {who.channel.value if who.channel else '?'} channel"
+        return None if s.channel == who.channel else f"{s.complaint_id} did not come in by the {_channel(who)} channel"
     if refused := can_refusal(who, Can.READ_COMPLAINT):
         return refused
     if may(who.role, Can.SEE_ALL):
