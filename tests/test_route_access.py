@@ -71,6 +71,7 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("GET", "/ui/reports/heatmap", ""): {"S001"},
     ("GET", "/ui/reports/dashboard", ""): {"S001"},
     ("GET", "/ui/lookback", ""): {"E207", "H801", "A601", "S001"},
+    ("POST", "/ui/lookback/run", ""): {"S001", "O001", "O002"},
     ("GET", "/ui/complaints/{complaint_id}", ""): ON_THE_CASE - {"hotline"},
     ("GET", "/ui/complaints/{complaint_id}/body", ""): ON_THE_CASE - {"hotline"},
     ("POST", "/ui/complaints/{complaint_id}/act/{name}", ""): ON_THE_CASE - {"hotline"},
@@ -163,6 +164,8 @@ def body_for(method: str, path: str, query: str) -> dict:
         return {"data": {"text": "a note"}}
     if path.startswith("/ui/inbox/"):
         return {"data": {"answer": "done"}}
+    if path == "/ui/lookback/run":
+        return {"data": {"month": "2026-10"}}
     if path == "/ui/script-check":
         return {"data": {"text": "抱歉"}}
     return {}

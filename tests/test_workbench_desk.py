@@ -93,3 +93,23 @@ async def test_the_workbench_refuses_what_the_bank_has_not_registered_and_keeps_
     assert nowhere.status_code == 422 and "no department &#39;信息科技部&#39; is registered" in nowhere.text
     assert "系统是否故障？</textarea>" in nowhere.text
     assert banana.status_code == 422 and "is not in the taxonomy" in banana.text and 'value="banana"' in banana.text
+
+
+async def test_a_supervisor_starts_an_ended_months_look_back_with_a_button(api, browser):
+    """No command line: the page says in the person's language that the month has not been looked back, a
+    supervisor starts it with the page's own button and sees its sample; a handler is told who starts it."""
+    month = "2025-03"  # ended long ago, never looked back in this suite
+    page = await signed_in(browser, api, "E207")
+    await page.goto(f"/ui/lookback?month={month}")
+    await expect(page.locator("#lookback-missing")).to_have_text("本月的回头看尚未开始。")
+    assert await page.locator('form[data-form="lookback-run"]').count() == 0
+    assert "complaints lookback" not in await page.locator("main").inner_text()
+
+    page = await signed_in(browser, api, "S001")
+    bad = failures(page)
+    await page.goto(f"/ui/lookback?month={month}")
+    await page.locator('form[data-form="lookback-run"] button[type=submit]').click()
+    await expect(page.locator("#lookback-missing")).to_have_count(0)
+    await expect(page.locator("table.list").first).to_be_visible()
+    assert page.url.endswith(f"/ui/lookback?month={month}") and bad == []
+    await shot(page, "lookback-started")

@@ -21,15 +21,15 @@ from models.enums import Role
 from models.errors import explain
 from models.tables import ComplaintRow
 from web.common import render, unchanged, viewer
-from workflows.permissions import Can
+from workflows.permissions import Can, can_refusal
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 Short = Annotated[str | None, Query(max_length=64)]
 
 
 # The pages' doors, from the one table of who may do what (workflows/permissions.py).
-SUPERVISE, REPORTS, LOOKBACK = (allowed(Can.SUPERVISE, viewer), allowed(Can.REPORTS, viewer),
-                                allowed(Can.LOOKBACK, viewer))
+SUPERVISE, REPORTS, LOOKBACK, RUN_LOOKBACK = (allowed(Can.SUPERVISE, viewer), allowed(Can.REPORTS, viewer),
+                                              allowed(Can.LOOKBACK, viewer), allowed(Can.RUN_LOOKBACK, viewer))
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -130,9 +130,25 @@ async def lookback(request: Request, month: Annotated[str | None, Query(pattern=
     month = month or previous_month(datetime.now(UTC), ctx.settings.policy().timezone)
     state: dict | None = None
     error: str | None = None
+    not_started = False
     try:
         state = (await lookbacks.month_state(ctx.client, month)).model_dump(mode="json")
     except ComplaintError as e:
-        error = str(e)
+        not_started, error = e.kind == "not-found", str(e)
     return render(request, "lookback.html", principal, ctx, state=state, month=month, error=error,
+                  not_started=not_started, may_run=can_refusal(principal, Can.RUN_LOOKBACK) is None,
                   now=datetime.now(UTC).isoformat())
+
+
+@router.post("/lookback/run", response_class=HTMLResponse)
+async def lookback_run(request: Request, month: Annotated[str, Form(pattern=r"^\d{4}-\d{2}$")],
+                       principal: Principal = Depends(RUN_LOOKBACK), ctx: Context = Depends(context)):
+    """Start an ended month's look-back from the page (the schedule's single run, if it has not come yet);
+    the page then shows its sample."""
+    try:
+        await lookbacks.run_month(ctx.client, month, ctx.settings.task_queue, ctx.settings.policy().timezone)
+    except ComplaintError as e:
+        request.state.outcome = f"refused: {str(e)[:200]}"
+        return render(request, "lookback_refused.html", principal, ctx, status=422, reason=str(e))
+    request.state.outcome = f"look-back {month} started"
+    return Response(status_code=204, headers={"HX-Redirect": f"/ui/lookback?{urlencode({'month': month})}"})
