@@ -19,8 +19,8 @@ TEXT_SEARCH_SCOPE = 5000  # open complaints whose sealed text a search opens, th
 Scope = tuple[str, str] | None  # None: every complaint; else (person id, department) whose they may see
 
 
-def _on_desk(scope: Scope):
-    me, dept = scope  # type: ignore[misc]
+def _on_desk(scope: tuple[str, str]):
+    me, dept = scope
     t = ComplaintRow
     return or_(col(t.owner_id) == me, col(t.department) == dept, col(t.first_responder_id) == me)
 

@@ -125,9 +125,10 @@ async def dashboard(request: Request, month: Annotated[str | None, Query(pattern
 @router.get("/lookback", response_class=HTMLResponse)
 async def lookback(request: Request, month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
                    principal: Principal = Depends(LOOKBACK), ctx: Context = Depends(context)):
-    from sla.periods import previous_month
+    from sla.periods import month_not_ended, previous_month
 
-    month = month or previous_month(datetime.now(UTC), ctx.settings.policy().timezone)
+    tz = ctx.settings.policy().timezone
+    month = month or previous_month(datetime.now(UTC), tz)
     state: dict | None = None
     error: str | None = None
     not_started = False
@@ -137,6 +138,7 @@ async def lookback(request: Request, month: Annotated[str | None, Query(pattern=
         not_started, error = e.kind == "not-found", str(e)
     return render(request, "lookback.html", principal, ctx, state=state, month=month, error=error,
                   not_started=not_started, may_run=can_refusal(principal, Can.RUN_LOOKBACK) is None,
+                  ended=month_not_ended(month, tz, datetime.now(UTC)) is None,
                   now=datetime.now(UTC).isoformat())
 
 

@@ -38,6 +38,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "messages": ("消息", "Messages"),
     "lookback_not_started": ("本月的回头看尚未开始。", "This month's look-back has not started."),
     "lookback_start": ("开始回头看", "Start the look-back of"),
+    "lookback_not_ended": ("这个月还没有结束：回头看在下月第一个工作日开始。",
+                           "This month has not ended: its look-back starts on the next month's first working day."),
     "lookback_by_supervisor": ("回头看由主管开始（或在每月第一个工作日自动开始）。",
                                "A supervisor starts it (or the schedule does, on the month's first working day)."),
     "revisit.confirmed_resolved": ("确认已解决", "confirmed resolved"), "revisit.recurred": ("问题复发", "recurred"),
