@@ -117,7 +117,8 @@ class ComplaintActivities:
                 csat=s.feedback[-1].csat if s.feedback else None,
                 closed_at=_utc(s.closed_at) if s.closed_at else None, version=batch.version, updated_at=_now(),
                 next_deadline=_utc(nearest.deadline()) if nearest else None, next_clock=nearest.name if nearest else None,
-                waiting_on_customer=s.waiting_on_customer, awaiting=s.awaiting)
+                waiting_on_customer=s.waiting_on_customer, awaiting=s.awaiting,
+                came_back=s.dissatisfaction_events > 0)
             if responded is not None:
                 row["responded_at"] = _utc(responded)
             _update_complaint(session, row)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from models.enums import Channel
+from models.reasons import why
 from models.state import Classification
 
 
@@ -24,9 +25,9 @@ def label_refusal(classifier: Classifier, business_type: str | None, problem_nat
     """Why a correction's labels are not the taxonomy's, naming the allowed ones; None when they are."""
     business, natures = classifier.labels()
     if business_type is not None and business_type not in business:
-        return f"business_type {business_type!r} is not in the taxonomy; one of: {', '.join(sorted(business))}"
+        return why("unknown_label", field="business_type", label=business_type, labels=", ".join(sorted(business)))
     if problem_nature is not None and problem_nature not in natures:
-        return f"problem_nature {problem_nature!r} is not in the taxonomy; one of: {', '.join(sorted(natures))}"
+        return why("unknown_label", field="problem_nature", label=problem_nature, labels=", ".join(sorted(natures)))
     return None
 
 

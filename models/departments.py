@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
+from models.reasons import why
+
 DEFAULT = Path(__file__).parent / "departments.toml"
 ID = r"^[a-z0-9][a-z0-9_-]{1,63}$"
 
@@ -43,7 +45,7 @@ def unknown(department: str, registered: list[str]) -> str | None:
     """Why `department` may not be named, or None (an empty list: no registry pinned, nothing to check)."""
     if not registered or department in registered:
         return None
-    return f"no department {department[:64]!r} is registered (departments: {', '.join(registered[:30])})"
+    return why("unknown_department", department=department[:64], departments=", ".join(registered[:30]))
 
 
 def load(path: Path | None = None) -> Registry:

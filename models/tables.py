@@ -51,6 +51,7 @@ class ComplaintRow(SQLModel, table=True):
     next_clock: str | None = None
     waiting_on_customer: bool = False
     awaiting: str | None = Field(default=None, index=True)
+    came_back: bool = False  # the customer was not satisfied at least once: the queue says why it is back
     # The workflow's event counter when this row was written: a late retry never rolls a row back.
     version: int = 0
     updated_at: datetime | None = None

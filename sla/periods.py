@@ -54,3 +54,9 @@ def week_bounds(week: str, tz: str) -> tuple[datetime, datetime]:
 def last_full_week(today: date) -> str:
     year, week, _ = (today - timedelta(days=7)).isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def week_of(at: datetime, tz: str) -> str:
+    """The ISO week (`2026-W47`) `at` falls in, in the bank's time zone."""
+    year, week, _ = at.astimezone(ZoneInfo(tz)).isocalendar()
+    return f"{year}-W{week:02d}"

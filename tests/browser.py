@@ -47,8 +47,8 @@ async def signed_in(browser, api, user: str, lang: str = "zh"):
 
 async def shot(page, name: str) -> Path:
     assert getattr(page, "csp_violations", []) == [], page.csp_violations
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(path), full_page=True)
     return path
 

@@ -14,7 +14,10 @@ from fastapi.templating import Jinja2Templates
 from api.context import Context, context
 from api.identity import Principal, authenticate
 from api.problems import Problem
-from web.i18n import EN, ZH, words
+from models import reasons
+from models.vocabulary import clock_name, method_name
+from web import timeline
+from web.i18n import EN, ZH, chart_names, namer, words
 from web.views import deadline_text
 
 HERE = Path(__file__).parent
@@ -71,9 +74,16 @@ def render(request: Request, template: str, principal: Principal | None, ctx: Co
     lang = lang_of(request)
     tz = ctx.settings.policy().timezone
     registry = ctx.settings.departments()
+    named = namer(lang, registry)
     return templates.TemplateResponse(request, template, {
         "me": principal, "lang": lang, "w": words(lang), "tz": tz, "path": request.url.path,
-        "departments": registry.departments, "dept": lambda d: registry.name(d, lang) if d else "", **values},
+        "departments": registry.departments, "dept": lambda d: registry.name(d, lang) if d else "",
+        "name": lambda kind, key: named(kind, str(getattr(key, "value", key))) if key is not None else "",
+        "say": lambda text: reasons.say(text, lang, named), "clock": lambda c: clock_name(c, lang),
+        "method": lambda m: method_name(m, lang),
+        "entry": lambda e: timeline.entry(e.action, e.detail, e.accepted, lang, named, tz),
+        "chart_names": lambda: chart_names(lang, registry),
+        "notice": lambda n: timeline.notice(n.template, n.body, lang, named, tz), **values},
         status_code=status)
 
 

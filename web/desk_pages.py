@@ -1,8 +1,9 @@
 """Departments' and supervisors' pages: the work-order inbox, the supervisor's lists and approvals, the
 interactive heat map and dashboard, the look-back."""
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -14,6 +15,7 @@ from api.access import allowed
 from api.context import Context, context
 from api.idempotency import message_id
 from api.identity import Principal
+from api.problems import Problem
 from api.service import ComplaintError
 from complaints import reads
 from models import messages as m
@@ -69,21 +71,32 @@ async def messages(request: Request, principal: Principal = Depends(viewer), ctx
 
 def supervise_rows(ctx: Context, f: dict) -> tuple[list[ComplaintRow], dict, list[ComplaintRow]]:
     found = reads.oversight(ctx.engine, reads.ComplaintFilter(**{k: f.get(k) for k in (
-        "stage", "level", "department", "business_type", "problem_nature", "breached", "emergency")}))
+        "stage", "level", "department", "business_type", "problem_nature", "breached", "emergency", "tier",
+        "received_from", "received_to")}))
     return found.rows, found.counts, found.waiting
 
 
 Flag = Annotated[str | None, Query(pattern=r"^(|true|false)$")]
+Week = Annotated[str | None, Query(pattern=r"^(|\d{4}-W\d{2})$")]
 
 
 @router.get("/supervise", response_class=HTMLResponse)
 async def supervise(request: Request, stage: Short = None, level: Short = None, department: Short = None,
                     business_type: Short = None, problem_nature: Short = None, breached: Flag = None,
-                    emergency: Flag = None, principal: Principal = Depends(SUPERVISE),
-                    ctx: Context = Depends(context)):
-    # The filter form sends "" for "any": the same as leaving the field out.
+                    emergency: Flag = None, tier: Short = None, week: Week = None,
+                    principal: Principal = Depends(SUPERVISE), ctx: Context = Depends(context)):
+    from sla.periods import week_bounds
+
+    # The filter form sends "" for "any": the same as leaving the field out. A week (a heat-map cell) lists
+    # the complaints received in it, closed ones too: exactly those the cell counts.
     f = {"stage": stage, "level": level, "department": department, "business_type": business_type,
-         "problem_nature": problem_nature, "breached": _flag(breached), "emergency": _flag(emergency)}
+         "problem_nature": problem_nature, "breached": _flag(breached), "emergency": _flag(emergency), "tier": tier,
+         "week": week}
+    if week:
+        try:
+            f["received_from"], f["received_to"] = week_bounds(week, ctx.settings.policy().timezone)
+        except ValueError as e:
+            raise Problem(422, "invalid", str(e)) from None
     rows, counts, waiting = await run_in_threadpool(supervise_rows, ctx, f)
     version, same = unchanged(request, [(r.id, r.version) for r in rows + waiting], sorted(counts.items()))
     if same:
@@ -103,23 +116,39 @@ def _flag(value: str | None) -> bool | None:
 async def heatmap(request: Request, week: Annotated[str | None, Query(pattern=r"^\d{4}-W\d{2}$")] = None,
                   principal: Principal = Depends(REPORTS), ctx: Context = Depends(context)):
     from reports import heatmap as hm
-    from sla.periods import last_full_week
+    from sla.periods import last_full_week, week_of
 
-    week = week or last_full_week(datetime.now(UTC).date())
-    h = await run_in_threadpool(hm.compute, ctx.engine, week, ctx.settings.policy().timezone)
-    return render(request, "heatmap.html", principal, ctx, h=h.model_dump(mode="json"), week=week)
+    tz = ctx.settings.policy().timezone
+    newest = await run_in_threadpool(reads.latest_received, ctx.engine)
+    latest = week_of(newest, tz) if newest else None
+    # Opened without a week: the latest week that has complaints (last full week on an empty system).
+    week = week or latest or last_full_week(datetime.now(UTC).date())
+    try:
+        h = await run_in_threadpool(hm.compute, ctx.engine, week, tz)
+    except ValueError as e:
+        raise Problem(422, "invalid", str(e)) from None
+    zone = ZoneInfo(tz)
+    days = f"{h.start.astimezone(zone):%Y-%m-%d} – {(h.end.astimezone(zone) - timedelta(days=1)):%Y-%m-%d}"
+    return render(request, "heatmap.html", principal, ctx, h=h.model_dump(mode="json"), week=week, days=days,
+                  latest=latest if latest != week else None)
 
 
 @router.get("/reports/dashboard", response_class=HTMLResponse)
 async def dashboard(request: Request, month: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}$")] = None,
                     principal: Principal = Depends(REPORTS), ctx: Context = Depends(context)):
     from reports import dashboard as db
-    from sla.periods import previous_month
+    from sla.periods import month_of, previous_month
 
     policy = ctx.settings.policy()
-    month = month or previous_month(datetime.now(UTC), policy.timezone)
-    d = await run_in_threadpool(db.compute, ctx.engine, month, policy.timezone, policy.commitment)
-    return render(request, "dashboard.html", principal, ctx, d=d.model_dump(mode="json"), month=month)
+    newest = await run_in_threadpool(reads.latest_received, ctx.engine)
+    latest = month_of(newest, policy.timezone) if newest else None
+    month = month or latest or previous_month(datetime.now(UTC), policy.timezone)
+    try:
+        d = await run_in_threadpool(db.compute, ctx.engine, month, policy.timezone, policy.commitment)
+    except ValueError as e:
+        raise Problem(422, "invalid", str(e)) from None
+    return render(request, "dashboard.html", principal, ctx, d=d.model_dump(mode="json"), month=month,
+                  latest=latest if latest != month else None)
 
 
 @router.get("/lookback", response_class=HTMLResponse)

@@ -1,4 +1,9 @@
 """The workbench's words, Chinese first (bank staff read it), English by a switch (`?lang=en`)."""
+from collections.abc import Callable
+
+from models.departments import Registry
+from models.enums import Party
+from models.vocabulary import name, tables
 from workflows.contract import CONTRACT
 
 ZH, EN = "zh", "en"
@@ -51,6 +56,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "delivered": ("已送达", "delivered"), "sending": ("发送中", "sending"), "undelivered": ("未能送达", "not delivered"),
     "satisfied": ("满意", "satisfied"), "not_satisfied": ("不满意", "not satisfied"),
     "came_back": ("客户不满意退回", "came back: customer not satisfied"),
+    "heatmap_title": ("服务问题热力图", "Complaint heat map"), "dashboard_title": ("服务质量仪表盘", "Service quality dashboard"),
+    "period": ("期间", "Period"), "total": ("投诉总数", "complaints"), "frequent": ("最高频", "Most frequent"),
+    "high_risk": ("高风险", "High risk"), "period_empty": ("这一期间没有投诉。", "This period has no complaints."),
+    "latest_with_data": ("查看有投诉的最近一期：", "See the latest period with complaints:"),
+    "click_cell": ("点击格子列出其中的投诉", "click a cell to list its complaints"),
+    "elderly": ("老年客户", "elderly customer"), "minutes": ("分钟", "min"), "csat": ("评分", "CSAT"),
+    "bank_time": ("北京时间", "bank time"), "skip": ("跳到正文", "Skip to content"),
     # Form fields, by message where one name means different things.
     "propose_response.text": ("回复客户（致歉、核实、方案、回访）", "Response (apology, facts, solution, follow-up)"),
     "add_note.text": ("备注", "Note"), "what": ("请客户补充的材料", "What the customer should send"),
@@ -59,26 +71,39 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 # What a person calls each message: its declaration's names (workflows/contract.py).
-MESSAGE_NAMES: dict[str, tuple[str, str]] = {name: d.names for name, d in CONTRACT.items()}
+MESSAGE_NAMES: dict[str, tuple[str, str]] = {key: d.names for key, d in CONTRACT.items()}
 
-# What the customer was sent, by the outbox's template (delivery/templates.toml).
-TEMPLATES: dict[str, tuple[str, str]] = {
-    "acknowledgement": ("受理通知", "acknowledgement"), "response": ("处理结果", "response"),
-    "verification": ("满意度回访", "satisfaction survey"), "information_request": ("补充材料请求", "information request"),
-    "apology": ("致歉与督办", "apology"), "withdrawn": ("撤诉确认", "withdrawal confirmed"),
-    "progress": ("进展通知", "progress notice"), "extension": ("延期通知", "extension notice"),
-}
+Namer = Callable[[str, str], str]
 
-STAGES: dict[str, tuple[str, str]] = {
-    "receive": ("受理", "receive"), "analyse": ("分析", "analyse"), "handle": ("处理", "handle"),
-    "respond": ("回复", "respond"), "verify": ("回访", "verify"), "closed": ("已结案", "closed"),
-}
+
+def namer(lang: str, registry: Registry) -> Namer:
+    """(kind, id) -> what a person reading `lang` calls it: the vocabulary, the registry, the contract."""
+    i = 1 if lang == EN else 0
+
+    def named(kind: str, key: str) -> str:
+        if kind == "department":
+            return registry.name(key, lang)
+        if kind == "message":
+            return MESSAGE_NAMES[key][i] if key in MESSAGE_NAMES else key
+        if kind == "party":  # a party is written by its description (models.enums.Party)
+            key = next((p.name.lower() for p in Party if p.value == key), key)
+        return name(kind, key, lang)
+    return named
 
 
 def words(lang: str) -> dict[str, str]:
     i = 1 if lang == EN else 0
     table = {k: v[i] for k, v in WORDS.items()}
     table.update({f"msg.{k}": v[i] for k, v in MESSAGE_NAMES.items()})
-    table.update({f"stage.{k}": v[i] for k, v in STAGES.items()})
-    table.update({f"template.{k}": v[i] for k, v in TEMPLATES.items()})
+    table.update({f"stage.{k}": name("stage", k, lang) for k in tables()["stage"]})
+    table.update({f"template.{k}": name("template", k, lang) for k in tables()["template"]})
     return table
+
+
+def chart_names(lang: str, registry: Registry) -> dict[str, dict[str, str]]:
+    """The names a chart's axes, legends and tooltips need, for the page's script (it has no other source)."""
+    i = 1 if lang == EN else 0
+    out = {kind: {key: pair[i] for key, pair in tables()[kind].items()}
+           for kind in ("business_type", "problem_nature", "tier", "channel", "level", "figure")}
+    out["department"] = {d.id: d.name(lang) for d in registry.departments}
+    return out

@@ -16,6 +16,7 @@ from models.departments import unknown
 from models.enums import Party, Stage
 from models.intake import Strict
 from models.policy import Policy, approx_span
+from models.reasons import why
 from models.requests import without_actor
 from models.state import ComplaintState
 from workflows.script import script_problems
@@ -27,7 +28,7 @@ Rule = Callable[..., str | None]  # (message, state, policy, now) -> why not, or
 
 def accept(msg: m.Accept, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if s.accepted:
-        return "the complaint is already accepted"
+        return why("already_accepted")
     return None
 
 
@@ -39,8 +40,7 @@ def notes_in_window(note_times: list[datetime], now: datetime) -> int:
 def add_note(msg: m.AddNote, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     recent = notes_in_window(s.note_times, now)
     if recent >= p.limits.notes_per_hour:
-        return (f"this complaint already has {recent} notes in the last hour (limit "
-                f"{p.limits.notes_per_hour}); put them together in one note")
+        return why("notes_per_hour", count=recent, limit=p.limits.notes_per_hour)
     return None
 
 
@@ -48,17 +48,16 @@ def open_work_order(msg: m.OpenWorkOrder, s: ComplaintState, p: Policy, now: dat
     if reason := unknown(msg.department, p.departments):
         return reason
     if msg.department == s.department:
-        return f"a work order asks another department; {msg.department} already owns this complaint"
+        return why("own_department", department=msg.department)
     if len(s.work_orders) >= p.limits.work_orders:
-        return f"this complaint already has {len(s.work_orders)} work orders (limit {p.limits.work_orders})"
+        return why("work_order_limit", count=len(s.work_orders), limit=p.limits.work_orders)
     if msg.due is not None:
         try:
             span = approx_span(msg.due)
         except ValueError as e:
             return str(e)
         if span > approx_span(p.regulatory.extended):
-            return (f"a work order due in {msg.due} would outlast the regulatory ceiling "
-                    f"({p.regulatory.extended} from receipt)")
+            return why("work_order_too_long", due=msg.due, ceiling=p.regulatory.extended)
     return None
 
 
@@ -66,9 +65,9 @@ def _work_order_open(wo_id: str, s: ComplaintState) -> str | None:
     wo = s.work_order(wo_id)
     if wo is None:
         known = ", ".join(w.id for w in s.work_orders) or "none"
-        return f"no work order {wo_id} on this complaint (work orders: {known})"
+        return why("no_work_order", work_order=wo_id, known=known)
     if wo.status != "open":
-        return f"work order {wo_id} is already {wo.status}"
+        return why("work_order_done", work_order=wo_id, status=wo.status)
     return None
 
 
@@ -78,7 +77,8 @@ def answer_work_order(msg: m.AnswerWorkOrder, s: ComplaintState, p: Policy, now:
     if problem or wo is None:
         return problem
     if wo.department != msg.actor.department:
-        return f"work order {wo.id} asks {wo.department}, not {msg.actor.department}"
+        return why("work_order_elsewhere", work_order=wo.id, department=wo.department,
+                   own_department=msg.actor.department)
     return None
 
 
@@ -88,85 +88,82 @@ def cancel_work_order(msg: m.CancelWorkOrder, s: ComplaintState, p: Policy, now:
 
 def request_customer_info(msg: m.RequestCustomerInfo, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if s.waiting_on_customer:
-        return "the complaint is already waiting on the customer"
+        return why("already_waiting")
     if len(s.pauses) >= p.limits.info_requests:
-        return (f"the customer was already asked {len(s.pauses)} times (limit {p.limits.info_requests}); "
-                "a supervisor decides how to go on")
+        return why("info_limit", count=len(s.pauses), limit=p.limits.info_requests)
     return None
 
 
 def customer_info_received(msg: m.CustomerInfoReceived, s: ComplaintState, p: Policy, now: datetime) -> str | None:
-    return None if s.waiting_on_customer else "the complaint is not waiting on the customer for information"
+    return None if s.waiting_on_customer else why("not_waiting")
 
 
 def approve_disposal(msg: m.ApproveDisposal, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if not s.emergency:
-        return "only emergency complaints need a dual review"
+        return why("not_emergency")
     if msg.actor.id in s.disposal_approvals:
-        return f"{msg.actor.id} has already approved: the second approval must come from a different person"
+        return why("approved_already", actor=msg.actor.id)
     if s.dual_review_done:
-        return "the disposal already has its two approvals"
+        return why("review_done")
     if msg.actor.id == s.owner_id:
-        return "the owner may not review their own disposal"
+        return why("own_disposal")
     return None
 
 
 def propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if not s.accepted:
-        return "accept the complaint before proposing a response"
+        return why("accept_first")
     if open_wos := s.open_work_orders():
         wo = open_wos[0]
-        return (f"work order {wo.id} to {wo.department} is still open: wait for its answer "
-                "or cancel it with a reason")
+        return why("work_order_open", work_order=wo.id, department=wo.department)
     if s.waiting_on_customer:
-        return "the complaint is waiting on the customer for information"
+        return why("waiting_customer")
     if s.emergency and not s.dual_review_done:
-        return (f"an emergency needs two reviewers' approve_disposal before the response "
-                f"({len(s.disposal_approvals)} of 2 so far)")
+        return why("dual_review", count=len(s.disposal_approvals))
     problems = script_problems(msg.text, p.script.prohibited)
-    return "the response " + "; ".join(problems) if problems else None
+    return why("script", problems="; ".join(problems)) if problems else None
 
 
 def escalate(msg: m.Escalate, s: ComplaintState, p: Policy, now: datetime) -> str | None:
-    return "the complaint is already with the special handling group" if s.special_group else None
+    return why("already_special") if s.special_group else None
 
 
 def reassign(msg: m.Reassign, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if not msg.owner_id and not msg.department:
-        return "reassign needs a new owner_id, a new department, or both"
+        return why("reassign_empty")
     if msg.department and (reason := unknown(msg.department, p.departments)):
         return reason
     if (msg.owner_id or s.owner_id) == s.owner_id and (msg.department or s.department) == s.department:
-        return "the complaint already has that owner and department"
+        return why("reassign_same")
     return None
 
 
 def approve_close(msg: m.ApproveClose, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if not s.special_group:
-        return "only major complaints need approve_close; this one closes without it"
+        return why("not_major")
     if s.close_approved_by:
-        return f"closing was already approved by {s.close_approved_by}"
+        return why("close_approved", actor=s.close_approved_by)
     return None
 
 
 def correct_classification(msg: m.CorrectClassification, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     c = s.classification
     if c is None:
-        return "the complaint is not classified yet"
+        return why("not_classified")
     if not msg.business_type and not msg.problem_nature:
-        return "correct_classification needs a business_type, a problem_nature, or both"
+        return why("correction_empty")
     if (msg.business_type or c.business_type) == c.business_type and \
             (msg.problem_nature or c.problem_nature) == c.problem_nature:
-        return "that is already the classification"
+        return why("same_classification")
     return None
 
 
 def extend_deadline(msg: m.ExtendDeadline, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     clock = s.clock("decision")
     if clock is None or not clock.running:
-        return "the regulatory decision clock is not running"
+        return why("decision_not_running")
     if clock.extended:
-        return "the regulatory deadline was already extended"
+        return why("already_extended")
     return None
 
 

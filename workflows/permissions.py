@@ -10,6 +10,7 @@ from typing import Protocol
 
 from models.enums import Channel, Party, Role
 from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor
+from models.reasons import why
 from models.state import ComplaintState
 from workflows.contract import CHANNEL_ONLY, FOR_CHANNELS, WHO_MAY
 
@@ -17,7 +18,8 @@ from workflows.contract import CHANNEL_ONLY, FOR_CHANNELS, WHO_MAY
 def parties(actor: Actor, s: ComplaintState) -> set[Party]:
     staff = actor.role in (Role.HANDLER, Role.DEPARTMENT_AGENT, Role.SUPERVISOR)
     found: set[Party] = set()
-    if staff and actor.id == s.owner_id:
+    # A channel's desk owns what it took in until one of its people accepts it (then that person does).
+    if staff and s.owner_id in (actor.id, actor.department):
         found.add(Party.OWNER)
     if actor.role in (Role.HANDLER, Role.DEPARTMENT_AGENT) and actor.department == s.department:
         found.add(Party.DEPARTMENT)
@@ -51,8 +53,8 @@ def refusal(message: str, actor: Actor, s: ComplaintState) -> str | None:
     allowed = WHO_MAY[message]
     if parties(actor, s) & set(allowed):
         return None
-    who = " or ".join(p.value for p in allowed)
-    return f"{message} is for {who}; {actor.id} ({actor.role.value}, {actor.department}) is not"
+    return why("not_yours", message=message, who=" or ".join(p.value for p in allowed), actor=actor.id,
+               role=actor.role.value, department=actor.department)
 
 
 class Who(Protocol):
@@ -166,7 +168,7 @@ def read_refusal(who: Who, s: ComplaintState) -> str | None:
         return refused
     if may(who.role, Can.SEE_ALL):
         return None
-    if who.id in (s.owner_id, s.first_responder.id) or who.department == s.department:
+    if s.owner_id in (who.id, who.department) or who.id == s.first_responder.id or who.department == s.department:
         return None
     if any(w.department == who.department for w in s.work_orders):
         return None

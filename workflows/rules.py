@@ -10,6 +10,7 @@ from temporalio.exceptions import ApplicationError
 from models import messages as m
 from models.enums import Stage
 from models.policy import Policy
+from models.reasons import why
 from models.state import ComplaintState
 from workflows.contract import BUSINESS, STAGES
 from workflows.permissions import refusal as role_refusal
@@ -43,12 +44,12 @@ def refusal(name: str, msg: m.Message, s: ComplaintState, policy: Policy, now: d
 def kind_and_refusal(name: str, msg: m.Message, s: ComplaintState, policy: Policy,
                      now: datetime) -> tuple[str, str] | None:
     if s.stage is Stage.CLOSED:
-        return "closed", f"complaint {s.complaint_id} is closed ({s.outcome.value if s.outcome else 'closed'})"
+        return "closed", why("closed", complaint=s.complaint_id, outcome=s.outcome.value if s.outcome else "closed")
     if s.stage not in STAGES[name]:
         allowed = ", ".join(st.value for st in STAGES[name])
-        return "stage", f"{name} is not possible in stage {s.stage.value} (only in: {allowed})"
+        return "stage", why("stage", message=name, stage=s.stage.value, stages=allowed)
     if name == "customer_feedback" and s.pending_outcome is not None:
-        return "stage", "feedback is already recorded; the complaint waits for a supervisor's approve_close"
+        return "stage", why("feedback_recorded")
     if problem := role_refusal(name, msg.actor, s):
         return "forbidden", problem
     check = BUSINESS.get(name)

@@ -1,4 +1,5 @@
 """The response script: empathy & apology -> facts confirmed -> solution -> follow-up, no prohibited phrase."""
+from models.reasons import script_problem
 
 PARTS: dict[str, tuple[str, ...]] = {
     "empathy & apology": ("抱歉", "歉意", "对不起", "理解您", "给您带来", "sorry", "apolog", "we understand",
@@ -15,7 +16,7 @@ PARTS: dict[str, tuple[str, ...]] = {
 def script_problems(text: str, prohibited: list[str]) -> list[str]:
     """What is wrong with a proposed response: missing parts and prohibited phrases, in plain words."""
     lowered = text.lower()
-    problems = [f"contains the prohibited phrase 「{p}」" for p in prohibited if p.lower() in lowered]
-    problems += [f"misses the {part} part" for part, cues in PARTS.items()
+    problems = [script_problem("prohibited", phrase=p) for p in prohibited if p.lower() in lowered]
+    problems += [script_problem("missing", part=part) for part, cues in PARTS.items()
                  if not any(cue in lowered for cue in cues)]
     return problems

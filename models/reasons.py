@@ -1,0 +1,137 @@
+"""Why a message is refused, as a code with its words in both languages.
+
+The rules (workflows/contract.py, workflows/rules.py, workflows/permissions.py) build each refusal with
+`why(code, …)`: the English sentence the engine, the API and the logs carry, unchanged. A page reads the code
+and its values back off that sentence (`read`), from the same template, so wording and translation cannot
+drift apart, and says it in the person's language (`say`), naming departments, stages, messages and parties
+as the vocabulary does. Pure: the workflow imports it."""
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+# code: (English template, Chinese template). A value's name says how it is shown in Chinese: see _KINDS.
+REASONS: dict[str, tuple[str, str]] = {
+    "closed": ("complaint {complaint} is closed ({outcome})", "投诉 {complaint} 已结案（{outcome}）"),
+    "stage": ("{message} is not possible in stage {stage} (only in: {stages})",
+              "「{message}」在「{stage}」阶段不能办理（仅限：{stages}）"),
+    "feedback_recorded": ("feedback is already recorded; the complaint waits for a supervisor's approve_close",
+                          "客户评价已记录，投诉等待主管批准结案"),
+    "not_yours": ("{message} is for {who}; {actor} ({role}, {department}) is not",
+                  "「{message}」只能由{who}办理；{actor}（{role}，{department}）不在其列"),
+    "already_accepted": ("the complaint is already accepted", "投诉已受理"),
+    "notes_per_hour": ("this complaint already has {count} notes in the last hour (limit {limit}); "
+                       "put them together in one note",
+                       "本投诉过去一小时已有 {count} 条备注（上限 {limit} 条），请合并为一条"),
+    "unknown_department": ("no department '{department}' is registered (departments: {departments})",
+                           "部门「{department}」未登记，请从列表中选择"),
+    "own_department": ("a work order asks another department; {department} already owns this complaint",
+                       "工单发往其他部门；{department}已是本投诉的负责部门"),
+    "work_order_limit": ("this complaint already has {count} work orders (limit {limit})",
+                         "本投诉已有 {count} 张工单（上限 {limit} 张）"),
+    "work_order_too_long": ("a work order due in {due} would outlast the regulatory ceiling ({ceiling} from receipt)",
+                            "工单时限 {due} 超过监管上限（受理后 {ceiling}）"),
+    "no_work_order": ("no work order {work_order} on this complaint (work orders: {known})",
+                      "本投诉没有工单 {work_order}（现有工单：{known}）"),
+    "work_order_done": ("work order {work_order} is already {status}", "工单 {work_order} {status}"),
+    "work_order_elsewhere": ("work order {work_order} asks {department}, not {own_department}",
+                             "工单 {work_order} 发给{department}，不是{own_department}"),
+    "already_waiting": ("the complaint is already waiting on the customer", "投诉已在等待客户补充材料"),
+    "info_limit": ("the customer was already asked {count} times (limit {limit}); a supervisor decides how to go on",
+                   "已向客户请求补充材料 {count} 次（上限 {limit} 次），请主管决定如何继续"),
+    "not_waiting": ("the complaint is not waiting on the customer for information", "投诉没有在等待客户补充材料"),
+    "not_emergency": ("only emergency complaints need a dual review", "只有紧急投诉需要双人复核"),
+    "approved_already": ("{actor} has already approved: the second approval must come from a different person",
+                         "{actor} 已经同意过，第二个同意须由另一人作出"),
+    "review_done": ("the disposal already has its two approvals", "处置已有两人同意"),
+    "own_disposal": ("the owner may not review their own disposal", "负责人不能复核自己的处置"),
+    "return_nothing": ("there is no disposal awaiting review to return", "没有待复核的处置可退回"),
+    "no_disposal": ("record the disposal before asking for review", "请先记录处置措施，再提交复核"),
+    "accept_first": ("accept the complaint before proposing a response", "请先受理投诉，再回复客户"),
+    "work_order_open": ("work order {work_order} to {department} is still open: wait for its answer "
+                        "or cancel it with a reason", "发往{department}的工单 {work_order} 尚未答复：请等待答复或说明原因撤回"),
+    "waiting_customer": ("the complaint is waiting on the customer for information", "投诉正在等待客户补充材料"),
+    "dual_review": ("an emergency needs two reviewers' approve_disposal before the response ({count} of 2 so far)",
+                    "紧急投诉须经两名复核人同意处置后才能回复客户（目前 {count} 人同意）"),
+    "script": ("the response {problems}", "回复{problems}"),
+    "already_special": ("the complaint is already with the special handling group", "投诉已在专班处理"),
+    "reassign_empty": ("reassign needs a new owner_id, a new department, or both", "改派须指定新负责人、新部门或两者"),
+    "reassign_same": ("the complaint already has that owner and department", "投诉已是这个负责人和部门"),
+    "not_major": ("only major complaints need approve_close; this one closes without it",
+                  "只有重大投诉需要主管批准结案，本投诉无需批准"),
+    "close_approved": ("closing was already approved by {actor}", "结案已由 {actor} 批准"),
+    "not_classified": ("the complaint is not classified yet", "投诉尚未分类"),
+    "correction_empty": ("correct_classification needs a business_type, a problem_nature, or both",
+                         "更正分类须指定业务类型、问题性质或两者"),
+    "same_classification": ("that is already the classification", "分类已是如此"),
+    "unknown_label": ("{field} '{label}' is not in the taxonomy; one of: {labels}", "「{label}」不在分类表中，请从列表中选择"),
+    "decision_not_running": ("the regulatory decision clock is not running", "监管处理决定时限没有在计时"),
+    "already_extended": ("the regulatory deadline was already extended", "监管时限已延长过"),
+}
+# The parts of a response's script problems (`script` joins them with "; ").
+SCRIPT: dict[str, tuple[str, str]] = {
+    "prohibited": ("contains the prohibited phrase 「{phrase}」", "含有禁用语「{phrase}」"),
+    "missing": ("misses the {part} part", "缺少「{part}」"),
+}
+# How a value is named in Chinese, by its name in the templates (see models/vocabulary.py).
+_KINDS = {"message": "message", "stage": "stage", "stages": "stage", "department": "department",
+          "own_department": "department", "status": "work_order_status", "outcome": "outcome", "role": "role",
+          "part": "script_part"}
+
+
+def why(code: str, **values: object) -> str:
+    """The English sentence of a refusal (what the engine raises and the API answers)."""
+    return REASONS[code][0].format(**values)
+
+
+def script_problem(kind: str, **values: object) -> str:
+    return SCRIPT[kind][0].format(**values)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    return re.compile("^" + "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
+                                    for i, p in enumerate(parts)) + "$", re.S)
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return [(code, _pattern(en)) for code, (en, _) in REASONS.items()]
+
+
+def read(text: str) -> tuple[str, dict[str, str]] | None:
+    """The code and values of a refusal sentence `why` wrote; None for any other text."""
+    for code, pattern in _patterns():
+        if found := pattern.match(text):
+            return code, found.groupdict()
+    return None
+
+
+Namer = Callable[[str, str], str]  # (kind, id) -> what a person calls it
+
+
+def say(text: str, lang: str, namer: Namer) -> str:
+    """A refusal in the person's language: Chinese from its code, values named; English as written. Text
+    that is not a coded refusal (a validation message, an engine failure) is returned as it is."""
+    found = read(text)
+    if lang == "en" or found is None:
+        return text
+    code, values = found
+    shown = {key: _named(key, value, namer) for key, value in values.items()}
+    return REASONS[code][1].format(**shown)
+
+
+def _named(key: str, value: str, namer: Namer) -> str:
+    if key == "who":
+        return "或".join(namer("party", p) for p in value.split(" or "))
+    if key == "problems":
+        return "；".join(_script(p, namer) for p in value.split("; "))
+    if key == "stages":
+        return "、".join(namer("stage", s) for s in value.split(", "))
+    return namer(_KINDS[key], value) if key in _KINDS else value
+
+
+def _script(problem: str, namer: Namer) -> str:
+    for en, zh in SCRIPT.values():
+        if found := _pattern(en).match(problem):
+            return zh.format(**{k: _named(k, v, namer) for k, v in found.groupdict().items()})
+    return problem
