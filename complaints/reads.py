@@ -2,7 +2,7 @@
 hold no SQL of their own (never the Temporal server: the live state is the workflow's query). Who may see
 what is decided before a call (workflows/permissions.py) and passed in as a scope."""
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -162,6 +162,8 @@ class Oversight:
     rows: list[ComplaintRow]          # the filtered list, the most urgent 200
     counts: dict                      # open complaints by stage, "breached", and "ended" (rows)
     waiting: list[ComplaintRow]       # awaiting review or a supervisor's close
+    breached: list[ComplaintRow] = field(default_factory=list)   # open ones past a deadline
+    came_back: list[ComplaintRow] = field(default_factory=list)  # open ones the customer sent back
 
 
 def oversight(engine: Engine, f: ComplaintFilter) -> Oversight:
@@ -182,7 +184,12 @@ def oversight(engine: Engine, f: ComplaintFilter) -> Oversight:
                                     .order_by(col(t.next_deadline)).limit(50)).all())
         counts["ended"] = list(session.exec(select(t).where(col(t.outcome).in_(list(ENDED.values())))
                                             .order_by(col(t.closed_at).desc()).limit(20)).all())
-    return Oversight(rows, counts, waiting)
+        still_open = (col(t.stage) != "closed")
+        breached = list(session.exec(select(t).where(still_open, col(t.breached))
+                                     .order_by(col(t.next_deadline)).limit(50)).all())
+        came_back = list(session.exec(select(t).where(still_open, col(t.came_back))
+                                      .order_by(col(t.next_deadline)).limit(50)).all())
+    return Oversight(rows, counts, waiting, breached, came_back)
 
 
 def outbox(engine: Engine, limit: int = 50, only: str | None = None) -> list[Notification]:

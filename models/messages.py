@@ -48,6 +48,16 @@ class ApproveDisposal(Message):
     note: str = NOTE
 
 
+class RecordDisposal(Message):
+    """What the owner did about an emergency (card frozen, transactions intercepted…): what reviewers review."""
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class ReturnDisposal(Message):
+    """A reviewer sends the disposal back to its owner, saying what is missing; its approvals start over."""
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class ProposeResponse(Message):
     text: str = Field(min_length=1, max_length=4000)
 

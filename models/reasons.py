@@ -44,8 +44,9 @@ REASONS: dict[str, tuple[str, str]] = {
                          "{actor} 已经同意过，第二个同意须由另一人作出"),
     "review_done": ("the disposal already has its two approvals", "处置已有两人同意"),
     "own_disposal": ("the owner may not review their own disposal", "负责人不能复核自己的处置"),
+    "returned_pending": ("the disposal was returned; its owner records it again before it is reviewed",
+                         "处置已退回，须由负责人重新记录后再复核"),
     "return_nothing": ("there is no disposal awaiting review to return", "没有待复核的处置可退回"),
-    "no_disposal": ("record the disposal before asking for review", "请先记录处置措施，再提交复核"),
     "accept_first": ("accept the complaint before proposing a response", "请先受理投诉，再回复客户"),
     "work_order_open": ("work order {work_order} to {department} is still open: wait for its answer "
                         "or cancel it with a reason", "发往{department}的工单 {work_order} 尚未答复：请等待答复或说明原因撤回"),

@@ -103,6 +103,8 @@ class ComplaintState(BaseModel):
     work_orders: list[WorkOrder] = []
     pauses: list[Pause] = []
     disposal_approvals: list[str] = []
+    disposal: str | None = None          # the owner's record of what was done (an emergency's, for review)
+    disposal_returned: str | None = None  # the newest return's reason, until the disposal is recorded again
     close_approved_by: str | None = None
     response: str | None = None
     responses_sent: int = 0

@@ -22,7 +22,7 @@ PEOPLE = {
     "H801": ("handler", "operations"), "R010": ("reviewer", "risk"), "R011": ("reviewer", "risk"),
     "S001": ("supervisor", "complaints"), "A601": ("department_agent", "loans"), "O001": ("operator", "it-ops"),
     "O002": ("operator", "credit-card-centre"),
-    "G001": ("handler", "special-group"),
+    "G001": ("handler", "special-group"), "D001": ("handler", "app-desk"),
 }
 
 

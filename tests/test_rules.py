@@ -59,6 +59,7 @@ def msg(name: str, actor: Actor = OWNER, **fields) -> m.Message:
         "customer_feedback": {"satisfied": True, "csat": 5}, "escalate": {"reason": "wide impact"},
         "reassign": {"owner_id": "E300", "reason": "leave"}, "extend_deadline": {"reason": "complex"},
         "correct_classification": {"business_type": "card", "reason": "it is a card"},
+        "record_disposal": {"text": "card frozen"}, "return_disposal": {"reason": "which card?"},
     }
     return MESSAGES[name].model_validate({"actor": actor.model_dump(), **defaults.get(name, {}), **fields})
 
@@ -108,6 +109,19 @@ REFUSALS = [
      "the disposal already has its two approvals"),
     ("approve_disposal", Actor(id="E207", role=Role.SUPERVISOR, department="complaints"), EMERGENCY, {},
      "the owner may not review their own disposal"),
+    ("approve_disposal", REVIEWER, {**EMERGENCY, "disposal": "card frozen", "disposal_returned": "which card?"}, {},
+     "the disposal was returned; its owner records it again before it is reviewed"),
+    ("record_disposal", OWNER, {}, {}, "only emergency complaints need a dual review"),
+    ("record_disposal", OWNER, {**EMERGENCY, "disposal_approvals": ["R010", "R011"]}, {},
+     "the disposal already has its two approvals"),
+    ("return_disposal", REVIEWER, {}, {}, "only emergency complaints need a dual review"),
+    ("return_disposal", REVIEWER, {**EMERGENCY, "disposal_approvals": ["R010", "R011"]}, {},
+     "the disposal already has its two approvals"),
+    ("return_disposal", REVIEWER, EMERGENCY, {}, "there is no disposal awaiting review to return"),
+    ("return_disposal", REVIEWER, {**EMERGENCY, "disposal": "card frozen", "disposal_returned": "which card?"}, {},
+     "there is no disposal awaiting review to return"),
+    ("return_disposal", Actor(id="E207", role=Role.SUPERVISOR, department="complaints"),
+     {**EMERGENCY, "disposal": "card frozen"}, {}, "the owner may not review their own disposal"),
     ("propose_response", OWNER, {"work_orders": []}, {}, "accept the complaint before proposing a response"),
     ("propose_response", OWNER, {"accepted": True}, {},
      "work order WO-1 to loans is still open: wait for its answer or cancel it with a reason"),
@@ -210,6 +224,9 @@ ALLOWED = [
     ("request_customer_info", OWNER, {"pauses": [Pause(started_at=NOW, ended_at=NOW, reason="x")] * 19}, {}),
     ("customer_info_received", INTAKE, {"pauses": [Pause(started_at=NOW, reason="x")]}, {}),
     ("approve_disposal", REVIEWER, {**EMERGENCY, "disposal_approvals": ["R011"]}, {}),
+    ("approve_disposal", REVIEWER, {**EMERGENCY, "disposal": "card frozen"}, {}),
+    ("record_disposal", OWNER, {**EMERGENCY, "disposal_approvals": ["R010"]}, {}),
+    ("return_disposal", REVIEWER, {**EMERGENCY, "disposal": "card frozen", "disposal_approvals": ["R011"]}, {}),
     ("propose_response", OWNER, {"accepted": True, "work_orders": []}, {}),
     ("propose_response", OWNER, {"accepted": True, **EMERGENCY, "disposal_approvals": ["R010", "R011"]}, {}),
     ("customer_feedback", INTAKE, {"stage": Stage.VERIFY}, {}),
@@ -241,6 +258,8 @@ MAY = {
     "request_customer_info": {"owner", "supervisor"},
     "customer_info_received": {"intake", "owner"},
     "approve_disposal": {"reviewer", "supervisor"},
+    "record_disposal": {"owner", "supervisor"},
+    "return_disposal": {"reviewer", "supervisor"},
     "propose_response": {"owner", "supervisor"},
     "customer_feedback": {"intake"},
     "escalate": {"supervisor"}, "reassign": {"supervisor"}, "approve_close": {"supervisor"},
@@ -248,7 +267,7 @@ MAY = {
 }
 # A major complaint adds the special handling group where the spec hands it the case.
 SPECIAL_GROUP_MAY = {"accept", "add_note", "open_work_order", "cancel_work_order", "request_customer_info",
-                     "customer_info_received", "propose_response"}
+                     "customer_info_received", "propose_response", "record_disposal"}
 
 
 @pytest.mark.parametrize("name", sorted(MAY))

@@ -87,7 +87,7 @@ async def test_a_complaint_worked_to_its_close_by_clicking(api, browser):
     await _act(handler, "propose_response", text="非常抱歉给您带来不便。我们已为您处理。")
     await expect(handler.locator('.script-check li.missing[data-part="facts confirmed"]')).to_be_visible()
     await expect(handler.locator('.script-check li.missing[data-part="follow-up"]')).to_be_visible()
-    await expect(handler.locator("#refusal")).to_contain_text("misses the facts confirmed part")
+    await expect(handler.locator("#refusal")).to_contain_text("缺少「核实事实」")  # the refusal's code, in Chinese
     await _act(handler, "propose_response", text=GOOD_RESPONSE)
     await expect(handler.locator(".stepper li.current")).to_contain_text("回访")
 
@@ -141,16 +141,20 @@ async def test_english_switch_and_a_heat_map_cell_that_lists_its_complaints(api,
     await expect(chart.locator("canvas")).to_be_visible()
     assert await serious_violations(page) == []
     await shot(page, "heatmap")
-    # Hover shows the count; a click on the cell lists its complaints.
-    x, y = await chart.evaluate("""el => { const c = echarts.getInstanceByDom(el);
+    # Hover shows the count, in names; a click on the cell lists exactly the complaints it counts.
+    x, y, count = await chart.evaluate("""el => { const c = echarts.getInstanceByDom(el);
         const opt = c.getOption(); const types = opt.yAxis[0].data, natures = opt.xAxis[0].data;
-        return c.convertToPixel({seriesIndex: 0}, [natures.indexOf('fraud'), types.indexOf('debit_account')]); }""")
+        const at = [natures.indexOf('fraud'), types.indexOf('debit_account')];
+        const cell = opt.series[0].data.find(d => d[0] === at[0] && d[1] === at[1]);
+        return [...c.convertToPixel({seriesIndex: 0}, at), cell[2]]; }""")
     box = await chart.bounding_box()
     await page.mouse.move(box["x"] + x, box["y"] + y)
-    await expect(page.locator("div", has_text="debit_account × fraud:").last).to_be_visible()
+    await expect(page.locator("div", has_text=f"debit account × fraud: {count}").last).to_be_visible()
     await page.mouse.click(box["x"] + x, box["y"] + y)
-    await page.wait_for_url("**/ui/supervise?business_type=debit_account&problem_nature=fraud")
-    await expect(page.locator("#supervise-rows tbody tr").first).to_be_visible()
+    week = f"{now.year}-W{now.week:02d}"
+    await page.wait_for_url(f"**/ui/supervise?week={week}&tier=vip&business_type=debit_account&problem_nature=fraud")
+    await expect(page.locator("#supervise-rows tbody tr")).to_have_count(count)
+    await expect(page.locator("#filter-said")).to_contain_text("VIP · debit account × fraud")
     await page.goto("/ui/reports/dashboard")
     await expect(page.locator("#dashboard-charts canvas").first).to_be_visible()
     await shot(page, "dashboard")

@@ -4,7 +4,6 @@ import uuid
 
 from playwright.async_api import expect
 
-from tests.actors import GOOD_RESPONSE
 from tests.browser import shot, signed_in
 from tests.test_front_door import LOST_CARD, intake_body, submitted_in_handle
 
@@ -33,34 +32,48 @@ async def test_the_supervisors_filter_works_through_its_own_controls(api, browse
     await shot(page, "supervise-filtered")
 
 
+FEES = "信用卡年费乱收费，请退还年费"
+SHORT = "非常抱歉给您带来不便。我们已为您退还年费。"  # no facts confirmed, no follow-up: the script refuses it
+
+
 async def test_a_refused_response_keeps_what_was_typed_and_a_reload_keeps_the_draft(api, browser):
-    # An emergency: the response is refused until two reviewers approve the disposal.
+    cid = await submitted_in_handle(api, intake_body(FEES, f"AP-{uuid.uuid4().hex[:8]}"), api.channel("app"))
+    page = await signed_in(browser, api, "H501")  # the credit-card centre: the classifier's department
+    await page.goto(f"/ui/complaints/{cid}")
+    await page.locator('details[data-action="accept"] summary').click()
+    await page.locator('details[data-action="accept"] button[type=submit]').click()
+    await expect(page.locator(".flash")).to_be_visible()
+    editor = page.locator('details[data-action="propose_response"] textarea[name="text"]')
+    await editor.fill(SHORT)
+    await page.locator('details[data-action="propose_response"] button[type=submit]').click()
+    await expect(page.locator("#refusal")).to_contain_text("缺少「核实事实」")  # the code, said in Chinese
+    await expect(editor).to_have_value(SHORT)
+    await page.reload()
+    await expect(page.locator('details[data-action="propose_response"] textarea[name="text"]')).to_have_value(SHORT)
+
+
+async def test_an_emergency_before_its_review_offers_no_response_editor_and_says_why(api, browser):
     cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"), api.channel("app"))
     page = await signed_in(browser, api, "H801")
     await page.goto(f"/ui/complaints/{cid}")
     await page.locator('details[data-action="accept"] summary').click()
     await page.locator('details[data-action="accept"] button[type=submit]').click()
     await expect(page.locator(".flash")).to_be_visible()
-    editor = page.locator('details[data-action="propose_response"] textarea[name="text"]')
-    await editor.fill(GOOD_RESPONSE)
-    await page.locator('details[data-action="propose_response"] button[type=submit]').click()
-    await expect(page.locator(".error")).to_be_visible()
-    await expect(editor).to_have_value(GOOD_RESPONSE)
-    await page.reload()
-    await expect(page.locator('details[data-action="propose_response"] textarea[name="text"]')).to_have_value(
-        GOOD_RESPONSE)
+    assert await page.locator('details[data-action="propose_response"]').count() == 0
+    waiting = page.locator('[data-not-yet="propose_response"]')
+    await expect(waiting).to_contain_text("紧急投诉须经两名复核人同意处置后才能回复客户（目前 0 人同意）")
+    assert await waiting.locator("button").is_disabled()
 
 
 async def test_the_refusal_page_itself_carries_what_was_typed(api):
     """Without the page's script too (the drafts above are the script's): the server redraws the form filled."""
-    cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"), api.channel("app"))
+    cid = await submitted_in_handle(api, intake_body(FEES, f"AP-{uuid.uuid4().hex[:8]}"), api.channel("app"))
     async with api.http() as h:
-        handler = {**await api.as_("H801"), "HX-Request": "true"}
+        handler = {**await api.as_("H501"), "HX-Request": "true"}
         await h.post(f"/ui/complaints/{cid}/act/accept", data={}, headers=handler)
-        refused = await h.post(f"/ui/complaints/{cid}/act/propose_response", data={"text": GOOD_RESPONSE},
-                               headers=handler)
+        refused = await h.post(f"/ui/complaints/{cid}/act/propose_response", data={"text": SHORT}, headers=handler)
     assert refused.status_code == 422 and 'role="alert"' in refused.text
-    assert f">{GOOD_RESPONSE}</textarea>" in refused.text
+    assert f">{SHORT}</textarea>" in refused.text
 
 
 async def test_the_complaint_page_shows_what_the_customer_was_sent_and_said(api):
@@ -90,9 +103,9 @@ async def test_the_workbench_refuses_what_the_bank_has_not_registered_and_keeps_
                                data={"department": "信息科技部", "question": "系统是否故障？"}, headers=sup)
         banana = await h.post(f"/ui/complaints/{cid}/act/correct_classification",
                               data={"business_type": "banana", "reason": "客户说明"}, headers=sup)
-    assert nowhere.status_code == 422 and "no department &#39;信息科技部&#39; is registered" in nowhere.text
+    assert nowhere.status_code == 422 and "部门「信息科技部」未登记，请从列表中选择" in nowhere.text
     assert "系统是否故障？</textarea>" in nowhere.text
-    assert banana.status_code == 422 and "is not in the taxonomy" in banana.text and 'value="banana"' in banana.text
+    assert banana.status_code == 422 and "「banana」不在分类表中" in banana.text and 'value="banana"' in banana.text
 
 
 async def test_a_supervisor_starts_an_ended_months_look_back_with_a_button(api, browser):

@@ -26,7 +26,7 @@ from models.errors import explain
 from models.requests import with_actor
 from models.tables import AuditEvent, ComplaintRow, Notification
 from web.common import render, unchanged, viewer
-from web.views import available_actions, clock_views, form_fields, script_check
+from web.views import available_actions, blocked, clock_views, form_fields, script_check
 from workflows.contract import MESSAGES, REQUESTS
 from workflows.permissions import Can, list_scope
 
@@ -84,13 +84,14 @@ async def _body(request: Request, ctx: Context, principal: Principal, complaint_
     now = datetime.now(UTC)
     policy = ctx.settings.policy()
     actions = available_actions(principal.actor, state, policy, now)
+    not_yet = blocked(principal.actor, state, policy, now, actions)
     timeline, text, sent = await run_in_threadpool(_timeline, ctx, complaint_id)
     return render(request, "complaint.html" if page else "complaint_body.html", principal, ctx, status=status,
                   s=state, clocks=clock_views(state, now), actions=actions,
                   forms={name: form_fields(name) for name in actions}, timeline=timeline, flash=flash, error=error,
                   stages=["receive", "analyse", "handle", "respond", "verify", "closed"],
                   notes=[e for e in timeline if e.action == "add_note" and e.accepted], text=text,
-                  typed=typed or {}, sent=sent)
+                  typed=typed or {}, sent=sent, not_yet=not_yet)
 
 
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)

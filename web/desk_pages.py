@@ -21,7 +21,6 @@ from complaints import reads
 from models import messages as m
 from models.enums import Role
 from models.errors import explain
-from models.tables import ComplaintRow
 from web.common import render, unchanged, viewer
 from workflows.permissions import Can, can_refusal
 
@@ -69,11 +68,11 @@ async def messages(request: Request, principal: Principal = Depends(viewer), ctx
     return render(request, "messages.html", principal, ctx, items=items)
 
 
-def supervise_rows(ctx: Context, f: dict) -> tuple[list[ComplaintRow], dict, list[ComplaintRow]]:
+def supervise_rows(ctx: Context, f: dict) -> reads.Oversight:
     found = reads.oversight(ctx.engine, reads.ComplaintFilter(**{k: f.get(k) for k in (
         "stage", "level", "department", "business_type", "problem_nature", "breached", "emergency", "tier",
         "received_from", "received_to")}))
-    return found.rows, found.counts, found.waiting
+    return found
 
 
 Flag = Annotated[str | None, Query(pattern=r"^(|true|false)$")]
@@ -89,7 +88,7 @@ async def supervise(request: Request, stage: Short = None, level: Short = None, 
 
     # The filter form sends "" for "any": the same as leaving the field out. A week (a heat-map cell) lists
     # the complaints received in it, closed ones too: exactly those the cell counts.
-    f = {"stage": stage, "level": level, "department": department, "business_type": business_type,
+    f: dict[str, object] = {"stage": stage, "level": level, "department": department, "business_type": business_type,
          "problem_nature": problem_nature, "breached": _flag(breached), "emergency": _flag(emergency), "tier": tier,
          "week": week}
     if week:
@@ -97,13 +96,17 @@ async def supervise(request: Request, stage: Short = None, level: Short = None, 
             f["received_from"], f["received_to"] = week_bounds(week, ctx.settings.policy().timezone)
         except ValueError as e:
             raise Problem(422, "invalid", str(e)) from None
-    rows, counts, waiting = await run_in_threadpool(supervise_rows, ctx, f)
-    version, same = unchanged(request, [(r.id, r.version) for r in rows + waiting], sorted(counts.items()))
+    found = await run_in_threadpool(supervise_rows, ctx, f)
+    rows, counts, waiting = found.rows, found.counts, found.waiting
+    version, same = unchanged(request, [(r.id, r.version) for r in rows + waiting + found.breached + found.came_back],
+                              sorted((k, v) for k, v in counts.items() if k != "ended"),
+                              [r.id for r in counts.get("ended", [])])
     if same:
         return Response(status_code=204)
     query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "v"])
     template = "supervise_rows.html" if request.headers.get("hx-request") else "supervise.html"
     return render(request, template, principal, ctx, rows=rows, counts=counts, waiting=waiting, f=f,
+                  breached=found.breached, came_back=found.came_back,
                   query=query, v=version, now=datetime.now(UTC))
 
 

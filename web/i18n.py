@@ -36,7 +36,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "prohibited": ("禁用语", "prohibited phrase"), "unmask": ("查看明文（将记录审计）", "Show in clear (audited)"),
     "refused": ("未执行", "Refused"), "done": ("已执行", "Done"), "none": ("无", "none"),
     "approvals": ("待审批", "Approvals waiting"), "count": ("数量", "Count"), "all": ("全部", "all"),
-    "filter": ("筛选", "Filter"), "export": ("导出 CSV", "Export CSV"), "month": ("月份", "Month"),
+    "filter": ("筛选", "Filter"), "clear_filter": ("清除筛选", "clear the filter"), "export": ("导出 CSV", "Export CSV"), "month": ("月份", "Month"),
     "week": ("周", "Week"), "sampled": ("抽样", "sampled"), "outcome": ("结果", "Outcome"),
     "open": ("打开", "Open"), "times_in": ("时间均为", "Times in"), "language": ("English", "中文"),
     "wrong_login": ("工号或密码错误", "Wrong user name or password"),
@@ -61,11 +61,17 @@ WORDS: dict[str, tuple[str, str]] = {
     "high_risk": ("高风险", "High risk"), "period_empty": ("这一期间没有投诉。", "This period has no complaints."),
     "latest_with_data": ("查看有投诉的最近一期：", "See the latest period with complaints:"),
     "click_cell": ("点击格子列出其中的投诉", "click a cell to list its complaints"),
+    "disposal": ("处置记录", "Disposal"), "disposal_none": ("尚未记录处置措施", "no disposal recorded yet"),
+    "approvals_given": ("复核同意", "approvals"), "returned": ("复核退回", "Returned by the reviewer"),
+    "not_yet": ("现在还不能办理", "not possible yet"),
+    # Punctuation around a name: full-width in Chinese.
+    "lp": ("（", " ("), "rp": ("）", ")"), "colon": ("：", ": "), "comma": ("，", ", "),
     "elderly": ("老年客户", "elderly customer"), "minutes": ("分钟", "min"), "csat": ("评分", "CSAT"),
     "bank_time": ("北京时间", "bank time"), "skip": ("跳到正文", "Skip to content"),
     # Form fields, by message where one name means different things.
     "propose_response.text": ("回复客户（致歉、核实、方案、回访）", "Response (apology, facts, solution, follow-up)"),
-    "add_note.text": ("备注", "Note"), "what": ("请客户补充的材料", "What the customer should send"),
+    "add_note.text": ("备注", "Note"), "record_disposal.text": ("处置措施（如：已冻结卡片、已拦截交易）", "What was done (card frozen, transactions stopped…)"),
+    "return_disposal.reason": ("退回原因：还缺什么、哪里不对", "Why it goes back: what is missing or wrong"), "what": ("请客户补充的材料", "What the customer should send"),
     "work_order_id": ("工单", "Work order"), "owner_id": ("新负责人工号", "New owner's id"),
     "business_type": ("业务类型", "Business type"), "problem_nature": ("问题性质", "Problem nature"),
 }

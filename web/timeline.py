@@ -82,6 +82,8 @@ NOTICES: dict[str, tuple[str, str, str]] = {
     "work_order_answered": (r"(?P<department>\S+) answered work order (?P<wo>\S+) on (?P<cid>\S+)",
                             "{department}已答复投诉 {cid} 的工单 {wo}", "{department} answered work order {wo} on {cid}"),
     "work_order_cancelled": (r"Work order (?P<wo>\S+) cancelled", "工单 {wo} 已撤回", "work order {wo} cancelled"),
+    "disposal_returned": (r"Disposal of (?P<cid>\S+) returned by (?P<actor>\S+)", "投诉 {cid} 的处置被 {actor} 退回",
+                          "the disposal of {cid} was returned by {actor}"),
     "dissatisfied": (r"Customer not satisfied with (?P<cid>\S+): back to handling", "客户对投诉 {cid} 不满意，退回处理",
                      "the customer is not satisfied with {cid}: back to handling"),
 }

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from annotated_types import MaxLen
 
+from models import reasons
 from models.intake import Actor
 from models.policy import Policy
 from models.state import ComplaintState
@@ -28,9 +29,36 @@ def available_actions(actor: Actor, s: ComplaintState, policy: Policy, now: date
                 continue
             fields["work_order_id"] = open_orders[0]
         refused = kind_and_refusal(name, cls.model_validate({**fields, "actor": actor.model_dump()}), s, policy, now)
-        if refused is None or (refused[0] == "rule" and CONTRACT[name].decided_by_content):
+        if refused is None or (refused[0] == "rule" and CONTRACT[name].decided_by_content
+                               and not waits_on_the_case(refused[1])):
             found.append(name)
     return found
+
+
+# Refusals that no wording of the form could avoid: the case itself is not ready (an emergency's review, an
+# open work order, the customer's information, the hour's notes). The form is not offered; `blocked` says why.
+NOT_YET = {"accept_first", "work_order_open", "waiting_customer", "dual_review", "notes_per_hour",
+           "work_order_limit", "not_classified"}
+
+
+def waits_on_the_case(reason: str) -> bool:
+    code = reasons.read(reason)
+    return code is not None and code[0] in NOT_YET
+
+
+def blocked(actor: Actor, s: ComplaintState, policy: Policy, now: datetime, offered: list[str]) -> dict[str, str]:
+    """The person's own forms not offered now because the case is not ready, with the reason (shown greyed)."""
+    out = {}
+    for name in CONTRACT:
+        if name in offered or name in CHANNEL_ONLY or not CONTRACT[name].decided_by_content:
+            continue
+        fields = {**CONTRACT[name].probe, "actor": actor.model_dump()}
+        if name in ("answer_work_order", "cancel_work_order"):
+            continue
+        refused = kind_and_refusal(name, MESSAGES[name].model_validate(fields), s, policy, now)
+        if refused and refused[0] == "rule" and waits_on_the_case(refused[1]):
+            out[name] = refused[1]
+    return out
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,18 @@ class Case(CaseClocks):
         if self.s.dual_review_done:
             self.meet(Milestone.DISPOSAL_APPROVED, now)
 
+    def on_record_disposal(self, msg: m.RecordDisposal, now: datetime, due: datetime | None) -> None:
+        self.s.disposal, self.s.disposal_returned = msg.text, None
+        self.event("record_disposal", msg.actor, now, msg.text)
+
+    def on_return_disposal(self, msg: m.ReturnDisposal, now: datetime, due: datetime | None) -> None:
+        # Approvals given to the disposal as it was no longer stand: the owner records it again.
+        s = self.s
+        s.disposal_approvals, s.disposal_returned = [], msg.reason
+        self.event("return_disposal", msg.actor, now, msg.reason)
+        self.notify("owner", s.owner_id, "disposal_returned",
+                    f"Disposal of {s.complaint_id} returned by {msg.actor.id}", now)
+
     def on_propose_response(self, msg: m.ProposeResponse, now: datetime, due: datetime | None) -> None:
         """Sends the response and invites the customer to verify, in one step: the caller's next message
         (the customer's feedback) is never refused for arriving a moment too early."""

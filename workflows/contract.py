@@ -107,7 +107,23 @@ def approve_disposal(msg: m.ApproveDisposal, s: ComplaintState, p: Policy, now: 
         return why("review_done")
     if msg.actor.id == s.owner_id:
         return why("own_disposal")
-    return None
+    return why("returned_pending") if s.disposal_returned else None
+
+
+def record_disposal(msg: m.RecordDisposal, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    if not s.emergency:
+        return why("not_emergency")
+    return why("review_done") if s.dual_review_done else None
+
+
+def return_disposal(msg: m.ReturnDisposal, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    if not s.emergency:
+        return why("not_emergency")
+    if s.dual_review_done:
+        return why("review_done")
+    if not s.disposal or s.disposal_returned:
+        return why("return_nothing")
+    return why("own_disposal") if msg.actor.id == s.owner_id else None
 
 
 def propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy, now: datetime) -> str | None:
@@ -206,6 +222,11 @@ CONTRACT: Mapping[str, Declared] = MappingProxyType({
                                        ("客户材料已收到", "Customer information received"), customer_info_received),
     "approve_disposal": Declared(m.ApproveDisposal, HANDLE, (REVIEWER, SUPERVISOR),
                                  ("复核同意处置", "Approve the disposal"), approve_disposal),
+    "record_disposal": Declared(m.RecordDisposal, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
+                                ("记录处置措施", "Record the disposal"), record_disposal, {"text": WRITTEN}),
+    "return_disposal": Declared(m.ReturnDisposal, HANDLE, (REVIEWER, SUPERVISOR),
+                                ("退回处置（说明原因）", "Return the disposal with a reason"), return_disposal,
+                                {"reason": WRITTEN}),
     "propose_response": Declared(m.ProposeResponse, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
                                  ("发送回复", "Send response"), propose_response, {"text": WRITTEN}, True),
     "customer_feedback": Declared(m.CustomerFeedback, (Stage.VERIFY,), (INTAKE,), ("客户评价", "Customer feedback"),

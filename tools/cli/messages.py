@@ -77,6 +77,22 @@ def customer_info_received(complaint_id: Id,
     _send(complaint_id, "customer_info_received", json, note=note)
 
 
+@app.command("record-disposal")
+def record_disposal(complaint_id: Id,
+                    text: Annotated[str, typer.Option(help="What was done: card frozen, transactions stopped…")],
+                    json: JsonFlag = False):
+    """The owner records an emergency's disposal: what the reviewers review."""
+    _send(complaint_id, "record_disposal", json, text=text)
+
+
+@app.command("return-disposal")
+def return_disposal(complaint_id: Id,
+                    reason: Annotated[str, typer.Option(help="What is missing or wrong.")],
+                    json: JsonFlag = False):
+    """A reviewer returns the disposal to its owner with a reason; its approvals start over."""
+    _send(complaint_id, "return_disposal", json, reason=reason)
+
+
 @app.command("approve-disposal")
 def approve_disposal(complaint_id: Id,
                      note: Note = "", json: JsonFlag = False):

@@ -52,6 +52,30 @@
       });
     }
   });
+  // A redraw keeps the person where they were: a poll (a colleague's change) reopens the forms they had open
+  // and gives focus back to the field they were in; after their own action, focus goes to what it says
+  // (done, or why not), never back to the top of the page.
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var t = e.detail.target;
+    if (!t || !t.querySelectorAll) return;
+    var active = document.activeElement;
+    kept = { open: Array.prototype.map.call(t.querySelectorAll("details[data-action][open]"), function (d) { return d.dataset.action; }),
+             focus: active && active.id && t.contains(active) ? active.id : null,
+             polled: e.detail.requestConfig && e.detail.requestConfig.verb === "get" };
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!kept) return;
+    var was = kept; kept = null;
+    if (was.polled) {
+      was.open.forEach(function (a) { var d = document.querySelector('details[data-action="' + a + '"]'); if (d) d.open = true; });
+      var f = was.focus && document.getElementById(was.focus);
+      if (f) f.focus();
+      return;
+    }
+    var said = document.querySelector("#refusal, .flash");
+    if (said) { said.setAttribute("tabindex", "-1"); said.focus(); }
+  });
   document.addEventListener("DOMContentLoaded", function () { restoreDrafts(); });
   document.addEventListener("htmx:afterSettle", function (e) { restoreDrafts(e.detail.elt); });
   var zh = document.body.dataset.lang !== "en";

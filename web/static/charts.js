@@ -20,6 +20,7 @@
       var total = cells.reduce(function (a, c) { return a + c.count; }, 0);
       var chart = echarts.init(box(target, named("tier", tier) + " · " + total));
       chart.setOption({
+        animation: false,
         tooltip: { formatter: function (p) {
           return named("business_type", types[p.value[1]]) + " × " + named("problem_nature", natures[p.value[0]]) + ": " + p.value[2]; } },
         grid: { left: 150, bottom: 110, right: 20, top: 10 },
@@ -47,7 +48,7 @@
                                label: { formatter: opts.targetName }, lineStyle: { color: "#b3261e", type: "dashed" } };
       }
       echarts.init(box(dt, title)).setOption({
-        tooltip: {}, legend: { data: [m.month, p.month] }, grid: { left: 50, right: 30, bottom: 70 },
+        animation: false, tooltip: {}, legend: { data: [m.month, p.month] }, grid: { left: 50, right: 30, bottom: 70 },
         xAxis: { type: "category", data: keys.map(function (k) { return kind ? named(kind, k) : k; }),
                  axisLabel: { rotate: keys.length > 4 ? 30 : 0 } },
         yAxis: opts.percent ? { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } }

@@ -1,0 +1,138 @@
+"""One vocabulary, two languages, as fast tables: every id the product shows has both names; every refusal
+code reads back off its own sentence and says it in Chinese; timeline details and staff notices in words."""
+import re
+import string
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from models import reasons
+from models.departments import load
+from models.enums import Channel, Level, Outcome, Party, Role, Stage, Tier, WorkOrderStatus
+from models.sla import ClockKind
+from models.vocabulary import clock_name, method_name, name, tables
+from web import timeline
+from web.i18n import namer
+from workflows.contract import CONTRACT
+from workflows.script import PARTS
+
+ROOT = Path(__file__).parent.parent
+SNAKE = re.compile(r"\b[a-z]+_[a-z_]+\b")
+ZH_NAMED = namer("zh", load())
+EN_NAMED = namer("en", load())
+CLOCK_STATES = ["running", "warned", "breached", "met", "late", "paused", "stopped"]  # web/views.ClockView
+
+
+def _taxonomy() -> dict:
+    return tomllib.loads((ROOT / "classifier" / "taxonomy.toml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("kind, ids", [
+    ("stage", [s.value for s in Stage]), ("clock", [k.value for k in ClockKind] + ["revisit"]),
+    ("clock_state", CLOCK_STATES), ("tier", [t.value for t in Tier]), ("channel", [c.value for c in Channel]),
+    ("role", [r.value for r in Role]), ("level", [v.value for v in Level]),
+    ("work_order_status", [v.value for v in WorkOrderStatus]), ("outcome", [o.value for o in Outcome]),
+    ("party", [p.name.lower() for p in Party]), ("script_part", list(PARTS)),
+    ("business_type", list(_taxonomy()["departments"])),  # every label a complaint can carry, model's too
+    ("problem_nature", [*_taxonomy()["natures"], "other"]),
+    ("template", [k for k in tomllib.loads((ROOT / "delivery" / "templates.toml").read_text(encoding="utf-8"))]),
+    ("notice", list(timeline.NOTICES)),
+    ("event", [a for a in timeline.ENTRIES if a not in CONTRACT]),
+])
+def test_every_id_a_person_sees_has_both_names(kind, ids):
+    table = tables()[kind]
+    missing = [i for i in ids if i not in table]
+    assert not missing, f"{kind}: no names for {missing}"
+    for key in ids:
+        zh, en = table[key]
+        assert zh and en and not zh.isascii() and not SNAKE.search(en), (kind, key, zh, en)
+
+
+def test_every_message_has_a_timeline_reading():
+    assert set(CONTRACT) <= set(timeline.ENTRIES)
+
+
+@pytest.mark.parametrize("kind, key, zh, en", [
+    ("tier", "vip", "贵宾客户", "VIP"), ("channel", "reception_day", "行长接待日", "reception day"),
+    ("business_type", "debit_account", "借记账户", "debit account"), ("problem_nature", "lost_card", "挂失", "lost card"),
+    ("nowhere", "x_y", "x_y", "x_y"),  # nothing names it: the id itself, which the language test then finds
+])
+def test_a_name_in_each_language(kind, key, zh, en):
+    assert (name(kind, key, "zh"), name(kind, key, "en")) == (zh, en)
+
+
+@pytest.mark.parametrize("clock, zh, en", [
+    ("first_response", "首次响应", "first response"),
+    ("reply:WO-2", "工单答复 WO-2", "work order reply WO-2"),
+    ("resolve#2", "不满意再处理（第 2 轮）", "dissatisfaction resolved (round 2)"),
+])
+def test_a_clock_key_reads_as_words(clock, zh, en):
+    assert (clock_name(clock, "zh"), clock_name(clock, "en")) == (zh, en)
+
+
+@pytest.mark.parametrize("method, zh", [("rules@6", "关键词规则"), ("vote@3f2a", "训练模型"),
+                                        ("corrected by S001 (was rules@6)", "人工更正")])
+def test_how_a_classification_was_made(method, zh):
+    assert method_name(method, "zh") == zh
+
+
+@pytest.mark.parametrize("code", sorted(reasons.REASONS))
+def test_every_refusal_code_reads_back_off_its_own_sentence(code):
+    en, zh = reasons.REASONS[code]
+    fields = [f for _, f, _, _ in string.Formatter().parse(en) if f]
+    assert {f for _, f, _, _ in string.Formatter().parse(zh) if f} <= set(fields), "Chinese names only what it reads"
+    values = {f: f"v{i}" for i, f in enumerate(fields)}
+    assert reasons.read(reasons.why(code, **values)) == (code, values)
+
+
+@pytest.mark.parametrize("sentence, zh", [
+    (reasons.why("dual_review", count=1), "紧急投诉须经两名复核人同意处置后才能回复客户（目前 1 人同意）"),
+    (reasons.why("stage", message="accept", stage="verify", stages="handle"), "「受理」在「回访」阶段不能办理（仅限：处理）"),
+    (reasons.why("work_order_open", work_order="WO-1", department="loans"),
+     "发往个人贷款部的工单 WO-1 尚未答复：请等待答复或说明原因撤回"),
+    (reasons.why("script", problems="; ".join([reasons.script_problem("prohibited", phrase="不归我管"),
+                                               reasons.script_problem("missing", part="follow-up")])),
+     "回复含有禁用语「不归我管」；缺少「后续跟进」"),
+    (reasons.why("not_yours", message="approve_close", who=Party.SUPERVISOR.value, actor="H801", role="handler",
+                 department="operations"), "「批准结案」只能由主管办理；H801（经办人，运营管理部）不在其列"),
+    ("Temporal could not be reached", "Temporal could not be reached"),  # not a coded refusal: as it is
+])
+def test_a_refusal_in_chinese(sentence, zh):
+    assert reasons.say(sentence, "zh", ZH_NAMED) == zh
+    assert reasons.say(sentence, "en", EN_NAMED) == sentence
+
+
+@pytest.mark.parametrize("action, detail, zh, said", [
+    ("open_work_order", "WO-1 to loans: 是否有分期？", "WO-1 发往个人贷款部：是否有分期？", ["是否有分期？"]),
+    ("customer_feedback", "not satisfied, CSAT 2. 还没退款", "不满意，评分 2。还没退款", ["还没退款"]),
+    ("received", "via app", "经手机银行受理", []),
+    ("stage", "verify", "回访", []),
+    ("analysed", "debit_account/fraud, level III, emergency, to operations (rules@6)",
+     "借记账户 · 欺诈 · III 级（一般）·紧急 · 分派至运营管理部（关键词规则）", []),
+    ("sla_breached", "first response was due 2026-12-09T16:00:00+00:00", "首次响应已超时（时限 2026-12-09 24:00）", []),
+    ("reassign", "E207@branch-0101 -> H501@credit-card-centre: 卡片业务",
+     "E207（第0101网点）改派给 H501（信用卡中心）：卡片业务", ["卡片业务"]),
+    ("customer_info_received", "resolution clocks resumed after 1 day, 2:03:04.5", "处理时限恢复（暂停了 26 小时 3 分钟）", []),
+])
+def test_a_timeline_row_in_chinese(action, detail, zh, said):
+    segments = timeline.entry(action, detail, True, "zh", ZH_NAMED, "Asia/Shanghai")
+    assert "".join(t for t, _ in segments) == zh
+    assert [t for t, typed in segments if typed] == said
+
+
+def test_a_rejected_rows_detail_is_its_refusal_said_and_an_unknown_detail_is_shown_as_typed():
+    why = reasons.why("already_accepted")
+    assert timeline.entry("accept", why, False, "zh", ZH_NAMED, "UTC") == [("投诉已受理", False)]
+    assert timeline.entry("mystery", "odd words", True, "zh", ZH_NAMED, "UTC") == [("odd words", True)]
+
+
+@pytest.mark.parametrize("template, body, zh", [
+    ("work_order", "Work order WO-2 on complaint AP0000000001, due 2026-12-07T06:00:00+00:00",
+     "投诉 AP0000000001 的工单 WO-2，请于 2026-12-07 14:00 前答复"),
+    ("sla_breach", "AP0000000001: first response breached; you are assigned (green channel)",
+     "投诉 AP0000000001：首次响应已超时，由您督办（绿色通道）"),
+    ("disposal_returned", "Disposal of AP0000000001 returned by R010", "投诉 AP0000000001 的处置被 R010 退回"),
+])
+def test_a_staff_notice_in_chinese(template, body, zh):
+    assert "".join(t for t, _ in timeline.notice(template, body, "zh", ZH_NAMED, "Asia/Shanghai")) == zh
