@@ -2,6 +2,8 @@
 
 A traceback never leaves the process; an unexpected failure is logged (without request data) and answered
 with a plain 500."""
+import traceback
+from pathlib import Path
 from typing import Any
 
 import structlog
@@ -77,7 +79,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.error("api request failed", path=request.url.path, error=type(exc).__name__)
+        # Where it failed (file and line, innermost frame), never the message: it may quote personal data.
+        frames = traceback.extract_tb(exc.__traceback__)
+        where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+        log.error("api request failed", path=request.url.path, error=type(exc).__name__, where=where)
         return problem_response(request, 500, "internal", "the request failed on our side; it is logged")
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from complaints.reconcile import ENDED
 from models import reasons
 from models.departments import load
 from models.enums import Channel, Level, Outcome, Party, Role, Stage, Tier, WorkOrderStatus
@@ -32,7 +33,8 @@ def _taxonomy() -> dict:
     ("stage", [s.value for s in Stage]), ("clock", [k.value for k in ClockKind] + ["revisit"]),
     ("clock_state", CLOCK_STATES), ("tier", [t.value for t in Tier]), ("channel", [c.value for c in Channel]),
     ("role", [r.value for r in Role]), ("level", [v.value for v in Level]),
-    ("work_order_status", [v.value for v in WorkOrderStatus]), ("outcome", [o.value for o in Outcome]),
+    ("work_order_status", [v.value for v in WorkOrderStatus]),
+    ("outcome", [o.value for o in Outcome] + list(ENDED.values())),
     ("party", [p.name.lower() for p in Party]), ("script_part", list(PARTS)),
     ("business_type", list(_taxonomy()["departments"])),  # every label a complaint can carry, model's too
     ("problem_nature", [*_taxonomy()["natures"], "other"]),

@@ -91,7 +91,13 @@ async def _body(request: Request, ctx: Context, principal: Principal, complaint_
                   forms={name: form_fields(name) for name in actions}, timeline=timeline, flash=flash, error=error,
                   stages=["receive", "analyse", "handle", "respond", "verify", "closed"],
                   notes=[e for e in timeline if e.action == "add_note" and e.accepted], text=text,
-                  typed=typed or {}, sent=sent, not_yet=not_yet)
+                  typed=typed or {}, sent=sent, not_yet=not_yet, labels=_labels(ctx))
+
+
+def _labels(ctx: Context) -> dict[str, list[str]]:
+    """The labels a correction may choose, the configured classifier's (its taxonomy, a model's too)."""
+    business, natures = ctx.classifier.labels() if ctx.classifier else (set(), set())
+    return {"business_type": sorted(business), "problem_nature": sorted(natures)}
 
 
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)

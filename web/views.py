@@ -124,6 +124,7 @@ def form_fields(name: str) -> list[Field]:
     for field_name, info in REQUESTS[name].model_fields.items():
         limit = next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
         kind = "select" if field_name == "work_order_id" else "department" if field_name == "department" else \
+            "label" if field_name in ("business_type", "problem_nature") else \
             "textarea" if (limit or 0) > 200 else "text"
         out.append(Field(field_name, info.is_required(), kind, limit))
     return out

@@ -44,8 +44,10 @@
       });
     });
   }
-  document.addEventListener("htmx:afterRequest", function (e) {
-    var form = e.detail.elt;
+  // Cleared when the answer arrives, before the swap detaches the form (a detached form's own events no
+  // longer reach the document).
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var form = e.detail.requestConfig && e.detail.requestConfig.elt;
     if (form && form.dataset && form.dataset.draft && e.detail.xhr.status === 200) {
       Array.prototype.forEach.call(form.elements, function (field) {
         if (field.name) sessionStorage.removeItem(draftKey(form, field));
@@ -55,14 +57,22 @@
   // A redraw keeps the person where they were: a poll (a colleague's change) reopens the forms they had open
   // and gives focus back to the field they were in; after their own action, focus goes to what it says
   // (done, or why not), never back to the top of the page.
+  // A poll sent before the person's own action may answer after it: its page is older than what the action
+  // drew, so it is dropped (the next poll brings anything newer).
+  var drawn = 0;
+  document.addEventListener("htmx:beforeRequest", function (e) { e.detail.xhr.drawnAtSend = drawn; });
   var kept = null;
   document.addEventListener("htmx:beforeSwap", function (e) {
     var t = e.detail.target;
     if (!t || !t.querySelectorAll) return;
+    var polled = e.detail.requestConfig && e.detail.requestConfig.verb === "get";
+    if (polled && e.detail.xhr.drawnAtSend !== drawn) { e.detail.shouldSwap = false; return; }
+    if (!e.detail.shouldSwap) return;
+    drawn += 1;
     var active = document.activeElement;
     kept = { open: Array.prototype.map.call(t.querySelectorAll("details[data-action][open]"), function (d) { return d.dataset.action; }),
              focus: active && active.id && t.contains(active) ? active.id : null,
-             polled: e.detail.requestConfig && e.detail.requestConfig.verb === "get" };
+             polled: polled };
   });
   document.addEventListener("htmx:afterSettle", function () {
     if (!kept) return;
