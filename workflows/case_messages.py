@@ -161,7 +161,8 @@ class Case(CaseClocks):
         s.supervisor_assigned = True
         s.response = None
         self.start_clock(ClockKind.RESOLVE, now, due, now, round=s.dissatisfaction_events)
-        self.notify_customer("apology", now)
+        # The department's supervisor is on the case from here (told below): the customer is told so, and when.
+        self.notify_customer("apology", now, due=texts.when(due, s.timezone))
         self.notify("supervisor", f"supervisor:{s.department}", "dissatisfied",
                     f"Customer not satisfied with {s.complaint_id}: back to handling", now)
         self.move(Move.NOT_SATISFIED, now, msg.actor)
