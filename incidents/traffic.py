@@ -201,7 +201,7 @@ def outage_complaints(rng: random.Random, o: Outage, english_share: float = 0.3)
 
 def month(seed: int, first_day: str, days: int = 30, per_day: float = 140, outage_count: int = 6
           ) -> tuple[list[Complaint], list[Outage]]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible test traffic, not a secret
     start = datetime.fromisoformat(first_day).replace(tzinfo=TZ)
     found = outages(rng, start, days, outage_count)
     complaints = background(rng, start, days, per_day)
