@@ -58,6 +58,7 @@ def test_every_message_has_a_timeline_reading():
 @pytest.mark.parametrize("kind, key, zh, en", [
     ("tier", "vip", "贵宾客户", "VIP"), ("channel", "reception_day", "行长接待日", "reception day"),
     ("business_type", "debit_account", "借记账户", "debit account"), ("problem_nature", "lost_card", "挂失", "lost card"),
+    ("tier", Tier.PRIVATE, "私人银行客户", "private banking"), ("tier", None, "", ""),  # a member, nothing
     ("nowhere", "x_y", "x_y", "x_y"),  # nothing names it: the id itself, which the language test then finds
 ])
 def test_a_name_in_each_language(kind, key, zh, en):
@@ -77,6 +78,8 @@ def test_a_clock_key_reads_as_words(clock, zh, en):
                                         ("corrected by S001 (was rules@6)", "人工更正")])
 def test_how_a_classification_was_made(method, zh):
     assert method_name(method, "zh") == zh
+    assert method_name(method, "en") == name("method", {"关键词规则": "rules", "训练模型": "model"}.get(zh, "correction"),
+                                             "en") and method_name(method, "en").isascii()
 
 
 @pytest.mark.parametrize("code", sorted(reasons.REASONS))
@@ -98,6 +101,12 @@ def test_every_refusal_code_reads_back_off_its_own_sentence(code):
      "回复含有禁用语「不归我管」；缺少「后续跟进」"),
     (reasons.why("not_yours", message="approve_close", who=Party.SUPERVISOR.value, actor="H801", role="handler",
                  department="operations"), "「批准结案」只能由主管办理；H801（经办人，运营管理部）不在其列"),
+    (reasons.why("not_yours", message="approve_disposal", who=f"{Party.REVIEWER.value} or {Party.SUPERVISOR.value}",
+                 actor="H801", role="handler", department="operations"),
+     "「复核同意处置」只能由复核人或主管办理；H801（经办人，运营管理部）不在其列"),
+    (reasons.why("stage", message="escalate", stage="receive", stages="handle, respond, verify"),
+     "「升级至专班」在「受理」阶段不能办理（仅限：处理、回复、回访）"),
+    (reasons.why("approved_already", actor="R0\n10"), "R0\n10 已经同意过，第二个同意须由另一人作出"),  # any value
     ("Temporal could not be reached", "Temporal could not be reached"),  # not a coded refusal: as it is
 ])
 def test_a_refusal_in_chinese(sentence, zh):
