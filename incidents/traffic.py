@@ -1,5 +1,5 @@
 """A month of complaints as a bank receives them, with outages hidden in it: what the incident detector is
-measured on (bench/incidents.py). Written before the detector, so nothing here was tuned to it.
+measured on (bench/incident_detector.py). Written before the detector, so nothing here was tuned to it.
 
 Background: a daily and weekly rhythm (quiet nights, a morning and an afternoon peak, calmer weekends), six
 business types in Chinese phrasings and English complaints from the shipped CFPB rows, and the everyday
@@ -233,7 +233,7 @@ def read(path: Path) -> tuple[list[Complaint], list[Outage]]:
     complaints, found = [], []
     for line in path.read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
-        if "outage" in row:
+        if isinstance(row.get("outage"), dict):
             o = row["outage"]
             found.append(Outage(**{**o, "start": datetime.fromisoformat(o["start"])}))
         else:

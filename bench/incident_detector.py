@@ -1,0 +1,160 @@
+"""How the incident detector does on a month of traffic nobody tuned it on (incidents/traffic.py writes it).
+
+Replays the month in time order: each complaint classified by the analyse stage's rules and embedded by its
+encoder; a complaint close to an open incident is linked as it arrives; every `--tick` minutes (the watch's
+schedule) the detector looks at the last window against the same windows of past weeks (complaints linked to
+an incident are left out of the baseline) and opens what it finds. Prints, per outage: the time from its 10th
+complaint to its incident, the share of its complaints linked; overall: unrelated complaints linked (share of
+all linked) and false incidents (those whose members are mostly background). Goals (issue 29): detected
+within 10 min of the 10th complaint, >= 90% linked, <= 5% unrelated, <= 1 false incident a month.
+
+    python bench/incident_detector.py bench/data/incidents/tuning-2026-11.jsonl [--json out.json] [--similar 0.6 ...]
+"""
+import argparse
+import json
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).parent.parent))
+
+from classifier import classifier_from  # noqa: E402
+from classifier.embedding import embed  # noqa: E402
+from incidents import traffic  # noqa: E402
+from incidents.detect import Open, Rules, Seen, candidates, main_labels, matches  # noqa: E402
+
+
+def seen(path: Path, cache: Path | None = None) -> tuple[list[Seen], dict[str, str | None], list[traffic.Outage],
+                                                         float]:
+    """The month as the detector sees it: labels by the analyse stage's rules, vectors by its encoder (kept in
+    `cache`, an .npz, when given: the same month replayed under other rules needs neither again)."""
+    complaints, outages = traffic.read(path)
+    started = time.perf_counter()
+    if cache and cache.exists():
+        kept = np.load(cache)
+        vectors, labels = kept["vectors"], [tuple(x) for x in kept["labels"]]
+    else:
+        rules = classifier_from("rules")
+        vectors = embed([c.text for c in complaints])
+        labels = [(x.business_type, x.problem_nature) for x in (rules.classify(c.text, c.channel) for c in complaints)]
+        if cache:
+            np.savez(cache, vectors=vectors, labels=np.array(labels))
+    out, truth = [], {}
+    for i, (c, v, (business_type, nature)) in enumerate(zip(complaints, vectors, labels, strict=True)):
+        out.append(Seen(f"C{i}", datetime.fromisoformat(c.at), business_type, nature, v))
+        truth[f"C{i}"] = c.outage
+    return out, truth, outages, time.perf_counter() - started
+
+
+def replay(stream: list[Seen], rules: Rules, tick: timedelta) -> list[dict]:
+    """The incidents the detector opens over the stream: when, by which rule, and their members."""
+    incidents: list[dict] = []
+    vector = {s.id: s.vector for s in stream}
+
+    label = {s.id: s.business_type for s in stream}
+
+    def shape(inc: dict) -> Open:
+        recent = inc["members"][-200:]
+        return Open(inc["centre"], np.vstack([vector[m] for m in recent]) if recent else
+                    np.zeros((0, len(inc["centre"])), np.float32), main_labels([label[m] for m in recent]))
+
+    linked: dict[str, int] = {}
+    start, end = stream[0].at, stream[-1].at
+    now, i = start + tick, 0
+    width = timedelta(minutes=rules.window_minutes)
+    quiet = timedelta(hours=rules.quiet_hours)
+    ats = np.array([s.at.timestamp() for s in stream])
+    while now <= end + tick:
+        while i < len(stream) and stream[i].at < now:  # arrivals since the last tick: linked as they come
+            s = stream[i]
+            live = [k for k, inc in enumerate(incidents) if s.at - inc["last"] <= quiet]
+            found = matches(s.vector, s.business_type, [shape(incidents[k]) for k in live], rules)
+            if found is not None:
+                found = live[found]
+                incidents[found]["last"] = s.at
+                incidents[found]["members"].append(s.id)
+                linked[s.id] = found
+            i += 1
+        lo, hi = np.searchsorted(ats, (now - width).timestamp()), np.searchsorted(ats, now.timestamp())
+        window = [s for s in stream[lo:hi] if s.id not in linked]
+        history = []
+        for a, b in [(now - timedelta(weeks=k) - width, now - timedelta(weeks=k))
+                     for k in range(1, rules.baseline_weeks + 1)]:
+            la, lb = np.searchsorted(ats, a.timestamp()), np.searchsorted(ats, b.timestamp())
+            history += [s for s in stream[la:lb] if s.id not in linked]
+        for c in candidates(window, history, now, rules):
+            live = [k for k, inc in enumerate(incidents) if now - inc["last"] <= quiet]
+            found = matches(c.centre, "", [shape(incidents[k]) for k in live], rules)
+            if found is None:
+                incidents.append({"opened": now, "last": now, "rule": c.rule, "key": c.key, "centre": c.centre,
+                                  "members": []})
+                found = len(incidents) - 1
+            else:
+                found = live[found]
+            for m in c.members:
+                if m not in linked:
+                    linked[m] = found
+                    incidents[found]["members"].append(m)
+        now += tick
+    return incidents
+
+
+def measure(stream: list[Seen], truth: dict[str, str | None], outages: list[traffic.Outage],
+            incidents: list[dict]) -> dict:
+    at = {s.id: s.at for s in stream}
+    per_outage = []
+    for o in outages:
+        mine = sorted((s for s in stream if truth[s.id] == o.id), key=lambda s: s.at)
+        tenth = mine[min(9, len(mine) - 1)].at
+        owning = [k for k, inc in enumerate(incidents) if sum(truth[m] == o.id for m in inc["members"]) > 0]
+        first = min((incidents[k]["opened"] for k in owning), default=None)
+        linked = sum(1 for k in owning for m in incidents[k]["members"] if truth[m] == o.id)
+        per_outage.append({"outage": o.id, "service": o.service, "size": len(mine),
+                           "detected_after_10th_min": None if first is None else
+                           round((first - tenth).total_seconds() / 60, 1),
+                           "linked": round(linked / len(mine), 3), "incidents": len(owning)})
+    members = [m for inc in incidents for m in inc["members"]]
+    unrelated = sum(1 for m in members if truth[m] is None)
+    false = [inc for inc in incidents if sum(truth[m] is None for m in inc["members"]) * 2 > len(inc["members"])]
+    days = (max(at.values()) - min(at.values())).total_seconds() / 86400
+    return {"complaints": len(stream), "outages": per_outage, "incidents": len(incidents),
+            "linked": len(members), "unrelated_linked": unrelated,
+            "unrelated_share": round(unrelated / len(members), 4) if members else 0.0,
+            "false_incidents": len(false), "false_per_month": round(len(false) * 30 / days, 2),
+            "false_keys": [f"{inc['rule']}:{inc['key']} ({len(inc['members'])})" for inc in false]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("traffic", type=Path)
+    parser.add_argument("--tick", type=int, default=2, help="minutes between the watch's looks")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--cache", type=Path, help="an .npz keeping the month's labels and vectors")
+    for name, info in Rules.model_fields.items():
+        parser.add_argument(f"--{name.replace('_', '-')}", type=type(info.default), default=info.default)
+    args = parser.parse_args()
+    rules = Rules(**{k: getattr(args, k) for k in Rules.model_fields})
+    stream, truth, outages, prepared = seen(args.traffic, args.cache)
+    started = time.perf_counter()
+    incidents = replay(stream, rules, timedelta(minutes=args.tick))
+    result = measure(stream, truth, outages, incidents)
+    result.update(rules=rules.model_dump(), prepare_s=round(prepared, 1),
+                  replay_s=round(time.perf_counter() - started, 1))
+    print(f"{result['complaints']} complaints; classified and embedded in {result['prepare_s']} s, replayed in "
+          f"{result['replay_s']} s; rules {rules.model_dump()}")
+    print(f"{'outage':8} {'service':15} {'size':>5} {'after 10th':>11} {'linked':>7} {'incidents':>9}")
+    for o in result["outages"]:
+        late = "missed" if o["detected_after_10th_min"] is None else f"{o['detected_after_10th_min']:.1f} min"
+        print(f"{o['outage']:8} {o['service']:15} {o['size']:5d} {late:>11} {o['linked']:7.1%} {o['incidents']:9d}")
+    print(f"incidents {result['incidents']}, linked {result['linked']}, unrelated linked "
+          f"{result['unrelated_linked']} ({result['unrelated_share']:.1%}), false incidents "
+          f"{result['false_incidents']} ({result['false_per_month']} a month) {result['false_keys']}")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1, default=str), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""Finding an outage in the intake stream: pure rules over what the detector is shown (no I/O, no clock).
+
+Two rules, either opens a candidate:
+- **a label surges**: complaints of one business type and problem nature in the sliding window, against the
+  same window of the week in past weeks (the bank's own rhythm: Monday 10:00 is not Sunday 03:00). The count
+  is abnormal when a Poisson variable with the baseline's mean (never below a floor, so a fresh install with
+  no history still needs a real crowd) reaches it with probability under `alpha`, and it is at least
+  `min_count`;
+- **a meaning surges**: complaints whose sentence vectors lie close together (the multilingual encoder the
+  analyse stage ships puts 「转账一直失败」 and "my transfer keeps failing" side by side), whatever labels the
+  classifier gave them, tested the same way against how many such complaints the same windows of past weeks
+  held.
+A candidate's members are the window's complaints close to its centre; later complaints close to an open
+incident's centre are linked to it rather than opening another."""
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+OTHER = "other"  # the classifier's label for what it cannot place
+
+
+class Rules(BaseModel):
+    """The detector's policy (`[incidents]` of the policy file)."""
+    window_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    baseline_weeks: int = Field(default=4, ge=0, le=26)
+    alpha: float = Field(default=1e-6, gt=0, lt=0.5)         # chance of the count under the baseline
+    min_count: int = Field(default=8, ge=2)                  # never fewer complaints than this
+    floor_per_hour: float = Field(default=0.5, ge=0)         # the least rate assumed (no history: all of it)
+    similar: float = Field(default=0.55, gt=0, lt=1)         # cosine at which two complaints tell one story
+    link: float = Field(default=0.55, gt=0, lt=1)            # cosine to an incident's centre that links
+    quiet_hours: float = Field(default=3, gt=0)              # no new complaint for this long: linking stops
+    neighbours: int = Field(default=2, ge=1)                 # members `similar` alike that also link
+    link_same_label: float = Field(default=0.4, gt=0, lt=1)  # cosine that links with a main business type
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One complaint as the detector sees it: when, its labels, and its meaning (a unit vector)."""
+    id: str
+    at: datetime
+    business_type: str
+    nature: str
+    vector: np.ndarray = field(repr=False, compare=False)
+
+
+@dataclass
+class Candidate:
+    rule: str                       # "label" or "meaning"
+    key: str                        # the label pair, or the member nearest the centre
+    members: list[str]
+    centre: np.ndarray = field(repr=False)
+    count: int
+    expected: float                 # the baseline's mean for the window
+    p: float                        # the count's tail probability under it
+
+
+def tail(count: int, mean: float) -> float:
+    """P(X >= count) for X ~ Poisson(mean): how surprising `count` is when `mean` is usual."""
+    if count <= 0:
+        return 1.0
+    if mean <= 0:
+        return 0.0
+    term = math.exp(-mean)
+    below = term
+    for k in range(1, count):
+        term *= mean / k
+        below += term
+    return max(0.0, 1.0 - below)
+
+
+def abnormal(count: int, expected: float, hours: float, rules: Rules) -> tuple[bool, float]:
+    mean = max(expected, rules.floor_per_hour * hours)
+    p = tail(count, mean)
+    return count >= rules.min_count and p < rules.alpha, p
+
+
+def past_windows(now: datetime, rules: Rules) -> list[tuple[datetime, datetime]]:
+    """The same window of the week in each of the past `baseline_weeks` weeks."""
+    width = timedelta(minutes=rules.window_minutes)
+    return [(now - timedelta(weeks=k) - width, now - timedelta(weeks=k)) for k in range(1, rules.baseline_weeks + 1)]
+
+
+def groups(vectors: np.ndarray, similar: float) -> list[list[int]]:
+    """Complaints that tell one story: connected through pairs at least `similar` alike, largest first."""
+    n = len(vectors)
+    if n == 0:
+        return []
+    close = (vectors @ vectors.T) >= similar
+    seen = np.zeros(n, bool)
+    found = []
+    for start in range(n):
+        if seen[start]:
+            continue
+        stack, members = [start], []
+        seen[start] = True
+        while stack:
+            i = stack.pop()
+            members.append(i)
+            for j in np.flatnonzero(close[i] & ~seen):
+                seen[j] = True
+                stack.append(int(j))
+        found.append(sorted(members))
+    return sorted(found, key=len, reverse=True)
+
+
+def centre(vectors: np.ndarray) -> np.ndarray:
+    c = vectors.mean(axis=0)
+    norm = float(np.linalg.norm(c))
+    return c / norm if norm else c
+
+
+def candidates(window: Sequence[Seen], history: Sequence[Seen], now: datetime, rules: Rules) -> list[Candidate]:
+    """What is abnormal in `window` (the complaints of the last `window_minutes`, none yet linked), given
+    `history` (the complaints of the same windows in past weeks)."""
+    hours = rules.window_minutes / 60
+    weeks = max(1, rules.baseline_weeks)
+    found: list[Candidate] = []
+    if not window:
+        return found
+    vectors = np.vstack([s.vector for s in window])
+    past = np.vstack([s.vector for s in history]) if history else np.zeros((0, vectors.shape[1]), np.float32)
+    taken: set[str] = set()
+    for members in groups(vectors, rules.similar):
+        if len(members) < rules.min_count:
+            break
+        c = centre(vectors[members])
+        near = vectors @ c >= rules.link
+        expected = float((past @ c >= rules.link).sum()) / weeks if len(past) else 0.0
+        ok, p = abnormal(int(near.sum()), expected, hours, rules)
+        if ok:
+            ids = [window[i].id for i in np.flatnonzero(near)]
+            found.append(Candidate("meaning", window[members[int(np.argmax(vectors[members] @ c))]].id, ids, c,
+                                   len(ids), expected, p))
+            taken.update(ids)
+    by_label: dict[tuple[str, str], list[int]] = {}
+    for i, s in enumerate(window):
+        if s.id not in taken:
+            by_label.setdefault((s.business_type, s.nature), []).append(i)
+    for (business_type, nature), members in sorted(by_label.items(), key=lambda kv: -len(kv[1])):
+        if len(members) < rules.min_count or OTHER in (business_type, nature):
+            continue  # the catch-all label is no story of its own
+        expected = sum(1 for s in history if (s.business_type, s.nature) == (business_type, nature)) / weeks
+        ok, p = abnormal(len(members), expected, hours, rules)
+        if not ok:
+            continue
+        # The label's surge is an incident only where its complaints also tell one story: its largest group
+        # of alike ones (a looser bond than the meaning rule's), when that group alone is a crowd.
+        inside = groups(vectors[members], rules.link)[0]
+        if len(inside) >= rules.min_count:
+            ids = [window[members[i]].id for i in inside]
+            found.append(Candidate("label", f"{business_type}/{nature}", ids, centre(vectors[[members[i] for i in inside]]),
+                                   len(members), expected, p))
+    return found
+
+
+@dataclass(frozen=True)
+class Open:
+    """An open incident as linking needs it: its centre, its members' vectors, its members' main labels."""
+    centre: np.ndarray
+    members: np.ndarray
+    labels: frozenset[str] = frozenset()
+
+
+def main_labels(business_types: Sequence[str], share: float = 0.3) -> frozenset[str]:
+    """The business types of at least `share` of an incident's members (the catch-all left out)."""
+    if not business_types:
+        return frozenset()
+    counts: dict[str, int] = {}
+    for b in business_types:
+        counts[b] = counts.get(b, 0) + 1
+    return frozenset(b for b, n in counts.items() if b != OTHER and n >= share * len(business_types))
+
+
+def matches(vector: np.ndarray, business_type: str, incidents: Sequence[Open], rules: Rules) -> int | None:
+    """The open incident a new complaint belongs to, or None. It links when its meaning is at least `link`
+    alike the incident's centre; or `neighbours` of its members are at least `similar` alike (an outage told
+    two ways has two clusters, its centre between them); or it carries one of the incident's main business
+    types and is at least `link_same_label` alike (the same outage in the other language, which the encoder
+    places less close). The most alike incident when several qualify."""
+    best, score = None, -1.0
+    for k, inc in enumerate(incidents):
+        to_centre = float(vector @ inc.centre)
+        near = int((inc.members @ vector >= rules.similar).sum()) if len(inc.members) else 0
+        labelled = business_type in inc.labels and to_centre >= rules.link_same_label
+        if (to_centre >= rules.link or near >= rules.neighbours or labelled) and to_centre > score:
+            best, score = k, to_centre
+    return best
