@@ -104,6 +104,45 @@ SERVICES = {
 }
 
 
+# Written after the detector was tuned, for the fresh month only (`--fresh`): more ways to say each outage,
+# and two services the tuning month never had. The held-out figure is measured on these.
+FRESH = {
+    "transfer": {
+        "zh": {"subject": ["网银转账", "大额转账", "转给朋友的钱"], "symptom": ["显示交易异常", "退回来了", "半天没到账"],
+               "cost": ["客户等着收款", ""], "feel": ["你们系统是不是出问题了？", "搞什么！"]},
+        "en": {"subject": ["an urgent wire", "my payment to a friend"], "symptom": ["bounced back", "shows an error"],
+               "cost": ["and my deposit is due", ""], "feel": ["is your system down?", "seriously?"]}},
+    "app_login": {
+        "zh": {"subject": ["掌上银行", "手机银行app"], "symptom": ["人脸识别一直失败", "更新后进不去了", "一直转圈"],
+               "cost": ["什么都办不了", ""], "feel": ["是不是系统崩了？", "赶紧修！"]},
+        "en": {"subject": ["mobile banking"], "symptom": ["is stuck loading", "rejects my face ID"], "cost": [""],
+               "feel": ["is it down?", "!"]}},
+    "wealth_purchase": {
+        "zh": {"subject": ["基金申购", "理财产品购买", "买理财"], "symptom": ["一直提交失败", "提示系统维护", "钱扣了份额没有"],
+               "cost": ["错过了今天的净值", "收益损失谁负责", ""], "feel": ["请尽快处理！", "太离谱了。", "。"]},
+        "en": {"subject": ["buying the fund", "the wealth product order"], "symptom": ["keeps failing", "took my money but no units"],
+               "cost": ["and I missed today's price", ""], "feel": ["who pays for this?", "."]}},
+    "card_repayment": {
+        "zh": {"subject": ["信用卡还款", "自动还款", "还信用卡"], "symptom": ["失败了", "扣款不成功", "一直显示处理中"],
+               "cost": ["怕影响征信", "今天是最后还款日", ""], "feel": ["会不会算我逾期？", "请马上处理。", "。"]},
+        "en": {"subject": ["my credit card payment", "the autopay on my card"], "symptom": ["failed", "didn't go through"],
+               "cost": ["and today is the due date", ""], "feel": ["will I be charged late fees?", "."]}},
+}
+
+
+def _services(fresh: bool) -> dict:
+    if not fresh:
+        return SERVICES
+    merged = {name: {lang: {k: list(v) for k, v in parts.items()} for lang, parts in langs.items()}
+              for name, langs in SERVICES.items()}
+    for name, langs in FRESH.items():
+        for lang, parts in langs.items():
+            target = merged.setdefault(name, {}).setdefault(lang, {k: [] for k in parts})
+            for k, v in parts.items():
+                target.setdefault(k, []).extend(v)
+    return merged
+
+
 @dataclass
 class Complaint:
     at: str                 # ISO time, UTC
@@ -163,10 +202,11 @@ def _ordinary(rng: random.Random, at: datetime, english: list[str]) -> Complaint
                      text, None, None)
 
 
-def outages(rng: random.Random, start: datetime, days: int, count: int) -> list[Outage]:
+def outages(rng: random.Random, start: datetime, days: int, count: int, services_of: dict | None = None
+            ) -> list[Outage]:
     """`count` outages over the month, each of its own service, size and shape, mostly in working hours."""
     found = []
-    services = list(SERVICES)
+    services = list(services_of or SERVICES)
     rng.shuffle(services)
     for i in range(count):
         day = rng.randrange(days)
@@ -178,7 +218,8 @@ def outages(rng: random.Random, start: datetime, days: int, count: int) -> list[
     return found
 
 
-def outage_complaints(rng: random.Random, o: Outage, english_share: float = 0.3) -> list[Complaint]:
+def outage_complaints(rng: random.Random, o: Outage, english_share: float = 0.3, services_of: dict | None = None
+                      ) -> list[Complaint]:
     """The outage's complaints: arrivals rise over `rise_minutes` and fade over `fade_minutes`."""
     out = []
     for _ in range(o.size):
@@ -186,7 +227,7 @@ def outage_complaints(rng: random.Random, o: Outage, english_share: float = 0.3)
             o.rise_minutes + rng.expovariate(1 / o.fade_minutes)
         at = o.start + timedelta(minutes=minutes)
         language = "en" if rng.random() < english_share else "zh"
-        parts = SERVICES[o.service][language]
+        parts = (services_of or SERVICES)[o.service][language]
         words = [rng.choice(parts[k]) for k in ("subject", "symptom", "cost", "feel")]
         if language == "zh":
             text = f"{words[0]}{words[1]}，{words[2]}，{words[3]}" if words[2] else f"{words[0]}{words[1]}，{words[3]}"
@@ -199,14 +240,15 @@ def outage_complaints(rng: random.Random, o: Outage, english_share: float = 0.3)
     return out
 
 
-def month(seed: int, first_day: str, days: int = 30, per_day: float = 140, outage_count: int = 6
-          ) -> tuple[list[Complaint], list[Outage]]:
+def month(seed: int, first_day: str, days: int = 30, per_day: float = 140, outage_count: int = 6,
+          fresh: bool = False) -> tuple[list[Complaint], list[Outage]]:
     rng = random.Random(seed)  # noqa: S311 - reproducible test traffic, not a secret
     start = datetime.fromisoformat(first_day).replace(tzinfo=TZ)
-    found = outages(rng, start, days, outage_count)
+    services = _services(fresh)
+    found = outages(rng, start, days, outage_count, services)
     complaints = background(rng, start, days, per_day)
     for o in found:
-        complaints += outage_complaints(rng, o)
+        complaints += outage_complaints(rng, o, services_of=services)
     complaints.sort(key=lambda c: c.at)
     return complaints, found
 
@@ -248,9 +290,10 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--per-day", type=float, default=140)
     parser.add_argument("--outages", type=int, default=6)
+    parser.add_argument("--fresh", action="store_true", help="the phrasings and services written after tuning")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    complaints, found = month(args.seed, args.first_day, args.days, args.per_day, args.outages)
+    complaints, found = month(args.seed, args.first_day, args.days, args.per_day, args.outages, args.fresh)
     write(args.out, complaints, found)
     print(f"{len(complaints)} complaints, {len(found)} outages "
           f"({sum(o.size for o in found)} of their complaints) -> {args.out}")
