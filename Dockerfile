@@ -11,6 +11,7 @@ COPY workflows workflows
 COPY activities activities
 COPY workers workers
 COPY lookback lookback
+COPY incidents incidents
 COPY reports reports
 COPY api api
 COPY web web

@@ -1,0 +1,122 @@
+"""The incident detector's rules as fast tables (incidents/detect.py): the Poisson tail, the threshold with its
+floor and minimum, the baseline's windows, grouping by meaning, both surge rules, and linking. Vectors here
+are made by hand on a few axes, so each row says exactly how alike two complaints are."""
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from incidents import traffic
+from incidents.detect import (
+    Open, Rules, Seen, abnormal, candidates, groups, main_labels, matches, past_windows, tail,
+)
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+RULES = Rules()
+
+
+def unit(*xs: float) -> np.ndarray:
+    v = np.zeros(8, np.float32)
+    v[:len(xs)] = xs
+    return v / np.linalg.norm(v)
+
+
+OUTAGE, OTHER_STORY = unit(1, 0.15), unit(0, 1)
+
+
+def seen(n: int, vector: np.ndarray, label=("digital_banking", "system_failure"), start=0, minutes=1.0):
+    return [Seen(f"S{start + i}", NOW - timedelta(minutes=minutes * (i + 1)), *label, vector) for i in range(n)]
+
+
+@pytest.mark.parametrize("count, mean, p", [
+    (0, 3.0, 1.0), (1, 0.0, 0.0), (1, 1.0, 1 - np.exp(-1)), (3, 1.0, 1 - np.exp(-1) * 2.5),
+    (8, 0.25, 1 - sum(np.exp(-0.25) * 0.25 ** k / np.prod(range(1, k + 1)) for k in range(8))),
+])
+def test_the_poisson_tail(count, mean, p):
+    assert tail(count, mean) == pytest.approx(p, rel=1e-6, abs=1e-15)
+
+
+@pytest.mark.parametrize("count, expected, ok", [
+    (7, 0.0, False),     # below the minimum, however surprising
+    (8, 0.0, True),      # fresh install: the floor (0.5 an hour, 0.25 in 30 min) makes 8 abnormal
+    (8, 3.0, False),     # a label that usually has 3 in this window: 8 is not yet one in a million
+    (16, 3.0, True),
+    (30, 12.0, False),   # Monday morning's usual crowd
+])
+def test_a_count_is_abnormal_against_its_baseline_and_the_floor(count, expected, ok):
+    assert abnormal(count, expected, 0.5, RULES)[0] is ok
+
+
+def test_the_baseline_is_the_same_window_of_the_week_in_past_weeks():
+    windows = past_windows(NOW, Rules(baseline_weeks=2, window_minutes=30))
+    assert windows == [(NOW - timedelta(days=7, minutes=30), NOW - timedelta(days=7)),
+                       (NOW - timedelta(days=14, minutes=30), NOW - timedelta(days=14))]
+
+
+def test_complaints_group_by_meaning_largest_first():
+    vectors = np.vstack([OUTAGE] * 3 + [OTHER_STORY] * 5 + [unit(0.7, 0.7)])
+    assert [len(g) for g in groups(vectors, 0.9)] == [5, 3, 1]
+    assert groups(np.zeros((0, 8), np.float32), 0.5) == []
+
+
+def test_a_meaning_surge_opens_a_candidate_with_its_members_and_the_background_left_out():
+    window = seen(10, OUTAGE) + seen(3, OTHER_STORY, ("credit_card", "fees_charges"), start=100)
+    found = candidates(window, [], NOW, RULES)
+    assert [(c.rule, c.count) for c in found] == [("meaning", 10)]
+    assert set(found[0].members) == {f"S{i}" for i in range(10)}
+
+
+def test_the_same_crowd_is_usual_when_past_weeks_had_it():
+    window = seen(10, OUTAGE)
+    usual = seen(40, OUTAGE, start=200)  # 10 a week in the same window over 4 weeks
+    assert candidates(window, usual, NOW, RULES) == []
+    assert candidates(seen(7, OUTAGE), [], NOW, RULES) == []  # fewer than the minimum
+
+
+def test_a_label_surge_of_complaints_that_also_tell_one_story():
+    # Ten of one label, alike at 0.6 (the link bond) but not at the meaning rule's 0.9: the label rule finds them.
+    a, b = unit(1, 0, 0.9), unit(1, 0, -0.9)
+    rules = Rules(similar=0.9, link=0.1)
+    found = candidates(seen(5, a) + seen(5, b, start=5), [], NOW, rules)
+    assert [(c.rule, c.key, c.count) for c in found] == [("label", "digital_banking/system_failure", 10)]
+    # The catch-all label is no story, however many.
+    other = ("other", "other")
+    assert candidates(seen(5, a, other) + seen(5, b, other, start=5), [], NOW, rules) == []
+
+
+@pytest.mark.parametrize("vector, business_type, members, labels, linked", [
+    (OUTAGE, "payments", [], frozenset(), True),                          # alike the centre
+    (unit(0.3, 1), "payments", [], frozenset(), False),                   # 0.43 to the centre: not alike enough
+    (unit(0.3, 1), "payments", [unit(0.3, 1)] * 2, frozenset(), True),    # two members alike it
+    (unit(0.3, 1), "payments", [unit(0.3, 1)] * 1, frozenset(), False),   # one is not enough
+    (unit(0.3, 1), "payments", [], frozenset({"payments"}), True),        # one of its main labels, at 0.43
+    (unit(0.3, 1), "loans", [], frozenset({"payments"}), False),
+    (unit(0.1, 1), "payments", [], frozenset({"payments"}), False),       # its label, but 0.25: too far
+])
+def test_linking_a_new_complaint_to_an_open_incident(vector, business_type, members, labels, linked):
+    incident = Open(OUTAGE, np.vstack(members) if members else np.zeros((0, 8), np.float32), labels)
+    assert (matches(vector, business_type, [incident], RULES) == 0) is linked
+
+
+def test_the_most_alike_incident_wins_and_no_incident_links_nothing():
+    near, far = Open(OUTAGE, np.zeros((0, 8), np.float32)), Open(unit(1, 0.6), np.zeros((0, 8), np.float32))
+    assert matches(OUTAGE, "x", [far, near], RULES) == 1
+    assert matches(OUTAGE, "x", [], RULES) is None
+
+
+@pytest.mark.parametrize("types, main", [
+    ([], set()), (["payments"] * 3 + ["loans"], {"payments"}), (["other"] * 6 + ["loans"] * 3, {"loans"}),
+    (["other"] * 9 + ["loans"] * 3, set()),  # a quarter is no main label
+])
+def test_an_incidents_main_business_types(types, main):
+    assert main_labels(types) == main
+
+
+def test_the_generated_month_is_the_same_for_the_same_seed_and_holds_its_outages():
+    a, outages = traffic.month(7, "2026-11-02", days=3, per_day=50, outage_count=2)
+    b, _ = traffic.month(7, "2026-11-02", days=3, per_day=50, outage_count=2)
+    assert a == b and len(outages) == 2
+    for o in outages:
+        mine = [c for c in a if c.outage == o.id]
+        assert len(mine) == o.size and {c.language for c in mine} <= {"zh", "en"}
+    assert sum(c.outage is None for c in a) > 50  # the background around them
