@@ -66,6 +66,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "same_classification": ("that is already the classification", "分类已是如此"),
     "unknown_label": ("{field} '{label}' is not in the taxonomy; one of: {labels}", "「{label}」不在分类表中，请从列表中选择"),
     "decision_not_running": ("the regulatory decision clock is not running", "监管处理决定时限没有在计时"),
+    "month_not_ended": ("{month} has not ended yet (it ends {end}): its look-back runs on the first working day after",
+                        "{month} 尚未结束（结束于 {end}）：回头看在下月第一个工作日开始"),
     "already_extended": ("the regulatory deadline was already extended", "监管时限已延长过"),
 }
 # The parts of a response's script problems (`script` joins them with "; ").

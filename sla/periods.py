@@ -4,6 +4,8 @@ One home for this arithmetic (the look-back, the dashboard, the heat map and the
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from models.reasons import why
+
 
 def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
     """[start, end) of a calendar month (`2026-10`) in the bank's time zone, as UTC instants."""
@@ -21,8 +23,7 @@ def month_not_ended(month: str, tz: str, now: datetime) -> str | None:
     end = month_bounds(month, tz)[1]
     if end <= now:
         return None
-    return (f"{month} has not ended yet (it ends {end.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M %Z}): "
-            "its look-back runs on the first working day after")
+    return why("month_not_ended", month=month, end=f"{end.astimezone(ZoneInfo(tz)):%Y-%m-%d %H:%M %Z}")
 
 
 def month_before(month: str) -> str:
