@@ -47,11 +47,18 @@ def layer_of(item) -> str:
     return "unit"
 
 
+# Browser journeys run once per suite, on the default database: the reads they drive are the read model's,
+# which the API tests run on both databases.
+ONCE = pytest.mark.skip(reason="a browser run: once per suite, on the default database")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         layer = layer_of(item)
         if not item.get_closest_marker(layer):
             item.add_marker(getattr(pytest.mark, layer))
+        if layer == "browser" and os.environ.get("TEST_DATABASE_URL"):
+            item.add_marker(ONCE)
 
 
 def temporal_binary() -> str:
