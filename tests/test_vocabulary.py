@@ -147,3 +147,15 @@ def test_a_rejected_rows_detail_is_its_refusal_said_and_an_unknown_detail_is_sho
 ])
 def test_a_staff_notice_in_chinese(template, body, zh):
     assert "".join(t for t, _ in timeline.notice(template, body, "zh", ZH_NAMED, "Asia/Shanghai")) == zh
+
+
+@pytest.mark.parametrize("item, zh, en", [
+    ("business:银行卡", "业务词「银行卡」", "business word “银行卡”"),
+    ("repeat:6 recent", "近期重复投诉 6 次", "repeated: 6 recent"),
+    ("emergency-model:0.97 (threshold 0.34)", "紧急识别模型 0.97 (阈值 0.34)", "emergency model 0.97 (threshold 0.34)"),
+    ("something new", "something new", "something new"),  # evidence of a kind nobody named: as recorded
+])
+def test_the_classifiers_evidence_in_words(item, zh, en):
+    from web.views import evidence
+
+    assert (evidence([item], "zh"), evidence([item], "en")) == ([zh], [en])

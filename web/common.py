@@ -18,7 +18,7 @@ from models import reasons
 from models.vocabulary import clock_name, method_name
 from web import timeline
 from web.i18n import EN, ZH, chart_names, namer, words
-from web.views import deadline_text
+from web.views import deadline_text, evidence
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -80,7 +80,7 @@ def render(request: Request, template: str, principal: Principal | None, ctx: Co
         "departments": registry.departments, "dept": lambda d: registry.name(d, lang) if d else "",
         "name": lambda kind, key: named(kind, str(getattr(key, "value", key))) if key is not None else "",
         "say": lambda text: reasons.say(text, lang, named), "clock": lambda c: clock_name(c, lang),
-        "method": lambda m: method_name(m, lang),
+        "method": lambda m: method_name(m, lang), "evidence": lambda ms: evidence(ms, lang),
         "entry": lambda e: timeline.entry(e.action, e.detail, e.accepted, lang, named, tz),
         "chart_names": lambda: chart_names(lang, registry),
         "notice": lambda n: timeline.notice(n.template, n.body, lang, named, tz), **values},

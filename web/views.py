@@ -141,3 +141,27 @@ def deadline_text(dt: datetime, zone: ZoneInfo) -> str:
 
 def local(dt: datetime | None, tz: str) -> str:
     return dt.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M") if dt else ""
+
+
+# How each kind of evidence the classifier records reads ("business:银行卡", "repeat:6 recent", …).
+EVIDENCE = {
+    "business": ("业务词「{0}」", "business word “{0}”"), "nature": ("问题词「{0}」", "problem word “{0}”"),
+    "guarded": ("已排除「{0}」（已处理或仅询问）", "set aside “{0}” (dealt with or only asked)"),
+    "repeat": ("近期重复投诉 {0}", "repeated: {0}"),
+    "emergency-model": ("紧急识别模型 {0}", "emergency model {0}"),
+    "emergency-nearest": ("最相近的紧急案例 {0}", "nearest emergency case {0}"),
+    "emergency-feature": ("紧急特征 {0}", "emergency feature {0}"),
+    "model": ("业务类型模型 {0}", "business-type model {0}"), "model-feature": ("模型特征 {0}", "model feature {0}"),
+}
+
+
+def evidence(matched: list[str], lang: str) -> list[str]:
+    """The classifier's evidence as a person reads it; the term itself stays as the customer wrote it."""
+    out = []
+    for item in matched:
+        kind, _, value = item.partition(":")
+        words = EVIDENCE.get(kind)
+        value = value.replace("recent", "次" if lang != "en" else "recent").replace("threshold", "阈值" if lang != "en"
+                                                                                    else "threshold")
+        out.append((words[1] if lang == "en" else words[0]).format(value) if words and value else item)
+    return out
