@@ -6,10 +6,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from incidents import traffic
-from incidents.detect import (
-    Open, Rules, Seen, abnormal, candidates, groups, main_labels, matches, past_windows, tail,
-)
+from incidents import detect, traffic
+from incidents.detect import Open, Rules, Seen, candidates, groups, matches
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 RULES = Rules()
@@ -33,7 +31,7 @@ def seen(n: int, vector: np.ndarray, label=("digital_banking", "system_failure")
     (8, 0.25, 1 - sum(np.exp(-0.25) * 0.25 ** k / np.prod(range(1, k + 1)) for k in range(8))),
 ])
 def test_the_poisson_tail(count, mean, p):
-    assert tail(count, mean) == pytest.approx(p, rel=1e-6, abs=1e-15)
+    assert detect.tail(count, mean) == pytest.approx(p, rel=1e-6, abs=1e-15)
 
 
 @pytest.mark.parametrize("count, expected, ok", [
@@ -44,11 +42,11 @@ def test_the_poisson_tail(count, mean, p):
     (30, 12.0, False),   # Monday morning's usual crowd
 ])
 def test_a_count_is_abnormal_against_its_baseline_and_the_floor(count, expected, ok):
-    assert abnormal(count, expected, 0.5, RULES)[0] is ok
+    assert detect.abnormal(count, expected, 0.5, RULES)[0] is ok
 
 
 def test_the_baseline_is_the_same_window_of_the_week_in_past_weeks():
-    windows = past_windows(NOW, Rules(baseline_weeks=2, window_minutes=30))
+    windows = detect.past_windows(NOW, Rules(baseline_weeks=2, window_minutes=30))
     assert windows == [(NOW - timedelta(days=7, minutes=30), NOW - timedelta(days=7)),
                        (NOW - timedelta(days=14, minutes=30), NOW - timedelta(days=14))]
 
@@ -109,7 +107,7 @@ def test_the_most_alike_incident_wins_and_no_incident_links_nothing():
     (["other"] * 9 + ["loans"] * 3, set()),  # a quarter is no main label
 ])
 def test_an_incidents_main_business_types(types, main):
-    assert main_labels(types) == main
+    assert detect.main_labels(types) == main
 
 
 def test_the_generated_month_is_the_same_for_the_same_seed_and_holds_its_outages():
