@@ -18,23 +18,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
-from pydantic import BaseModel, Field
+
+from models.policy import Incidents
 
 OTHER = "other"  # the classifier's label for what it cannot place
 
 
-class Rules(BaseModel):
-    """The detector's policy (`[incidents]` of the policy file)."""
-    window_minutes: int = Field(default=30, ge=5, le=24 * 60)
-    baseline_weeks: int = Field(default=4, ge=0, le=26)
-    alpha: float = Field(default=1e-6, gt=0, lt=0.5)         # chance of the count under the baseline
-    min_count: int = Field(default=8, ge=2)                  # never fewer complaints than this
-    floor_per_hour: float = Field(default=0.5, ge=0)         # the least rate assumed (no history: all of it)
-    similar: float = Field(default=0.55, gt=0, lt=1)         # cosine at which two complaints tell one story
-    link: float = Field(default=0.55, gt=0, lt=1)            # cosine to an incident's centre that links
-    quiet_hours: float = Field(default=3, gt=0)              # no new complaint for this long: linking stops
-    neighbours: int = Field(default=2, ge=1)                 # members `similar` alike that also link
-    link_same_label: float = Field(default=0.4, gt=0, lt=1)  # cosine that links with a main business type
+Rules = Incidents  # the policy's `[incidents]` section (models/policy.py)
 
 
 @dataclass(frozen=True)
@@ -132,7 +122,7 @@ def candidates(window: Sequence[Seen], history: Sequence[Seen], now: datetime, r
         expected = float((past @ c >= rules.link).sum()) / weeks if len(past) else 0.0
         ok, p = abnormal(int(near.sum()), expected, hours, rules)
         if ok:
-            ids = [window[i].id for i in np.flatnonzero(near)]
+            ids = [window[int(i)].id for i in np.flatnonzero(near)]
             found.append(Candidate("meaning", window[members[int(np.argmax(vectors[members] @ c))]].id, ids, c,
                                    len(ids), expected, p))
             taken.update(ids)

@@ -100,6 +100,22 @@ class LookBack(_Section):
     hour: int = Field(default=9, ge=0, le=23)
 
 
+class Incidents(_Section):
+    """The major-incident detector's rules (incidents/detect.py); the defaults work with no history."""
+
+    window_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    baseline_weeks: int = Field(default=4, ge=0, le=26)
+    alpha: float = Field(default=1e-6, gt=0, lt=0.5)         # chance of the count under the baseline
+    min_count: int = Field(default=8, ge=2)                  # never fewer complaints than this
+    floor_per_hour: float = Field(default=0.5, ge=0)         # the least rate assumed (no history: all of it)
+    similar: float = Field(default=0.55, gt=0, lt=1)         # cosine at which two complaints tell one story
+    link: float = Field(default=0.55, gt=0, lt=1)            # cosine to an incident's centre that links
+    quiet_hours: float = Field(default=3, gt=0)              # no new complaint for this long: linking stops
+    neighbours: int = Field(default=2, ge=1)                 # members `similar` alike that also link
+    link_same_label: float = Field(default=0.4, gt=0, lt=1)  # cosine that links with a main business type
+    every: Duration = "2m"                                   # how often the watch looks, and an incident links
+
+
 class Limits(_Section):
     """What keeps one complaint's history bounded however its clients behave."""
 
@@ -147,6 +163,7 @@ class Policy(_Section):
     regulatory: Regulatory = Regulatory()
     lookback: LookBack = LookBack()
     limits: Limits = Limits()
+    incidents: Incidents = Incidents()
     # Routine commitments: at least this share of complaints closed within their commitment (the dashboard's
     # line), and how far back the same customer's complaints count as recent (a repeat is more urgent).
     commitment: float = Field(default=0.9, gt=0, le=1)

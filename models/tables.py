@@ -160,3 +160,35 @@ class LookBackRevisit(SQLModel, table=True):
     note: str = ""
     decided_at: datetime | None = None
     reopened_as: str | None = None
+
+
+class IncidentRow(SQLModel, table=True):
+    """A major incident as its workflow last wrote it (workflows/incident.py): the read model of the page."""
+
+    __tablename__ = "incident"
+
+    id: str = Field(primary_key=True)
+    opened_at: datetime = Field(index=True)
+    status: str = Field(index=True)      # candidate / confirmed / dismissed / resolved
+    rule: str                            # label / meaning / by hand
+    key: str = ""                        # the label pair, or the complaint nearest its centre
+    centre: str = ""                     # base64 float32 unit vector: what linking compares a complaint to
+    labels: str = "[]"                   # JSON: its main business types (linking across languages)
+    members: int = 0
+    last_linked_at: datetime | None = None
+    decided_by: str | None = None        # who confirmed or dismissed it
+    reason: str = ""                     # a dismissal's why
+    plan_published_at: datetime | None = None
+    resolved_at: datetime | None = None
+    version: int = 0
+
+
+class IncidentLink(SQLModel, table=True):
+    """A complaint linked to an incident (at most one); unlinking removes the row, the incident records it."""
+
+    __tablename__ = "incident_link"
+
+    complaint_id: str = Field(primary_key=True)
+    incident_id: str = Field(index=True)
+    linked_at: datetime
+    linked_by: str                       # "detector", or the person who linked it by hand

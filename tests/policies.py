@@ -13,4 +13,5 @@ FAST = Policy.model_validate({
     "work_order": {"reply": "4s"}, "dissatisfied": {"resolve": "4s"},
     "regulatory": {"decision": "10s", "extended": "40s"},
     "lookback": {"revisit": "3s"},
+    "incidents": {"every": "2s"},
 })

@@ -102,6 +102,11 @@ async def run_up(settings: Settings) -> None:
 
     await ensure_reconcile(client, settings.task_queue)
     console.print("reconciliation with Temporal: every 5 minutes (`complaints reconcile` runs it now)")
+    from tools.schedules import ensure_incident_watch
+
+    every = settings.policy().incidents.every
+    await ensure_incident_watch(client, settings.task_queue, every)
+    console.print(f"incident watch: every {every} (docs/incidents.md)")
     console.print(f"database: {settings.db_url}")
     listening = asyncio.Event()
     api = asyncio.create_task(serve_api(settings, started=listening))

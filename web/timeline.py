@@ -84,6 +84,10 @@ NOTICES: dict[str, tuple[str, str, str]] = {
     "work_order_cancelled": (r"Work order (?P<wo>\S+) cancelled", "工单 {wo} 已撤回", "work order {wo} cancelled"),
     "disposal_returned": (r"Disposal of (?P<cid>\S+) returned by (?P<actor>\S+)", "投诉 {cid} 的处置被 {actor} 退回",
                           "the disposal of {cid} was returned by {actor}"),
+    "incident_alert": (r"Major incident (?P<iid>\S+) is open: confirm or dismiss it within the hour",
+                       "重大事件 {iid} 已发现：请在一小时内确认或排除", "major incident {iid} is open: confirm or dismiss it within the hour"),
+    "incident_breach": (r"Major incident (?P<iid>\S+) missed its (?P<clock>\w+) deadline",
+                        "重大事件 {iid} 的时限已超：{clock}", "major incident {iid} missed its {clock} deadline"),
     "dissatisfied": (r"Customer not satisfied with (?P<cid>\S+): back to handling", "客户对投诉 {cid} 不满意，退回处理",
                      "the customer is not satisfied with {cid}: back to handling"),
 }

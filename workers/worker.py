@@ -12,6 +12,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.complaint import ComplaintActivities
 from activities.delivery import DeliveryActivities
+from activities.incidents import IncidentActivities
 from activities.lookback import LookBackActivities
 from activities.reconcile import ReconcileActivities
 from classifier import configured
@@ -23,12 +24,14 @@ from complaints.temporal import connect, ensure_search_attributes, worker_client
 from models.policy import Policy
 from workers import operations
 from workflows.complaint import ComplaintWorkflow
+from workflows.incident import IncidentWatchWorkflow, IncidentWorkflow
 from workflows.lookback import LookBackWorkflow, RevisitWorkflow
 from workflows.outbox import OutboxWorkflow
 from workflows.reconcile import ReconcileWorkflow
 
 log = structlog.get_logger()
-WORKFLOWS = [ComplaintWorkflow, LookBackWorkflow, RevisitWorkflow, ReconcileWorkflow, OutboxWorkflow]
+WORKFLOWS = [ComplaintWorkflow, LookBackWorkflow, RevisitWorkflow, ReconcileWorkflow, OutboxWorkflow, IncidentWorkflow,
+             IncidentWatchWorkflow]
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -54,6 +57,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
     wclient = worker_client(client, settings)
     recon = ReconcileActivities(wclient, engine)
     out = DeliveryActivities(engine, settings, cipher)
+    inc = IncidentActivities(engine, policy, cipher, wclient)
     return Worker(
         wclient,
         task_queue=settings.task_queue,
@@ -61,7 +65,8 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
         workflow_runner=workflow_runner() if settings.workflow_sandbox else UnsandboxedWorkflowRunner(),
         activities=[acts.intake_complaint, acts.record_batch, acts.compute_deadline,
                     look.resolve_month, look.sample_lookback, look.record_revisit, look.recurrence_intake,
-                    look.record_lookback, recon.reconcile, out.pending, out.deliver, out.failed],
+                    look.record_lookback, recon.reconcile, out.pending, out.deliver, out.failed,
+                    inc.scan_intake, inc.link_scan, inc.record_incident, inc.incident_notice, inc.propose_to_linked],
         activity_executor=ThreadPoolExecutor(max_workers=settings.max_concurrent_activities),
         max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows,

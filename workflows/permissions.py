@@ -6,7 +6,7 @@ The workflow checks messages with it; the API and the workbench turn it into Fas
 A *party* is what an actor is to this complaint (its owner, staff of the owning department, ...);
 each message names the parties that may send it. Everything else is a capability (`Can`) of roles."""
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from models.enums import Channel, Party, Role
 from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor
@@ -188,3 +188,28 @@ def inbox_refusal(who: Who, department: str) -> str | None:
     if department == who.department or may(who.role, Can.ANY_INBOX):
         return None
     return f"you see {who.department}'s work orders; {department}'s are its own"
+
+
+# Incidents (workflows/incident.py): supervisors decide; the special group works one.
+INCIDENT_DECIDERS = {"confirm", "dismiss", "resolve"}
+
+
+def incident_refusal(name: str, msg: Any, s: Any) -> str | None:
+    """Why `msg` may not be applied to incident `s` now, or None."""
+    actor = msg.actor
+    staff = actor.role is Role.SUPERVISOR or (
+        actor.role in (Role.HANDLER, Role.DEPARTMENT_AGENT) and actor.department == SPECIAL_GROUP_DEPARTMENT)
+    if not staff or (name in INCIDENT_DECIDERS and actor.role is not Role.SUPERVISOR):
+        who = "a supervisor" if name in INCIDENT_DECIDERS else "a supervisor or the special handling group"
+        return f"{name} is for {who}; {actor.id} ({actor.role.value}, {actor.department}) is not"
+    if not s.open:
+        return f"incident {s.incident_id} is {s.status.value}"
+    if name in ("confirm", "dismiss") and s.status.value != "candidate":
+        return f"incident {s.incident_id} is already {s.status.value}"
+    if name in ("publish_plan", "resolve") and s.status.value != "confirmed":
+        return f"confirm incident {s.incident_id} before {name}"
+    if name == "link" and msg.complaint_id in s.members:
+        return f"{msg.complaint_id} is already linked to {s.incident_id}"
+    if name == "unlink" and msg.complaint_id not in s.members:
+        return f"{msg.complaint_id} is not linked to {s.incident_id}"
+    return None

@@ -1,0 +1,183 @@
+"""The incidents' activities: the watch's look at the intake, linking, the incident's rows and notices, and
+the response proposed to each linked complaint. Each is idempotent: rows are keyed, notices are written
+once by key, and each proposed response is an update whose id names the incident and the complaint."""
+import base64
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import structlog
+from sqlalchemy import delete
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from temporalio import activity
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.common import RawValue
+from temporalio.service import RPCError
+
+from classifier import embedding
+from complaints.db import insert_ignore, upsert_versioned
+from complaints.fields import FieldCipher, opened
+from complaints.proof import prover_of
+from incidents.detect import Open, Seen, candidates, main_labels, matches
+from models import messages as m
+from models.enums import Level
+from models.incidents import IncidentState, LinkScan, Notice, StartIncident
+from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor, workflow_id_for
+from models.policy import Policy, wall_clock
+from models.tables import ComplaintRow, IncidentLink, IncidentRow, Notification
+
+log = structlog.get_logger()
+CUSTOMER_TEXT = {  # composed once; the bank's template file words them for delivery (delivery/templates.toml)
+    "incident_known": "我们已知悉近期的服务异常，正在全力处理，投诉 {cid} 的进展会及时告知您。We know about the "
+                      "current service problem and are working on it; we will keep you posted on {cid}.",
+    "incident_plan": "关于投诉 {cid}：{text}",
+}
+
+
+def vector_text(v: np.ndarray) -> str:
+    return base64.b64encode(np.asarray(v, np.float32).tobytes()).decode()
+
+
+def text_vector(s: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(s), np.float32) if s else np.zeros(embedding.DIMENSIONS, np.float32)
+
+
+class IncidentActivities:
+    def __init__(self, engine: Engine, policy: Policy, cipher: FieldCipher, client: Client | None = None):
+        self.engine, self.policy, self.cipher, self.client = engine, policy, cipher, client
+
+    def _seen(self, rows: list[ComplaintRow]) -> list[Seen]:
+        with embedding.remembered():
+            vectors = embedding.embed([opened(self.cipher, r, "text") for r in rows])
+        return [Seen(r.id, r.received_at.replace(tzinfo=r.received_at.tzinfo or UTC), r.business_type or "other",
+                     r.problem_nature or "other", v) for r, v in zip(rows, vectors, strict=True)]
+
+    def _received(self, session: Session, start: datetime, end: datetime) -> list[ComplaintRow]:
+        linked = select(IncidentLink.complaint_id)
+        return list(session.exec(select(ComplaintRow).where(
+            col(ComplaintRow.received_at) >= start, col(ComplaintRow.received_at) < end,
+            col(ComplaintRow.business_type).is_not(None), col(ComplaintRow.id).not_in(linked))).all())
+
+    @activity.defn(name="scan_intake")
+    def scan_intake(self, now: datetime) -> list[StartIncident]:
+        """What is abnormal in the last window against the same windows of past weeks, and is no open
+        incident already: each a start of its own (its id fixed by `now` and its members, so a retry starts
+        nothing twice)."""
+        rules = self.policy.incidents
+
+        def within(clock: str, otherwise: timedelta) -> timedelta:  # level I's limits, on the wall clock
+            text = self.policy.level[Level.I].get(clock)
+            return (wall_clock(text) if text else None) or otherwise
+        width = timedelta(minutes=rules.window_minutes)
+        with Session(self.engine) as session:
+            window = self._received(session, now - width, now)
+            history: list[ComplaintRow] = []
+            for k in range(1, rules.baseline_weeks + 1):
+                history += self._received(session, now - timedelta(weeks=k) - width, now - timedelta(weeks=k))
+            live = session.exec(select(IncidentRow).where(col(IncidentRow.status).in_(["candidate", "confirmed"]))).all()
+        if len(window) < rules.min_count:
+            return []
+        seen = self._seen(window)
+        label = {s.id: s.business_type for s in seen}
+        open_now = [Open(text_vector(r.centre), np.zeros((0, embedding.DIMENSIONS), np.float32),
+                         frozenset(json.loads(r.labels))) for r in live]
+        found = []
+        opened = activity.info().scheduled_time  # found now, whatever moment was looked at; its clocks run from now
+        for c in candidates(seen, self._seen(history) if history else [], now, rules):
+            if matches(c.centre, "", open_now, rules) is not None:
+                continue  # an open incident's: its own scans link these
+            key = hashlib.sha256(f"{c.rule}|{c.key}|{','.join(sorted(c.members))}".encode()).hexdigest()[:6]
+            found.append(StartIncident(
+                incident_id=f"INC-{now.astimezone(UTC):%Y%m%d%H%M}-{key}", opened_at=opened, rule=c.rule, key=c.key,
+                members=c.members, centre=vector_text(c.centre), labels=sorted(main_labels([label[i] for i in c.members])),
+                rules=rules, response_due=opened + within("first_response", timedelta(hours=1)),
+                plan_due=opened + within("plan", timedelta(hours=24))))
+            open_now.append(Open(c.centre, np.zeros((0, embedding.DIMENSIONS), np.float32)))
+        log.info("incident scan", window=len(window), history=len(history), found=len(found))
+        return found
+
+    @activity.defn(name="link_scan")
+    def link_scan(self, scan: LinkScan) -> list[str]:
+        """Complaints received since the last scan that match the incident and are linked to no other."""
+        with Session(self.engine) as session:
+            rows = self._received(session, scan.since, scan.until)
+            members = list(session.exec(select(ComplaintRow).where(col(ComplaintRow.id).in_(scan.members))).all())
+        if not rows:
+            return []
+        incident = Open(text_vector(scan.centre), np.vstack([s.vector for s in self._seen(members)]) if members
+                        else np.zeros((0, embedding.DIMENSIONS), np.float32), frozenset(scan.labels))
+        return [s.id for s in self._seen(rows)
+                if matches(s.vector, s.business_type, [incident], self.policy.incidents) == 0]
+
+    @activity.defn(name="record_incident")
+    def record_incident(self, s: IncidentState) -> None:
+        with Session(self.engine) as session:
+            upsert_versioned(session, IncidentRow, dict(
+                id=s.incident_id, opened_at=s.opened_at.astimezone(UTC), status=s.status.value, rule=s.rule,
+                key=s.key, centre=s.centre, labels=json.dumps(s.labels), members=len(s.members),
+                last_linked_at=s.last_linked_at, decided_by=s.decided_by, reason=s.reason,
+                plan_published_at=s.announcements[0].at if s.announcements else None, resolved_at=s.resolved_at,
+                version=s.version))
+            now = activity.info().scheduled_time
+            insert_ignore(session, IncidentLink, [dict(complaint_id=c, incident_id=s.incident_id, linked_at=now,
+                                                       linked_by="detector") for c in s.members])
+            session.exec(delete(IncidentLink).where(
+                col(IncidentLink.incident_id) == s.incident_id, col(IncidentLink.complaint_id).not_in(s.members)))
+            session.commit()
+
+    @activity.defn(name="incident_notice")
+    def incident_notice(self, n: Notice) -> None:
+        """Outbox rows, each keyed by incident, kind and complaint: a retry writes none twice."""
+        at = activity.info().scheduled_time
+        rows = []
+        if n.kind in ("alert", "breach"):
+            what = "is open: confirm or dismiss it within the hour" if n.kind == "alert" else f"missed its {n.zh} deadline"
+            rows.append(dict(key=f"incident:{n.incident_id}:{n.kind}:{n.zh}", complaint_id=n.incident_id,
+                             recipient_kind="supervisor", recipient=f"supervisor:{SPECIAL_GROUP_DEPARTMENT}",
+                             channel="internal", template=f"incident_{n.kind}",
+                             body=f"Major incident {n.incident_id} {what}", created_at=at,
+                             params=json.dumps({"incident": n.incident_id})))
+        else:
+            template = "incident_known" if n.kind == "linked" else "incident_plan"
+            with Session(self.engine) as session:
+                for cid in n.complaint_ids:
+                    ack = session.exec(select(Notification).where(
+                        col(Notification.complaint_id) == cid, col(Notification.recipient_kind) == "customer")
+                        .order_by(col(Notification.created_at))).first()
+                    row = session.get(ComplaintRow, cid)
+                    if ack is None or row is None:
+                        continue  # not received yet: its own acknowledgement comes first
+                    text = (n.en or n.zh) if row.customer_language == "en" else n.zh
+                    params = {"cid": cid, "text": text}
+                    rows.append(dict(key=f"incident:{n.incident_id}:{n.kind}:{n.seq}:{cid}", complaint_id=cid,
+                                     recipient_kind="customer", recipient=ack.recipient, channel=ack.channel,
+                                     template=template, body=CUSTOMER_TEXT[template].format(**params), created_at=at,
+                                     params=json.dumps(params, ensure_ascii=False)))
+        with Session(self.engine) as session:
+            insert_ignore(session, Notification, rows)
+            session.commit()
+
+    @activity.defn(name="propose_to_linked")
+    async def propose_to_linked(self, incident_id: str, text: str, actor: dict, members: list[str]) -> dict[str, str]:
+        """The resolution's response, proposed to each linked complaint as the person who resolved it; each
+        complaint's own rules decide (its script, its stage). What each said, by complaint."""
+        assert self.client is not None
+        prover = prover_of(self.client)
+        msg = m.ProposeResponse(actor=Actor.model_validate(actor), text=text)
+        said: dict[str, str] = {}
+        for cid in members:
+            update_id = f"incident:{incident_id}:resolve:{cid}"
+            payload = self.client.data_converter.payload_converter.to_payloads([msg])[0]
+            if prover is not None:
+                prover.seal(payload, workflow_id_for(cid), "propose_response", update_id)
+            try:
+                await self.client.get_workflow_handle(workflow_id_for(cid)).execute_update(
+                    "propose_response", RawValue(payload), id=update_id)
+                said[cid] = "sent"
+            except WorkflowUpdateFailedError as e:
+                said[cid] = str(getattr(e.cause, "message", e))[:300]
+            except RPCError as e:
+                said[cid] = e.message[:300]
+        return said

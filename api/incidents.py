@@ -1,0 +1,64 @@
+"""Major incidents through the door: a person's message to an incident as a sealed update (exactly once by
+its id, like a complaint's), its state by query, the list from the read model."""
+import uuid
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
+
+from api.service import ComplaintError, sealed
+from models.incidents import INCIDENT_MESSAGES, IncidentState
+from models.messages import Message
+from models.tables import IncidentLink, IncidentRow
+from workflows.rules import refusal_kind
+
+
+def _explain(e: Exception, incident_id: str) -> ComplaintError:
+    if isinstance(e, WorkflowUpdateFailedError) and isinstance(e.cause, ApplicationError):
+        return ComplaintError(e.cause.message, refusal_kind(e.cause.type))
+    if isinstance(e, RPCError):
+        if "already completed" in e.message.lower():
+            return ComplaintError(f"incident {incident_id} is over", "closed")
+        if e.status == RPCStatusCode.NOT_FOUND:
+            return ComplaintError(f"no incident {incident_id}", "not-found")
+        return ComplaintError(f"Temporal refused: {e.message}", "engine")
+    if isinstance(e, WorkflowQueryFailedError):
+        return ComplaintError(f"could not read incident {incident_id}: {e.message}", "engine")
+    return ComplaintError(str(e))
+
+
+async def update(client: Client, incident_id: str, name: str, msg: Message, message_id: str | None = None
+                 ) -> IncidentState:
+    if name not in INCIDENT_MESSAGES or not isinstance(msg, INCIDENT_MESSAGES[name]):
+        raise ComplaintError(f"unknown incident message {name!r}; known: {', '.join(INCIDENT_MESSAGES)}")
+    message_id = message_id or uuid.uuid4().hex
+    arg, _ = sealed(client, incident_id, name, msg, message_id)
+    try:
+        return await client.get_workflow_handle(incident_id).execute_update(
+            name, arg, id=message_id, result_type=IncidentState)
+    except (RPCError, WorkflowUpdateFailedError) as e:
+        raise _explain(e, incident_id) from None
+
+
+async def state(client: Client, incident_id: str) -> IncidentState:
+    try:
+        return await client.get_workflow_handle(incident_id).query("state", result_type=IncidentState)
+    except (RPCError, WorkflowQueryFailedError) as e:
+        raise _explain(e, incident_id) from None
+
+
+def listed(engine: Engine, open_only: bool = False, limit: int = 100) -> list[IncidentRow]:
+    with Session(engine) as session:
+        query = select(IncidentRow).order_by(col(IncidentRow.opened_at).desc()).limit(limit)
+        if open_only:
+            query = query.where(col(IncidentRow.status).in_(["candidate", "confirmed"]))
+        return list(session.exec(query).all())
+
+
+def incident_of(engine: Engine, complaint_id: str) -> str | None:
+    """The incident a complaint is linked to, if any (its page shows it)."""
+    with Session(engine) as session:
+        link = session.get(IncidentLink, complaint_id)
+    return link.incident_id if link else None

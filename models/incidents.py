@@ -1,0 +1,138 @@
+"""A major incident as its workflow holds it (workflows/incident.py), the messages people send it, and what
+the watch starts it with. Pure data: workflow code carries it."""
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+from models.intake import Strict
+from models.messages import Message
+from models.policy import Incidents
+
+INCIDENT_ID = r"^INC-\d{12}-[0-9a-f]{6}$"
+MAX_MEMBERS = 5000          # a state travels whole in queries and continue-as-new: bounded
+HISTORY_KEPT = 200
+TEXT = Field(min_length=1, max_length=2000)
+
+
+class Status(StrEnum):
+    CANDIDATE = "candidate"   # found by the watch; a supervisor confirms or dismisses it
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"   # recorded with who and why; it teaches the detector nothing by itself
+    RESOLVED = "resolved"
+
+
+class Confirm(Message):
+    note: str = Field(default="", max_length=2000)
+
+
+class Dismiss(Message):
+    reason: str = TEXT
+
+
+class Link(Message):
+    complaint_id: str = Field(pattern=r"^[A-Z]{2}\d{10}$")
+
+
+class Unlink(Message):
+    complaint_id: str = Field(pattern=r"^[A-Z]{2}\d{10}$")
+    reason: str = TEXT
+
+
+class PublishPlan(Message):
+    """The plan announced to every linked customer: Chinese, and English for customers who wrote in it."""
+    zh: str = TEXT
+    en: str = Field(default="", max_length=2000)
+
+
+class Resolve(Message):
+    """The incident is over: this response is proposed to every linked complaint (each checks its script)."""
+    text: str = Field(min_length=1, max_length=4000)
+
+
+INCIDENT_MESSAGES: dict[str, type[Message]] = {
+    "confirm": Confirm, "dismiss": Dismiss, "link": Link, "unlink": Unlink, "publish_plan": PublishPlan,
+    "resolve": Resolve,
+}
+
+
+class Entry(BaseModel):
+    at: datetime
+    action: str
+    actor_id: str
+    detail: str = ""
+
+
+class Announcement(BaseModel):
+    seq: int
+    at: datetime
+    by: str
+    zh: str
+    en: str = ""
+
+
+class StartIncident(Strict):
+    incident_id: str = Field(pattern=INCIDENT_ID)
+    opened_at: datetime
+    rule: str = Field(max_length=16)
+    key: str = Field(max_length=128)
+    members: list[str] = Field(max_length=MAX_MEMBERS)
+    centre: str = Field(max_length=8192)            # base64 float32 unit vector
+    labels: list[str] = Field(default_factory=list, max_length=8)
+    rules: Incidents = Incidents()                  # the policy's, when the watch found it
+    response_due: datetime                          # level I: confirmed or dismissed by then (1 h)
+    plan_due: datetime                              # level I: a plan announced by then (24 h)
+    carried: "IncidentState | None" = None          # a continued run: everything it knew
+
+
+class IncidentState(BaseModel):
+    incident_id: str
+    opened_at: datetime
+    rule: str
+    key: str
+    centre: str
+    labels: list[str] = []
+    status: Status = Status.CANDIDATE
+    members: list[str] = []
+    last_linked_at: datetime | None = None
+    scanned_to: datetime | None = None    # the last link scan's end; the next looks back a window before it
+    response_due: datetime            # level I: confirmed or dismissed within the hour
+    plan_due: datetime                # level I: a plan announced within 24 hours
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    reason: str = ""
+    announcements: list[Announcement] = []
+    breaches: list[str] = []          # clocks that passed their deadline: "response", "plan"
+    resolved_at: datetime | None = None
+    resolution: str = ""
+    proposed: dict[str, str] = {}     # complaint id -> what its workflow said to the proposed response
+    history: list[Entry] = []
+    version: int = 0
+
+    @property
+    def open(self) -> bool:
+        return self.status in (Status.CANDIDATE, Status.CONFIRMED)
+
+
+class LinkScan(BaseModel):
+    """What the incident asks the read model for every few minutes: complaints received since `since` that
+    match it and are linked to no incident."""
+    incident_id: str
+    centre: str
+    labels: list[str]
+    members: list[str]                # the newest members' ids (their vectors are read again)
+    since: datetime
+    until: datetime
+
+
+class Notice(BaseModel):
+    """The outbox rows an incident writes once: the supervisor's alert, an announcement to each customer."""
+    incident_id: str
+    kind: str                         # alert / linked / plan / breach
+    seq: int = 0
+    complaint_ids: list[str] = []
+    zh: str = ""
+    en: str = ""
+
+
+StartIncident.model_rebuild()

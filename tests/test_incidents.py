@@ -1,0 +1,121 @@
+"""A burst of one outage on the dev server: the watch opens one incident with the complaints, the special
+group's supervisor is alerted, each customer is told once that the bank knows, a later complaint alike is
+linked by the incident itself, the plan goes to each customer once however often it is sent, and resolving
+proposes the response to each linked complaint, which its own rules accept or refuse."""
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, col, select
+
+from api import incidents
+from api.service import ComplaintError
+from models.incidents import Confirm, Dismiss, PublishPlan, Resolve
+from models.intake import Actor
+from models.tables import ComplaintRow, IncidentLink, IncidentRow, Notification
+from tests.actors import GOOD_RESPONSE
+from tests.conftest import eventually
+from tests.test_front_door import intake_body
+from workflows.incident import IncidentWatchWorkflow
+
+OUTAGE = ["转账一直失败，提示系统繁忙，急着用钱", "手机银行转账转不出去，一直提示系统繁忙", "跨行转账报错了好几次，转不出去",
+          "给家里转钱一直失败，系统繁忙", "转账提示系统繁忙，工资发不了", "手机银行转账一直失败，怎么回事",
+          "转账转不出去，提示系统繁忙，请马上解决", "跨行转账一直失败，货款付不出去", "转账一直报错，系统繁忙，太耽误事了",
+          "手机银行转账失败好几次了，提示系统繁忙"]
+SUPERVISOR = Actor(id="S001", role="supervisor", department="complaints")
+
+
+async def _submit(api, text: str, received_at: datetime) -> str:
+    async with api.http() as h:
+        r = await h.post("/v1/complaints", json=intake_body(text, f"IN-{uuid.uuid4().hex[:10]}",
+                                                             received_at=received_at.isoformat()),
+                         headers=api.channel("app"))
+        assert r.status_code == 201, r.text
+        return r.json()["complaint_id"]
+
+
+def _classified(engine, ids: list[str]) -> bool:
+    with Session(engine) as session:
+        rows = session.exec(select(ComplaintRow).where(col(ComplaintRow.id).in_(ids))).all()
+    return len(rows) == len(ids) and all(r.business_type for r in rows)
+
+
+def _notices(engine, template: str, ids: list[str]) -> dict[str, int]:
+    with Session(engine) as session:
+        rows = session.exec(select(Notification).where(col(Notification.template) == template,
+                                                       col(Notification.complaint_id).in_(ids))).all()
+    counts: dict[str, int] = {}
+    for n in rows:
+        counts[n.complaint_id] = counts.get(n.complaint_id, 0) + 1
+    return counts
+
+
+@pytest.mark.timeout(240)
+async def test_a_burst_becomes_one_incident_announced_once_to_each_customer(api, client, engine, workers):
+    base = datetime.now(UTC) - timedelta(days=9, hours=3, minutes=uuid.uuid4().int % 600)  # a window of its own
+    ids = [await _submit(api, text, base + timedelta(minutes=i)) for i, text in enumerate(OUTAGE)]
+    await eventually(lambda: _classified(engine, ids), timeout=60)
+
+    # The watch looks at that moment, on the worker whose policy links every 2 s.
+    look = (base + timedelta(minutes=12)).isoformat()
+    started = await client.execute_workflow(IncidentWatchWorkflow.run, look, id=f"watch-{uuid.uuid4().hex[:8]}",
+                                            task_queue=workers["fast"])
+    assert started == 1
+    again = await client.execute_workflow(IncidentWatchWorkflow.run, look, id=f"watch-{uuid.uuid4().hex[:8]}",
+                                          task_queue=workers["fast"])
+    assert again == 0  # the same look twice: the incident is open, nothing new
+
+    def linked() -> tuple[str, set[str]] | None:
+        with Session(engine) as session:
+            links = session.exec(select(IncidentLink).where(col(IncidentLink.complaint_id).in_(ids))).all()
+        found = {link.incident_id for link in links}
+        return (found.pop(), {link.complaint_id for link in links}) if len(found) == 1 and len(links) == len(ids) \
+            else None
+
+    iid, members = await eventually(linked, timeout=30)
+    assert members == set(ids)
+    with Session(engine) as session:
+        row = session.get(IncidentRow, iid)
+        alerts = session.exec(select(Notification).where(col(Notification.complaint_id) == iid)).all()
+    assert row is not None and row.status == "candidate" and row.rule in ("meaning", "label")
+    assert [(a.recipient, a.template) for a in alerts if a.template == "incident_alert"] == [
+        ("supervisor:special-group", "incident_alert")]  # once; the level I clocks of seconds may add breaches
+    await eventually(lambda: _notices(engine, "incident_known", ids) == {c: 1 for c in ids})
+
+    # A complaint alike that arrives later is linked by the incident's own scan, and told once.
+    later = await _submit(api, "手机银行转账一直失败，提示系统繁忙，钱转不出去", datetime.now(UTC) - timedelta(seconds=1))
+    await eventually(lambda: _classified(engine, [later]), timeout=60)
+    await eventually(lambda: later in _members(engine, iid), timeout=60)
+
+    # Only a supervisor decides; a candidate cannot be announced before it is confirmed.
+    handler = Actor(id="H801", role="handler", department="operations")
+    with pytest.raises(ComplaintError, match="confirm is for a supervisor"):
+        await incidents.update(client, iid, "confirm", Confirm(actor=handler))
+    with pytest.raises(ComplaintError, match="before publish_plan"):
+        await incidents.update(client, iid, "publish_plan", PublishPlan(actor=SUPERVISOR, zh="系统已恢复"))
+    state = await incidents.update(client, iid, "confirm", Confirm(actor=SUPERVISOR, note="核心系统故障"), "c-1")
+    assert state.status == "confirmed" and state.decided_by == "S001"
+
+    plan = PublishPlan(actor=SUPERVISOR, zh="转账系统故障已修复，未成功的转账已全部退回账户。", en="Transfers work again.")
+    for _ in range(2):  # a retry after a lost answer: the same id
+        state = await incidents.update(client, iid, "publish_plan", plan, f"p-{iid}")
+    assert len(state.announcements) == 1
+    everyone = [*ids, later]
+    await eventually(lambda: _notices(engine, "incident_plan", everyone) == {c: 1 for c in everyone})
+
+    # Resolving proposes the response to each; a complaint not yet accepted refuses it by its own rule.
+    async with api.http() as h:
+        r = await h.post(f"/v1/complaints/{ids[0]}/accept", json={}, headers=await api.as_("S001"))
+        assert r.status_code == 200, r.text
+    state = await incidents.update(client, iid, "resolve", Resolve(actor=SUPERVISOR, text=GOOD_RESPONSE), "r-1")
+    assert state.status == "resolved"
+    assert state.proposed[ids[0]] == "sent"
+    assert state.proposed[ids[1]] == "accept the complaint before proposing a response"
+    with pytest.raises(ComplaintError):
+        await incidents.update(client, iid, "dismiss", Dismiss(actor=SUPERVISOR, reason="too late"))
+
+
+def _members(engine, iid: str) -> set[str]:
+    with Session(engine) as session:
+        return {link.complaint_id for link in session.exec(select(IncidentLink).where(
+            col(IncidentLink.incident_id) == iid)).all()}

@@ -1,0 +1,245 @@
+"""Major incidents as workflows: the watch that finds them, and one IncidentWorkflow per incident.
+
+- `IncidentWatchWorkflow` runs on a Schedule (every `incidents.every_minutes`): one activity looks at the
+  intake's last window against past weeks (incidents/detect.py) and returns what is abnormal and linked to
+  no open incident; each becomes an `IncidentWorkflow`, started once (its id is fixed by when and what), left
+  running when the watch's run ends.
+- `IncidentWorkflow` is level I: the special group's supervisor is alerted at once; a supervisor confirms or
+  dismisses it within the hour, and a plan is announced within 24 hours (each deadline a durable timer that,
+  missed, alerts again). While it is open it links new matching complaints every few minutes (their
+  customers are told the bank knows), and people link or unlink by hand. Publishing the plan tells every
+  linked customer once; resolving proposes the response to every linked complaint, which checks it by its own
+  script rules and verifies it with its own customer.
+Messages come as sealed updates through the same inbox as a complaint's (workflows/inbox.py), so no client
+can fail a task or speak for a person it is not."""
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RawValue, RetryPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.workflow import ParentClosePolicy
+
+with workflow.unsafe.imports_passed_through():
+    from models.incidents import (
+        HISTORY_KEPT,
+        INCIDENT_MESSAGES,
+        MAX_MEMBERS,
+        Announcement,
+        Entry,
+        IncidentState,
+        LinkScan,
+        Notice,
+        StartIncident,
+        Status,
+    )
+    from models.policy import wall_clock
+    from workflows import inbox
+    from workflows.permissions import incident_refusal
+    from workflows.rules import Refused
+
+RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
+TIMEOUT = timedelta(seconds=60)
+
+
+class Act:
+    SCAN = "scan_intake"
+    RECORD = "record_incident"
+    LINKS = "link_scan"
+    NOTICE = "incident_notice"
+    PROPOSE = "propose_to_linked"
+
+
+@workflow.defn
+class IncidentWatchWorkflow:
+    @workflow.run
+    async def run(self, *args: Any) -> int:
+        """Looks at now, or (an operator looking again, or a test) at the moment an ISO time names."""
+        at = workflow.now()
+        if len(args) == 1 and isinstance(args[0], str):
+            try:
+                at = datetime.fromisoformat(args[0])
+                if at.tzinfo is None:
+                    raise ValueError("no time zone")
+            except ValueError:
+                raise ApplicationError(f"not a time: {args[0][:40]!r}", type="InvalidStart",
+                                       non_retryable=True) from None
+        found: list[StartIncident] = await workflow.execute_activity(
+            Act.SCAN, at, result_type=list[StartIncident], start_to_close_timeout=timedelta(minutes=5),
+            retry_policy=RetryPolicy(maximum_attempts=3))
+        started = 0
+        for start in found:
+            try:
+                await workflow.start_child_workflow(
+                    IncidentWorkflow.run, start, id=start.incident_id, parent_close_policy=ParentClosePolicy.ABANDON,
+                    id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+                started += 1
+            except WorkflowAlreadyStartedError:  # an earlier look started it: once only
+                continue
+        return started
+
+
+@workflow.defn
+class IncidentWorkflow:
+    @workflow.init
+    def __init__(self, *args: Any) -> None:
+        try:
+            self.start: StartIncident | None = inbox.read_input(args, StartIncident)
+            self.invalid = ""
+        except ValueError as e:
+            self.start, self.invalid = None, str(e)
+            return
+        if self.start.incident_id != workflow.info().workflow_id:
+            self.start, self.invalid = None, "incident_id does not belong to this workflow"
+            return
+        s = self.start
+        self.rules = s.rules
+        self.s = s.carried or IncidentState(
+            incident_id=s.incident_id, opened_at=s.opened_at, rule=s.rule, key=s.key, centre=s.centre,
+            labels=s.labels, members=list(dict.fromkeys(s.members))[:MAX_MEMBERS], last_linked_at=s.opened_at,
+            response_due=s.response_due, plan_due=s.plan_due)
+        self.changed = 0
+        self.pending: list[Notice] = []
+
+    @workflow.run
+    async def run(self, *_ignored: Any) -> IncidentState:
+        if self.start is None:
+            raise ApplicationError(f"invalid start: {self.invalid}", type="InvalidStart", non_retryable=True)
+        if self.start.carried is None:
+            self._log("opened", "detector", f"{self.s.rule}:{self.s.key}, {len(self.s.members)} complaints")
+            self.pending += [Notice(incident_id=self.s.incident_id, kind="alert"),
+                             Notice(incident_id=self.s.incident_id, kind="linked", complaint_ids=self.s.members)]
+        every = wall_clock(self.rules.every) or timedelta(minutes=2)
+        next_scan = workflow.now() + every
+        while True:
+            await self._flush()
+            if not self.s.open:
+                await workflow.wait_condition(workflow.all_handlers_finished)  # the resolve's answer first
+                await self._flush()
+                return self.s
+            if workflow.info().is_continue_as_new_suggested() or workflow.info().get_current_history_length() > 2000:
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._flush()
+                workflow.continue_as_new(self.start.model_copy(update={"carried": self.s}))
+            seen = self.changed
+            wake = min([next_scan, *self._deadlines()])
+            try:
+                await workflow.wait_condition(lambda: self.changed != seen,  # noqa: B023 - awaited this turn
+                                              timeout=max(wake - workflow.now(), timedelta(seconds=1)))
+            except TimeoutError:
+                pass
+            now = workflow.now()
+            self._check_clocks()
+            if now >= next_scan and self.s.open:
+                next_scan = now + every
+                await self._link_new(now)
+
+    def _deadlines(self) -> list[datetime]:
+        s, out = self.s, []
+        if s.decided_at is None and "response" not in s.breaches:
+            out.append(s.response_due)
+        if not s.announcements and "plan" not in s.breaches:
+            out.append(s.plan_due)
+        return out
+
+    def _check_clocks(self) -> None:
+        now, s = workflow.now(), self.s
+        for clock, due, met in (("response", s.response_due, s.decided_at), ("plan", s.plan_due,
+                                                                              s.announcements or None)):
+            if met is None and now >= due and clock not in s.breaches and s.open:
+                s.breaches.append(clock)
+                self._log("breached", "system", clock)
+                self.pending.append(Notice(incident_id=s.incident_id, kind="breach", zh=clock))
+
+    async def _link_new(self, now: datetime) -> None:
+        s = self.s
+        if s.last_linked_at and now - s.last_linked_at > timedelta(hours=self.rules.quiet_hours):
+            return  # quiet for hours: people link by hand from here
+        found: list[str] = await workflow.execute_activity(
+            Act.LINKS, LinkScan(incident_id=s.incident_id, centre=s.centre, labels=s.labels, members=s.members[-50:],
+                                # A window of overlap: a complaint received before the last scan may have been
+                                # classified only after it (those already linked are left out).
+                                since=(s.scanned_to or s.opened_at) - timedelta(minutes=self.rules.window_minutes),
+                                until=now),
+            result_type=list[str], start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
+        s.scanned_to = now
+        new = [c for c in found if c not in s.members][:MAX_MEMBERS - len(s.members)]
+        if new:
+            s.members += new
+            s.last_linked_at = now
+            self._log("linked", "detector", f"{len(new)} complaints")
+            self.pending.append(Notice(incident_id=s.incident_id, kind="linked", complaint_ids=new))
+
+    async def _flush(self) -> None:
+        if not self.pending and self.s.version == self.changed:
+            return
+        notices, self.pending = self.pending, []
+        self.s.version = self.changed = self.changed + 1
+        await workflow.execute_activity(Act.RECORD, self.s, start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
+        for n in notices:
+            await workflow.execute_activity(Act.NOTICE, n, start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
+
+    def _log(self, action: str, actor: str, detail: str = "") -> None:
+        self.s.history = [*self.s.history, Entry(at=workflow.now(), action=action, actor_id=actor,
+                                                 detail=detail[:300])][-HISTORY_KEPT:]
+        self.changed += 1
+
+    # ------------------------------------------------------------------ messages
+
+    @workflow.update(dynamic=True)
+    async def _update(self, name: str, args: Sequence[RawValue]) -> IncidentState:
+        msg = self._parse(name, args, validated=True)
+        self._check(name, msg)
+        s, who = self.s, msg.actor.id
+        if name == "confirm":
+            s.status, s.decided_at, s.decided_by = Status.CONFIRMED, workflow.now(), who
+            self._log("confirm", who, msg.note)
+        elif name == "dismiss":
+            s.status, s.decided_at, s.decided_by, s.reason = Status.DISMISSED, workflow.now(), who, msg.reason
+            self._log("dismiss", who, msg.reason)
+        elif name == "link":
+            s.members.append(msg.complaint_id)
+            self._log("link", who, msg.complaint_id)
+            self.pending.append(Notice(incident_id=s.incident_id, kind="linked", complaint_ids=[msg.complaint_id]))
+        elif name == "unlink":
+            s.members.remove(msg.complaint_id)
+            self._log("unlink", who, f"{msg.complaint_id}: {msg.reason}")
+        elif name == "publish_plan":
+            seq = len(s.announcements) + 1
+            s.announcements.append(Announcement(seq=seq, at=workflow.now(), by=who, zh=msg.zh, en=msg.en))
+            self._log("publish_plan", who, msg.zh)
+            self.pending.append(Notice(incident_id=s.incident_id, kind="plan", seq=seq, complaint_ids=list(s.members),
+                                       zh=msg.zh, en=msg.en))
+        elif name == "resolve":
+            s.proposed = await workflow.execute_activity(
+                Act.PROPOSE, args=[s.incident_id, msg.text, msg.actor.model_dump(mode="json"), list(s.members)],
+                result_type=dict[str, str], start_to_close_timeout=timedelta(minutes=10), retry_policy=RETRY)
+            s.status, s.resolved_at, s.resolution = Status.RESOLVED, workflow.now(), msg.text
+            self._log("resolve", who, f"response proposed to {len(s.members)} complaints")
+        await self._flush()
+        return s
+
+    @_update.validator
+    def _validate(self, name: str, args: Sequence[RawValue]) -> None:
+        self._check(name, self._parse(name, args))
+
+    def _parse(self, name: str, args: Sequence[RawValue], validated: bool = False) -> Any:
+        if self.start is None:
+            raise Refused(f"this incident did not start: {self.invalid}")
+        got = inbox.read(name, args, workflow.payload_converter(), inbox.expected_here(validated),
+                         contract=INCIDENT_MESSAGES)
+        if got.msg is None or got.proof is None:
+            raise Refused(got.reason or "refused")
+        return got.msg
+
+    def _check(self, name: str, msg: Any) -> None:
+        if reason := incident_refusal(name, msg, self.s):
+            raise Refused(reason, "forbidden" if " is for " in reason else "rule")
+
+    @workflow.query
+    def state(self, *_ignored: Any) -> IncidentState:
+        if self.start is None:
+            raise ApplicationError(f"this incident did not start: {self.invalid}", non_retryable=True)
+        return self.s
+
