@@ -44,7 +44,7 @@ APP = Who("channel", "app", Role.INTAKE, "app-desk", Channel.APP)
 SPEC: dict[Can, set[Role]] = {
     Can.KEY_IN: {H}, Can.LIST: {H, G, RV, SV}, Can.READ_COMPLAINT: {H, G, RV, SV}, Can.SEE_ALL: {RV, SV},
     Can.UNMASK: {SV}, Can.EXPORT: {SV}, Can.REPORTS: {SV}, Can.SUPERVISE: {RV, SV}, Can.RUN_LOOKBACK: {SV, OP},
-    Can.LOOKBACK: {H, G, SV}, Can.ANY_INBOX: {SV},
+    Can.LOOKBACK: {H, G, SV}, Can.ANY_INBOX: {SV}, Can.INCIDENTS: {H, G, SV},
 }
 
 
@@ -149,3 +149,42 @@ def test_whose_complaints_a_person_lists(who, scope):
 ])
 def test_whose_work_orders(who, department, refused):
     assert inbox_refusal(who, department) == refused
+
+
+def _incident(**changes):
+    from models.incidents import IncidentState
+
+    at = datetime(2026, 12, 1, tzinfo=UTC)
+    return IncidentState.model_validate({
+        "incident_id": "INC-202612010000-abcdef", "opened_at": at, "rule": "meaning", "key": "C1", "centre": "",
+        "members": ["AP0000000001"], "response_due": at, "plan_due": at, **changes})
+
+
+SUP = Actor(id="S001", role=Role.SUPERVISOR, department="complaints")
+GROUP = Actor(id="G001", role=Role.HANDLER, department="special-group")
+OTHER = Actor(id="H801", role=Role.HANDLER, department="operations")
+
+
+@pytest.mark.parametrize("name, actor, fields, changes, refused", [
+    ("confirm", SUP, {}, {}, None),
+    ("confirm", GROUP, {}, {}, "confirm is for a supervisor; G001 (handler, special-group) is not"),
+    ("confirm", SUP, {}, {"status": "confirmed"}, "incident INC-202612010000-abcdef is already confirmed"),
+    ("dismiss", SUP, {"reason": "a test"}, {"status": "dismissed"}, "incident INC-202612010000-abcdef is dismissed"),
+    ("link", GROUP, {"complaint_id": "AP0000000002"}, {}, None),
+    ("link", OTHER, {"complaint_id": "AP0000000002"}, {},
+     "link is for a supervisor or the special handling group; H801 (handler, operations) is not"),
+    ("link", SUP, {"complaint_id": "AP0000000001"}, {}, "AP0000000001 is already linked to INC-202612010000-abcdef"),
+    ("unlink", SUP, {"complaint_id": "AP0000000009", "reason": "x"}, {},
+     "AP0000000009 is not linked to INC-202612010000-abcdef"),
+    ("publish_plan", GROUP, {"zh": "已修复"}, {}, "confirm incident INC-202612010000-abcdef before publish_plan"),
+    ("publish_plan", GROUP, {"zh": "已修复"}, {"status": "confirmed"}, None),
+    ("resolve", GROUP, {"text": "已修复"}, {"status": "confirmed"},
+     "resolve is for a supervisor; G001 (handler, special-group) is not"),
+    ("resolve", SUP, {"text": "已修复"}, {"status": "confirmed"}, None),
+])
+def test_who_may_send_what_to_an_incident(name, actor, fields, changes, refused):
+    from models.incidents import INCIDENT_MESSAGES
+    from workflows.permissions import incident_refusal
+
+    msg = INCIDENT_MESSAGES[name].model_validate({"actor": actor.model_dump(), **fields})
+    assert incident_refusal(name, msg, _incident(**changes)) == refused

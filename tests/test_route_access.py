@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from api.identity import CSRF_COOKIE, SESSION_COOKIE
+from models.incidents import INCIDENT_MESSAGES
 from tests.api_support import PASSWORD
 from tests.conftest import eventually
 from workflows.contract import MESSAGES
@@ -44,6 +45,8 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("GET", "/v1/lookbacks/{month}", ""): {"E207", "H801", "A601", "S001"},
     ("POST", "/v1/lookbacks/{month}/revisits/{complaint_id}", ""): {"E207", "H801", "A601", "S001"},
     ("GET", "/v1/departments", ""): ANY_PERSON,
+    ("GET", "/v1/incidents", ""): {"E207", "H801", "A601", "S001"},
+    ("GET", "/v1/incidents/{incident_id}", ""): {"E207", "H801", "A601", "S001"},
     ("GET", "/v1/auth/me", ""): ANYONE - {"nobody"},
     ("POST", "/v1/auth/token", ""): ANYONE,  # signing in is for anyone
     ("POST", "/v1/auth/login", ""): ANYONE,
@@ -78,6 +81,8 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("POST", "/ui/script-check", ""): ANY_PERSON,
     ("GET", "/ui/complaints/{complaint_id}/customer", ""): {"S001"},
 }
+for _name in INCIDENT_MESSAGES:  # past the door: the incident itself says who may send which
+    EXPECTED[("POST", f"/v1/incidents/{{incident_id}}/{_name}", "")] = {"E207", "H801", "A601", "S001"}
 for _name in MESSAGES:
     EXPECTED[("POST", f"/v1/complaints/{{complaint_id}}/{_name}", "")] = (
         PEOPLE if _name in STAFF_MESSAGES else {"hotline"} if _name != "customer_info_received" else
@@ -145,7 +150,8 @@ async def headers_for(api, who: str, path: str, cookies) -> dict[str, str]:
 
 def concrete(path: str, cid: str) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: {"complaint_id": cid, "month": "2026-10", "work_order_id": "WO-1",
-                                           "lang": "en", "name": "add_note"}[m.group(1)], path)
+                                           "lang": "en", "name": "add_note",
+                                           "incident_id": "INC-202601010000-abcdef"}[m.group(1)], path)
 
 
 def body_for(method: str, path: str, query: str) -> dict:

@@ -89,6 +89,7 @@ class Can(StrEnum):
     LOOKBACK = "the look-back and its revisits"
     ANY_INBOX = "another department's work orders"
     READ_COMPLAINT = "reading complaints"
+    INCIDENTS = "major incidents"
 
 
 H, G, RV, SV, OP = Role.HANDLER, Role.DEPARTMENT_AGENT, Role.REVIEWER, Role.SUPERVISOR, Role.OPERATOR
@@ -104,6 +105,7 @@ MAY: dict[Can, frozenset[Role]] = {
     Can.RUN_LOOKBACK: frozenset({SV, OP}),
     Can.LOOKBACK: frozenset({H, G, SV}),
     Can.ANY_INBOX: frozenset({SV}),
+    Can.INCIDENTS: frozenset({H, G, SV}),  # who sends which message to one is the incident's own rule
 }
 
 # Keyed in by staff (the counter, the hotline agent, the mailroom, the reception day, a regulator's letter);
