@@ -80,6 +80,9 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("POST", "/ui/complaints/{complaint_id}/act/{name}", ""): ON_THE_CASE - {"hotline"},
     ("POST", "/ui/script-check", ""): ANY_PERSON,
     ("GET", "/ui/complaints/{complaint_id}/customer", ""): {"S001"},
+    ("GET", "/ui/incidents", ""): {"E207", "H801", "A601", "S001"},
+    ("GET", "/ui/incidents/{incident_id}", ""): {"E207", "H801", "A601", "S001"},
+    ("POST", "/ui/incidents/{incident_id}/act/{name}", ""): {"E207", "H801", "A601", "S001"},
 }
 for _name in INCIDENT_MESSAGES:  # past the door: the incident itself says who may send which
     EXPECTED[("POST", f"/v1/incidents/{{incident_id}}/{_name}", "")] = {"E207", "H801", "A601", "S001"}

@@ -25,7 +25,11 @@ VISIBLE = """() => { const root = document.body.cloneNode(true);
     return root.innerText; }"""
 
 
+REFERENCES = re.compile(r"INC-\d{12}-[0-9a-f]{6}")  # an incident's reference, as a complaint's is a reference
+
+
 def strangers(text: str, lang: str) -> list[str]:
+    text = REFERENCES.sub(" ", text)
     if lang == "en":
         return sorted({line.strip() for line in text.splitlines() if CJK.search(line)})[:10]
     found = set(SNAKE.findall(text)) | {w for w in ENGLISH.findall(text) if w not in LATIN_OK}
@@ -65,7 +69,7 @@ PAGES = {  # who: the pages of their work
     "A601": ["/ui/inbox", "/ui/queue", "/ui/messages"],
     "R010": ["/ui/queue", "/ui/supervise", "/ui/complaints/{cid}"],
     "S001": ["/ui/supervise", "/ui/complaints/{cid}", "/ui/reports/heatmap", "/ui/reports/dashboard",
-             "/ui/lookback?month=2026-10", "/ui/messages"],
+             "/ui/lookback?month=2026-10", "/ui/messages", "/ui/incidents"],
 }
 
 

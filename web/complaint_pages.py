@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api import service
+from api import incidents, service
 from api.access import allowed, readable_state
 from api.context import Context, context
 from api.errors import STATUS
@@ -86,12 +86,13 @@ async def _body(request: Request, ctx: Context, principal: Principal, complaint_
     actions = available_actions(principal.actor, state, policy, now)
     not_yet = blocked(principal.actor, state, policy, now, actions)
     timeline, text, sent = await run_in_threadpool(_timeline, ctx, complaint_id)
+    incident = await run_in_threadpool(incidents.incident_of, ctx.engine, complaint_id)
     return render(request, "complaint.html" if page else "complaint_body.html", principal, ctx, status=status,
                   s=state, clocks=clock_views(state, now), actions=actions,
                   forms={name: form_fields(name) for name in actions}, timeline=timeline, flash=flash, error=error,
                   stages=["receive", "analyse", "handle", "respond", "verify", "closed"],
                   notes=[e for e in timeline if e.action == "add_note" and e.accepted], text=text,
-                  typed=typed or {}, sent=sent, not_yet=not_yet, labels=_labels(ctx))
+                  typed=typed or {}, sent=sent, not_yet=not_yet, labels=_labels(ctx), incident=incident)
 
 
 def _labels(ctx: Context) -> dict[str, list[str]]:

@@ -66,6 +66,18 @@ WORDS: dict[str, tuple[str, str]] = {
     "not_yet": ("现在还不能办理", "not possible yet"),
     # Punctuation around a name: full-width in Chinese.
     "lp": ("（", " ("), "rp": ("）", ")"), "colon": ("：", ": "), "comma": ("，", ", "),
+    "incidents": ("重大事件", "Major incidents"), "part_of_incident": ("属于重大事件", "Part of major incident"), "incident": ("重大事件", "Incident"),
+    "found_by": ("发现方式", "Found by"), "linked_complaints": ("关联投诉", "linked complaints"),
+    "shared_words": ("共同词语", "words they share"), "plans": ("已公告的处置方案", "Plans announced"),
+    "proposed_sent": ("已按事件处理结果回复", "response sent from the incident"),
+    "incident.confirm": ("确认为重大事件", "Confirm"), "incident.dismiss": ("排除（说明原因）", "Dismiss with a reason"),
+    "incident.link": ("关联投诉", "Link a complaint"), "incident.unlink": ("取消关联", "Unlink a complaint"),
+    "incident.publish_plan": ("公告处置方案", "Announce the plan"), "incident.resolve": ("事件已解决，回复客户", "Resolve and respond"),
+    "incident.opened": ("发现", "found"), "incident.linked": ("自动关联", "linked"), "incident.breached": ("超时", "deadline missed"),
+    "incident_field.note": ("说明", "Note"), "incident_field.reason": ("原因", "Reason"),
+    "incident_field.complaint_id": ("投诉编号", "Complaint reference"), "incident_field.zh": ("方案（中文）", "Plan (Chinese)"),
+    "incident_field.en": ("方案（英文，可选）", "Plan (English, optional)"),
+    "incident_field.text": ("给每位客户的回复（致歉、核实、方案、回访）", "Response to each customer (apology, facts, solution, follow-up)"),
     "elderly": ("老年客户", "elderly customer"), "minutes": ("分钟", "min"), "csat": ("评分", "CSAT"),
     "bank_time": ("北京时间", "bank time"), "skip": ("跳到正文", "Skip to content"),
     # Form fields, by message where one name means different things.

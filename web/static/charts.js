@@ -77,7 +77,20 @@
     bars(named("figure", "by_channel"), chans, "channel", chans.map(function (k) { return m.by_channel[k] || 0; }),
          chans.map(function (k) { return p.by_channel[k] || 0; }));
   }
+  function incident(data, target) {
+    echarts.init(box(target, data.label)).setOption({
+      animation: false, tooltip: {}, grid: { left: 40, right: 20, bottom: 40, top: 10 },
+      xAxis: { type: "time" }, yAxis: { type: "value", minInterval: 1 },
+      series: [{ type: "bar", data: data.bins, barMaxWidth: 24 }]
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
+    var inc = data("incident-data"), it = document.getElementById("incident-chart");
+    if (inc && it) incident(inc, it);
+  });
+  document.addEventListener("htmx:afterSettle", function () {  // the incident's page redraws itself
+    var inc = data("incident-data"), it = document.getElementById("incident-chart");
+    if (inc && it && !it.children.length) incident(inc, it);
     var h = data("heatmap-data"), target = document.getElementById("heatmap-charts");
     if (h && target) heatmap(h, target);
     var d = data("dashboard-data"), dt = document.getElementById("dashboard-charts");

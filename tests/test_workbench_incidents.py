@@ -1,0 +1,65 @@
+"""The incidents page in Chromium, through its own forms, in Chinese: a burst found by the watch, confirmed,
+its plan announced, resolved; the linked complaint's page points to it; the page in English too."""
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from playwright.async_api import expect
+
+from tests.actors import GOOD_RESPONSE
+from tests.browser import serious_violations, shot, signed_in
+from tests.conftest import eventually
+from tests.test_incidents import OUTAGE, _classified, _members, _submit
+from tests.test_workbench_desk import failures
+from tests.test_workbench_language import VISIBLE, strangers
+from workflows.incident import IncidentWatchWorkflow
+
+
+async def _act(page, name: str, **fields):
+    block = page.locator(f'details[data-action="{name}"]')
+    if not await block.evaluate("d => d.open"):
+        await block.locator("summary").click()
+    for field, value in fields.items():
+        await block.locator(f'[name="{field}"]').fill(value)
+    await block.locator("button[type=submit]").click()
+
+
+async def test_a_supervisor_works_an_incident_from_its_page(api, browser, client, engine, workers):
+    base = datetime.now(UTC) - timedelta(days=11, hours=5, minutes=uuid.uuid4().int % 600)
+    ids = [await _submit(api, text, base + timedelta(minutes=i)) for i, text in enumerate(OUTAGE)]
+    await eventually(lambda: _classified(engine, ids), timeout=60)
+    await client.execute_workflow(IncidentWatchWorkflow.run, (base + timedelta(minutes=12)).isoformat(),
+                                  id=f"watch-{uuid.uuid4().hex[:8]}", task_queue=workers["fast"])
+
+    page = await signed_in(browser, api, "S001")
+    bad = failures(page)
+    await page.goto("/ui/incidents")
+    row = page.locator("tr[data-incident]").filter(has_text="待确认").first
+    await expect(row).to_be_visible(timeout=15_000)
+    await row.locator("a").click()
+    iid = page.url.rsplit("/", 1)[1]
+    await eventually(lambda: set(ids) <= _members(engine, iid), timeout=20)
+    await expect(page.locator("[data-members]")).to_have_text(str(len(_members(engine, iid))), timeout=10_000)
+    await expect(page.locator("#incident-chart canvas")).to_be_visible()
+    await expect(page.locator("main")).to_contain_text("转账")  # the words they share
+    assert strangers(await page.evaluate(VISIBLE), "zh") == []
+    assert await serious_violations(page) == []
+
+    await _act(page, "confirm", note="核心转账系统故障")
+    await expect(page.locator(".flash")).to_contain_text("确认为重大事件")
+    await _act(page, "publish_plan", zh="转账系统故障已修复，未成功的转账已全部退回账户。")
+    await expect(page.locator('.announcements li[data-plan="1"]')).to_contain_text("已修复")
+    await shot(page, "zh/S001-incident")
+    await _act(page, "resolve", text=GOOD_RESPONSE)
+    await expect(page.locator("h1 .badge")).to_have_text("已解决")
+    await expect(page.locator(f'tr[data-complaint="{ids[1]}"]')).to_contain_text("请先受理投诉，再回复客户")
+    assert bad == []
+
+    await page.goto(f"/ui/complaints/{ids[0]}")
+    await expect(page.locator(f'.incident a[href="/ui/incidents/{iid}"]')).to_be_visible()
+    await expect(page.locator('[data-template="incident_plan"]')).to_contain_text("已修复")  # in the conversation
+
+    english = await signed_in(browser, api, "S001", lang="en")
+    await english.goto(f"/ui/incidents/{iid}")
+    await expect(english.locator("h1")).to_contain_text("Incident")
+    assert strangers(await english.evaluate(VISIBLE), "en") == []
+    await shot(english, "en/S001-incident")
