@@ -2,8 +2,9 @@
 time, the words they share, its clocks, the plan's editor, link and unlink, confirm, dismiss, resolve)."""
 import re
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
@@ -51,13 +52,21 @@ def _linked(ctx: Context, members: list[str]) -> tuple[list[ComplaintRow], list[
     return rows, [w for w, n in seen.most_common(8) if n >= max(2, len(rows) // 4)]
 
 
-def _over_time(rows: list[ComplaintRow]) -> list[list[object]]:
-    """Linked complaints received per 10 minutes: [bin start (ISO, UTC), count]."""
+def _over_time(rows: list[ComplaintRow], tz: str) -> list[list[object]]:
+    """Linked complaints received per 10 minutes, every bin from the first to the last (empty ones too):
+    [bin start in the bank's time, count]."""
     bins: Counter[datetime] = Counter()
     for r in rows:
-        at = r.received_at.replace(tzinfo=r.received_at.tzinfo or UTC)
+        at = r.received_at.replace(tzinfo=r.received_at.tzinfo or UTC).astimezone(ZoneInfo(tz))
         bins[at.replace(minute=at.minute - at.minute % BIN_MINUTES, second=0, microsecond=0)] += 1
-    return [[t.isoformat(), n] for t, n in sorted(bins.items())]
+    if not bins:
+        return []
+    out: list[list[object]] = []
+    t, last = min(bins), max(bins)
+    while t <= last and len(out) < 1000:
+        out.append([f"{t:%m-%d %H:%M}", bins.get(t, 0)])
+        t += timedelta(minutes=BIN_MINUTES)
+    return out
 
 
 async def _page(request: Request, ctx: Context, principal: Principal, incident_id: str, *, body_only: bool = False,
@@ -69,7 +78,7 @@ async def _page(request: Request, ctx: Context, principal: Principal, incident_i
     rows, words = await run_in_threadpool(_linked, ctx, s.members)
     offered = [n for n in INCIDENT_MESSAGES if _offered(n, principal, s)]
     return render(request, "incident_body.html" if body_only else "incident.html", principal, ctx, status=status,
-                  s=s, rows=rows, words=words, over_time=_over_time(rows), offered=offered, flash=flash, error=error,
+                  s=s, rows=rows, words=words, over_time=_over_time(rows, ctx.settings.policy().timezone), offered=offered, flash=flash, error=error,
                   typed=typed or {}, now=datetime.now(UTC))
 
 

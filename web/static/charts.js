@@ -80,8 +80,9 @@
   function incident(data, target) {
     echarts.init(box(target, data.label)).setOption({
       animation: false, tooltip: {}, grid: { left: 40, right: 20, bottom: 40, top: 10 },
-      xAxis: { type: "time" }, yAxis: { type: "value", minInterval: 1 },
-      series: [{ type: "bar", data: data.bins, barMaxWidth: 24 }]
+      xAxis: { type: "category", data: data.bins.map(function (b) { return b[0]; }) },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [{ type: "bar", data: data.bins.map(function (b) { return b[1]; }), barMaxWidth: 24 }]
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
