@@ -29,11 +29,9 @@ from models.policy import Policy, wall_clock
 from models.tables import ComplaintRow, IncidentLink, IncidentRow, Notification
 
 log = structlog.get_logger()
-CUSTOMER_TEXT = {  # composed once; the bank's template file words them for delivery (delivery/templates.toml)
-    "incident_known": "我们已知悉近期的服务异常，正在全力处理，投诉 {cid} 的进展会及时告知您。We know about the "
-                      "current service problem and are working on it; we will keep you posted on {cid}.",
-    "incident_plan": "关于投诉 {cid}：{text}",
-}
+# Composed once; the bank's template file words it for delivery (delivery/templates.toml).
+KNOWN = ("我们已知悉近期的服务异常，正在全力处理，投诉 {cid} 的进展会及时告知您。We know about the current service "
+         "problem and are working on it; we will keep you posted on {cid}.")
 
 
 def vector_text(v: np.ndarray) -> str:
@@ -139,8 +137,7 @@ class IncidentActivities:
                              channel="internal", template=f"incident_{n.kind}",
                              body=f"Major incident {n.incident_id} {what}", created_at=at,
                              params=json.dumps({"incident": n.incident_id})))
-        else:
-            template = "incident_known" if n.kind == "linked" else "incident_plan"
+        else:  # linked: each customer told once that the bank knows (the plan goes through the complaint itself)
             with Session(self.engine) as session:
                 for cid in n.complaint_ids:
                     ack = session.exec(select(Notification).where(
@@ -149,35 +146,47 @@ class IncidentActivities:
                     row = session.get(ComplaintRow, cid)
                     if ack is None or row is None:
                         continue  # not received yet: its own acknowledgement comes first
-                    text = (n.en or n.zh) if row.customer_language == "en" else n.zh
-                    params = {"cid": cid, "text": text}
-                    rows.append(dict(key=f"incident:{n.incident_id}:{n.kind}:{n.seq}:{cid}", complaint_id=cid,
+                    rows.append(dict(key=f"incident:{n.incident_id}:{n.kind}:{cid}", complaint_id=cid,
                                      recipient_kind="customer", recipient=ack.recipient, channel=ack.channel,
-                                     template=template, body=CUSTOMER_TEXT[template].format(**params), created_at=at,
-                                     params=json.dumps(params, ensure_ascii=False)))
+                                     template="incident_known", body=KNOWN.format(cid=cid), created_at=at,
+                                     params=json.dumps({"cid": cid})))
         with Session(self.engine) as session:
             insert_ignore(session, Notification, rows)
             session.commit()
 
-    @activity.defn(name="propose_to_linked")
-    async def propose_to_linked(self, incident_id: str, text: str, actor: dict, members: list[str]) -> dict[str, str]:
-        """The resolution's response, proposed to each linked complaint as the person who resolved it; each
-        complaint's own rules decide (its script, its stage). What each said, by complaint."""
+    async def _send_each(self, incident_id: str, purpose: str, name: str, msg: m.Message,
+                         members: list[str]) -> dict[str, str]:
+        """`msg` to each linked complaint as a sealed update whose id names the incident, the purpose and the
+        complaint: a retry applies nothing twice. What each complaint said, by complaint."""
         assert self.client is not None
         prover = prover_of(self.client)
-        msg = m.ProposeResponse(actor=Actor.model_validate(actor), text=text)
         said: dict[str, str] = {}
         for cid in members:
-            update_id = f"incident:{incident_id}:resolve:{cid}"
+            update_id = f"incident:{incident_id}:{purpose}:{cid}"
             payload = self.client.data_converter.payload_converter.to_payloads([msg])[0]
             if prover is not None:
-                prover.seal(payload, workflow_id_for(cid), "propose_response", update_id)
+                prover.seal(payload, workflow_id_for(cid), name, update_id)
             try:
                 await self.client.get_workflow_handle(workflow_id_for(cid)).execute_update(
-                    "propose_response", RawValue(payload), id=update_id)
+                    name, RawValue(payload), id=update_id)
                 said[cid] = "sent"
             except WorkflowUpdateFailedError as e:
                 said[cid] = str(getattr(e.cause, "message", e))[:300]
             except RPCError as e:
                 said[cid] = e.message[:300]
         return said
+
+    @activity.defn(name="announce_to_linked")
+    async def announce_to_linked(self, incident_id: str, seq: int, zh: str, en: str, actor: dict,
+                                 members: list[str]) -> dict[str, str]:
+        """The plan to each linked complaint: recorded there, its customer told once, its clocks met as the
+        policy says."""
+        msg = m.IncidentNotice(actor=Actor.model_validate(actor), incident_id=incident_id, zh=zh, en=en)
+        return await self._send_each(incident_id, f"plan{seq}", "incident_notice", msg, members)
+
+    @activity.defn(name="propose_to_linked")
+    async def propose_to_linked(self, incident_id: str, text: str, actor: dict, members: list[str]) -> dict[str, str]:
+        """The resolution's response, proposed to each linked complaint as the person who resolved it; each
+        complaint's own rules decide (its script, its stage)."""
+        msg = m.ProposeResponse(actor=Actor.model_validate(actor), text=text)
+        return await self._send_each(incident_id, "resolve", "propose_response", msg, members)

@@ -106,6 +106,7 @@ class IncidentState(BaseModel):
     resolved_at: datetime | None = None
     resolution: str = ""
     proposed: dict[str, str] = {}     # complaint id -> what its workflow said to the proposed response
+    told: dict[str, str] = {}         # complaint id -> what its workflow said to the newest announcement
     history: list[Entry] = []
     version: int = 0
 

@@ -58,6 +58,14 @@ class ReturnDisposal(Message):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class IncidentNotice(Message):
+    """A major incident's plan, announced to this complaint's customer (sent by the incident, for the supervisor
+    who published it): recorded here, the customer told, and the clocks the policy names met."""
+    incident_id: str = Field(pattern=r"^INC-\d{12}-[0-9a-f]{6}$")
+    zh: str = Field(min_length=1, max_length=2000)
+    en: str = Field(default="", max_length=2000)
+
+
 class ProposeResponse(Message):
     text: str = Field(min_length=1, max_length=4000)
 

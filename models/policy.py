@@ -114,6 +114,8 @@ class Incidents(_Section):
     neighbours: int = Field(default=2, ge=1)                 # members `similar` alike that also link
     link_same_label: float = Field(default=0.4, gt=0, lt=1)  # cosine that links with a main business type
     every: Duration = "2m"                                   # how often the watch looks, and an incident links
+    # The clocks of a linked complaint that the incident's announced plan meets (the customer has been told).
+    announcement_meets: list[str] = Field(default_factory=lambda: ["first_response", "plan"])
 
 
 class Limits(_Section):

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, col, select
 
-from api import incidents
+from api import incidents, service
 from api.service import ComplaintError
 from models.incidents import Confirm, Dismiss, PublishPlan, Resolve
 from models.intake import Actor
@@ -101,7 +101,11 @@ async def test_a_burst_becomes_one_incident_announced_once_to_each_customer(api,
         state = await incidents.update(client, iid, "publish_plan", plan, f"p-{iid}")
     assert len(state.announcements) == 1
     everyone = [*ids, later]
+    assert state.told == {c: "sent" for c in everyone}  # recorded on each complaint, by its own workflow
     await eventually(lambda: _notices(engine, "incident_plan", everyone) == {c: 1 for c in everyone})
+    sla = await service.sla(client, later)  # the customer was told: the clocks the policy names are met
+    met = [c for c in sla.clocks if c.kind.value in ("first_response", "plan")]
+    assert met and all(c.met_at is not None for c in met), sla.clocks
 
     # Resolving proposes the response to each; a complaint not yet accepted refuses it by its own rule.
     async with api.http() as h:

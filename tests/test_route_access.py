@@ -187,6 +187,7 @@ EXAMPLES = {
     "cancel_work_order": {"work_order_id": "WO-1", "reason": "not needed"},
     "request_customer_info": {"what": "a receipt"}, "customer_info_received": {"note": "the receipt"},
     "approve_disposal": {}, "record_disposal": {"text": "card frozen"}, "return_disposal": {"reason": "why?"},
+    "incident_notice": {"incident_id": "INC-202612010000-abcdef", "zh": "系统已恢复"},
     "propose_response": {"text": "非常抱歉。经核实，已为您退还。我们将回访。"},
     "customer_feedback": {"satisfied": True, "csat": 5}, "escalate": {"reason": "urgent"},
     "reassign": {"owner_id": "H501", "department": "credit-card-centre", "reason": "cards"}, "approve_close": {},

@@ -60,6 +60,7 @@ def msg(name: str, actor: Actor = OWNER, **fields) -> m.Message:
         "reassign": {"owner_id": "E300", "reason": "leave"}, "extend_deadline": {"reason": "complex"},
         "correct_classification": {"business_type": "card", "reason": "it is a card"},
         "record_disposal": {"text": "card frozen"}, "return_disposal": {"reason": "which card?"},
+        "incident_notice": {"incident_id": "INC-202612010000-abcdef", "zh": "系统已恢复"},
     }
     return MESSAGES[name].model_validate({"actor": actor.model_dump(), **defaults.get(name, {}), **fields})
 
@@ -259,6 +260,7 @@ MAY = {
     "customer_info_received": {"intake", "owner"},
     "approve_disposal": {"reviewer", "supervisor"},
     "record_disposal": {"owner", "supervisor"},
+    "incident_notice": {"supervisor"},
     "return_disposal": {"reviewer", "supervisor"},
     "propose_response": {"owner", "supervisor"},
     "customer_feedback": {"intake"},

@@ -38,6 +38,7 @@ ENTRIES: dict[str, tuple[str, str, str]] = {
                          "approval {n} of 2. {note}"),
     "return_disposal": (r"(?P<reason>.*)", "{reason}", "{reason}"),
     "record_disposal": (r"(?P<text>.*)", "{text}", "{text}"),
+    "incident_notice": (r"(?P<iid>INC-\S+): (?P<text>.*)", "{iid}：{text}", "{iid}: {text}"),
     "propose_response": (r"response passed the script check; sending", "回复通过话术检查，正在发送给客户",
                          "the response passed the script check; sending"),
     "customer_feedback": (r"(?P<verdict>satisfied|not satisfied), CSAT (?P<csat>\d)\. (?P<comment>.*)",

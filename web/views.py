@@ -21,7 +21,7 @@ def available_actions(actor: Actor, s: ComplaintState, policy: Policy, now: date
     open_orders = [w.id for w in s.open_work_orders()]
     found = []
     for name, cls in MESSAGES.items():
-        if name in CHANNEL_ONLY:
+        if name in CHANNEL_ONLY or not CONTRACT[name].form:
             continue
         fields = dict(CONTRACT[name].probe)
         if name in ("answer_work_order", "cancel_work_order"):

@@ -35,9 +35,18 @@ class CaseClocks(CaseCore):
     def meet(self, milestone: Milestone, now: datetime, work_order: str | None = None) -> None:
         for clock in self.s.clocks:
             if clock.running and clock.milestone is milestone and (work_order is None or clock.work_order == work_order):
-                clock.resume(now)
-                clock.met_at = now
-                self.out.sla_events.append(SlaEvent(clock=clock.name, kind="met", at=now, deadline=clock.deadline()))
+                self._met(clock, now)
+
+    def meet_kinds(self, kinds: list[str], now: datetime) -> None:
+        """Meet the running clocks of these kinds, whatever their milestone (an incident's announcement)."""
+        for clock in self.s.clocks:
+            if clock.running and clock.kind.value in kinds:
+                self._met(clock, now)
+
+    def _met(self, clock: Clock, now: datetime) -> None:
+        clock.resume(now)
+        clock.met_at = now
+        self.out.sla_events.append(SlaEvent(clock=clock.name, kind="met", at=now, deadline=clock.deadline()))
 
     def fire_due_clocks(self, now: datetime) -> None:
         for clock in list(self.s.clocks):

@@ -131,6 +131,11 @@ class Case(CaseClocks):
         self.notify("owner", s.owner_id, "disposal_returned",
                     f"Disposal of {s.complaint_id} returned by {msg.actor.id}", now)
 
+    def on_incident_notice(self, msg: m.IncidentNotice, now: datetime, due: datetime | None) -> None:
+        self.event("incident_notice", msg.actor, now, f"{msg.incident_id}: {msg.zh}")
+        self.notify_customer("incident_plan", now, text_zh=msg.zh, text_en=msg.en or msg.zh)
+        self.meet_kinds(self.policy.incidents.announcement_meets, now)  # the customer has been told
+
     def on_propose_response(self, msg: m.ProposeResponse, now: datetime, due: datetime | None) -> None:
         """Sends the response and invites the customer to verify, in one step: the caller's next message
         (the customer's feedback) is never refused for arriving a moment too early."""

@@ -194,6 +194,8 @@ class Declared:
     probe: Mapping[str, object] = field(default_factory=dict)
     # Offered whenever stage and sender allow it: what the person writes (a department, a text) decides.
     decided_by_content: bool = False
+    # A form on the complaint page; False for a message another workflow sends (an incident's announcement).
+    form: bool = True
 
 
 LIVE = (Stage.RECEIVE, Stage.ANALYSE, Stage.HANDLE, Stage.RESPOND, Stage.VERIFY)  # closed accepts nothing
@@ -227,6 +229,8 @@ CONTRACT: Mapping[str, Declared] = MappingProxyType({
     "return_disposal": Declared(m.ReturnDisposal, HANDLE, (REVIEWER, SUPERVISOR),
                                 ("退回处置（说明原因）", "Return the disposal with a reason"), return_disposal,
                                 {"reason": WRITTEN}),
+    "incident_notice": Declared(m.IncidentNotice, LIVE, (SUPERVISOR,), ("重大事件公告", "Incident announcement"),
+                                form=False),
     "propose_response": Declared(m.ProposeResponse, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
                                  ("发送回复", "Send response"), propose_response, {"text": WRITTEN}, True),
     "customer_feedback": Declared(m.CustomerFeedback, (Stage.VERIFY,), (INTAKE,), ("客户评价", "Customer feedback"),

@@ -49,6 +49,7 @@ class Act:
     LINKS = "link_scan"
     NOTICE = "incident_notice"
     PROPOSE = "propose_to_linked"
+    ANNOUNCE = "announce_to_linked"
 
 
 @workflow.defn
@@ -207,10 +208,13 @@ class IncidentWorkflow:
             self._log("unlink", who, f"{msg.complaint_id}: {msg.reason}")
         elif name == "publish_plan":
             seq = len(s.announcements) + 1
+            told = await workflow.execute_activity(
+                Act.ANNOUNCE, args=[s.incident_id, seq, msg.zh, msg.en, msg.actor.model_dump(mode="json"),
+                                    list(s.members)],
+                result_type=dict[str, str], start_to_close_timeout=timedelta(minutes=10), retry_policy=RETRY)
             s.announcements.append(Announcement(seq=seq, at=workflow.now(), by=who, zh=msg.zh, en=msg.en))
+            s.told = {**s.told, **told}
             self._log("publish_plan", who, msg.zh)
-            self.pending.append(Notice(incident_id=s.incident_id, kind="plan", seq=seq, complaint_ids=list(s.members),
-                                       zh=msg.zh, en=msg.en))
         elif name == "resolve":
             s.proposed = await workflow.execute_activity(
                 Act.PROPOSE, args=[s.incident_id, msg.text, msg.actor.model_dump(mode="json"), list(s.members)],

@@ -193,7 +193,7 @@ def inbox_refusal(who: Who, department: str) -> str | None:
 
 
 # Incidents (workflows/incident.py): supervisors decide; the special group works one.
-INCIDENT_DECIDERS = {"confirm", "dismiss", "resolve"}
+INCIDENT_DECIDERS = {"confirm", "dismiss", "publish_plan", "resolve"}  # each speaks to every linked customer
 
 
 def incident_refusal(name: str, msg: Any, s: Any) -> str | None:

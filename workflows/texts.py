@@ -12,6 +12,7 @@ CUSTOMER = {
                "We are sorry; a supervisor now oversees {cid} and we will answer again by {due}.",
     "withdrawn": "投诉 {cid} 已按您的要求撤销。Complaint {cid} is withdrawn as you asked.",
     "progress": "您的投诉 {cid} 正在由主管加急处理。A supervisor is now handling {cid} with priority.",
+    "incident_plan": "关于您的投诉 {cid}：{text_zh} / About your complaint {cid}: {text_en}",
     "extension": "您的投诉 {cid} 情况复杂，处理期限延长至 {day}。Your case is complex; we will decide by {day}.",
 }
 
