@@ -2,6 +2,7 @@
 the watch starts it with. Pure data: workflow code carries it."""
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -10,6 +11,7 @@ from models.messages import Message
 from models.policy import Incidents
 
 INCIDENT_ID = r"^INC-\d{12}-[0-9a-f]{6}$"
+COMPLAINT_ID = r"^[A-Z]{2}\d{10}$"
 MAX_MEMBERS = 5000          # a state travels whole in queries and continue-as-new: bounded
 HISTORY_KEPT = 200
 TEXT = Field(min_length=1, max_length=2000)
@@ -31,11 +33,11 @@ class Dismiss(Message):
 
 
 class Link(Message):
-    complaint_id: str = Field(pattern=r"^[A-Z]{2}\d{10}$")
+    complaint_id: str = Field(pattern=COMPLAINT_ID)
 
 
 class Unlink(Message):
-    complaint_id: str = Field(pattern=r"^[A-Z]{2}\d{10}$")
+    complaint_id: str = Field(pattern=COMPLAINT_ID)
     reason: str = TEXT
 
 
@@ -76,7 +78,7 @@ class StartIncident(Strict):
     opened_at: datetime
     rule: str = Field(max_length=16)
     key: str = Field(max_length=128)
-    members: list[str] = Field(max_length=MAX_MEMBERS)
+    members: list[Annotated[str, Field(pattern=COMPLAINT_ID)]] = Field(max_length=MAX_MEMBERS)
     centre: str = Field(max_length=8192)            # base64 float32 unit vector
     labels: list[str] = Field(default_factory=list, max_length=8)
     rules: Incidents = Incidents()                  # the policy's, when the watch found it

@@ -94,6 +94,10 @@ class IncidentWorkflow:
         if self.start.incident_id != workflow.info().workflow_id:
             self.start, self.invalid = None, "incident_id does not belong to this workflow"
             return
+        if self.start.carried is not None and (workflow.info().continued_run_id is None
+                                               or self.start.carried.incident_id != self.start.incident_id):
+            self.start, self.invalid = None, "carried state comes only from the incident's own continue-as-new"
+            return
         s = self.start
         self.rules = s.rules
         self.s = s.carried or IncidentState(
