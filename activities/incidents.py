@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import structlog
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import RawValue
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from classifier import embedding
@@ -23,9 +24,9 @@ from complaints.proof import prover_of
 from incidents.detect import Open, Seen, candidates, main_labels, matches
 from models import messages as m
 from models.enums import Level
-from models.incidents import IncidentState, LinkScan, Notice, StartIncident
+from models.incidents import Absorb, IncidentState, LinkScan, Notice, StartIncident
 from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor, workflow_id_for
-from models.policy import Policy, wall_clock
+from models.policy import Incidents, Policy, wall_clock
 from models.tables import ComplaintRow, IncidentLink, IncidentRow, Notification
 
 log = structlog.get_logger()
@@ -119,11 +120,22 @@ class IncidentActivities:
                 plan_published_at=s.announcements[0].at if s.announcements else None, resolved_at=s.resolved_at,
                 version=s.version))
             now = activity.info().scheduled_time
+            # A dismissed candidate was no incident, and a merged one handed its complaints on: no links stay.
+            kept = [] if s.status.value in ("dismissed", "merged") else s.members
+            mine = set(session.exec(select(IncidentLink.complaint_id).where(
+                col(IncidentLink.incident_id) == s.incident_id)).all())
             insert_ignore(session, IncidentLink, [dict(complaint_id=c, incident_id=s.incident_id, linked_at=now,
-                                                       linked_by="detector") for c in s.members])
+                                                       linked_by="detector") for c in kept if c not in mine])
+            if self._merged_from(s):  # complaints handed over by a merge: this incident's now
+                session.exec(update(IncidentLink).where(col(IncidentLink.complaint_id).in_(kept))
+                             .values(incident_id=s.incident_id))
             session.exec(delete(IncidentLink).where(
-                col(IncidentLink.incident_id) == s.incident_id, col(IncidentLink.complaint_id).not_in(s.members)))
+                col(IncidentLink.incident_id) == s.incident_id, col(IncidentLink.complaint_id).not_in(kept)))
             session.commit()
+
+    @staticmethod
+    def _merged_from(s: IncidentState) -> bool:
+        return any(e.action == "absorb" for e in s.history)
 
     @activity.defn(name="incident_notice")
     def incident_notice(self, n: Notice) -> None:
@@ -190,3 +202,43 @@ class IncidentActivities:
         complaint's own rules decide (its script, its stage)."""
         msg = m.ProposeResponse(actor=Actor.model_validate(actor), text=text)
         return await self._send_each(incident_id, "resolve", "propose_response", msg, members)
+
+    @activity.defn(name="hand_over")
+    async def hand_over(self, from_id: str, into_id: str, members: list[str], actor: dict) -> str:
+        """A merge: the complaints to the other incident, as the supervisor who merged (once, by its id)."""
+        assert self.client is not None
+        msg = Absorb(actor=Actor.model_validate(actor), from_incident=from_id, complaint_ids=members)
+        update_id = f"incident:{from_id}:merge:{into_id}"
+        payload = self.client.data_converter.payload_converter.to_payloads([msg])[0]
+        if (prover := prover_of(self.client)) is not None:
+            prover.seal(payload, into_id, "absorb", update_id)
+        try:
+            await self.client.get_workflow_handle(into_id).execute_update("absorb", RawValue(payload), id=update_id)
+        except WorkflowUpdateFailedError as e:
+            return str(getattr(e.cause, "message", e))[:300]
+        except RPCError as e:
+            return e.message[:300]
+        return "sent"
+
+    @activity.defn(name="split_off")
+    async def split_off(self, from_id: str, members: list[str], rules: dict) -> str:
+        """A split: a new incident of those complaints (its centre their own), started once by its id."""
+        assert self.client is not None
+        with Session(self.engine) as session:
+            rows = list(session.exec(select(ComplaintRow).where(col(ComplaintRow.id).in_(members))).all())
+        seen = self._seen(rows)
+        centre = np.mean(np.vstack([s.vector for s in seen]), axis=0) if seen else np.zeros(embedding.DIMENSIONS)
+        norm = float(np.linalg.norm(centre))
+        opened = activity.info().scheduled_time
+        key = hashlib.sha256(f"split|{from_id}|{','.join(sorted(members))}".encode()).hexdigest()[:6]
+        start = StartIncident(
+            incident_id=f"INC-{opened:%Y%m%d%H%M}-{key}", opened_at=opened, rule="split", key=from_id,
+            members=members, centre=vector_text(centre / norm if norm else centre),
+            labels=sorted(main_labels([s.business_type for s in seen])), rules=Incidents.model_validate(rules),
+            response_due=opened + timedelta(hours=1), plan_due=opened + timedelta(hours=24))
+        try:
+            await self.client.start_workflow("IncidentWorkflow", start, id=start.incident_id,
+                                             task_queue=activity.info().task_queue)
+        except WorkflowAlreadyStartedError:
+            pass  # a retry: started the first time
+        return start.incident_id

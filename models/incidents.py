@@ -22,6 +22,7 @@ class Status(StrEnum):
     CONFIRMED = "confirmed"
     DISMISSED = "dismissed"   # recorded with who and why; it teaches the detector nothing by itself
     RESOLVED = "resolved"
+    MERGED = "merged"         # its complaints handed to another incident (`merged_into`)
 
 
 class Confirm(Message):
@@ -47,6 +48,24 @@ class PublishPlan(Message):
     en: str = Field(default="", max_length=2000)
 
 
+class Merge(Message):
+    """The same outage as another incident: its complaints go there, and this one ends."""
+    into: str = Field(pattern=INCIDENT_ID)
+    reason: str = TEXT
+
+
+class Split(Message):
+    """Some of its complaints are another story: they leave for a new incident of their own."""
+    complaint_ids: list[Annotated[str, Field(pattern=COMPLAINT_ID)]] = Field(min_length=1, max_length=MAX_MEMBERS)
+    reason: str = TEXT
+
+
+class Absorb(Message):
+    """Another incident's complaints handed over by a merge (its customers were told already)."""
+    from_incident: str = Field(pattern=INCIDENT_ID)
+    complaint_ids: list[Annotated[str, Field(pattern=COMPLAINT_ID)]] = Field(max_length=MAX_MEMBERS)
+
+
 class Resolve(Message):
     """The incident is over: this response is proposed to every linked complaint (each checks its script)."""
     text: str = Field(min_length=1, max_length=4000)
@@ -54,7 +73,7 @@ class Resolve(Message):
 
 INCIDENT_MESSAGES: dict[str, type[Message]] = {
     "confirm": Confirm, "dismiss": Dismiss, "link": Link, "unlink": Unlink, "publish_plan": PublishPlan,
-    "resolve": Resolve,
+    "resolve": Resolve, "merge": Merge, "split": Split, "absorb": Absorb,
 }
 
 
@@ -107,6 +126,8 @@ class IncidentState(BaseModel):
     breaches: list[str] = []          # clocks that passed their deadline: "response", "plan"
     resolved_at: datetime | None = None
     resolution: str = ""
+    merged_into: str | None = None
+    split_into: list[str] = []        # incidents split off this one
     proposed: dict[str, str] = {}     # complaint id -> what its workflow said to the proposed response
     told: dict[str, str] = {}         # complaint id -> what its workflow said to the newest announcement
     history: list[Entry] = []

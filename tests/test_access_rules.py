@@ -183,6 +183,21 @@ OTHER = Actor(id="H801", role=Role.HANDLER, department="operations")
     ("resolve", GROUP, {"text": "已修复"}, {"status": "confirmed"},
      "resolve is for a supervisor; G001 (handler, special-group) is not"),
     ("resolve", SUP, {"text": "已修复"}, {"status": "confirmed"}, None),
+    ("merge", SUP, {"into": "INC-202612010000-abcdef", "reason": "x"}, {},
+     "incident INC-202612010000-abcdef cannot be merged into itself"),
+    ("merge", SUP, {"into": "INC-202612010000-000000", "reason": "x"}, {}, None),
+    ("merge", GROUP, {"into": "INC-202612010000-000000", "reason": "x"}, {},
+     "merge is for a supervisor; G001 (handler, special-group) is not"),
+    ("split", SUP, {"complaint_ids": ["AP0000000009"], "reason": "x"}, {"members": ["AP0000000001", "AP0000000002"]},
+     "AP0000000009 is not linked to INC-202612010000-abcdef"),
+    ("split", SUP, {"complaint_ids": ["AP0000000001", "AP0000000002"], "reason": "x"},
+     {"members": ["AP0000000001", "AP0000000002"]},
+     "a split leaves complaints behind; to move them all, merge INC-202612010000-abcdef instead"),
+    ("split", SUP, {"complaint_ids": ["AP0000000001"], "reason": "x"}, {"members": ["AP0000000001", "AP0000000002"]},
+     None),
+    ("absorb", SUP, {"from_incident": "INC-202612010000-000000", "complaint_ids": ["AP0000000003"]}, {}, None),
+    ("absorb", SUP, {"from_incident": "INC-202612010000-000000", "complaint_ids": []}, {"status": "merged"},
+     "incident INC-202612010000-abcdef is merged"),
 ])
 def test_who_may_send_what_to_an_incident(name, actor, fields, changes, refused):
     from models.incidents import INCIDENT_MESSAGES

@@ -97,3 +97,33 @@ async def test_the_watch_refuses_a_time_it_cannot_read(client, workers):
             await client.execute_workflow(IncidentWatchWorkflow.run, junk, id=f"watch-{uuid.uuid4().hex[:8]}",
                                           task_queue=workers["calm"])
         assert "not a time" in e.value.cause.message
+
+
+async def test_a_merge_hands_the_complaints_over_and_a_split_starts_a_new_incident(client, workers, engine):
+    from models.incidents import Merge, Split
+    from models.intake import Actor
+    from models.tables import IncidentLink
+    from tests.conftest import eventually
+
+    sup = Actor.model_validate(SUPERVISOR)
+    a, b = _iid(), _iid()
+    mine = [f"AP9{uuid.uuid4().int % 10**9:09d}" for _ in range(4)]  # complaints of no other test
+    await client.start_workflow(IncidentWorkflow.run, _start(a, members=mine[:3]), id=a, task_queue=workers["calm"])
+    await client.start_workflow(IncidentWorkflow.run, _start(b, members=mine[3:]), id=b, task_queue=workers["calm"])
+
+    def links(iid):
+        return {x.complaint_id for x in rows(engine, IncidentLink, incident_id=iid)}
+
+    await eventually(lambda: links(a) == set(mine[:3]) and links(b) == set(mine[3:]))
+    merged = await incidents.update(client, a, "merge", Merge(actor=sup, into=b, reason="同一故障"), "m-1")
+    assert merged.status == "merged" and merged.merged_into == b
+    assert set((await incidents.state(client, b)).members) == set(mine)
+    await eventually(lambda: links(b) == set(mine) and links(a) == set())
+
+    after = await incidents.update(client, b, "split", Split(actor=sup, complaint_ids=mine[:2], reason="另一故障"), "s-1")
+    new = after.split_into[0]
+    assert set(after.members) == set(mine[2:])
+    assert set((await incidents.state(client, new)).members) == set(mine[:2])
+    await eventually(lambda: links(new) == set(mine[:2]) and links(b) == set(mine[2:]))
+    for iid in (a, b, new):
+        assert await broken_tasks(client, iid) == []

@@ -3,7 +3,7 @@ time, the words they share, its clocks, the plan's editor, link and unlink, conf
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -84,9 +84,16 @@ async def _page(request: Request, ctx: Context, principal: Principal, incident_i
 
 def _offered(name: str, principal: Principal, s: IncidentState) -> bool:
     """A form is shown only when its sender and the incident's state allow it (the content is checked on send)."""
-    probe = {"link": {"complaint_id": "AP0000000000"}, "unlink": {"complaint_id": s.members[0] if s.members else
-                                                                  "AP0000000000", "reason": "·"},
-             "dismiss": {"reason": "·"}, "publish_plan": {"zh": "·"}, "resolve": {"text": "·"}}.get(name, {})
+    if name == "absorb":
+        return False  # a merge's hand-over between incidents, never a person's form
+    first = s.members[0] if s.members else "AP0000000000"
+    probes: dict[str, dict[str, Any]] = {
+        "link": {"complaint_id": "AP0000000000"}, "unlink": {"complaint_id": first, "reason": "·"},
+        "dismiss": {"reason": "·"}, "publish_plan": {"zh": "·"}, "resolve": {"text": "·"},
+        "merge": {"into": "INC-000000000000-000000", "reason": "·"}, "split": {"complaint_ids": [first], "reason": "·"}}
+    probe = probes.get(name, {})
+    if name == "split" and len(s.members) < 2:
+        return False
     msg = INCIDENT_MESSAGES[name].model_validate({"actor": principal.actor.model_dump(), **probe})
     return incident_refusal(name, msg, s) is None
 
@@ -111,7 +118,9 @@ async def incident_act(request: Request, incident_id: IncidentId, name: str, pri
     if name not in INCIDENT_MESSAGES:
         raise Problem(404, "not-found", f"no incident message {name[:40]}")
     form = await request.form()
-    fields = {k: v for k, v in form.items() if isinstance(v, str) and v.strip()}
+    fields: dict[str, object] = {k: v for k, v in form.items() if isinstance(v, str) and v.strip()}
+    if name == "split":
+        fields["complaint_ids"] = [v for v in form.getlist("complaint_ids") if isinstance(v, str)]
     try:
         msg = with_actor(INCIDENT_MESSAGES[name], without_actor(INCIDENT_MESSAGES[name]).model_validate(fields),
                          principal.actor.model_dump())

@@ -67,7 +67,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
                     look.resolve_month, look.sample_lookback, look.record_revisit, look.recurrence_intake,
                     look.record_lookback, recon.reconcile, out.pending, out.deliver, out.failed,
                     inc.scan_intake, inc.link_scan, inc.record_incident, inc.incident_notice, inc.propose_to_linked,
-                    inc.announce_to_linked],
+                    inc.announce_to_linked, inc.hand_over, inc.split_off],
         activity_executor=ThreadPoolExecutor(max_workers=settings.max_concurrent_activities),
         max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows,

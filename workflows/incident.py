@@ -50,6 +50,8 @@ class Act:
     NOTICE = "incident_notice"
     PROPOSE = "propose_to_linked"
     ANNOUNCE = "announce_to_linked"
+    HAND_OVER = "hand_over"
+    SPLIT_OFF = "split_off"
 
 
 @workflow.defn
@@ -219,6 +221,26 @@ class IncidentWorkflow:
             s.announcements.append(Announcement(seq=seq, at=workflow.now(), by=who, zh=msg.zh, en=msg.en))
             s.told = {**s.told, **told}
             self._log("publish_plan", who, msg.zh)
+        elif name == "merge":
+            said = await workflow.execute_activity(
+                Act.HAND_OVER, args=[s.incident_id, msg.into, list(s.members), msg.actor.model_dump(mode="json")],
+                result_type=str, start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
+            if said != "sent":
+                raise Refused(f"incident {msg.into} did not take the complaints: {said}")
+            s.status, s.merged_into, s.decided_by, s.reason = Status.MERGED, msg.into, who, msg.reason
+            self._log("merge", who, f"{msg.into}: {msg.reason}")
+        elif name == "split":
+            leaving = list(dict.fromkeys(msg.complaint_ids))
+            new_id = await workflow.execute_activity(
+                Act.SPLIT_OFF, args=[s.incident_id, leaving, self.rules.model_dump(mode="json")], result_type=str,
+                start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
+            s.members = [c for c in s.members if c not in leaving]
+            s.split_into = [*s.split_into, new_id]
+            self._log("split", who, f"{len(leaving)} complaints to {new_id}: {msg.reason}")
+        elif name == "absorb":
+            new = [c for c in dict.fromkeys(msg.complaint_ids) if c not in s.members][:MAX_MEMBERS - len(s.members)]
+            s.members += new
+            self._log("absorb", who, f"{len(new)} complaints from {msg.from_incident}")
         elif name == "resolve":
             s.proposed = await workflow.execute_activity(
                 Act.PROPOSE, args=[s.incident_id, msg.text, msg.actor.model_dump(mode="json"), list(s.members)],

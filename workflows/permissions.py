@@ -193,7 +193,7 @@ def inbox_refusal(who: Who, department: str) -> str | None:
 
 
 # Incidents (workflows/incident.py): supervisors decide; the special group works one.
-INCIDENT_DECIDERS = {"confirm", "dismiss", "publish_plan", "resolve"}  # each speaks to every linked customer
+INCIDENT_DECIDERS = {"confirm", "dismiss", "publish_plan", "resolve", "merge", "split", "absorb"}
 
 
 def incident_refusal(name: str, msg: Any, s: Any) -> str | None:
@@ -214,4 +214,10 @@ def incident_refusal(name: str, msg: Any, s: Any) -> str | None:
         return f"{msg.complaint_id} is already linked to {s.incident_id}"
     if name == "unlink" and msg.complaint_id not in s.members:
         return f"{msg.complaint_id} is not linked to {s.incident_id}"
+    if name == "merge" and msg.into == s.incident_id:
+        return f"incident {s.incident_id} cannot be merged into itself"
+    if name == "split" and (outside := [c for c in msg.complaint_ids if c not in s.members]):
+        return f"{', '.join(outside[:5])} {'is' if len(outside) == 1 else 'are'} not linked to {s.incident_id}"
+    if name == "split" and len(set(msg.complaint_ids)) >= len(s.members):
+        return f"a split leaves complaints behind; to move them all, merge {s.incident_id} instead"
     return None

@@ -94,3 +94,17 @@ def resolve(incident_id: Id, text: Annotated[str, typer.Option(help="The respons
             json: JsonFlag = False) -> None:
     """Resolve it: the response is proposed to every linked complaint, each checked by its own rules."""
     _send(incident_id, "resolve", json, text=text)
+
+
+@incidents_app.command("merge")
+def merge(incident_id: Id, into: Annotated[str, typer.Option(help="The incident it is part of.")],
+          reason: Annotated[str, typer.Option(help="Why they are one.")], json: JsonFlag = False) -> None:
+    """The same outage as another incident: its complaints go there, and this one ends."""
+    _send(incident_id, "merge", json, into=into, reason=reason)
+
+
+@incidents_app.command("split")
+def split(incident_id: Id, complaint: Annotated[list[str], typer.Option(help="A complaint that leaves (repeat).")],
+          reason: Annotated[str, typer.Option(help="Why they are another story.")], json: JsonFlag = False) -> None:
+    """Some of its complaints are another story: they leave for a new incident of their own."""
+    _send(incident_id, "split", json, complaint_ids=complaint, reason=reason)
