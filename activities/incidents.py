@@ -126,7 +126,7 @@ class IncidentActivities:
                 col(IncidentLink.incident_id) == s.incident_id)).all())
             insert_ignore(session, IncidentLink, [dict(complaint_id=c, incident_id=s.incident_id, linked_at=now,
                                                        linked_by="detector") for c in kept if c not in mine])
-            if self._merged_from(s):  # complaints handed over by a merge: this incident's now
+            if self._claims(s):
                 session.exec(update(IncidentLink).where(col(IncidentLink.complaint_id).in_(kept))
                              .values(incident_id=s.incident_id))
             session.exec(delete(IncidentLink).where(
@@ -134,8 +134,10 @@ class IncidentActivities:
             session.commit()
 
     @staticmethod
-    def _merged_from(s: IncidentState) -> bool:
-        return any(e.action == "absorb" for e in s.history)
+    def _claims(s: IncidentState) -> bool:
+        """Complaints handed to it by a merge, or split off to it, are taken from the incident they leave
+        (whichever of the two writes first)."""
+        return s.rule == "split" or any(e.action == "absorb" for e in s.history)
 
     @activity.defn(name="incident_notice")
     def incident_notice(self, n: Notice) -> None:
