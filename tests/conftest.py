@@ -153,3 +153,15 @@ def rows(engine, table, **where):
         for key, value in where.items():
             query = query.where(getattr(table, key) == value)
         return session.exec(query).all()
+
+
+@pytest.fixture
+async def no_incident_left(client):
+    """Incidents a test starts are ended after it: an open one links new complaints every few seconds, and would
+    load the worker for the rest of the suite."""
+    yield
+    async for w in client.list_workflows("WorkflowType = 'IncidentWorkflow' AND ExecutionStatus = 'Running'"):
+        try:
+            await client.get_workflow_handle(w.id, run_id=w.run_id).terminate("the test is over")
+        except Exception:  # noqa: BLE001, S110 - ended meanwhile
+            pass

@@ -18,6 +18,9 @@ from workflows.incident import IncidentWatchWorkflow, IncidentWorkflow
 SUPERVISOR = {"id": "S001", "role": "supervisor", "department": "complaints"}
 
 
+pytestmark = pytest.mark.usefixtures("no_incident_left")
+
+
 def _start(iid: str, **over) -> StartIncident:
     now = datetime.now(UTC)
     return StartIncident.model_validate({

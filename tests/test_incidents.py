@@ -25,6 +25,9 @@ OUTAGE = ["转账一直失败，提示系统繁忙，急着用钱", "手机银�
 SUPERVISOR = Actor(id="S001", role="supervisor", department="complaints")
 
 
+pytestmark = pytest.mark.usefixtures("no_incident_left")
+
+
 async def _submit(api, text: str, received_at: datetime) -> str:
     async with api.http() as h:
         r = await h.post("/v1/complaints", json=intake_body(text, f"IN-{uuid.uuid4().hex[:10]}",

@@ -3,6 +3,7 @@ its plan announced, resolved; the linked complaint's page points to it; the page
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from playwright.async_api import expect
 
 from tests.actors import GOOD_RESPONSE
@@ -12,6 +13,8 @@ from tests.test_incidents import OUTAGE, _classified, _members, _submit
 from tests.test_workbench_desk import failures
 from tests.test_workbench_language import VISIBLE, strangers
 from workflows.incident import IncidentWatchWorkflow
+
+pytestmark = pytest.mark.usefixtures("no_incident_left")
 
 
 async def _act(page, name: str, **fields):

@@ -161,8 +161,8 @@ class IncidentWorkflow:
 
     async def _link_new(self, now: datetime) -> None:
         s = self.s
-        if s.last_linked_at and now - s.last_linked_at > timedelta(hours=self.rules.quiet_hours):
-            return  # quiet for hours: people link by hand from here
+        if not s.centre or (s.last_linked_at and now - s.last_linked_at > timedelta(hours=self.rules.quiet_hours)):
+            return  # no meaning to match (made by hand), or quiet for hours: people link by hand from here
         found: list[str] = await workflow.execute_activity(
             Act.LINKS, LinkScan(incident_id=s.incident_id, centre=s.centre, labels=s.labels, members=s.members[-50:],
                                 # A window of overlap: a complaint received before the last scan may have been
