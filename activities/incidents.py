@@ -99,16 +99,25 @@ class IncidentActivities:
 
     @activity.defn(name="link_scan")
     def link_scan(self, scan: LinkScan) -> list[str]:
-        """Complaints received since the last scan that match the incident and are linked to no other."""
+        """Complaints written since the last scan (received around or after the incident opened, classified, linked
+        to no incident) that match it."""
+        linked = select(IncidentLink.complaint_id)
         with Session(self.engine) as session:
-            rows = self._received(session, scan.since, scan.until)
+            rows = list(session.exec(select(ComplaintRow).where(
+                col(ComplaintRow.received_at) >= scan.received_from, col(ComplaintRow.updated_at) >= scan.since,
+                col(ComplaintRow.business_type).is_not(None), col(ComplaintRow.id).not_in(linked))).all())
             members = list(session.exec(select(ComplaintRow).where(col(ComplaintRow.id).in_(scan.members))).all())
         if not rows:
             return []
-        incident = Open(text_vector(scan.centre), np.vstack([s.vector for s in self._seen(members)]) if members
-                        else np.zeros((0, embedding.DIMENSIONS), np.float32), frozenset(scan.labels))
-        return [s.id for s in self._seen(rows)
-                if matches(s.vector, s.business_type, [incident], self.policy.incidents) == 0]
+        rules, empty = self.policy.incidents, np.zeros((0, embedding.DIMENSIONS), np.float32)
+        by_centre = Open(text_vector(scan.centre), empty, frozenset(scan.labels))
+        seen = self._seen(rows)
+        found = [s.id for s in seen if matches(s.vector, s.business_type, [by_centre], rules) == 0]
+        rest = [s for s in seen if s.id not in found]
+        if rest and members:  # the members' own vectors only when the centre alone did not decide
+            near = Open(by_centre.centre, np.vstack([s.vector for s in self._seen(members)]), by_centre.labels)
+            found += [s.id for s in rest if matches(s.vector, s.business_type, [near], rules) == 0]
+        return found
 
     @activity.defn(name="record_incident")
     def record_incident(self, s: IncidentState) -> None:

@@ -145,7 +145,8 @@ class LinkScan(BaseModel):
     centre: str
     labels: list[str]
     members: list[str]                # the newest members' ids (their vectors are read again)
-    since: datetime
+    received_from: datetime           # complaints received from a window before the incident opened
+    since: datetime                   # and written (received, classified, moved) since the last scan
     until: datetime
 
 

@@ -165,10 +165,11 @@ class IncidentWorkflow:
             return  # no meaning to match (made by hand), or quiet for hours: people link by hand from here
         found: list[str] = await workflow.execute_activity(
             Act.LINKS, LinkScan(incident_id=s.incident_id, centre=s.centre, labels=s.labels, members=s.members[-50:],
-                                # A window of overlap: a complaint received before the last scan may have been
-                                # classified only after it (those already linked are left out).
-                                since=(s.scanned_to or s.opened_at) - timedelta(minutes=self.rules.window_minutes),
-                                until=now),
+                                # Only complaints written since the last look (a minute of slack for clocks): each
+                                # is looked at once it is classified, however long the incident stays open.
+                                received_from=s.opened_at - timedelta(minutes=self.rules.window_minutes),
+                                since=(s.scanned_to or s.opened_at - timedelta(minutes=self.rules.window_minutes))
+                                - timedelta(minutes=1), until=now),
             result_type=list[str], start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
         s.scanned_to = now
         new = [c for c in found if c not in s.members][:MAX_MEMBERS - len(s.members)]
