@@ -86,15 +86,15 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () {
+    var h = data("heatmap-data"), target = document.getElementById("heatmap-charts");
+    if (h && target) heatmap(h, target);
+    var d = data("dashboard-data"), dt = document.getElementById("dashboard-charts");
+    if (d && dt) dashboard(d, dt);
     var inc = data("incident-data"), it = document.getElementById("incident-chart");
     if (inc && it) incident(inc, it);
   });
   document.addEventListener("htmx:afterSettle", function () {  // the incident's page redraws itself
     var inc = data("incident-data"), it = document.getElementById("incident-chart");
     if (inc && it && !it.children.length) incident(inc, it);
-    var h = data("heatmap-data"), target = document.getElementById("heatmap-charts");
-    if (h && target) heatmap(h, target);
-    var d = data("dashboard-data"), dt = document.getElementById("dashboard-charts");
-    if (d && dt) dashboard(d, dt);
   });
 })();
