@@ -5,28 +5,16 @@ import uuid
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
-from api.service import ComplaintError, sealed
+from api.service import ComplaintError, explain_failure, sealed
 from models.incidents import INCIDENT_MESSAGES, IncidentState
 from models.messages import Message
 from models.tables import IncidentLink, IncidentRow
-from workflows.rules import refusal_kind
 
 
 def _explain(e: Exception, incident_id: str) -> ComplaintError:
-    if isinstance(e, WorkflowUpdateFailedError) and isinstance(e.cause, ApplicationError):
-        return ComplaintError(e.cause.message, refusal_kind(e.cause.type))
-    if isinstance(e, RPCError):
-        if "already completed" in e.message.lower():
-            return ComplaintError(f"incident {incident_id} is over", "closed")
-        if e.status == RPCStatusCode.NOT_FOUND:
-            return ComplaintError(f"no incident {incident_id}", "not-found")
-        return ComplaintError(f"Temporal refused: {e.message}", "engine")
-    if isinstance(e, WorkflowQueryFailedError):
-        return ComplaintError(f"could not read incident {incident_id}: {e.message}", "engine")
-    return ComplaintError(str(e))
+    return explain_failure(e, incident_id, "incident", "is over")
 
 
 async def update(client: Client, incident_id: str, name: str, msg: Message, message_id: str | None = None

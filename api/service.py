@@ -123,18 +123,22 @@ def _handle(client: Client, complaint_id: str) -> WorkflowHandle:
     return client.get_workflow_handle(workflow_id_for(complaint_id))
 
 
-def _explain(e: Exception, complaint_id: str) -> ComplaintError:
+def _explain(e: Exception, complaint_id: str, what: str = "complaint", ended: str = "is closed") -> ComplaintError:
+    """A Temporal failure in words, for a complaint (or, with `what` and `ended`, another workflow: an incident)."""
     if isinstance(e, WorkflowUpdateFailedError) and isinstance(e.cause, ApplicationError):
         return ComplaintError(e.cause.message, refusal_kind(e.cause.type))
     if isinstance(e, RPCError):
         if "already completed" in e.message.lower():
-            return ComplaintError(f"complaint {complaint_id} is closed", "closed")
+            return ComplaintError(f"{what} {complaint_id} {ended}", "closed")
         if e.status == RPCStatusCode.NOT_FOUND:
-            return ComplaintError(f"no complaint {complaint_id}", "not-found")
+            return ComplaintError(f"no {what} {complaint_id}", "not-found")
         return ComplaintError(f"Temporal refused: {e.message}", "engine")
     if isinstance(e, WorkflowQueryFailedError):
-        return ComplaintError(f"could not read complaint {complaint_id}: {e.message}", "engine")
+        return ComplaintError(f"could not read {what} {complaint_id}: {e.message}", "engine")
     return ComplaintError(str(e))
+
+
+explain_failure = _explain
 
 
 def sealed(client: Client, workflow_id: str, name: str, msg: BaseModel, message_id: str) -> tuple[RawValue, str]:

@@ -12,18 +12,10 @@ from tests.conftest import eventually
 from tests.test_incidents import OUTAGE, _classified, _members, _submit
 from tests.test_workbench_desk import failures
 from tests.test_workbench_language import VISIBLE, strangers
+from tests.test_workbench_roles import _act
 from workflows.incident import IncidentWatchWorkflow
 
 pytestmark = pytest.mark.usefixtures("no_incident_left")
-
-
-async def _act(page, name: str, **fields):
-    block = page.locator(f'details[data-action="{name}"]')
-    if not await block.evaluate("d => d.open"):
-        await block.locator("summary").click()
-    for field, value in fields.items():
-        await block.locator(f'[name="{field}"]').fill(value)
-    await block.locator("button[type=submit]").click()
 
 
 async def test_a_supervisor_works_an_incident_from_its_page(api, browser, client, engine, workers):
