@@ -130,16 +130,63 @@ FRESH = {
 }
 
 
-def _services(fresh: bool) -> dict:
-    if not fresh:
-        return SERVICES
+# Written on 2026-12-06, before the second round of detector work (a longer window, a cross-language bond),
+# for the held-out months only (`--held`): yet more ways to say each outage, and two services neither earlier
+# month had. Nothing in the second round was tried on a month that uses these.
+HELD = {
+    "transfer": {
+        "zh": {"subject": ["手机转账", "同行转账", "还朋友的钱"], "symptom": ["点了确认没反应", "提示交易超时", "钱被退回了"],
+               "cost": ["押金今天必须交", "对方以为我赖账", ""], "feel": ["你们到底在干什么？", "赶紧给个答复。", "。"]},
+        "en": {"subject": ["my money transfer", "the transfer to my son"], "symptom": ["timed out", "is just spinning"],
+               "cost": ["and my bills are due", ""], "feel": ["sort this out.", "why is nobody telling us?"]}},
+    "app_login": {
+        "zh": {"subject": ["手机银行软件", "新版APP"], "symptom": ["一打开就退出", "显示服务器错误", "验证完又回到登录页"],
+               "cost": ["工资到没到都看不到", ""], "feel": ["什么时候能恢复？", "太差劲了。"]},
+        "en": {"subject": ["the banking app", "your iPhone app"], "symptom": ["kicks me out at once", "says server error"],
+               "cost": ["and I can't see if my pay came in", ""], "feel": ["when will it be back?", "."]}},
+    "card_payment": {
+        "zh": {"subject": ["网上购物付款", "用借记卡消费"], "symptom": ["支付不成功", "显示银行系统异常"],
+               "cost": ["订单被取消了", "在饭店结不了账", ""], "feel": ["丢死人了！", "请查一下。"]},
+        "en": {"subject": ["online checkout with my card", "tapping my card"], "symptom": ["gets rejected", "errors out"],
+               "cost": ["and my order was cancelled", ""], "feel": ["fix your system.", "."]}},
+    "atm": {
+        "zh": {"subject": ["存取款一体机", "楼下的取款机"], "symptom": ["屏幕黑了", "吞了卡不吐"], "cost": ["卡也拿不回来", ""],
+               "feel": ["网点说不知道！", "。"]},
+        "en": {"subject": ["the cash machine at my branch"], "symptom": ["is dead", "swallowed my card"], "cost": [""],
+               "feel": ["nobody at the branch knows why.", "."]}},
+    "sms_code": {
+        "zh": {"subject": ["手机动态码", "登录验证短信"], "symptom": ["始终没有发过来", "点了重发还是没有"], "cost": ["什么业务都办不了", ""],
+               "feel": ["是不是你们短信平台坏了？", "。"]},
+        "en": {"subject": ["the text message code"], "symptom": ["is not being sent", "never shows up"], "cost": [""],
+               "feel": ["is your SMS system broken?", "."]}},
+    "online_banking": {
+        "zh": {"subject": ["电脑上的网银", "网银U盾登录"], "symptom": ["证书校验失败", "一直提示维护中"], "cost": ["对公付款全卡住了", ""],
+               "feel": ["损失谁承担？", "。"]},
+        "en": {"subject": ["the online banking site"], "symptom": ["times out at login", "shows maintenance all day"],
+               "cost": ["and invoices are due", ""], "feel": ["unacceptable.", "."]}},
+    "payroll": {
+        "zh": {"subject": ["代发工资", "这个月的工资", "公司发的工资"], "symptom": ["到现在还没到账", "显示入账失败", "只到了一半"],
+               "cost": ["房贷要扣款了", "员工都在问", ""], "feel": ["请马上查！", "怎么回事？", "。"]},
+        "en": {"subject": ["my salary", "this month's payroll deposit"], "symptom": ["has not arrived", "shows as failed"],
+               "cost": ["and my mortgage payment is due", ""], "feel": ["where is my money?", "."]}},
+    "balance_display": {
+        "zh": {"subject": ["账户余额", "卡里的钱", "活期余额"], "symptom": ["显示为零", "突然少了一大截", "显示不对"],
+               "cost": ["吓死我了", "以为被盗刷了", ""], "feel": ["请马上核实！", "太吓人了。", "。"]},
+        "en": {"subject": ["my balance", "my checking account"], "symptom": ["shows zero", "is showing the wrong amount"],
+               "cost": ["and I panicked", ""], "feel": ["was I hacked?", "explain this now.", "."]}},
+}
+
+
+def _services(*extra: dict) -> dict:
+    """The tuning month's phrasings, with later sets added to them (new services and new ways to say each)."""
     merged = {name: {lang: {k: list(v) for k, v in parts.items()} for lang, parts in langs.items()}
               for name, langs in SERVICES.items()}
-    for name, langs in FRESH.items():
-        for lang, parts in langs.items():
-            target = merged.setdefault(name, {}).setdefault(lang, {k: [] for k in parts})
-            for k, v in parts.items():
-                target.setdefault(k, []).extend(v)
+    for more in extra:
+        for name, langs in more.items():
+            for lang, parts in langs.items():
+                target = merged.setdefault(name, {}).setdefault(lang, {k: [] for k in parts})
+                for k, v in parts.items():
+                    target.setdefault(k, []).extend(v)
     return merged
 
 
@@ -241,10 +288,10 @@ def outage_complaints(rng: random.Random, o: Outage, english_share: float = 0.3,
 
 
 def month(seed: int, first_day: str, days: int = 30, per_day: float = 140, outage_count: int = 6,
-          fresh: bool = False) -> tuple[list[Complaint], list[Outage]]:
+          fresh: bool = False, held: bool = False) -> tuple[list[Complaint], list[Outage]]:
     rng = random.Random(seed)  # noqa: S311 - reproducible test traffic, not a secret
     start = datetime.fromisoformat(first_day).replace(tzinfo=TZ)
-    services = _services(fresh)
+    services = _services(*([FRESH] if fresh or held else []), *([HELD] if held else []))
     found = outages(rng, start, days, outage_count, services)
     complaints = background(rng, start, days, per_day)
     for o in found:
@@ -291,9 +338,11 @@ def main() -> None:
     parser.add_argument("--per-day", type=float, default=140)
     parser.add_argument("--outages", type=int, default=6)
     parser.add_argument("--fresh", action="store_true", help="the phrasings and services written after tuning")
+    parser.add_argument("--held", action="store_true", help="and those written for the second held-out months")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    complaints, found = month(args.seed, args.first_day, args.days, args.per_day, args.outages, args.fresh)
+    complaints, found = month(args.seed, args.first_day, args.days, args.per_day, args.outages, args.fresh,
+                              args.held)
     write(args.out, complaints, found)
     print(f"{len(complaints)} complaints, {len(found)} outages "
           f"({sum(o.size for o in found)} of their complaints) -> {args.out}")
