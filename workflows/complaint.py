@@ -251,11 +251,12 @@ class ComplaintWorkflow:
         if span is not None:
             return start.astimezone(UTC) + span  # real hours, even across a DST change
         # Calendar limits need the holiday tables: computed once in an activity, then replayed from history.
-        due: datetime = await workflow.execute_local_activity(
-            Act.DEADLINE, DeadlineInput(region=self.case.policy.region, timezone=self.case.policy.timezone,
-                                        start=start, duration=duration),
-            result_type=datetime, start_to_close_timeout=timedelta(seconds=10))
-        return due
+        # A regular activity, not a local one: on replay the SDK may group a local activity's result with other
+        # jobs differently than it ran, so the history length read after it (the continue-as-new check) could
+        # differ and fail the task as nondeterministic (seen once in CI, at the 2,000-event bound).
+        return await self._activity(Act.DEADLINE, DeadlineInput(
+            region=self.case.policy.region, timezone=self.case.policy.timezone, start=start, duration=duration),
+            datetime)
 
     def _push_search_attributes(self) -> None:
         """One upsert per write however many changes came before it; none when nothing changed (each
