@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import structlog
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio import activity
@@ -22,15 +22,16 @@ from classifier import embedding
 from complaints.db import insert_ignore, upsert_versioned
 from complaints.fields import FieldCipher, opened
 from complaints.proof import prover_of
-from incidents.detect import Open, Seen, candidates, main_labels, matches
+from incidents.detect import NEIGHBOURS, Open, Seen, candidates, covered_weeks, linking, main_labels, matches
 from models import messages as m
 from models.enums import Level
-from models.incidents import Absorb, IncidentState, LinkScan, Notice, StartIncident
+from models.incidents import Absorb, IncidentState, Linked, LinkScan, Notice, StartIncident
 from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor, workflow_id_for
 from models.policy import Incidents, Policy, wall_clock
 from models.tables import ComplaintRow, IncidentLink, IncidentRow, Notification
 
 log = structlog.get_logger()
+AGAIN_AT_MOST = 500  # complaints a second look reads again (the newest): what one scan may cost, however long the incident
 ANSWER_WITHIN = 20.0  # seconds a linked complaint has to answer an announcement or a proposed response
 # Composed once; the bank's template file words it for delivery (delivery/templates.toml).
 KNOWN = ("我们已知悉近期的服务异常，正在全力处理，投诉 {cid} 的进展会及时告知您。We know about the current service "
@@ -78,6 +79,7 @@ class IncidentActivities:
             for k in range(1, rules.baseline_weeks + 1):
                 history += self._received(session, now - timedelta(weeks=k) - width, now - timedelta(weeks=k))
             live = session.exec(select(IncidentRow).where(col(IncidentRow.status).in_(["candidate", "confirmed"]))).all()
+            oldest = session.exec(select(func.min(ComplaintRow.received_at))).one()
         if len(window) < rules.min_count:
             return []
         seen = self._seen(window)
@@ -86,7 +88,8 @@ class IncidentActivities:
                          frozenset(json.loads(r.labels))) for r in live]
         found = []
         opened = activity.info().scheduled_time  # found now, whatever moment was looked at; its clocks run from now
-        for c in candidates(seen, self._seen(history) if history else [], now, rules):
+        weeks = covered_weeks(now, oldest.replace(tzinfo=oldest.tzinfo or UTC) if oldest else None, rules)
+        for c in candidates(seen, self._seen(history) if history else [], now, rules, weeks):
             if matches(c.centre, "", open_now, rules) is not None:
                 continue  # an open incident's: its own scans link these
             key = hashlib.sha256(f"{c.rule}|{c.key}|{','.join(sorted(c.members))}".encode()).hexdigest()[:6]
@@ -100,26 +103,32 @@ class IncidentActivities:
         return found
 
     @activity.defn(name="link_scan")
-    def link_scan(self, scan: LinkScan) -> list[str]:
+    def link_scan(self, scan: LinkScan) -> Linked:
         """Complaints written since the last scan (received around or after the incident opened, classified, linked
-        to no incident) that match it."""
+        to no incident) that match it; after it grew, also those it passed over since it opened (`again`), the
+        newest `AGAIN_AT_MOST` of them, matched without the label bridge (incidents.detect.linking)."""
         linked = select(IncidentLink.complaint_id)
+        open_ = (col(ComplaintRow.received_at) >= scan.received_from, col(ComplaintRow.business_type).is_not(None),
+                 col(ComplaintRow.id).not_in(linked))
         with Session(self.engine) as session:
-            rows = list(session.exec(select(ComplaintRow).where(
-                col(ComplaintRow.received_at) >= scan.received_from, col(ComplaintRow.updated_at) >= scan.since,
-                col(ComplaintRow.business_type).is_not(None), col(ComplaintRow.id).not_in(linked))).all())
+            rows = list(session.exec(select(ComplaintRow).where(col(ComplaintRow.updated_at) >= scan.since, *open_)).all())
+            fresh = {r.id for r in rows}
+            if scan.again:
+                rows += [r for r in session.exec(select(ComplaintRow).where(*open_).order_by(
+                    col(ComplaintRow.received_at).desc()).limit(AGAIN_AT_MOST)).all() if r.id not in fresh]
             members = list(session.exec(select(ComplaintRow).where(col(ComplaintRow.id).in_(scan.members))).all())
         if not rows:
-            return []
+            return Linked()
         rules, empty = self.policy.incidents, np.zeros((0, embedding.DIMENSIONS), np.float32)
-        by_centre = Open(text_vector(scan.centre), empty, frozenset(scan.labels))
+        inc = Open(text_vector(scan.centre), empty, frozenset(scan.labels))
         seen = self._seen(rows)
-        found = [s.id for s in seen if matches(s.vector, s.business_type, [by_centre], rules) == 0]
-        rest = [s for s in seen if s.id not in found]
+        how = {s.id: linking(s.vector, s.business_type, inc, rules, bridge=s.id in fresh) for s in seen}
+        rest = [s for s in seen if how[s.id] is None]
         if rest and members:  # the members' own vectors only when the centre alone did not decide
-            near = Open(by_centre.centre, np.vstack([s.vector for s in self._seen(members)]), by_centre.labels)
-            found += [s.id for s in rest if matches(s.vector, s.business_type, [near], rules) == 0]
-        return found
+            inc = Open(inc.centre, np.vstack([s.vector for s in self._seen(members)]), inc.labels)
+            how |= {s.id: linking(s.vector, s.business_type, inc, rules, bridge=s.id in fresh) for s in rest}
+        return Linked(complaint_ids=[s.id for s in seen if how[s.id]],
+                      neighbours=[s.id for s in seen if how[s.id] == NEIGHBOURS])
 
     @activity.defn(name="record_incident")
     def record_incident(self, s: IncidentState) -> None:

@@ -24,7 +24,18 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 from classifier import classifier_from  # noqa: E402
 from classifier.embedding import embed  # noqa: E402
 from incidents import traffic  # noqa: E402
-from incidents.detect import Open, Rules, Seen, candidates, main_labels, matches  # noqa: E402
+from incidents.detect import (  # noqa: E402
+    NEIGHBOURS,
+    Open,
+    Rules,
+    Seen,
+    candidates,
+    covered_weeks,
+    linking,
+    main_labels,
+    matches,  # noqa: E402
+    past_windows,
+)
 
 
 def seen(path: Path, cache: Path | None = None) -> tuple[list[Seen], dict[str, str | None], list[traffic.Outage],
@@ -49,17 +60,26 @@ def seen(path: Path, cache: Path | None = None) -> tuple[list[Seen], dict[str, s
     return out, truth, outages, time.perf_counter() - started
 
 
-def replay(stream: list[Seen], rules: Rules, tick: timedelta) -> list[dict]:
-    """The incidents the detector opens over the stream: when, by which rule, and their members."""
+def replay(stream: list[Seen], rules: Rules, tick: timedelta, again_at_most: int = 500) -> list[dict]:
+    """The incidents the detector opens over the stream, as the watch and the incidents' scans do: when, by
+    which rule, and their members."""
     incidents: list[dict] = []
     vector = {s.id: s.vector for s in stream}
-
     label = {s.id: s.business_type for s in stream}
 
     def shape(inc: dict) -> Open:
         recent = inc["members"][-200:]
-        return Open(inc["centre"], np.vstack([vector[m] for m in recent]) if recent else
+        core = [m for m in recent if m not in inc["neighbours"]][-50:]
+        return Open(inc["centre"], np.vstack([vector[m] for m in core]) if core else
                     np.zeros((0, len(inc["centre"])), np.float32), main_labels([label[m] for m in recent]))
+
+    def link(k: int, s: Seen, how: str | None, at) -> None:
+        linked[s.id] = k
+        incidents[k]["members"].append(s.id)
+        incidents[k]["last"] = at
+        incidents[k]["grew"] = True
+        if how == NEIGHBOURS:
+            incidents[k]["neighbours"].add(s.id)
 
     linked: dict[str, int] = {}
     start, end = stream[0].at, stream[-1].at
@@ -67,30 +87,38 @@ def replay(stream: list[Seen], rules: Rules, tick: timedelta) -> list[dict]:
     width = timedelta(minutes=rules.window_minutes)
     quiet = timedelta(hours=rules.quiet_hours)
     ats = np.array([s.at.timestamp() for s in stream])
+
+    def between(a, b) -> list[Seen]:
+        return stream[np.searchsorted(ats, a.timestamp()):np.searchsorted(ats, b.timestamp())]
+
     while now <= end + tick:
+        again = [k for k, inc in enumerate(incidents) if inc.pop("grew", False) and now - inc["last"] <= quiet]
         while i < len(stream) and stream[i].at < now:  # arrivals since the last tick: linked as they come
             s = stream[i]
             live = [k for k, inc in enumerate(incidents) if s.at - inc["last"] <= quiet]
-            found = matches(s.vector, s.business_type, [shape(incidents[k]) for k in live], rules)
+            shapes = [shape(incidents[k]) for k in live]
+            found = matches(s.vector, s.business_type, shapes, rules)
             if found is not None:
-                found = live[found]
-                incidents[found]["last"] = s.at
-                incidents[found]["members"].append(s.id)
-                linked[s.id] = found
+                link(live[found], s, linking(s.vector, s.business_type, shapes[found], rules), s.at)
             i += 1
-        lo, hi = np.searchsorted(ats, (now - width).timestamp()), np.searchsorted(ats, now.timestamp())
-        window = [s for s in stream[lo:hi] if s.id not in linked]
+        for k in again:  # an incident that grew at its last scan looks again at what it passed over
+            inc = incidents[k]
+            passed = [s for s in between(inc["opened"] - width, now) if s.id not in linked][-again_at_most:]
+            shaped = shape(inc)
+            for s in passed:
+                how = linking(s.vector, s.business_type, shaped, rules, bridge=False)
+                if how:
+                    link(k, s, how, inc["last"])
+        window = [s for s in between(now - width, now) if s.id not in linked]
         history = []
-        for a, b in [(now - timedelta(weeks=k) - width, now - timedelta(weeks=k))
-                     for k in range(1, rules.baseline_weeks + 1)]:
-            la, lb = np.searchsorted(ats, a.timestamp()), np.searchsorted(ats, b.timestamp())
-            history += [s for s in stream[la:lb] if s.id not in linked]
-        for c in candidates(window, history, now, rules):
+        for a, b in past_windows(now, rules):
+            history += [s for s in between(a, b) if s.id not in linked]
+        for c in candidates(window, history, now, rules, covered_weeks(now, start, rules)):
             live = [k for k, inc in enumerate(incidents) if now - inc["last"] <= quiet]
             found = matches(c.centre, "", [shape(incidents[k]) for k in live], rules)
             if found is None:
                 incidents.append({"opened": now, "last": now, "rule": c.rule, "key": c.key, "centre": c.centre,
-                                  "members": []})
+                                  "members": [], "neighbours": set(), "grew": True})
                 found = len(incidents) - 1
             else:
                 found = live[found]
@@ -117,10 +145,14 @@ def measure(stream: list[Seen], truth: dict[str, str | None], outages: list[traf
                            round((first - tenth).total_seconds() / 60, 1),
                            "linked": round(linked / len(mine), 3), "incidents": len(owning)})
     members = [m for inc in incidents for m in inc["members"]]
+    in_outages = sum(o["size"] for o in per_outage)
+    outage_linked = sum(1 for m in members if truth[m] is not None)
     unrelated = sum(1 for m in members if truth[m] is None)
     false = [inc for inc in incidents if sum(truth[m] is None for m in inc["members"]) * 2 > len(inc["members"])]
     days = (max(at.values()) - min(at.values())).total_seconds() / 86400
     return {"complaints": len(stream), "outages": per_outage, "incidents": len(incidents),
+            "outage_complaints": in_outages, "outage_linked": outage_linked,
+            "outage_linked_share": round(outage_linked / in_outages, 4) if in_outages else 0.0,
             "linked": len(members), "unrelated_linked": unrelated,
             "unrelated_share": round(unrelated / len(members), 4) if members else 0.0,
             "false_incidents": len(false), "false_per_month": round(len(false) * 30 / days, 2),
@@ -149,6 +181,8 @@ def main() -> None:
     for o in result["outages"]:
         late = "missed" if o["detected_after_10th_min"] is None else f"{o['detected_after_10th_min']:.1f} min"
         print(f"{o['outage']:8} {o['service']:15} {o['size']:5d} {late:>11} {o['linked']:7.1%} {o['incidents']:9d}")
+    print(f"outage complaints linked {result['outage_linked']} of {result['outage_complaints']} "
+          f"({result['outage_linked_share']:.1%}), missed outages included")
     print(f"incidents {result['incidents']}, linked {result['linked']}, unrelated linked "
           f"{result['unrelated_linked']} ({result['unrelated_share']:.1%}), false incidents "
           f"{result['false_incidents']} ({result['false_per_month']} a month) {result['false_keys']}")

@@ -11,7 +11,8 @@ Two rules, either opens a candidate:
   classifier gave them, tested the same way against how many such complaints the same windows of past weeks
   held.
 A candidate's members are the window's complaints close to its centre; later complaints close to an open
-incident's centre are linked to it rather than opening another."""
+incident are linked to it rather than opening another (`linking`), and when an incident grows, the complaints
+it passed over since it opened are looked at again against its new members."""
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -103,11 +104,21 @@ def centre(vectors: np.ndarray) -> np.ndarray:
     return c / norm if norm else c
 
 
-def candidates(window: Sequence[Seen], history: Sequence[Seen], now: datetime, rules: Rules) -> list[Candidate]:
+def covered_weeks(now: datetime, oldest: datetime | None, rules: Rules) -> int:
+    """How many of the past weeks' windows lie after the first complaint ever received: a young install's
+    baseline is the mean of the weeks it has, not of weeks it never saw (that would halve or quarter it, and
+    an ordinary Monday would look like a surge in its second week)."""
+    if oldest is None:
+        return 0
+    return sum(1 for a, _ in past_windows(now, rules) if a >= oldest)
+
+
+def candidates(window: Sequence[Seen], history: Sequence[Seen], now: datetime, rules: Rules,
+               weeks: int | None = None) -> list[Candidate]:
     """What is abnormal in `window` (the complaints of the last `window_minutes`, none yet linked), given
-    `history` (the complaints of the same windows in past weeks)."""
+    `history` (the complaints of the same windows in past weeks, `weeks` of them with data: all when not said)."""
     hours = rules.window_minutes / 60
-    weeks = max(1, rules.baseline_weeks)
+    weeks = max(1, rules.baseline_weeks if weeks is None else weeks)
     found: list[Candidate] = []
     if not window:
         return found
@@ -149,7 +160,10 @@ def candidates(window: Sequence[Seen], history: Sequence[Seen], now: datetime, r
 
 @dataclass(frozen=True)
 class Open:
-    """An open incident as linking needs it: its centre, its members' vectors, its members' main labels."""
+    """An open incident as linking needs it: its centre, the vectors of its members that were not linked as
+    neighbours (a neighbour's neighbours would let it drift one alike pair at a time into unrelated complaints:
+    ten customers who each wrote 「信用卡额度被降了」 are alike, and none of them is the outage), and its members'
+    main labels."""
     centre: np.ndarray
     members: np.ndarray
     labels: frozenset[str] = frozenset()
@@ -165,17 +179,32 @@ def main_labels(business_types: Sequence[str], share: float = 0.3) -> frozenset[
     return frozenset(b for b, n in counts.items() if b != OTHER and n >= share * len(business_types))
 
 
-def matches(vector: np.ndarray, business_type: str, incidents: Sequence[Open], rules: Rules) -> int | None:
-    """The open incident a new complaint belongs to, or None. It links when its meaning is at least `link`
-    alike the incident's centre; or `neighbours` of its members are at least `similar` alike (an outage told
-    two ways has two clusters, its centre between them); or it carries one of the incident's main business
-    types and is at least `link_same_label` alike (the same outage in the other language, which the encoder
-    places less close). The most alike incident when several qualify."""
+CENTRE, LABEL, NEIGHBOURS = "centre", "label", "neighbours"
+
+
+def linking(vector: np.ndarray, business_type: str, inc: Open, rules: Rules, bridge: bool = True) -> str | None:
+    """Why a complaint belongs to an open incident, or None. It is at least `link` alike the incident's centre;
+    or (`bridge`) it carries one of the incident's main business types and is at least `link_same_label` alike
+    (the same outage in the other language, which the encoder places less close); or `neighbours` of its
+    members are at least `similar` alike (an outage told two ways has two clusters, its centre between them).
+    A second look at complaints that arrived before the incident had grown goes without the bridge: over a
+    whole window of ordinary complaints of the same business type it would take in too many."""
+    to_centre = float(vector @ inc.centre)
+    if to_centre >= rules.link:
+        return CENTRE
+    if bridge and business_type in inc.labels and to_centre >= rules.link_same_label:
+        return LABEL
+    if len(inc.members) and int((inc.members @ vector >= rules.similar).sum()) >= rules.neighbours:
+        return NEIGHBOURS
+    return None
+
+
+def matches(vector: np.ndarray, business_type: str, incidents: Sequence[Open], rules: Rules,
+            bridge: bool = True) -> int | None:
+    """The open incident a new complaint belongs to (`linking`), the most alike when several qualify; or None."""
     best, score = None, -1.0
     for k, inc in enumerate(incidents):
         to_centre = float(vector @ inc.centre)
-        near = int((inc.members @ vector >= rules.similar).sum()) if len(inc.members) else 0
-        labelled = business_type in inc.labels and to_centre >= rules.link_same_label
-        if (to_centre >= rules.link or near >= rules.neighbours or labelled) and to_centre > score:
+        if linking(vector, business_type, inc, rules, bridge) and to_centre > score:
             best, score = k, to_centre
     return best

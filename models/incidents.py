@@ -115,6 +115,7 @@ class IncidentState(BaseModel):
     labels: list[str] = []
     status: Status = Status.CANDIDATE
     members: list[str] = []
+    neighbours: list[str] = []        # members linked only as neighbours of others: never a neighbour themselves
     last_linked_at: datetime | None = None
     scanned_to: datetime | None = None    # the last link scan's end; the next looks back a window before it
     response_due: datetime            # level I: confirmed or dismissed within the hour
@@ -144,10 +145,17 @@ class LinkScan(BaseModel):
     incident_id: str
     centre: str
     labels: list[str]
-    members: list[str]                # the newest members' ids (their vectors are read again)
+    members: list[str]                # the newest members' ids not linked as neighbours (their vectors are read again)
     received_from: datetime           # complaints received from a window before the incident opened
     since: datetime                   # and written (received, classified, moved) since the last scan
     until: datetime
+    again: bool = False               # it grew at its last scan: look again at all it passed over since it opened
+
+
+class Linked(BaseModel):
+    """What a link scan found: the complaints to link, and those among them linked only as neighbours."""
+    complaint_ids: list[str] = []
+    neighbours: list[str] = []
 
 
 class Notice(BaseModel):

@@ -96,6 +96,41 @@ def test_linking_a_new_complaint_to_an_open_incident(vector, business_type, memb
     assert (matches(vector, business_type, [incident], RULES) == 0) is linked
 
 
+@pytest.mark.parametrize("vector, business_type, members, bridge, why", [
+    (OUTAGE, "payments", [], True, detect.CENTRE),
+    (OUTAGE, "payments", [], False, detect.CENTRE),                     # the centre needs no bridge
+    (unit(0.3, 1), "payments", [], True, detect.LABEL),                 # 0.43 and a main label
+    (unit(0.3, 1), "payments", [], False, None),                        # a second look goes without the bridge
+    (unit(0.3, 1), "payments", [unit(0.3, 1)] * 2, False, detect.NEIGHBOURS),
+    (unit(0.3, 1), "payments", [unit(0.3, 1)] * 2, True, detect.LABEL),  # the bridge is asked before neighbours
+    (unit(0.3, 1), "loans", [unit(0.3, 1)] * 2, True, detect.NEIGHBOURS),
+    (unit(0, 1), "loans", [unit(1, 0)] * 5, True, None),
+])
+def test_why_a_complaint_links(vector, business_type, members, bridge, why):
+    incident = Open(OUTAGE, np.vstack(members) if members else np.zeros((0, 8), np.float32), frozenset({"payments"}))
+    assert detect.linking(vector, business_type, incident, RULES, bridge) == why
+    assert (matches(vector, business_type, [incident], RULES, bridge) == 0) is (why is not None)
+
+
+@pytest.mark.parametrize("oldest_days_ago, weeks", [
+    (None, 0),      # nothing ever received: the floor alone
+    (3, 0),         # younger than a week
+    (7.1, 1),       # one past window lies after the first complaint
+    (15, 2), (29, 4), (400, 4),  # never more than `baseline_weeks`
+])
+def test_the_baseline_counts_only_the_weeks_the_install_has(oldest_days_ago, weeks):
+    oldest = None if oldest_days_ago is None else NOW - timedelta(days=oldest_days_ago)
+    assert detect.covered_weeks(NOW, oldest, RULES) == weeks
+
+
+def test_a_young_install_divides_its_history_by_the_weeks_it_has():
+    # 12 alike complaints in last week's window, the only week there is: 12 a week is usual, 16 is not yet
+    # one in a million. Divided by 4 weeks it never had, 3 would be usual and 16 an incident.
+    window, last_week = seen(16, OUTAGE), seen(12, OUTAGE, start=100)
+    assert candidates(window, last_week, NOW, RULES, weeks=1) == []
+    assert [c.count for c in candidates(window, last_week, NOW, RULES)] == [16]
+
+
 def test_the_most_alike_incident_wins_and_no_incident_links_nothing():
     near, far = Open(OUTAGE, np.zeros((0, 8), np.float32)), Open(unit(1, 0.6), np.zeros((0, 8), np.float32))
     assert matches(OUTAGE, "x", [far, near], RULES) == 1

@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
         Announcement,
         Entry,
         IncidentState,
+        Linked,
         LinkScan,
         Notice,
         StartIncident,
@@ -163,17 +164,24 @@ class IncidentWorkflow:
         s = self.s
         if not s.centre or (s.last_linked_at and now - s.last_linked_at > timedelta(hours=self.rules.quiet_hours)):
             return  # no meaning to match (made by hand), or quiet for hours: people link by hand from here
-        found: list[str] = await workflow.execute_activity(
-            Act.LINKS, LinkScan(incident_id=s.incident_id, centre=s.centre, labels=s.labels, members=s.members[-50:],
+        near = set(s.neighbours)
+        found: Linked = await workflow.execute_activity(
+            Act.LINKS, LinkScan(incident_id=s.incident_id, centre=s.centre, labels=s.labels,
+                                members=[c for c in s.members if c not in near][-50:],
                                 # Only complaints written since the last look (a minute of slack for clocks): each
-                                # is looked at once it is classified, however long the incident stays open.
+                                # is looked at once it is classified, however long the incident stays open...
                                 received_from=s.opened_at - timedelta(minutes=self.rules.window_minutes),
                                 since=(s.scanned_to or s.opened_at - timedelta(minutes=self.rules.window_minutes))
-                                - timedelta(minutes=1), until=now),
-            result_type=list[str], start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
+                                - timedelta(minutes=1), until=now,
+                                # ...and, once it has new members, again at what it passed over: a customer who
+                                # wrote in English before any English complaint was linked is alike those now.
+                                again=s.scanned_to is None or (s.last_linked_at is not None
+                                                               and s.last_linked_at >= s.scanned_to)),
+            result_type=Linked, start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
         s.scanned_to = now
-        new = [c for c in found if c not in s.members][:MAX_MEMBERS - len(s.members)]
+        new = [c for c in found.complaint_ids if c not in s.members][:MAX_MEMBERS - len(s.members)]
         if new:
+            s.neighbours += [c for c in found.neighbours if c in new]
             s.members += new
             s.last_linked_at = now
             self._log("linked", "detector", f"{len(new)} complaints")
@@ -212,6 +220,7 @@ class IncidentWorkflow:
             self.pending.append(Notice(incident_id=s.incident_id, kind="linked", complaint_ids=[msg.complaint_id]))
         elif name == "unlink":
             s.members.remove(msg.complaint_id)
+            s.neighbours = [c for c in s.neighbours if c != msg.complaint_id]
             self._log("unlink", who, f"{msg.complaint_id}: {msg.reason}")
         elif name == "publish_plan":
             seq = len(s.announcements) + 1
@@ -236,6 +245,7 @@ class IncidentWorkflow:
                 Act.SPLIT_OFF, args=[s.incident_id, leaving, self.rules.model_dump(mode="json")], result_type=str,
                 start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
             s.members = [c for c in s.members if c not in leaving]
+            s.neighbours = [c for c in s.neighbours if c not in leaving]
             s.split_into = [*s.split_into, new_id]
             self._log("split", who, f"{len(leaving)} complaints to {new_id}: {msg.reason}")
         elif name == "absorb":
