@@ -115,7 +115,9 @@ def replay(stream: list[Seen], rules: Rules, tick: timedelta, again_at_most: int
             history += [s for s in between(a, b) if s.id not in linked]
         for c in candidates(window, history, now, rules, covered_weeks(now, start, rules)):
             live = [k for k, inc in enumerate(incidents) if now - inc["last"] <= quiet]
-            found = matches(c.centre, "", [shape(incidents[k]) for k in live], rules)
+            # As the watch does: a finding joins a live incident by its centre alone (no members, no label).
+            found = matches(c.centre, "", [Open(incidents[k]["centre"], np.zeros((0, len(c.centre)), np.float32))
+                                           for k in live], rules)
             if found is None:
                 incidents.append({"opened": now, "last": now, "rule": c.rule, "key": c.key, "centre": c.centre,
                                   "members": [], "neighbours": set(), "grew": True})
