@@ -129,3 +129,37 @@ def _members(engine, iid: str) -> set[str]:
     with Session(engine) as session:
         return {link.complaint_id for link in session.exec(select(IncidentLink).where(
             col(IncidentLink.incident_id) == iid)).all()}
+
+
+@pytest.mark.timeout(180)
+async def test_an_incident_that_stopped_linking_does_not_hold_back_a_new_outage_alike_it(api, client, engine,
+                                                                                         workers):
+    """The watch leaves a finding to an open incident only while that incident still links; one quiet for
+    `quiet_hours` links nothing more, so the same kind of outage days later is an incident of its own."""
+    base = datetime.now(UTC) - timedelta(days=20, hours=3, minutes=uuid.uuid4().int % 600)
+    later = base + timedelta(days=2)
+    first = [await _submit(api, text, base + timedelta(minutes=i)) for i, text in enumerate(OUTAGE)]
+    await eventually(lambda: _classified(engine, first), timeout=60)
+    assert await client.execute_workflow(IncidentWatchWorkflow.run, (base + timedelta(minutes=12)).isoformat(),
+                                         id=f"watch-{uuid.uuid4().hex[:8]}", task_queue=workers["fast"]) == 1
+    second = [await _submit(api, text, later + timedelta(minutes=i)) for i, text in enumerate(OUTAGE)]
+    await eventually(lambda: _classified(engine, second), timeout=60)
+    look = (later + timedelta(minutes=12)).isoformat()
+
+    def open_incidents() -> list[IncidentRow]:
+        with Session(engine) as session:
+            return list(session.exec(select(IncidentRow).where(col(IncidentRow.status) == "candidate")).all())
+    # Still linking at that moment: the finding is the open incident's, nothing new.
+    assert await client.execute_workflow(IncidentWatchWorkflow.run, look, id=f"watch-{uuid.uuid4().hex[:8]}",
+                                         task_queue=workers["fast"]) == 0
+    # Its last link hours before the look (quiet_hours is 3): the same finding opens an incident of its own.
+    # (Its workflow is ended first, so that no write of its own puts the recent time back meanwhile.)
+    async for w in client.list_workflows("WorkflowType = 'IncidentWorkflow' AND ExecutionStatus = 'Running'"):
+        await client.get_workflow_handle(w.id, run_id=w.run_id).terminate("stands for hours without a link")
+    with Session(engine) as session:
+        for row in open_incidents():
+            row.last_linked_at = later - timedelta(hours=4)
+            session.add(row)
+        session.commit()
+    assert await client.execute_workflow(IncidentWatchWorkflow.run, look, id=f"watch-{uuid.uuid4().hex[:8]}",
+                                         task_queue=workers["fast"]) == 1
