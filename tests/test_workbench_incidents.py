@@ -5,7 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.async_api import expect
+from sqlmodel import Session, col, select
 
+from models.tables import IncidentLink
 from tests.actors import GOOD_RESPONSE
 from tests.browser import serious_violations, shot, signed_in
 from tests.conftest import eventually
@@ -25,14 +27,21 @@ async def test_a_supervisor_works_an_incident_from_its_page(api, browser, client
     await client.execute_workflow(IncidentWatchWorkflow.run, (base + timedelta(minutes=12)).isoformat(),
                                   id=f"watch-{uuid.uuid4().hex[:8]}", task_queue=workers["fast"])
 
+    def opened() -> str | None:  # the incident that holds these complaints
+        with Session(engine) as session:
+            found = {link.incident_id for link in session.exec(select(IncidentLink).where(
+                col(IncidentLink.complaint_id).in_(ids))).all()}
+        return found.pop() if len(found) == 1 else None
+    iid = await eventually(opened, timeout=20)
+    await eventually(lambda: set(ids) <= _members(engine, iid), timeout=20)
+
     page = await signed_in(browser, api, "S001")
     bad = failures(page)
     await page.goto("/ui/incidents")
-    row = page.locator("tr[data-incident]").filter(has_text="待确认").first
-    await expect(row).to_be_visible(timeout=15_000)
+    row = page.locator(f"tr[data-incident='{iid}']")
+    await expect(row).to_contain_text("待确认", timeout=15_000)
     await row.locator("a").click()
-    iid = page.url.rsplit("/", 1)[1]
-    await eventually(lambda: set(ids) <= _members(engine, iid), timeout=20)
+    await expect(page).to_have_url(f"{api.url}/ui/incidents/{iid}")
     await expect(page.locator("[data-members]")).to_have_text(str(len(_members(engine, iid))), timeout=10_000)
     await expect(page.locator("#incident-chart canvas")).to_be_visible()
     await expect(page.locator("main")).to_contain_text("转账")  # the words they share
