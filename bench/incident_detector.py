@@ -76,10 +76,11 @@ def replay(stream: list[Seen], rules: Rules, tick: timedelta, again_at_most: int
     def link(k: int, s: Seen, how: str | None, at) -> None:
         linked[s.id] = k
         incidents[k]["members"].append(s.id)
-        incidents[k]["last"] = at
         incidents[k]["grew"] = True
         if how == NEIGHBOURS:
             incidents[k]["neighbours"].add(s.id)
+        else:  # only a complaint alike the incident itself keeps it linking
+            incidents[k]["last"] = at
 
     linked: dict[str, int] = {}
     start, end = stream[0].at, stream[-1].at

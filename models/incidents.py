@@ -116,7 +116,8 @@ class IncidentState(BaseModel):
     status: Status = Status.CANDIDATE
     members: list[str] = []
     neighbours: list[str] = []        # members linked only as neighbours of others: never a neighbour themselves
-    last_linked_at: datetime | None = None
+    last_linked_at: datetime | None = None  # the last complaint linked by the centre or the label: keeps it linking
+    grew_at: datetime | None = None         # the last scan that linked anything: the next looks again
     scanned_to: datetime | None = None    # the last link scan's end; the next looks back a window before it
     response_due: datetime            # level I: confirmed or dismissed within the hour
     plan_due: datetime                # level I: a plan announced within 24 hours

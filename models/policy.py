@@ -103,7 +103,7 @@ class LookBack(_Section):
 class Incidents(_Section):
     """The major-incident detector's rules (incidents/detect.py); the defaults work with no history."""
 
-    window_minutes: int = Field(default=30, ge=5, le=24 * 60)
+    window_minutes: float = Field(default=30.0, gt=0, le=24 * 60)  # fractions for a compressed clock (bench/)
     baseline_weeks: int = Field(default=4, ge=0, le=26)
     alpha: float = Field(default=1e-6, gt=0, lt=0.5)         # chance of the count under the baseline
     min_count: int = Field(default=8, ge=2)                  # never fewer complaints than this

@@ -175,15 +175,17 @@ class IncidentWorkflow:
                                 - timedelta(minutes=1), until=now,
                                 # ...and, once it has new members, again at what it passed over: a customer who
                                 # wrote in English before any English complaint was linked is alike those now.
-                                again=s.scanned_to is None or (s.last_linked_at is not None
-                                                               and s.last_linked_at >= s.scanned_to)),
+                                again=s.scanned_to is None or s.grew_at == s.scanned_to),
             result_type=Linked, start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
         s.scanned_to = now
         new = [c for c in found.complaint_ids if c not in s.members][:MAX_MEMBERS - len(s.members)]
         if new:
-            s.neighbours += [c for c in found.neighbours if c in new]
+            near_only = [c for c in found.neighbours if c in new]
+            s.neighbours += near_only
             s.members += new
-            s.last_linked_at = now
+            s.grew_at = now
+            if len(near_only) < len(new):  # only complaints alike the incident itself keep it linking
+                s.last_linked_at = now
             self._log("linked", "detector", f"{len(new)} complaints")
             self.pending.append(Notice(incident_id=s.incident_id, kind="linked", complaint_ids=new))
 
