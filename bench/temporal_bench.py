@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from floor import FloorWorkflow  # noqa: E402
 from temporalio.client import Client  # noqa: E402
 
-from complaints import service  # noqa: E402
+from api import service  # noqa: E402
 from complaints.config import Settings  # noqa: E402
 from complaints.devserver import temporal_binary  # noqa: E402
 from complaints.temporal import data_converter, ensure_search_attributes  # noqa: E402
