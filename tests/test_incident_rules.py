@@ -153,3 +153,23 @@ def test_the_generated_month_is_the_same_for_the_same_seed_and_holds_its_outages
         mine = [c for c in a if c.outage == o.id]
         assert len(mine) == o.size and {c.language for c in mine} <= {"zh", "en"}
     assert sum(c.outage is None for c in a) > 50  # the background around them
+
+
+@pytest.mark.parametrize("rules, vector, members, why", [
+    # Each bond holds at exactly its threshold (0.5 and 0.75 are exact in binary, so the dot products are too).
+    (Rules(link=0.5), [0.5, 0.8], [], detect.CENTRE),
+    (Rules(link=0.75, link_same_label=0.5), [0.5, 0.8], [], detect.LABEL),
+    (Rules(link=0.75, link_same_label=0.75, similar=0.5), [0.25, 0.5], [[0, 1], [0, 1]], detect.NEIGHBOURS),
+])
+def test_each_bond_holds_at_its_threshold(rules, vector, members, why):
+    padded = [np.array(v + [0] * (8 - len(v)), np.float32) for v in (vector, *members)]
+    incident = Open(np.array([1] + [0] * 7, np.float32), np.vstack(padded[1:]) if members else
+                    np.zeros((0, 8), np.float32), frozenset({"payments"}))
+    assert detect.linking(padded[0], "payments", incident, rules) == why
+
+
+def test_a_complaint_received_exactly_a_window_of_weeks_ago_counts_that_week():
+    rules = Rules(baseline_weeks=2, window_minutes=30)
+    assert detect.covered_weeks(NOW, NOW - timedelta(days=7, minutes=30), rules) == 1
+    assert detect.covered_weeks(NOW, NOW - timedelta(days=7, minutes=31), rules) == 1
+    assert detect.covered_weeks(NOW, NOW - timedelta(days=7, minutes=29), rules) == 0
