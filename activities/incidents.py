@@ -86,11 +86,10 @@ class IncidentActivities:
         label = {s.id: s.business_type for s in seen}
         # Only incidents still linking: one quiet for `quiet_hours` links nothing more, so what is alike it now
         # is a new outage of the same kind, and opens an incident of its own. A finding joins by centre alone.
-        quiet = timedelta(hours=rules.quiet_hours)
         open_now = [Open(text_vector(r.centre), np.zeros((0, embedding.DIMENSIONS), np.float32),
                          frozenset(json.loads(r.labels))) for r in live
-                    if r.last_linked_at is None or now - r.last_linked_at.replace(tzinfo=r.last_linked_at.tzinfo or UTC)
-                    <= quiet]
+                    if not rules.stopped_linking(r.last_linked_at and r.last_linked_at.replace(
+                        tzinfo=r.last_linked_at.tzinfo or UTC), now)]
         found = []
         opened = activity.info().scheduled_time  # found now, whatever moment was looked at; its clocks run from now
         weeks = covered_weeks(now, oldest.replace(tzinfo=oldest.tzinfo or UTC) if oldest else None, rules)

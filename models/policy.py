@@ -1,6 +1,6 @@
 """The SLA policy: the spec's time-limit table as data. Pinned into each complaint when it starts."""
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -116,6 +116,11 @@ class Incidents(_Section):
     every: Duration = "2m"                                   # how often the watch looks, and an incident links
     # The clocks of a linked complaint that the incident's announced plan meets (the customer has been told).
     announcement_meets: list[str] = Field(default_factory=lambda: ["first_response", "plan"])
+
+    def stopped_linking(self, last_linked_at: datetime | None, now: datetime) -> bool:
+        """Quiet for `quiet_hours` since a complaint alike the incident itself: it links nothing more (its own
+        scans stop, and the watch no longer counts it as open)."""
+        return last_linked_at is not None and now - last_linked_at > timedelta(hours=self.quiet_hours)
 
 
 class Limits(_Section):

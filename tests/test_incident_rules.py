@@ -173,3 +173,9 @@ def test_a_complaint_received_exactly_a_window_of_weeks_ago_counts_that_week():
     assert detect.covered_weeks(NOW, NOW - timedelta(days=7, minutes=30), rules) == 1
     assert detect.covered_weeks(NOW, NOW - timedelta(days=7, minutes=31), rules) == 1
     assert detect.covered_weeks(NOW, NOW - timedelta(days=7, minutes=29), rules) == 0
+
+
+@pytest.mark.parametrize("quiet_for, stopped", [(None, False), (timedelta(hours=2), False),
+                                                (timedelta(hours=3), False), (timedelta(hours=3, seconds=1), True)])
+def test_an_incident_stops_linking_after_its_quiet_hours(quiet_for, stopped):
+    assert RULES.stopped_linking(None if quiet_for is None else NOW - quiet_for, NOW) is stopped

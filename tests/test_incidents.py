@@ -146,29 +146,26 @@ async def test_an_incident_that_stopped_linking_does_not_hold_back_a_new_outage_
     await eventually(lambda: _classified(engine, second), timeout=60)
     look = (later + timedelta(minutes=12)).isoformat()
 
-    def open_incidents() -> list[IncidentRow]:
-        with Session(engine) as session:
-            return list(session.exec(select(IncidentRow).where(col(IncidentRow.status) == "candidate")).all())
     # Still linking at that moment: the finding is the open incident's, nothing new.
     assert await client.execute_workflow(IncidentWatchWorkflow.run, look, id=f"watch-{uuid.uuid4().hex[:8]}",
                                          task_queue=workers["fast"]) == 0
     # Its last link hours before the look (quiet_hours is 3): the same finding opens an incident of its own.
     # (Its workflow is ended first, so that no write of its own puts the recent time back meanwhile.)
-    async for w in client.list_workflows("WorkflowType = 'IncidentWorkflow' AND ExecutionStatus = 'Running'"):
-        await client.get_workflow_handle(w.id, run_id=w.run_id).terminate("stands for hours without a link")
-    with Session(engine) as session:
-        for row in open_incidents():
-            row.last_linked_at = later - timedelta(hours=4)
-            session.add(row)
-        session.commit()
+    await end_open_incidents(client, engine, last_linked_at=later - timedelta(hours=4))
     assert await client.execute_workflow(IncidentWatchWorkflow.run, look, id=f"watch-{uuid.uuid4().hex[:8]}",
                                          task_queue=workers["fast"]) == 1
     # Their workflows ended, these incidents would stay open for good and, to later tests' watches looking at
     # moments in the past, still linking: they are closed as a supervisor would close them.
+    await end_open_incidents(client, engine, status="dismissed")
+
+
+async def end_open_incidents(client, engine, **change) -> None:
+    """End the running incident workflows (so none writes its row again), then set `change` on the open rows."""
     async for w in client.list_workflows("WorkflowType = 'IncidentWorkflow' AND ExecutionStatus = 'Running'"):
-        await client.get_workflow_handle(w.id, run_id=w.run_id).terminate("the test is over")
+        await client.get_workflow_handle(w.id, run_id=w.run_id).terminate("the test sets its row by hand")
     with Session(engine) as session:
-        for row in open_incidents():
-            row.status = "dismissed"
+        for row in session.exec(select(IncidentRow).where(col(IncidentRow.status) == "candidate")).all():
+            for k, v in change.items():
+                setattr(row, k, v)
             session.add(row)
         session.commit()

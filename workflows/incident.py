@@ -162,7 +162,7 @@ class IncidentWorkflow:
 
     async def _link_new(self, now: datetime) -> None:
         s = self.s
-        if not s.centre or (s.last_linked_at and now - s.last_linked_at > timedelta(hours=self.rules.quiet_hours)):
+        if not s.centre or self.rules.stopped_linking(s.last_linked_at, now):
             return  # no meaning to match (made by hand), or quiet for hours: people link by hand from here
         near = set(s.neighbours)
         found: Linked = await workflow.execute_activity(
