@@ -177,6 +177,38 @@ HELD = {
 }
 
 
+# Written on 2026-12-06, before the fourth round of detector work, for its held-out months only (`--fourth`):
+# new ways to say each outage, and two services no earlier month had (a QR-code payment that fails; card
+# payments taken twice, which sits next to the everyday 「自动扣款扣了两次」). Nothing was tried on them first.
+FOURTH = {
+    "transfer": {"zh": {"subject": ["网上转账", "转给客户的款"], "symptom": ["一直显示失败", "提交后没有结果"],
+                        "cost": ["合同要违约了", ""], "feel": ["给个说法！", "。"]},
+                 "en": {"subject": ["my wire"], "symptom": ["was rejected for no reason"], "cost": [""], "feel": ["."]}},
+    "app_login": {"zh": {"subject": ["银行APP"], "symptom": ["登不上去", "转圈进不去"], "cost": ["还款日就是今天", ""],
+                         "feel": ["急死了！", "。"]},
+                  "en": {"subject": ["the mobile app"], "symptom": ["won't let me sign in"], "cost": [""], "feel": ["."]}},
+    "card_payment": {"zh": {"subject": ["超市刷卡"], "symptom": ["提示发卡行故障"], "cost": ["东西都退回去了", ""],
+                            "feel": ["太尴尬了。", "。"]},
+                     "en": {"subject": ["my card at the store"], "symptom": ["was declined three times"], "cost": [""],
+                            "feel": ["embarrassing."]}},
+    "atm": {"zh": {"subject": ["自助柜员机"], "symptom": ["取不出钱还扣了款"], "cost": [""], "feel": ["。", "请查账！"]},
+            "en": {"subject": ["the ATM"], "symptom": ["took the money from my account but gave no cash"], "cost": [""],
+                   "feel": ["."]}},
+    "sms_code": {"zh": {"subject": ["验证码"], "symptom": ["收不到", "过了半小时才来"], "cost": ["付款付不了", ""], "feel": ["。"]},
+                 "en": {"subject": ["the one-time passcode"], "symptom": ["never arrives"], "cost": [""], "feel": ["."]}},
+    "qr_payment": {
+        "zh": {"subject": ["扫码付款", "二维码收款", "扫码支付"], "symptom": ["一直失败", "提示银行通道异常", "付了钱商家没收到"],
+               "cost": ["店里排着队", "生意做不了", ""], "feel": ["什么时候修好？", "。"]},
+        "en": {"subject": ["paying by QR code", "QR payments at my shop"], "symptom": ["keep failing", "say bank channel error"],
+               "cost": ["and customers are leaving", ""], "feel": ["fix it.", "."]}},
+    "double_charge": {
+        "zh": {"subject": ["今天的一笔消费", "昨晚的刷卡", "网购的订单"], "symptom": ["被扣了两次", "重复扣款", "扣了两遍钱"],
+               "cost": ["余额都不够了", ""], "feel": ["请退回多扣的！", "怎么回事？", "。"]},
+        "en": {"subject": ["my card purchase today", "a payment this morning"], "symptom": ["was charged twice"],
+               "cost": ["and now I'm overdrawn", ""], "feel": ["refund it.", "."]}},
+}
+
+
 def _services(*extra: dict) -> dict:
     """The tuning month's phrasings, with later sets added to them (new services and new ways to say each)."""
     merged = {name: {lang: {k: list(v) for k, v in parts.items()} for lang, parts in langs.items()}
@@ -288,10 +320,11 @@ def outage_complaints(rng: random.Random, o: Outage, english_share: float = 0.3,
 
 
 def month(seed: int, first_day: str, days: int = 30, per_day: float = 140, outage_count: int = 6,
-          fresh: bool = False, held: bool = False) -> tuple[list[Complaint], list[Outage]]:
+          fresh: bool = False, held: bool = False, fourth: bool = False) -> tuple[list[Complaint], list[Outage]]:
     rng = random.Random(seed)  # noqa: S311 - reproducible test traffic, not a secret
     start = datetime.fromisoformat(first_day).replace(tzinfo=TZ)
-    services = _services(*([FRESH] if fresh or held else []), *([HELD] if held else []))
+    later = fresh or held or fourth
+    services = _services(*([FRESH] if later else []), *([HELD] if held or fourth else []), *([FOURTH] if fourth else []))
     found = outages(rng, start, days, outage_count, services)
     complaints = background(rng, start, days, per_day)
     for o in found:
@@ -339,10 +372,11 @@ def main() -> None:
     parser.add_argument("--outages", type=int, default=6)
     parser.add_argument("--fresh", action="store_true", help="the phrasings and services written after tuning")
     parser.add_argument("--held", action="store_true", help="and those written for the second held-out months")
+    parser.add_argument("--fourth", action="store_true", help="and those written for the fourth round's months")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     complaints, found = month(args.seed, args.first_day, args.days, args.per_day, args.outages, args.fresh,
-                              args.held)
+                              args.held, args.fourth)
     write(args.out, complaints, found)
     print(f"{len(complaints)} complaints, {len(found)} outages "
           f"({sum(o.size for o in found)} of their complaints) -> {args.out}")
