@@ -13,7 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.faults import permanent_faults
-from classifier import Classifier
+from classifier import Classifier, embedding
 from classifier.rules import RulesClassifier
 from complaints.db import insert_ignore, upsert_versioned
 from complaints.fields import FieldCipher, sealed_row
@@ -52,7 +52,7 @@ class ComplaintActivities:
                 external_ref=intake.external_ref, customer_masked=mask_name(name),
                 **sealed_row(self.cipher, start.complaint_id, customer_id=intake.customer.id, customer_name=name,
                              customer_phone=intake.customer.phone, customer_email=intake.customer.email or "",
-                             text=intake.text),
+                             text=intake.text, meaning=embedding.as_text(embedding.embed([intake.text])[0])),
                 customer_language=intake.customer.language.value, tier=intake.customer.tier.value,
                 received_at=_utc(intake.received_at),
                 first_responder_id=intake.received_by.id,

@@ -2,7 +2,6 @@
 the response proposed to each linked complaint. Each is idempotent: rows are keyed, notices are written
 once by key, and each proposed response is an update whose id names the incident and the complaint."""
 import asyncio
-import base64
 import hashlib
 import json
 from datetime import UTC, datetime, timedelta
@@ -22,7 +21,19 @@ from classifier import embedding
 from complaints.db import insert_ignore, upsert_versioned
 from complaints.fields import FieldCipher, opened
 from complaints.proof import prover_of
-from incidents.detect import NEIGHBOURS, Open, Seen, candidates, covered_weeks, linking, main_labels, matches
+from incidents.detect import (
+    NEIGHBOURS,
+    STORY_HISTORY_AT_MOST,
+    Open,
+    Seen,
+    candidates,
+    covered_weeks,
+    has_history,
+    linking,
+    main_labels,
+    matches,
+    stories,
+)
 from models import messages as m
 from models.enums import Level
 from models.incidents import Absorb, IncidentState, Linked, LinkScan, Notice, StartIncident
@@ -38,29 +49,32 @@ KNOWN = ("我们已知悉近期的服务异常，正在全力处理，投诉 {ci
          "problem and are working on it; we will keep you posted on {cid}.")
 
 
-def vector_text(v: np.ndarray) -> str:
-    return base64.b64encode(np.asarray(v, np.float32).tobytes()).decode()
-
-
-def text_vector(s: str) -> np.ndarray:
-    return np.frombuffer(base64.b64decode(s), np.float32) if s else np.zeros(embedding.DIMENSIONS, np.float32)
-
-
 class IncidentActivities:
     def __init__(self, engine: Engine, policy: Policy, cipher: FieldCipher, client: Client | None = None):
         self.engine, self.policy, self.cipher, self.client = engine, policy, cipher, client
 
     def _seen(self, rows: list[ComplaintRow]) -> list[Seen]:
+        """Each row as the detector sees it: its meaning as sealed at intake, or (a row from before that
+        column) its text encoded again."""
+        kept = {r.id: opened(self.cipher, r, "meaning") for r in rows}
         with embedding.remembered():
-            vectors = embedding.embed([opened(self.cipher, r, "text") for r in rows])
+            again = [r for r in rows if not kept[r.id]]
+            encoded = dict(zip([r.id for r in again], embedding.embed([opened(self.cipher, r, "text") for r in again]),
+                               strict=True))
         return [Seen(r.id, r.received_at.replace(tzinfo=r.received_at.tzinfo or UTC), r.business_type or "other",
-                     r.problem_nature or "other", v) for r, v in zip(rows, vectors, strict=True)]
+                     r.problem_nature or "other", encoded[r.id] if r.id in encoded else embedding.from_text(kept[r.id]))
+                for r in rows]
 
-    def _received(self, session: Session, start: datetime, end: datetime) -> list[ComplaintRow]:
+    def _received(self, session: Session, start: datetime, end: datetime, newest: int | None = None
+                  ) -> list[ComplaintRow]:
+        """Classified complaints received in [start, end) and linked to no incident (the `newest` only)."""
         linked = select(IncidentLink.complaint_id)
-        return list(session.exec(select(ComplaintRow).where(
+        query = select(ComplaintRow).where(
             col(ComplaintRow.received_at) >= start, col(ComplaintRow.received_at) < end,
-            col(ComplaintRow.business_type).is_not(None), col(ComplaintRow.id).not_in(linked))).all())
+            col(ComplaintRow.business_type).is_not(None), col(ComplaintRow.id).not_in(linked))
+        if newest is not None:
+            query = query.order_by(col(ComplaintRow.received_at).desc()).limit(newest)
+        return list(session.exec(query).all())
 
     @activity.defn(name="scan_intake")
     def scan_intake(self, now: datetime) -> list[StartIncident]:
@@ -72,38 +86,50 @@ class IncidentActivities:
         def within(clock: str, otherwise: timedelta) -> timedelta:  # level I's limits, on the wall clock
             text = self.policy.level[Level.I].get(clock)
             return (wall_clock(text) if text else None) or otherwise
-        width = timedelta(minutes=rules.window_minutes)
+        width, story = timedelta(minutes=rules.window_minutes), timedelta(minutes=rules.story_window_minutes)
         with Session(self.engine) as session:
             window = self._received(session, now - width, now)
             history: list[ComplaintRow] = []
             for k in range(1, rules.baseline_weeks + 1):
                 history += self._received(session, now - timedelta(weeks=k) - width, now - timedelta(weeks=k))
             live = session.exec(select(IncidentRow).where(col(IncidentRow.status).in_(["candidate", "confirmed"]))).all()
-            oldest = session.exec(select(func.min(ComplaintRow.received_at))).one()
-        if len(window) < rules.min_count:
+            first = session.exec(select(func.min(ComplaintRow.received_at))).one()
+            oldest = first.replace(tzinfo=first.tzinfo or UTC) if first else None
+            told, heard = [], []  # the longer window's new stories need a day of history first (a fresh install)
+            if has_history(now, oldest, rules):
+                told = self._received(session, now - story, now)
+                if len(told) >= rules.story_min_count:
+                    heard = self._received(session, now - story - timedelta(days=rules.story_days), now - story,
+                                           newest=STORY_HISTORY_AT_MOST)
+        if len(window) < rules.min_count and len(told) < rules.story_min_count:
             return []
         seen = self._seen(window)
-        label = {s.id: s.business_type for s in seen}
+        long = self._seen(told)
+        label = {s.id: s.business_type for s in [*seen, *long]}
         # Only incidents still linking: one quiet for `quiet_hours` links nothing more, so what is alike it now
         # is a new outage of the same kind, and opens an incident of its own. A finding joins by centre alone.
-        open_now = [Open(text_vector(r.centre), np.zeros((0, embedding.DIMENSIONS), np.float32),
+        open_now = [Open(embedding.from_text(r.centre), np.zeros((0, embedding.DIMENSIONS), np.float32),
                          frozenset(json.loads(r.labels))) for r in live
                     if not rules.stopped_linking(r.last_linked_at and r.last_linked_at.replace(
                         tzinfo=r.last_linked_at.tzinfo or UTC), now)]
         found = []
         opened = activity.info().scheduled_time  # found now, whatever moment was looked at; its clocks run from now
-        weeks = covered_weeks(now, oldest.replace(tzinfo=oldest.tzinfo or UTC) if oldest else None, rules)
-        for c in candidates(seen, self._seen(history) if history else [], now, rules, weeks):
+        findings = candidates(seen, self._seen(history) if history else [], now, rules,
+                              covered_weeks(now, oldest, rules)) if len(seen) >= rules.min_count else []
+        if long:
+            findings += stories(long, self._seen(heard), rules, {i for c in findings for i in c.members})
+        for c in findings:
             if matches(c.centre, "", open_now, rules) is not None:
                 continue  # an open incident's: its own scans link these
             key = hashlib.sha256(f"{c.rule}|{c.key}|{','.join(sorted(c.members))}".encode()).hexdigest()[:6]
             found.append(StartIncident(
                 incident_id=f"INC-{now.astimezone(UTC):%Y%m%d%H%M}-{key}", opened_at=opened, rule=c.rule, key=c.key,
-                members=c.members, centre=vector_text(c.centre), labels=sorted(main_labels([label[i] for i in c.members])),
+                members=c.members, centre=embedding.as_text(c.centre), labels=sorted(main_labels([label[i] for i in c.members])),
                 rules=rules, response_due=opened + within("first_response", timedelta(hours=1)),
                 plan_due=opened + within("plan", timedelta(hours=24))))
             open_now.append(Open(c.centre, np.zeros((0, embedding.DIMENSIONS), np.float32)))
-        log.info("incident scan", window=len(window), history=len(history), found=len(found))
+        log.info("incident scan", window=len(window), history=len(history), story=len(told), heard=len(heard),
+                 found=len(found))
         return found
 
     @activity.defn(name="link_scan")
@@ -124,7 +150,7 @@ class IncidentActivities:
         if not rows:
             return Linked()
         rules, empty = self.policy.incidents, np.zeros((0, embedding.DIMENSIONS), np.float32)
-        inc = Open(text_vector(scan.centre), empty, frozenset(scan.labels))
+        inc = Open(embedding.from_text(scan.centre), empty, frozenset(scan.labels))
         seen = self._seen(rows)
         how = {s.id: linking(s.vector, s.business_type, inc, rules, bridge=s.id in fresh) for s in seen}
         rest = [s for s in seen if how[s.id] is None]
@@ -266,7 +292,7 @@ class IncidentActivities:
         key = hashlib.sha256(f"split|{from_id}|{','.join(sorted(members))}".encode()).hexdigest()[:6]
         start = StartIncident(
             incident_id=f"INC-{opened:%Y%m%d%H%M}-{key}", opened_at=opened, rule="split", key=from_id,
-            members=members, centre=vector_text(centre / norm if norm else centre),
+            members=members, centre=embedding.as_text(centre / norm if norm else centre),
             labels=sorted(main_labels([s.business_type for s in seen])), rules=Incidents.model_validate(rules),
             response_due=opened + timedelta(hours=1), plan_due=opened + timedelta(hours=24))
         try:

@@ -26,15 +26,18 @@ from classifier.embedding import embed  # noqa: E402
 from incidents import traffic  # noqa: E402
 from incidents.detect import (  # noqa: E402
     NEIGHBOURS,
+    STORY_HISTORY_AT_MOST,
     Open,
     Rules,
     Seen,
     candidates,
     covered_weeks,
+    has_history,
     linking,
     main_labels,
     matches,  # noqa: E402
     past_windows,
+    stories,
 )
 
 
@@ -114,7 +117,14 @@ def replay(stream: list[Seen], rules: Rules, tick: timedelta, again_at_most: int
         history = []
         for a, b in past_windows(now, rules):
             history += [s for s in between(a, b) if s.id not in linked]
-        for c in candidates(window, history, now, rules, covered_weeks(now, start, rules)):
+        found_now = candidates(window, history, now, rules, covered_weeks(now, start, rules))
+        if has_history(now, start, rules):  # the longer window's new stories, as the watch reads them
+            story = timedelta(minutes=rules.story_window_minutes)
+            found_now += stories([s for s in between(now - story, now) if s.id not in linked],
+                                 [s for s in between(now - story - timedelta(days=rules.story_days), now - story)
+                                  if s.id not in linked][-STORY_HISTORY_AT_MOST:],
+                                 rules, {m for c in found_now for m in c.members})
+        for c in found_now:
             live = [k for k, inc in enumerate(incidents) if now - inc["last"] <= quiet]
             # As the watch does: a finding joins a live incident by its centre alone (no members, no label).
             found = matches(c.centre, "", [Open(incidents[k]["centre"], np.zeros((0, len(c.centre)), np.float32))

@@ -5,6 +5,7 @@ detector was trained on, whatever its words.
 
 Cost on this machine (bench/classifier.py): ~118 MiB more resident, 4–15 ms a complaint. Only the first
 `MAX_CHARS` characters are embedded: a customer says what happened at the start, and the time grows with the length."""
+import base64
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
@@ -65,6 +66,15 @@ def embed(texts) -> np.ndarray:
         found.update(zip(batch, vectors.reshape(len(batch), DIMENSIONS), strict=True))
     zero = np.zeros(DIMENSIONS, np.float32)
     return np.vstack([found[t] if t.strip() else zero for t in texts])
+
+
+def as_text(v: np.ndarray) -> str:
+    """A vector as text, to be sealed into a row (or carried as an incident's centre)."""
+    return base64.b64encode(np.asarray(v, np.float32).tobytes()).decode()
+
+
+def from_text(s: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(s), np.float32) if s else np.zeros(DIMENSIONS, np.float32)
 
 
 class SentenceMeaning(BaseEstimator, TransformerMixin):

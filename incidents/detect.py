@@ -10,11 +10,16 @@ Two rules, either opens a candidate:
   analyse stage ships puts 「转账一直失败」 and "my transfer keeps failing" side by side), whatever labels the
   classifier gave them, tested the same way against how many such complaints the same windows of past weeks
   held.
+And a third, for the outage too small or too slow to crowd one short window:
+- **a story is new**: complaints alike each other in a longer window (`story_window_minutes`), counted against
+  the share of the past `story_days` of intake that told that story, scaled to the window's own traffic (so
+  the bank's rhythm cancels out, and the everyday complaint told in one template, heard every day, is
+  expected). It needs `story_after_days` of history: a fresh install has only the short window.
 A candidate's members are the window's complaints close to its centre; later complaints close to an open
 incident are linked to it rather than opening another (`linking`), and when an incident grows, the complaints
 it passed over since it opened are looked at again against its new members."""
 import math
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,6 +28,7 @@ import numpy as np
 from models.policy import Incidents
 
 OTHER = "other"  # the classifier's label for what it cannot place
+STORY_HISTORY_AT_MOST = 20_000  # the newest of the story history read (a share needs a sample, not every row)
 
 
 Rules = Incidents  # the policy's `[incidents]` section (models/policy.py)
@@ -104,6 +110,12 @@ def centre(vectors: np.ndarray) -> np.ndarray:
     return c / norm if norm else c
 
 
+def has_history(now: datetime, oldest: datetime | None, rules: Rules) -> bool:
+    """Whether the install has heard `story_after_days` of intake before the story window (`stories`)."""
+    return oldest is not None and oldest <= now - timedelta(minutes=rules.story_window_minutes,
+                                                            days=rules.story_after_days)
+
+
 def covered_weeks(now: datetime, oldest: datetime | None, rules: Rules) -> int:
     """How many of the past weeks' windows lie after the first complaint ever received: a young install's
     baseline is the mean of the weeks it has, not of weeks it never saw (that would halve or quarter it, and
@@ -155,6 +167,40 @@ def candidates(window: Sequence[Seen], history: Sequence[Seen], now: datetime, r
             ids = [window[members[i]].id for i in inside]
             found.append(Candidate("label", f"{business_type}/{nature}", ids, centre(vectors[[members[i] for i in inside]]),
                                    len(members), expected, p))
+    return found
+
+
+def stories(window: Sequence[Seen], history: Sequence[Seen], rules: Rules, taken: Set[str] = frozenset()
+            ) -> list[Candidate]:
+    """What is a new story in `window` (the complaints of the last `story_window_minutes`, none yet linked),
+    given `history` (those of the `story_days` before it, none linked; whether there are `story_after_days` of
+    them is the caller's to ask, `has_history`), leaving out any story holding a complaint in `taken` (the
+    short window's findings). A story's count is abnormal when a Poisson variable with mean
+    window size x (its count in history + 1) / (history size + 1) reaches it with probability under `alpha`:
+    the one added to each side keeps a story never heard before from being infinitely surprising."""
+    found: list[Candidate] = []
+    if len(window) < rules.story_min_count:
+        return found
+    vectors = np.vstack([s.vector for s in window])
+    past: np.ndarray | None = None  # stacked only when some group is large enough to ask about
+    taken = set(taken)
+    for members in groups(vectors, rules.similar):
+        if len(members) < rules.story_min_count:
+            break
+        c = centre(vectors[members])
+        near = vectors @ c >= rules.link
+        ids = [window[int(i)].id for i in np.flatnonzero(near)]
+        if len(ids) < rules.story_min_count or taken & set(ids):
+            continue  # too few close to its centre, or a finding already holds these
+        if past is None:
+            past = np.vstack([s.vector for s in history]) if history else np.zeros((0, vectors.shape[1]), np.float32)
+        heard = int((past @ c >= rules.link).sum())
+        expected = len(window) * (heard + 1) / (len(past) + 1)
+        p = tail(len(ids), expected)
+        if p < rules.alpha:
+            found.append(Candidate("story", window[members[int(np.argmax(vectors[members] @ c))]].id, ids, c,
+                                   len(ids), expected, p))
+            taken.update(ids)
     return found
 
 

@@ -114,6 +114,11 @@ class Incidents(_Section):
     neighbours: int = Field(default=2, ge=1)                 # members `similar` alike that also link
     link_same_label: float = Field(default=0.4, gt=0, lt=1)  # cosine that links with a main business type
     every: Duration = "2m"                                   # how often the watch looks, and an incident links
+    # A new story (incidents.detect.stories): the outage too small or slow to crowd one short window.
+    story_window_minutes: float = Field(default=180.0, gt=0, le=24 * 60)
+    story_days: float = Field(default=7.0, gt=0, le=90)       # the intake whose share of each story is usual
+    story_after_days: float = Field(default=1.0, ge=0)        # history needed first (a fresh install has none)
+    story_min_count: int = Field(default=6, ge=2)
     # The clocks of a linked complaint that the incident's announced plan meets (the customer has been told).
     announcement_meets: list[str] = Field(default_factory=lambda: ["first_response", "plan"])
 

@@ -26,6 +26,9 @@ class ComplaintRow(SQLModel, table=True):
     customer_language: str = "zh"
     tier: str
     text: str
+    # The text's sentence vector (classifier/embedding.py), sealed like the text: the incident watch reads a
+    # week of them every few minutes, and encoding a week of texts again each time would cost seconds.
+    meaning: str = ""
     received_at: datetime = Field(index=True)
     first_responder_id: str
     first_responder_department: str = ""

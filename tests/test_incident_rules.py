@@ -179,3 +179,58 @@ def test_a_complaint_received_exactly_a_window_of_weeks_ago_counts_that_week():
                                                 (timedelta(hours=3), False), (timedelta(hours=3, seconds=1), True)])
 def test_an_incident_stops_linking_after_its_quiet_hours(quiet_for, stopped):
     assert RULES.stopped_linking(None if quiet_for is None else NOW - quiet_for, NOW) is stopped
+
+
+EVERYDAY = unit(0, 0, 1)  # a complaint told in one template every day (「信用卡额度突然被降了」)
+
+
+def story_window(outage: int, everyday: int = 34) -> list[Seen]:
+    return seen(outage, OUTAGE, minutes=20) + seen(everyday, EVERYDAY, start=100, minutes=5)
+
+
+def heard(total: int, outage_like: int) -> list[Seen]:
+    return seen(outage_like, OUTAGE, start=1000, minutes=60) + seen(total - outage_like, EVERYDAY, start=5000)
+
+
+@pytest.mark.parametrize("outage, history, outage_like, rules, found", [
+    (6, 1000, 0, RULES, True),                      # six tell a story the past week never told
+    (5, 1000, 0, RULES, False),                     # below `story_min_count`
+    (5, 1000, 0, Rules(story_min_count=5), True),
+    (6, 1000, 50, RULES, False),                    # a story heard 50 times a week: six in three hours is usual
+    (6, 0, 0, RULES, False),                        # no history: one added to each side, so nothing is rare
+])
+def test_a_new_story_is_counted_against_its_share_of_the_past_days(outage, history, outage_like, rules, found):
+    got = detect.stories(story_window(outage), heard(history, outage_like), rules)
+    assert [(c.rule, sorted(c.members)) for c in got] == (
+        [("story", sorted(s.id for s in seen(outage, OUTAGE)))] if found else [])
+
+
+@pytest.mark.parametrize("outage_like, history", [(5, 300), (10, 200), (30, 300)])
+def test_a_storys_expected_count_is_the_window_times_its_share_with_one_added(outage_like, history):
+    # alpha a hair above or at the tail of the expected count (window x (heard + 1) / (history + 1)): the rule
+    # opens it exactly when the tail is below alpha, so any other expectation moves one row to the wrong side.
+    window = story_window(9)
+    p = detect.tail(9, len(window) * (outage_like + 1) / (history + 1))
+    assert detect.stories(window, heard(history, outage_like), Rules(alpha=p * 1.000001))
+    assert detect.stories(window, heard(history, outage_like), Rules(alpha=p)) == []
+
+
+def test_a_story_the_short_window_already_found_is_not_found_twice():
+    window = story_window(8)
+    assert detect.stories(window, heard(1000, 0), RULES, taken={window[0].id}) == []
+    assert len(detect.stories(window, heard(1000, 0), RULES, taken={"elsewhere"})) == 1
+
+
+@pytest.mark.parametrize("oldest, has", [
+    (None, False),                                            # nothing ever received
+    (NOW - timedelta(hours=3, days=1), True),                 # exactly a day before the story window
+    (NOW - timedelta(hours=3, days=1) + timedelta(seconds=1), False),
+    (NOW - timedelta(days=30), True),
+])
+def test_new_stories_wait_for_a_day_of_history(oldest, has):
+    assert detect.has_history(NOW, oldest, RULES) is has
+
+
+def test_every_rule_that_opens_an_incident_has_a_name_in_both_languages():
+    from models.vocabulary import tables
+    assert {"label", "meaning", "story", "split"} <= set(tables()["incident_rule"])

@@ -2,6 +2,7 @@
 group's supervisor is alerted, each customer is told once that the bank knows, a later complaint alike is
 linked by the incident itself, the plan goes to each customer once however often it is sent, and resolving
 proposes the response to each linked complaint, which its own rules accept or refuse."""
+import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -156,6 +157,44 @@ async def test_an_incident_that_stopped_linking_does_not_hold_back_a_new_outage_
                                          task_queue=workers["fast"]) == 1
     # Their workflows ended, these incidents would stay open for good and, to later tests' watches looking at
     # moments in the past, still linking: they are closed as a supervisor would close them.
+    await end_open_incidents(client, engine, status="dismissed")
+
+
+QR_OUTAGE = ["扫码付款一直失败，提示银行通道异常", "扫码支付失败，提示通道异常，店里排着队", "二维码收款一直失败，银行通道异常",
+             "扫码付款付不了，显示银行通道异常", "扫码支付一直提示银行通道异常，生意做不了", "用你们的卡扫码付款总是失败，通道异常",
+             "扫码付款失败好几次，提示银行通道异常，怎么回事"]
+
+
+@pytest.mark.timeout(180)
+async def test_a_story_too_slow_for_any_short_window_is_found_as_new(api, client, engine, workers):
+    """Seven customers over two and a half hours, never more than two in half an hour: no short window holds a
+    crowd, but the watch's longer window hears a story the past days never told (forty complaints of them: with
+    fewer, what is usual is too little known for seven to be surprising). One of them was written
+    before complaints kept their meaning: its text is read again. The meaning is sealed like the text."""
+    base = datetime.now(UTC) - timedelta(days=26, hours=3, minutes=uuid.uuid4().int % 600)
+    everyday = ["网点工作人员态度很差", "信用卡年费没说清楚就扣了", "基金赎回到账太慢", "提前还款被收了违约金", "客服电话一直打不通"]
+    heard = await asyncio.gather(*(  # the day before: forty everyday complaints, none of this story
+        _submit(api, f"{everyday[i % 5]}，希望给个说法。", base - timedelta(days=1, hours=6, minutes=9 * i))
+        for i in range(40)))
+    ids = [await _submit(api, text, base + timedelta(minutes=25 * i)) for i, text in enumerate(QR_OUTAGE)]
+    await eventually(lambda: _classified(engine, [*heard, *ids]), timeout=60)
+    with Session(engine) as session:
+        rows = session.exec(select(ComplaintRow).where(col(ComplaintRow.id).in_(ids))).all()
+        assert all(r.meaning.startswith("f1:") for r in rows)
+        rows[0].meaning = ""
+        session.add(rows[0])
+        session.commit()
+    look = (base + timedelta(minutes=155)).isoformat()
+    assert await client.execute_workflow(IncidentWatchWorkflow.run, look, id=f"watch-{uuid.uuid4().hex[:8]}",
+                                         task_queue=workers["fast"]) == 1
+
+    def story() -> IncidentRow | None:
+        with Session(engine) as session:
+            links = session.exec(select(IncidentLink).where(col(IncidentLink.complaint_id).in_(ids))).all()
+            found = {link.incident_id for link in links}
+            return session.get(IncidentRow, found.pop()) if len(found) == 1 and len(links) == len(ids) else None
+    row = await eventually(story, timeout=30)
+    assert row.rule == "story" and _members(engine, row.id) == set(ids)
     await end_open_incidents(client, engine, status="dismissed")
 
 
