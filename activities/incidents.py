@@ -150,13 +150,17 @@ class IncidentActivities:
         if not rows:
             return Linked()
         rules, empty = self.policy.incidents, np.zeros((0, embedding.DIMENSIONS), np.float32)
-        inc = Open(embedding.from_text(scan.centre), empty, frozenset(scan.labels))
+        inc = Open(embedding.from_text(scan.centre), np.vstack([s.vector for s in self._seen(members)]) if members
+                   else empty, frozenset(scan.labels))
         seen = self._seen(rows)
         how = {s.id: linking(s.vector, s.business_type, inc, rules, bridge=s.id in fresh) for s in seen}
-        rest = [s for s in seen if how[s.id] is None]
-        if rest and members:  # the members' own vectors only when the centre alone did not decide
-            inc = Open(inc.centre, np.vstack([s.vector for s in self._seen(members)]), inc.labels)
-            how |= {s.id: linking(s.vector, s.business_type, inc, rules, bridge=s.id in fresh) for s in rest}
+        bonded = [s for s in seen if how[s.id]]
+        if bonded and members and scan.everyday_from and scan.everyday_until:  # each bond asked once more
+            with Session(self.engine) as session:
+                heard = self._received(session, scan.everyday_from, scan.everyday_until, newest=STORY_HISTORY_AT_MOST)
+            if heard:
+                inc = Open(inc.centre, inc.members, inc.labels, np.vstack([s.vector for s in self._seen(heard)]))
+                how |= {s.id: linking(s.vector, s.business_type, inc, rules, bridge=s.id in fresh) for s in bonded}
         return Linked(complaint_ids=[s.id for s in seen if how[s.id]],
                       neighbours=[s.id for s in seen if how[s.id] == NEIGHBOURS])
 

@@ -73,8 +73,15 @@ def replay(stream: list[Seen], rules: Rules, tick: timedelta, again_at_most: int
     def shape(inc: dict) -> Open:
         recent = inc["members"][-200:]
         core = [m for m in recent if m not in inc["neighbours"]][-50:]
+        if inc.get("everyday_at") != now:  # read again at each scan, as the incident's link scan does
+            before = inc["opened"] - story
+            heard = [s for s in between(before - timedelta(days=rules.story_days), before)
+                     if s.id not in linked][-STORY_HISTORY_AT_MOST:]
+            inc["everyday"] = np.vstack([s.vector for s in heard]) if heard else None
+            inc["everyday_at"] = now
         return Open(inc["centre"], np.vstack([vector[m] for m in core]) if core else
-                    np.zeros((0, len(inc["centre"])), np.float32), main_labels([label[m] for m in recent]))
+                    np.zeros((0, len(inc["centre"])), np.float32), main_labels([label[m] for m in recent]),
+                    inc["everyday"])
 
     def link(k: int, s: Seen, how: str | None, at) -> None:
         linked[s.id] = k
@@ -88,7 +95,7 @@ def replay(stream: list[Seen], rules: Rules, tick: timedelta, again_at_most: int
     linked: dict[str, int] = {}
     start, end = stream[0].at, stream[-1].at
     now, i = start + tick, 0
-    width = timedelta(minutes=rules.window_minutes)
+    width, story = timedelta(minutes=rules.window_minutes), timedelta(minutes=rules.story_window_minutes)
     quiet = timedelta(hours=rules.quiet_hours)
     ats = np.array([s.at.timestamp() for s in stream])
 
@@ -119,7 +126,6 @@ def replay(stream: list[Seen], rules: Rules, tick: timedelta, again_at_most: int
             history += [s for s in between(a, b) if s.id not in linked]
         found_now = candidates(window, history, now, rules, covered_weeks(now, start, rules))
         if has_history(now, start, rules):  # the longer window's new stories, as the watch reads them
-            story = timedelta(minutes=rules.story_window_minutes)
             found_now += stories([s for s in between(now - story, now) if s.id not in linked],
                                  [s for s in between(now - story - timedelta(days=rules.story_days), now - story)
                                   if s.id not in linked][-STORY_HISTORY_AT_MOST:],

@@ -208,11 +208,13 @@ def stories(window: Sequence[Seen], history: Sequence[Seen], rules: Rules, taken
 class Open:
     """An open incident as linking needs it: its centre, the vectors of its members that were not linked as
     neighbours (a neighbour's neighbours would let it drift one alike pair at a time into unrelated complaints:
-    ten customers who each wrote 「信用卡额度被降了」 are alike, and none of them is the outage), and its members'
-    main labels."""
+    ten customers who each wrote 「信用卡额度被降了」 are alike, and none of them is the outage), its members'
+    main labels, and the complaints of the days before it began (`story_days` of them up to a story window
+    before it opened, none linked)."""
     centre: np.ndarray
     members: np.ndarray
     labels: frozenset[str] = frozenset()
+    everyday: np.ndarray | None = None  # what the bank heard before the incident began (`linking`)
 
 
 def main_labels(business_types: Sequence[str], share: float = 0.3) -> frozenset[str]:
@@ -234,7 +236,19 @@ def linking(vector: np.ndarray, business_type: str, inc: Open, rules: Rules, bri
     (the same outage in the other language, which the encoder places less close); or `neighbours` of its
     members are at least `similar` alike (an outage told two ways has two clusters, its centre between them).
     A second look at complaints that arrived before the incident had grown goes without the bridge: over a
-    whole window of ordinary complaints of the same business type it would take in too many."""
+    whole window of ordinary complaints of the same business type it would take in too many.
+    Whatever the bond, a complaint more alike something the bank heard every day before the incident began
+    than alike any of its members is that everyday complaint, not the outage (`everyday`): an outage whose
+    meaning lies near ordinary complaints (a balance shown wrong, near every account complaint) would take
+    them in by its centre."""
+    why = _bond(vector, business_type, inc, rules, bridge)
+    if why and inc.everyday is not None and len(inc.everyday) and len(inc.members) and \
+            float((inc.everyday @ vector).max()) > float((inc.members @ vector).max()):
+        return None
+    return why
+
+
+def _bond(vector: np.ndarray, business_type: str, inc: Open, rules: Rules, bridge: bool) -> str | None:
     to_centre = float(vector @ inc.centre)
     if to_centre >= rules.link:
         return CENTRE

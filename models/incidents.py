@@ -151,6 +151,10 @@ class LinkScan(BaseModel):
     since: datetime                   # and written (received, classified, moved) since the last scan
     until: datetime
     again: bool = False               # it grew at its last scan: look again at all it passed over since it opened
+    # What the bank heard before the incident began (`story_days` up to a story window before it opened): a
+    # complaint more alike one of those than alike any member is not linked (incidents.detect.linking).
+    everyday_from: datetime | None = None
+    everyday_until: datetime | None = None
 
 
 class Linked(BaseModel):

@@ -234,3 +234,37 @@ def test_new_stories_wait_for_a_day_of_history(oldest, has):
 def test_every_rule_that_opens_an_incident_has_a_name_in_both_languages():
     from models.vocabulary import tables
     assert {"label", "meaning", "story", "split"} <= set(tables()["incident_rule"])
+
+
+FEE = unit(1, 0.15, 0.9)   # about 0.76 alike the outage's centre: a bond by the centre
+FEE_HEARD = unit(1, 0.15, 1)  # the everyday complaint it is (0.997 alike)
+
+
+@pytest.mark.parametrize("members, everyday, why", [
+    ([OUTAGE] * 3, [FEE_HEARD], None),                  # more alike what was heard before than any member
+    ([OUTAGE, FEE], [FEE_HEARD], detect.CENTRE),        # a member alike it: the outage's own
+    ([OUTAGE] * 3, [EVERYDAY], detect.CENTRE),          # nothing heard before was like it
+    ([OUTAGE] * 3, None, detect.CENTRE),                # nothing heard at all (a fresh install)
+    ([], [FEE_HEARD], detect.CENTRE),                   # no members to compare (a finding joining by its centre)
+])
+def test_a_complaint_more_alike_the_everyday_than_the_incident_is_not_linked(members, everyday, why):
+    incident = Open(OUTAGE, np.vstack(members) if members else np.zeros((0, 8), np.float32), frozenset(),
+                    None if everyday is None else np.vstack(everyday))
+    assert detect.linking(FEE, "payments", incident, RULES) == why
+
+
+def test_the_everyday_vetoes_every_bond():
+    heard = np.vstack([unit(0.3, 1)])
+    for members, bridge in (([OUTAGE], True), ([unit(0.3, 1.05)] * 2, False)):  # by label, by neighbours
+        incident = Open(OUTAGE, np.vstack(members), frozenset({"payments"}))
+        assert detect.linking(unit(0.3, 1), "payments", incident, RULES, bridge) is not None
+        assert detect.linking(unit(0.3, 1), "payments", Open(OUTAGE, np.vstack(members), frozenset({"payments"}),
+                                                          heard), RULES, bridge) is None
+
+
+@pytest.mark.parametrize("heard, why", [([0.5, 1], detect.CENTRE), ([0.5, 1.25], None)])
+def test_as_alike_a_member_as_the_everyday_it_links(heard, why):
+    # Exact in binary: 0.875 to the member, and 0.875 or 1.0 to what was heard.
+    pad = lambda *xs: np.array([*xs] + [0] * (8 - len(xs)), np.float32)  # noqa: E731
+    incident = Open(pad(1), np.vstack([pad(0.5, 1)]), frozenset(), np.vstack([pad(*heard)]))
+    assert detect.linking(pad(0.75, 0.5), "payments", incident, RULES) == why

@@ -23,6 +23,7 @@ OUTAGE = ["转账一直失败，提示系统繁忙，急着用钱", "手机银�
           "给家里转钱一直失败，系统繁忙", "转账提示系统繁忙，工资发不了", "手机银行转账一直失败，怎么回事",
           "转账转不出去，提示系统繁忙，请马上解决", "跨行转账一直失败，货款付不出去", "转账一直报错，系统繁忙，太耽误事了",
           "手机银行转账失败好几次了，提示系统繁忙"]
+FEES = "转账手续费比说的高，转账一直收费，"  # near the outage's centre (about 0.7), nearer still to everyday fee complaints
 SUPERVISOR = Actor(id="S001", role="supervisor", department="complaints")
 
 
@@ -58,7 +59,9 @@ def _notices(engine, template: str, ids: list[str]) -> dict[str, int]:
 async def test_a_burst_becomes_one_incident_announced_once_to_each_customer(api, client, engine, workers):
     base = datetime.now(UTC) - timedelta(days=9, hours=3, minutes=uuid.uuid4().int % 600)  # a window of its own
     ids = [await _submit(api, text, base + timedelta(minutes=i)) for i, text in enumerate(OUTAGE)]
-    await eventually(lambda: _classified(engine, ids), timeout=60)
+    # Heard two days before the incident begins: an everyday complaint about transfer fees.
+    fees = await _submit(api, FEES + "要求退还费用。", datetime.now(UTC) - timedelta(days=2))
+    await eventually(lambda: _classified(engine, [*ids, fees]), timeout=60)
 
     # The watch looks at that moment, on the worker whose policy links every 2 s.
     look = (base + timedelta(minutes=12)).isoformat()
@@ -89,10 +92,14 @@ async def test_a_burst_becomes_one_incident_announced_once_to_each_customer(api,
     await eventually(lambda: alerts() == [("supervisor:special-group", "incident_alert")])
     await eventually(lambda: _notices(engine, "incident_known", ids) == {c: 1 for c in ids})
 
-    # A complaint alike that arrives later is linked by the incident's own scan, and told once.
+    # A complaint alike that arrives later is linked by the incident's own scan, and told once. Another
+    # customer's fee complaint, as near the incident's centre, is more alike the one heard before it began
+    # than any member: it is that everyday complaint, not the outage, and stays out.
+    fee_again = await _submit(api, FEES + "请给我解释清楚。", datetime.now(UTC) - timedelta(seconds=2))
     later = await _submit(api, "手机银行转账一直失败，提示系统繁忙，钱转不出去", datetime.now(UTC) - timedelta(seconds=1))
-    await eventually(lambda: _classified(engine, [later]), timeout=60)
+    await eventually(lambda: _classified(engine, [later, fee_again]), timeout=60)
     await eventually(lambda: later in _members(engine, iid), timeout=60)
+    assert fee_again not in _members(engine, iid)
 
     # Only a supervisor decides; a candidate cannot be announced before it is confirmed.
     handler = Actor(id="H801", role="handler", department="operations")
