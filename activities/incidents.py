@@ -78,8 +78,8 @@ class IncidentActivities:
 
     @activity.defn(name="scan_intake")
     def scan_intake(self, now: datetime) -> list[StartIncident]:
-        """What is abnormal in the last window against the same windows of past weeks, and is no open
-        incident already: each a start of its own (its id fixed by `now` and its members, so a retry starts
+        """What is abnormal in the last window against the same windows of past weeks, or a story new in the
+        longer window against the week before it (incidents.detect.stories), and is no open incident already: each a start of its own (its id fixed by `now` and its members, so a retry starts
         nothing twice)."""
         rules = self.policy.incidents
 

@@ -3,9 +3,10 @@ replayed into a dev server, a complaint worker and the incident watch's Schedule
 
 Every time in the incident policy is divided by the speed (window, watch period, quiet hours; the floor's rate
 multiplied), so that a 30-minute window is one real minute at x30 and each complaint arrives when its time,
-compressed, comes. Each slice gets a stack of its own (dev server, worker, empty database) and no history: the
-rules a fresh install runs with (`baseline_weeks` 0, the floor alone). Figures are read from the database the
-workflows wrote (incidents, links) and converted back to the month's minutes; beside them, the bench replay
+compressed, comes. Each slice gets a stack of its own (dev server, worker, empty database). With `--history N`
+the N days of the month before the slice are submitted first, at once, each received at its compressed time in
+the past: what the new-story rule and the everyday check read. No past weeks: `baseline_weeks` 0 on both sides.
+Figures are read from the database the workflows wrote (incidents, links) and converted back to the month's minutes; beside them, the bench replay
 (bench/incident_detector.py) of the same slice under the same rules, uncompressed: where the two differ, the
 workflows do something the replay does not model (classification and scan latency, the scan's own timing).
 
@@ -52,13 +53,16 @@ def compressed(speed: float) -> Rules:
     d = Rules()
     return d.model_copy(update={"window_minutes": d.window_minutes / speed, "quiet_hours": d.quiet_hours / speed,
                                 "floor_per_hour": d.floor_per_hour * speed, "baseline_weeks": 0,
-                                "every": f"{max(1, round(120 / speed))}s"})
+                                "every": f"{max(1, round(120 / speed))}s",
+                                "story_window_minutes": d.story_window_minutes / speed,
+                                "story_days": d.story_days / speed, "story_after_days": d.story_after_days / speed})
 
 
 def policy_toml(rules: Rules) -> str:
-    return (f'name = "incident-bench"\n[incidents]\nwindow_minutes = {rules.window_minutes}\n'
-            f'quiet_hours = {rules.quiet_hours}\nfloor_per_hour = {rules.floor_per_hour}\nbaseline_weeks = 0\n'
-            f'every = "{rules.every}"\n')
+    keys = ("window_minutes", "quiet_hours", "floor_per_hour", "baseline_weeks", "every", "story_window_minutes",
+            "story_days", "story_after_days")
+    return 'name = "incident-bench"\n[incidents]\n' + "".join(
+        f"{k} = {json.dumps(getattr(rules, k))}\n" for k in keys)
 
 
 class Stack:
@@ -111,26 +115,32 @@ def intake(c: traffic.Complaint, at: datetime) -> Intake:
         "received_by": RECEIVER})
 
 
-async def run_slice(rows: list[tuple[str, traffic.Complaint]], speed: float, rules: Rules, settle: float) -> dict:
-    """Each complaint submitted when its compressed time comes; then the incidents the workflows wrote, with
-    their times and members in the month's terms (ids as in the month: C<row>)."""
+async def run_slice(rows: list[tuple[str, traffic.Complaint]], speed: float, rules: Rules, settle: float,
+                    history: int = 0) -> dict:
+    """Each complaint submitted when its compressed time comes (the first `history` of them, the days before the
+    slice, at once, received at their compressed times in the past); then the incidents the workflows wrote,
+    with their times and members in the month's terms (ids as in the month: C<row>)."""
     with tempfile.TemporaryDirectory(prefix="incident-bench-") as tmp:
         stack = Stack(Path(tmp), rules)
         client = await stack.start()
         try:
-            t0 = datetime.fromisoformat(rows[0][1].at)
-            real0, month_of, late = datetime.now(UTC), {}, []
+            t0 = datetime.fromisoformat(rows[history][1].at)
+            # The slice begins after time enough to submit the history (about 20 a second here, so at 15 a second):
+            # no complaint is received later than it is submitted, and the slice's arrivals wait for none.
+            real0, month_of, late = datetime.now(UTC) + timedelta(seconds=history / 15), {}, []
             gate = asyncio.Semaphore(32)
 
-            async def one(key: str, c: traffic.Complaint) -> None:
+            async def one(n: int, key: str, c: traffic.Complaint) -> None:
                 due = (datetime.fromisoformat(c.at) - t0).total_seconds() / speed
                 await asyncio.sleep(max(0.0, due - (datetime.now(UTC) - real0).total_seconds()))
                 async with gate:
                     now = datetime.now(UTC)
-                    late.append((now - real0).total_seconds() - due)
-                    sub = await service.submit(client, intake(c, now), "complaints", wait=30)
+                    if n >= history:
+                        late.append((now - real0).total_seconds() - due)
+                    sub = await service.submit(client, intake(c, min(now, real0 + timedelta(seconds=due))),
+                                               "complaints", wait=30)
                     month_of[sub.complaint_id] = key
-            await asyncio.gather(*(one(k, c) for k, c in rows))
+            await asyncio.gather(*(one(n, k, c) for n, (k, c) in enumerate(rows)))
             await asyncio.sleep(settle)
             engine = create_engine(stack.settings.db_url)
             with Session(engine) as session:
@@ -155,6 +165,9 @@ def main() -> None:
     parser.add_argument("--speed", type=float, default=30)
     parser.add_argument("--before", type=float, default=35, help="month minutes before an outage starts")
     parser.add_argument("--after", type=float, default=150, help="month minutes after it starts")
+    parser.add_argument("--history", type=float, default=0,
+                        help="days of the month before each slice submitted first (the story rule and the everyday "
+                             "check read them; 0: a fresh install)")
     parser.add_argument("--cache", type=Path)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -165,15 +178,20 @@ def main() -> None:
     results = []
     for o in chosen:
         lo, hi = o.start - timedelta(minutes=args.before), o.start + timedelta(minutes=args.after)
-        keys = [i for i, c in enumerate(complaints) if lo <= datetime.fromisoformat(c.at) < hi]
+        early = lo - timedelta(days=args.history)
+        before = [i for i, c in enumerate(complaints) if early <= datetime.fromisoformat(c.at) < lo]
+        keys = before + [i for i, c in enumerate(complaints) if lo <= datetime.fromisoformat(c.at) < hi]
         part = [stream[i] for i in keys]
         started = time.perf_counter()
         live = asyncio.run(run_slice([(f"C{i}", complaints[i]) for i in keys], args.speed, fast,
-                                     settle=20.0))
+                                     settle=20.0, history=len(before)))
         wall = time.perf_counter() - started
         mine = [x for x in outages if x.id == o.id]
         by_workflows = measure(part, truth, mine, live["incidents"])
-        by_replay = measure(part, truth, mine, replay(part, rules, timedelta(minutes=2)))
+        # The history is submitted at once, in the past: the watch never looks at its moments, so the replay's
+        # incidents are counted from the slice's start too.
+        by_replay = measure(part, truth, mine, [x for x in replay(part, rules, timedelta(minutes=2))
+                                                if x["opened"] >= lo])
         row = {"outage": o.id, "service": o.service, "complaints": len(part), "wall_s": round(wall),
                "late_p95_s": round(live["late_p95_s"], 2), "workflows": by_workflows, "replay": by_replay}
         results.append(row)
