@@ -1,6 +1,6 @@
 """Finding an outage in the intake stream: pure rules over what the detector is shown (no I/O, no clock).
 
-Two rules, either opens a candidate:
+Three rules, any opens a candidate. In the short window:
 - **a label surges**: complaints of one business type and problem nature in the sliding window, against the
   same window of the week in past weeks (the bank's own rhythm: Monday 10:00 is not Sunday 03:00). The count
   is abnormal when a Poisson variable with the baseline's mean (never below a floor, so a fresh install with
@@ -10,14 +10,15 @@ Two rules, either opens a candidate:
   analyse stage ships puts 「转账一直失败」 and "my transfer keeps failing" side by side), whatever labels the
   classifier gave them, tested the same way against how many such complaints the same windows of past weeks
   held.
-And a third, for the outage too small or too slow to crowd one short window:
+And, for the outage too small or too slow to crowd one short window:
 - **a story is new**: complaints alike each other in a longer window (`story_window_minutes`), counted against
   the share of the past `story_days` of intake that told that story, scaled to the window's own traffic (so
   the bank's rhythm cancels out, and the everyday complaint told in one template, heard every day, is
   expected). It needs `story_after_days` of history: a fresh install has only the short window.
 A candidate's members are the window's complaints close to its centre; later complaints close to an open
 incident are linked to it rather than opening another (`linking`), and when an incident grows, the complaints
-it passed over since it opened are looked at again against its new members."""
+it passed over since it opened are looked at again against its new members; none is linked that is more alike
+what the bank heard before the incident began than alike its members."""
 import math
 from collections.abc import Sequence, Set
 from dataclasses import dataclass, field

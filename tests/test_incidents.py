@@ -15,7 +15,7 @@ from models.incidents import Confirm, Dismiss, PublishPlan, Resolve
 from models.intake import Actor
 from models.tables import ComplaintRow, IncidentLink, IncidentRow, Notification
 from tests.actors import GOOD_RESPONSE
-from tests.conftest import eventually
+from tests.conftest import end_open_incidents, eventually
 from tests.test_front_door import intake_body
 from workflows.incident import IncidentWatchWorkflow
 
@@ -203,15 +203,3 @@ async def test_a_story_too_slow_for_any_short_window_is_found_as_new(api, client
     row = await eventually(story, timeout=30)
     assert row.rule == "story" and _members(engine, row.id) == set(ids)
     await end_open_incidents(client, engine, status="dismissed")
-
-
-async def end_open_incidents(client, engine, **change) -> None:
-    """End the running incident workflows (so none writes its row again), then set `change` on the open rows."""
-    async for w in client.list_workflows("WorkflowType = 'IncidentWorkflow' AND ExecutionStatus = 'Running'"):
-        await client.get_workflow_handle(w.id, run_id=w.run_id).terminate("the test sets its row by hand")
-    with Session(engine) as session:
-        for row in session.exec(select(IncidentRow).where(col(IncidentRow.status) == "candidate")).all():
-            for k, v in change.items():
-                setattr(row, k, v)
-            session.add(row)
-        session.commit()
