@@ -5,7 +5,9 @@ Every time in the incident policy is divided by the speed (window, watch period,
 multiplied), so that a 30-minute window is one real minute at x30 and each complaint arrives when its time,
 compressed, comes. Each slice gets a stack of its own (dev server, worker, empty database). With `--history N`
 the N days of the month before the slice are submitted first, at once, each received at its compressed time in
-the past: what the new-story rule and the everyday check read. No past weeks: `baseline_weeks` 0 on both sides.
+the past: what the new-story rule and the everyday check read. The watch never looks at that week, so its
+outages stay unlinked in the story's history (the replay links them): a new outage alike one of them sounds
+less new here than on a watched week. No past weeks: `baseline_weeks` 0 on both sides.
 Figures are read from the database the workflows wrote (incidents, links) and converted back to the month's minutes; beside them, the bench replay
 (bench/incident_detector.py) of the same slice under the same rules, uncompressed: where the two differ, the
 workflows do something the replay does not model (classification and scan latency, the scan's own timing).
