@@ -268,3 +268,21 @@ def test_as_alike_a_member_as_the_everyday_it_links(heard, why):
     pad = lambda *xs: np.array([*xs] + [0] * (8 - len(xs)), np.float32)  # noqa: E731
     incident = Open(pad(1), np.vstack([pad(0.5, 1)]), frozenset(), np.vstack([pad(*heard)]))
     assert detect.linking(pad(0.75, 0.5), "payments", incident, RULES) == why
+
+
+def test_a_story_says_its_count_its_expectation_and_its_most_central_member():
+    window, history = story_window(7), heard(1000, 2)
+    [c] = detect.stories(window, history, RULES)
+    expected = len(window) * 3 / 1001
+    assert (c.count, c.expected, c.p) == (7, pytest.approx(expected), pytest.approx(detect.tail(7, expected)))
+    assert c.key in c.members and c.centre @ OUTAGE == pytest.approx(1.0, abs=1e-6)
+
+
+def test_a_window_of_exactly_the_minimum_can_be_a_story():
+    assert len(detect.stories(seen(6, OUTAGE), heard(1000, 0), RULES)) == 1
+
+
+def test_a_second_story_is_found_when_the_first_was_already_taken():
+    window = seen(8, OUTAGE) + seen(6, OTHER_STORY, start=50) + seen(34, EVERYDAY, start=100, minutes=5)
+    [c] = detect.stories(window, heard(1000, 0), RULES, taken={window[0].id})
+    assert sorted(c.members) == sorted(s.id for s in seen(6, OTHER_STORY, start=50))
