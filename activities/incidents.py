@@ -86,7 +86,8 @@ class IncidentActivities:
         def within(clock: str, otherwise: timedelta) -> timedelta:  # level I's limits, on the wall clock
             text = self.policy.level[Level.I].get(clock)
             return (wall_clock(text) if text else None) or otherwise
-        width, story = timedelta(minutes=rules.window_minutes), timedelta(minutes=rules.story_window_minutes)
+        width = timedelta(minutes=rules.window_minutes)
+        (told_from, _), (heard_from, heard_until) = rules.story_spans(now)
         with Session(self.engine) as session:
             window = self._received(session, now - width, now)
             history: list[ComplaintRow] = []
@@ -97,10 +98,9 @@ class IncidentActivities:
             oldest = first.replace(tzinfo=first.tzinfo or UTC) if first else None
             told, heard = [], []  # the longer window's new stories need a day of history first (a fresh install)
             if has_history(now, oldest, rules):
-                told = self._received(session, now - story, now)
+                told = self._received(session, told_from, now)
                 if len(told) >= rules.story_min_count:
-                    heard = self._received(session, now - story - timedelta(days=rules.story_days), now - story,
-                                           newest=STORY_HISTORY_AT_MOST)
+                    heard = self._received(session, heard_from, heard_until, newest=STORY_HISTORY_AT_MOST)
         if len(window) < rules.min_count and len(told) < rules.story_min_count:
             return []
         seen = self._seen(window)

@@ -74,8 +74,7 @@ def replay(stream: list[Seen], rules: Rules, tick: timedelta, again_at_most: int
         recent = inc["members"][-200:]
         core = [m for m in recent if m not in inc["neighbours"]][-50:]
         if inc.get("everyday_at") != now:  # read again at each scan, as the incident's link scan does
-            before = inc["opened"] - story
-            heard = [s for s in between(before - timedelta(days=rules.story_days), before)
+            heard = [s for s in between(*rules.story_spans(inc["opened"])[1])
                      if s.id not in linked][-STORY_HISTORY_AT_MOST:]
             inc["everyday"] = np.vstack([s.vector for s in heard]) if heard else None
             inc["everyday_at"] = now
@@ -95,7 +94,7 @@ def replay(stream: list[Seen], rules: Rules, tick: timedelta, again_at_most: int
     linked: dict[str, int] = {}
     start, end = stream[0].at, stream[-1].at
     now, i = start + tick, 0
-    width, story = timedelta(minutes=rules.window_minutes), timedelta(minutes=rules.story_window_minutes)
+    width = timedelta(minutes=rules.window_minutes)
     quiet = timedelta(hours=rules.quiet_hours)
     ats = np.array([s.at.timestamp() for s in stream])
 
@@ -126,9 +125,9 @@ def replay(stream: list[Seen], rules: Rules, tick: timedelta, again_at_most: int
             history += [s for s in between(a, b) if s.id not in linked]
         found_now = candidates(window, history, now, rules, covered_weeks(now, start, rules))
         if has_history(now, start, rules):  # the longer window's new stories, as the watch reads them
-            found_now += stories([s for s in between(now - story, now) if s.id not in linked],
-                                 [s for s in between(now - story - timedelta(days=rules.story_days), now - story)
-                                  if s.id not in linked][-STORY_HISTORY_AT_MOST:],
+            told, heard = rules.story_spans(now)
+            found_now += stories([s for s in between(*told) if s.id not in linked],
+                                 [s for s in between(*heard) if s.id not in linked][-STORY_HISTORY_AT_MOST:],
                                  rules, {m for c in found_now for m in c.members})
         for c in found_now:
             live = [k for k, inc in enumerate(incidents) if now - inc["last"] <= quiet]

@@ -113,8 +113,7 @@ def centre(vectors: np.ndarray) -> np.ndarray:
 
 def has_history(now: datetime, oldest: datetime | None, rules: Rules) -> bool:
     """Whether the install has heard `story_after_days` of intake before the story window (`stories`)."""
-    return oldest is not None and oldest <= now - timedelta(minutes=rules.story_window_minutes,
-                                                            days=rules.story_after_days)
+    return oldest is not None and oldest <= rules.story_spans(now)[0][0] - timedelta(days=rules.story_after_days)
 
 
 def covered_weeks(now: datetime, oldest: datetime | None, rules: Rules) -> int:

@@ -122,6 +122,12 @@ class Incidents(_Section):
     # The clocks of a linked complaint that the incident's announced plan meets (the customer has been told).
     announcement_meets: list[str] = Field(default_factory=lambda: ["first_response", "plan"])
 
+    def story_spans(self, now: datetime) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
+        """The story window ending at `now`, and the `story_days` of history before it (incidents.detect.stories).
+        The history of the moment an incident opened is what the bank heard before it began (its everyday)."""
+        start = now - timedelta(minutes=self.story_window_minutes)
+        return (start, now), (start - timedelta(days=self.story_days), start)
+
     def stopped_linking(self, last_linked_at: datetime | None, now: datetime) -> bool:
         """Quiet for `quiet_hours` since a complaint alike the incident itself: it links nothing more (its own
         scans stop, and the watch no longer counts it as open)."""

@@ -286,3 +286,9 @@ def test_a_second_story_is_found_when_the_first_was_already_taken():
     window = seen(8, OUTAGE) + seen(6, OTHER_STORY, start=50) + seen(34, EVERYDAY, start=100, minutes=5)
     [c] = detect.stories(window, heard(1000, 0), RULES, taken={window[0].id})
     assert sorted(c.members) == sorted(s.id for s in seen(6, OTHER_STORY, start=50))
+
+
+def test_the_story_window_and_the_week_before_it():
+    (told_from, told_to), (heard_from, heard_to) = RULES.story_spans(NOW)
+    assert (told_from, told_to, heard_to) == (NOW - timedelta(hours=3), NOW, NOW - timedelta(hours=3))
+    assert heard_from == NOW - timedelta(hours=3, days=7)

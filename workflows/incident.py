@@ -165,7 +165,7 @@ class IncidentWorkflow:
         if not s.centre or self.rules.stopped_linking(s.last_linked_at, now):
             return  # no meaning to match (made by hand), or quiet for hours: people link by hand from here
         near = set(s.neighbours)
-        began = s.opened_at - timedelta(minutes=self.rules.story_window_minutes)
+        everyday_from, everyday_until = self.rules.story_spans(s.opened_at)[1]  # heard before it began
         found: Linked = await workflow.execute_activity(
             Act.LINKS, LinkScan(incident_id=s.incident_id, centre=s.centre, labels=s.labels,
                                 members=[c for c in s.members if c not in near][-50:],
@@ -177,7 +177,7 @@ class IncidentWorkflow:
                                 # ...and, once it has new members, again at what it passed over: a customer who
                                 # wrote in English before any English complaint was linked is alike those now.
                                 again=s.scanned_to is None or s.grew_at == s.scanned_to,
-                                everyday_from=began - timedelta(days=self.rules.story_days), everyday_until=began),
+                                everyday_from=everyday_from, everyday_until=everyday_until),
             result_type=Linked, start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
         s.scanned_to = now
         new = [c for c in found.complaint_ids if c not in s.members][:MAX_MEMBERS - len(s.members)]
