@@ -79,7 +79,7 @@ def _signed_in_docs(app: FastAPI) -> None:
 
 
 async def build_context(settings: Settings, client: Client | None = None, engine: Engine | None = None,
-                        create_secret: bool = True) -> Context:
+                        create_secret: bool = False) -> Context:
     from complaints.db import make_engine
     from complaints.fields import cipher_for
     from complaints.temporal import connect

@@ -5,8 +5,6 @@ from datetime import UTC, date, datetime
 
 from temporalio.client import (
     Client,
-    ScheduleAlreadyRunningError,
-    ScheduleUpdate,
     WorkflowQueryFailedError,
     WorkflowUpdateFailedError,
 )
@@ -19,6 +17,7 @@ from lookback.schedule import SCHEDULE_ID, build_schedule
 from models.lookback import LookBackInput, LookBackState, RevisitOutcome, RevisitState, check_month
 from models.policy import Policy
 from sla.periods import month_not_ended
+from workers.system import put_schedule
 from workflows.lookback import LookBackWorkflow, lookback_id, revisit_id
 from workflows.rules import refusal_kind
 
@@ -80,11 +79,7 @@ async def record_outcome(client: Client, month: str, complaint_id: str, msg: Rev
 
 
 async def ensure_schedule(client: Client, policy: Policy, task_queue: str, today: date) -> list[datetime]:
-    """Create the look-back schedule, or bring it up to date; returns its next run times."""
+    """Create the look-back schedule, or bring it up to date (the horizon rolls forward); its next run times."""
     schedule = build_schedule(policy, today, task_queue)
-    try:
-        handle = await client.create_schedule(SCHEDULE_ID, schedule)
-    except ScheduleAlreadyRunningError:
-        handle = client.get_schedule_handle(SCHEDULE_ID)
-        await handle.update(lambda _: ScheduleUpdate(schedule=schedule))
-    return list((await handle.describe()).info.next_action_times)
+    await put_schedule(client, SCHEDULE_ID, schedule)
+    return list((await client.get_schedule_handle(SCHEDULE_ID).describe()).info.next_action_times)

@@ -33,7 +33,7 @@ def secret_file(path: Path, create: bool = True) -> str:
     path = Path(path).absolute()
     if not path.exists():
         if not create:
-            raise MissingKey(f"no token file at {path}: start the system first (`./run up` creates it)")
+            raise MissingKey(f"no token file at {path}: run `complaints init` (or `./run up`, which makes it)")
         create_secret(path, base64.urlsafe_b64encode(os.urandom(24)).decode())
     return path.read_text().strip()
 
@@ -45,7 +45,7 @@ def load_or_create_key(path: Path, create: bool = True) -> tuple[str, bytes]:
     path = Path(path).absolute()
     if not path.exists():
         if not create:
-            raise MissingKey(f"no key file at {path}: start the system first (`./run up` creates it), or set "
+            raise MissingKey(f"no key file at {path}: run `complaints init` (or `./run up`, which makes it), or set "
                              "DATA_DIR / COMPLAINTS_KEY_FILE to the key the workers use")
         key = AESGCM.generate_key(bit_length=256)
         key_id = base64.b32encode(os.urandom(5)).decode().lower()

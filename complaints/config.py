@@ -117,6 +117,11 @@ class Settings(BaseSettings):
 
         return secret_file(self.gateway_secret_file or self.data_dir / "gateway.secret", create)
 
+    def transports(self) -> list[str]:
+        """The delivery transports configured (none: notifications to customers are not sent)."""
+        return [name for name, url in (("mail", self.smtp_url), ("sms", self.sms_gateway_url),
+                                       ("app", self.app_gateway_url)) if url]
+
     @property
     def temporal_ui_origin(self) -> str:
         return self.ui_origin or f"http://localhost:{self.temporal_ui_port}"

@@ -22,7 +22,7 @@ def load_or_create(path: Path, create: bool = True) -> list[bytes]:
     path = Path(path).absolute()
     if not path.exists():
         if not create:
-            raise FileNotFoundError(f"no actor key at {path}: start the system first (`./run up` creates it), "
+            raise FileNotFoundError(f"no actor key at {path}: run `complaints init` (or `./run up`, which makes it), "
                                     "or set COMPLAINTS_ACTOR_KEY_FILE to the key the API and workers use")
         create_secret(path, base64.b64encode(os.urandom(32)).decode())
     keys = [base64.b64decode(line) for line in path.read_text().split() if line.strip()]

@@ -12,6 +12,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
 from complaints import schema
+from complaints.config import Settings
 
 TIMEOUT = timedelta(seconds=3)
 POLLED_WITHIN = timedelta(seconds=90)  # a poll is long (60 s at most); a worker silent longer is not polling
@@ -67,10 +68,20 @@ async def polling(client: Client, task_queue: str, identity: str) -> str | None:
     return None
 
 
+NO_TRANSPORT = "SMTP_URL, SMS_GATEWAY_URL and APP_GATEWAY_URL are all unset"
+
+
+def delivery(settings: Settings) -> str | None:
+    """No transport at all is a shape in which no customer is ever told anything: never ready."""
+    return None if settings.transports() else f"delivery: {NO_TRANSPORT}: no notification reaches a customer"
+
+
 async def problems(engine: Engine, client: Client, task_queue: str | None = None,
-                   identity: str | None = None) -> list[str]:
-    """Every check that fails, the database's in a thread (a blocking driver)."""
+                   identity: str | None = None, settings: Settings | None = None) -> list[str]:
+    """Every check that fails, the database's in a thread (a blocking driver); with `settings`, delivery too."""
     found = [await asyncio.to_thread(database, engine)]
+    if settings is not None:
+        found.append(delivery(settings))
     if found[0] is None:
         found.append(await asyncio.to_thread(migrations, engine))
     found.append(await temporal(client))

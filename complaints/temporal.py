@@ -65,20 +65,3 @@ async def ensure_search_attributes(client: Client, namespace: str) -> list[str]:
         await client.operator_service.add_search_attributes(
             AddSearchAttributesRequest(search_attributes=missing, namespace=namespace))
     return sorted(missing)
-
-
-async def every(client, schedule_id: str, interval, action) -> None:
-    """A Temporal Schedule that starts `action` every `interval`: created, or brought up to date (idempotent)."""
-    from temporalio.client import (
-        Schedule,
-        ScheduleAlreadyRunningError,
-        ScheduleIntervalSpec,
-        ScheduleSpec,
-        ScheduleUpdate,
-    )
-
-    schedule = Schedule(action=action, spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=interval)]))
-    try:
-        await client.create_schedule(schedule_id, schedule)
-    except ScheduleAlreadyRunningError:
-        await client.get_schedule_handle(schedule_id).update(lambda _: ScheduleUpdate(schedule=schedule))

@@ -58,7 +58,7 @@ async def api(settings, client, engine, workers, tmp_data):
     cfg = settings.model_copy(update={
         "oidc_issuer": provider.issuer, "oidc_audience": AUDIENCE, "oidc_role_map": ROLE_MAP,
         "api_secret_file": tmp_data / "api.secret", "login_max_failures": 5})
-    ctx = await build_context(cfg, client, engine)
+    ctx = await build_context(cfg, client, engine, create_secret=True)
     for user, (role, dept) in PEOPLE.items():
         add_account(engine, user, role, dept, PASSWORD, replace=True)
     keys = {name: add_channel(engine, name, ctx.api_secret).key for name in ("hotline", "app", "wechat")}

@@ -2,6 +2,7 @@
 one request id leads from the answer to the log line, the audit row and the history event, polls leave no
 audit rows, and a worker stops gracefully on SIGTERM."""
 import asyncio
+import contextlib
 import dataclasses
 import signal
 import uuid
@@ -122,9 +123,6 @@ async def test_the_api_counts_requests_by_route_and_follows_one_request_id(api, 
 
 
 async def test_readiness_names_what_is_missing(api, tmp_path, client):
-    async with api.http() as h:
-        ready = await h.get("/readyz")
-    assert ready.status_code == 200 and ready.json() == {"ready": True, "problems": []}
     nowhere = create_engine(f"sqlite:///{tmp_path}/missing/dir/x.db")
     assert readiness.database(nowhere).startswith("database: OperationalError")
     behind = make_engine(f"sqlite:///{tmp_path / 'behind.db'}")
@@ -133,6 +131,42 @@ async def test_readiness_names_what_is_missing(api, tmp_path, client):
     assert readiness.migrations(behind) == "migrations: the database is at 0005, this code needs 0009"
     problems = await readiness.problems(nowhere, client, "complaints-nobody", "nobody@nowhere")
     assert problems[0].startswith("database:") and problems[-1].startswith("polling: nobody@nowhere is not")
+
+
+async def test_the_api_is_not_ready_while_no_customer_can_be_told_anything(api, client):
+    """No transport, a Schedule gone or paused: each is a line of /readyz and a 503, never green."""
+    from dataclasses import replace
+
+    from tests.api_support import running
+    from workers import system
+
+    for sid in system.SCHEDULE_IDS:  # whatever earlier tests left
+        with contextlib.suppress(Exception):
+            await client.get_schedule_handle(sid).delete()
+    bare = replace(api.ctx, settings=api.ctx.settings.model_copy(update={
+        "smtp_url": None, "sms_gateway_url": None, "app_gateway_url": None, "task_queue": "complaints-unpolled"}))
+    configured = replace(bare, settings=bare.settings.model_copy(update={"sms_gateway_url": "http://127.0.0.1:9/sms"}))
+    try:
+        async with running(bare) as url, httpx.AsyncClient(base_url=url) as h:
+            r = await h.get("/readyz")
+            assert r.status_code == 503
+            said = r.json()["problems"]
+            assert said[0].startswith("delivery: SMTP_URL, SMS_GATEWAY_URL and APP_GATEWAY_URL are all unset")
+            assert [p.split()[1] for p in said[1:]] == list(system.SCHEDULE_IDS)
+            assert all("does not exist: run `complaints prepare`" in p for p in said[1:])
+        await system.prepare(client, configured.settings)
+        async with running(configured) as url, httpx.AsyncClient(base_url=url) as h:
+            assert (await h.get("/readyz")).json() == {"ready": True, "problems": []}
+            await client.get_schedule_handle(system.OUTBOX_ID).pause(note="gateway maintenance")
+            await system.prepare(client, configured.settings)  # prepare keeps an operator's pause
+            r = await h.get("/readyz")
+            assert r.status_code == 503 and r.json()["problems"] == [
+                "schedules: complaints-outbox is paused (gateway maintenance): "
+                "`temporal schedule toggle --schedule-id complaints-outbox --unpause`"]
+    finally:
+        for sid in system.SCHEDULE_IDS:
+            with contextlib.suppress(Exception):
+                await client.get_schedule_handle(sid).delete()
 
 
 async def test_polls_that_find_nothing_new_are_not_audited(api, engine):

@@ -238,7 +238,7 @@ async def test_cli_reports_and_the_unmasked_guard(month_engine, tmp_path, settin
     for user, role in (("S1", "supervisor"), ("H1", "handler")):
         add_account(month_engine, user, role, "complaints", PASSWORD, replace=True)
     ctx = await build_context(settings.model_copy(update={"api_secret_file": tmp_path / "api.secret"}), client,
-                              month_engine)
+                              month_engine, create_secret=True)
     cli = str(Path(sys.executable).parent / "complaints")
 
     async with running(ctx) as url:

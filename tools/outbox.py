@@ -1,26 +1,14 @@
-"""The outbox for operators and newcomers: its Schedule, what it holds, and the local sinks `complaints up`
+"""The outbox for operators and newcomers: what it holds, and the local sinks `complaints up`
 starts so a newcomer sees what was sent without a real SMTP server or SMS gateway."""
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy.engine import Engine
-from temporalio.client import Client, ScheduleActionStartWorkflow
 
-from complaints.temporal import every
 from models.tables import Notification
-
-SCHEDULE_ID = "complaints-outbox"
-EVERY = timedelta(seconds=30)
-
-
-async def ensure_schedule(client: Client, task_queue: str, attempts: int) -> None:
-    from workflows.outbox import OutboxInput, OutboxWorkflow
-
-    await every(client, SCHEDULE_ID, EVERY, ScheduleActionStartWorkflow(
-        OutboxWorkflow.run, OutboxInput(attempts=attempts), id="complaints-outbox-run", task_queue=task_queue))
 
 
 def status(n: Notification) -> str:

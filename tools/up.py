@@ -1,18 +1,18 @@
 """`complaints up`: the whole system on the embedded default."""
 import asyncio
 import socket
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
 from api.app import serve as serve_api
-from api.lookbacks import ensure_schedule
+from complaints import keys
 from complaints.codec import EncryptionCodec, load_or_create_key
 from complaints.config import Settings
 from complaints.devserver import reachable, start_dev_server, wait_until_up
-from complaints.temporal import connect, ensure_search_attributes
+from complaints.temporal import connect
 from tools.codec_server import start as start_codec
+from workers.system import prepare
 from workers.worker import run_worker
 
 FIRST_SUPERVISOR = "supervisor"
@@ -60,11 +60,15 @@ async def run_up(settings: Settings) -> None:
         ports += [(settings.sink_smtp_port, "sink smtp"), (settings.sink_gateway_port, "sink gateway")]
     for port, what in ports:
         ensure_free(settings.api_host if what == "api" else host, port, what)
+    made = [m for m in keys.make(settings, only_missing=True) if m.made]  # `complaints init`, for a newcomer
+    if made:
+        console.print(f"keys and secrets made (mode 0600): {', '.join(m.path.name for m in made)}")
     codec_url = f"http://{host}:{settings.codec_port}"
-    token = settings.codec_token_value(create=True)
-    codec = await start_codec(EncryptionCodec(*load_or_create_key(settings.key_file)), host, settings.codec_port,
-                              token=token, origins=(f"http://{host}:{settings.temporal_ui_port}",
-                                                    f"http://localhost:{settings.temporal_ui_port}"))
+    token = settings.codec_token_value(create=False)
+    codec = await start_codec(EncryptionCodec(*load_or_create_key(settings.key_file, create=False)), host,
+                              settings.codec_port, token=token,
+                              origins=(f"http://{host}:{settings.temporal_ui_port}",
+                                       f"http://localhost:{settings.temporal_ui_port}"))
     proc = None
     if await reachable(settings.temporal_address, settings.temporal_namespace):
         console.print(f"[yellow]a Temporal server already answers at {settings.temporal_address}; using it[/]")
@@ -81,14 +85,8 @@ async def run_up(settings: Settings) -> None:
         f"$(cat {settings.codec_token_file or settings.data_dir / 'codec.token'})"
     console.print(f"codec server: {codec_url}, for operators only: temporal workflow show -w ID "
                   f"--codec-endpoint {codec_url} --codec-auth \"Bearer {token_hint}\"", soft_wrap=True)
-    client = await connect(settings, create_key=True)
-    await ensure_search_attributes(client, settings.temporal_namespace)
-    runs = await ensure_schedule(client, settings.policy(), settings.task_queue, datetime.now(UTC).date())
-    console.print(f"look-back schedule: next run {runs[0].astimezone(ZoneInfo(settings.policy().timezone)):%Y-%m-%d %H:%M %Z}"
-                  if runs else "look-back schedule: no run in the horizon")
+    client = await connect(settings)
     from tools.outbox import Sinks
-    from tools.outbox import ensure_schedule as ensure_outbox
-    from tools.schedules import ensure_reconcile_schedule as ensure_reconcile
 
     sinks = None
     if sinks_wanted:  # a newcomer sees what would have been sent, in files
@@ -98,15 +96,15 @@ async def run_up(settings: Settings) -> None:
                                                "app_gateway_url": f"{gateway}/app"})
         console.print(f"outbox: local sinks (mail {smtp}, SMS and app {gateway}) keep what is sent in "
                       f"{settings.data_dir / 'outbox'}; `complaints outbox` lists it", soft_wrap=True)
-    await ensure_outbox(client, settings.task_queue, settings.delivery_attempts)
-
-    await ensure_reconcile(client, settings.task_queue)
-    console.print("reconciliation with Temporal: every 5 minutes (`complaints reconcile` runs it now)")
-    from tools.schedules import ensure_incident_watch
-
-    every = settings.policy().incidents.every
-    await ensure_incident_watch(client, settings.task_queue, every)
-    console.print(f"incident watch: every {every} (docs/incidents.md)")
+    # The same step production runs as compose's one-shot `prepare` job.
+    prepared = await prepare(client, settings)
+    tz = ZoneInfo(settings.policy().timezone)
+    runs = prepared.lookback_next
+    console.print(f"look-back schedule: next run {runs[0].astimezone(tz):%Y-%m-%d %H:%M %Z}"
+                  if runs else "look-back schedule: no run in the horizon")
+    console.print("outbox: every 30 s; reconciliation with Temporal: every 5 minutes (`complaints reconcile` "
+                  "runs it now)")
+    console.print(f"incident watch: every {settings.policy().incidents.every} (docs/incidents.md)")
     console.print(f"database: {settings.db_url}")
     listening = asyncio.Event()
     api = asyncio.create_task(serve_api(settings, started=listening))

@@ -1,6 +1,6 @@
 """A worker's port for operators (`WORKER_METRICS_PORT`): `/metrics` (the Temporal SDK's runtime metrics, the
-process's own and the domain's), `/readyz` (database, Temporal, migrations, and that this worker polls its
-task queue) and `/healthz`.
+process's own and the domain's), `/readyz` (database, Temporal, migrations, a delivery transport, and that this
+worker polls its task queue) and `/healthz`.
 
 The SDK exposes its metrics (schedule-to-start latency, sticky cache, pollers, task slots) through its own
 Prometheus endpoint; it listens on a loopback port of its own, and this port serves those families beside
@@ -21,6 +21,7 @@ from temporalio.client import Client
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
 from complaints import metrics, readiness
+from complaints.config import Settings
 
 
 def loopback_port() -> int:
@@ -56,7 +57,7 @@ def identity(task_queue: str) -> str:
 
 
 async def serve(port: int, engine: Engine, client: Client, task_queue: str, worker_identity: str,
-                sdk_address: str | None) -> web.AppRunner:
+                sdk_address: str | None, settings: Settings | None = None) -> web.AppRunner:
     registry = metrics.registry(engine)
     if sdk_address:
         registry.register(SdkMetrics(sdk_address))
@@ -66,7 +67,7 @@ async def serve(port: int, engine: Engine, client: Client, task_queue: str, work
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def ready(_: web.Request) -> web.Response:
-        found = await readiness.problems(engine, client, task_queue, worker_identity)
+        found = await readiness.problems(engine, client, task_queue, worker_identity, settings)
         return web.json_response({"ready": not found, "problems": found}, status=503 if found else 200)
 
     async def alive(_: web.Request) -> web.Response:

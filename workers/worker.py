@@ -16,11 +16,11 @@ from activities.incidents import IncidentActivities
 from activities.lookback import LookBackActivities
 from activities.reconcile import ReconcileActivities
 from classifier import configured
-from complaints import tracing
+from complaints import keys, readiness, tracing
 from complaints.config import Settings
 from complaints.db import make_engine
 from complaints.fields import cipher_for
-from complaints.temporal import connect, ensure_search_attributes, worker_client
+from complaints.temporal import connect, worker_client
 from models.policy import Policy
 from workers import operations
 from workflows.complaint import ComplaintWorkflow
@@ -82,14 +82,17 @@ async def run_worker(settings: Settings, stop: asyncio.Event | None = None) -> N
     policy = settings.policy()  # fail fast on a bad policy file, before connecting
     runtime, sdk_address = operations.sdk_runtime() if settings.worker_metrics_port else (None, None)
     tracing.configure(settings)
-    client = await connect(settings, create_key=True, runtime=runtime)
-    await ensure_search_attributes(client, settings.temporal_namespace)
+    keys.require(settings, "complaints_key", "actor_key")
+    if not settings.transports():
+        log.warning("no transport configured: notifications to customers will not be sent",
+                    missing=readiness.NO_TRANSPORT)
+    client = await connect(settings, runtime=runtime)
     engine = make_engine(settings.db_url)
     me = operations.identity(settings.task_queue)
     port = None
     if settings.worker_metrics_port:
         port = await operations.serve(settings.worker_metrics_port, engine, client, settings.task_queue, me,
-                                      sdk_address)
+                                      sdk_address, settings)
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

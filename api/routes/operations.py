@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.hardening import headers_for
 from complaints import metrics, readiness
+from workers import system
 
 router = APIRouter(include_in_schema=False)
 log = structlog.get_logger()
@@ -29,7 +30,9 @@ async def healthz() -> dict:
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
     ctx = request.app.state.ctx
-    found = await readiness.problems(ctx.engine, ctx.client)
+    found = await readiness.problems(ctx.engine, ctx.client, settings=ctx.settings)
+    if not any(p.startswith("temporal:") for p in found):
+        found += await system.missing(ctx.client)  # a system with no outbox or look-back is never ready
     return JSONResponse({"ready": not found, "problems": found}, status_code=503 if found else 200)
 
 

@@ -110,7 +110,7 @@ def channels_add(channel: Annotated[Channel, typer.Argument(help="The intake cha
     cfg = settings()
     _registered(department or f"{channel.value}-desk", desk=True)
     try:
-        new = add_channel(make_engine(cfg.db_url), channel, cfg.api_secret(create=True), department)
+        new = add_channel(make_engine(cfg.db_url), channel, cfg.api_secret(create=False), department)
     except ValueError as e:
         fail(str(e))
     emit({"key_id": new.key_id, "channel": new.channel.value, "key": new.key}, json,

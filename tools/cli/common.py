@@ -51,7 +51,7 @@ def run(coro: Coroutine[Any, Any, Any]) -> Any:
     except MissingKey as e:
         fail(str(e), 2)
     except RuntimeError as e:
-        if type(e).__name__ == "PortInUse":
+        if type(e).__name__ in ("PortInUse", "Missing", "NotPrepared"):
             fail(str(e), 2)
         if "connect" in str(e).lower() or "transport" in str(e).lower():
             fail(f"cannot reach Temporal at {settings().temporal_address}: is `complaints up` running?", 2)

@@ -23,6 +23,41 @@ def up() -> None:
 
 
 @app.command()
+def init(only_missing: Annotated[bool, typer.Option("--only-missing", help="Make the files that are missing and "
+                                                    "keep the others (never overwrites).")] = False,
+         json: JsonFlag = False) -> None:
+    """Make every key and secret file the system reads (mode 0600), before the first start; refuses to
+    overwrite one. Paths from the settings (DATA_DIR, COMPLAINTS_KEY_FILE, ...): compose mounts ./.data's."""
+    from complaints import keys
+
+    try:
+        made = keys.make(settings(), only_missing)
+    except keys.Exists as e:
+        fail(str(e))
+    rows = [{"secret": m.name, "path": str(m.path), "made": m.made} for m in made]
+    emit(rows, json, "\n".join(f"{'[green]made[/]' if r['made'] else 'kept'} {r['path']} ({r['secret']})"
+                               for r in rows))
+
+
+@app.command()
+def prepare(json: JsonFlag = False) -> None:
+    """Make the system whole in Temporal: the namespace checked, the search attributes, every Schedule at the
+    policy's periods (look-back, outbox, reconciliation, incident watch). Idempotent; compose runs it as a
+    one-shot job before the workers, and `up` runs the same."""
+    from workers.system import prepare as prepare_system
+
+    async def go():
+        return await prepare_system(await connect(settings()), settings())
+
+    with console.status("preparing Temporal…"):
+        done = run(go())
+    emit(done.as_json(), json, "\n".join(
+        [f"namespace {done.namespace}: ready"]
+        + [f"search attributes added: {', '.join(done.search_attributes_added)}"] * bool(done.search_attributes_added)
+        + [f"schedule {sid}: {how}" for sid, how in done.schedules.items()]))
+
+
+@app.command()
 def api(host: Annotated[str | None, typer.Option(help="Interface to listen on (default API_HOST, 127.0.0.1).")] = None,
         port: Annotated[int | None, typer.Option(help="Port (default API_PORT, 8000).")] = None) -> None:
     """The HTTP API (and the workbench) only, for the configured Temporal, database and key."""
@@ -57,11 +92,11 @@ def codec_server(
     cfg = settings()
     origins = tuple(origin or [cfg.temporal_ui_origin])
     port = port or cfg.codec_port
-    token = token or cfg.codec_token_value(create=True)
+    token = token or cfg.codec_token_value(create=False)
     people = operators_and_supervisors(cfg)
     console.print(f"codec server on http://{host}:{port} (CORS for {', '.join(origins)}; bearer token required"
                   + ("; or an operator's or supervisor's OIDC token" if people else "") + ")")
-    serve(EncryptionCodec(*load_or_create_key(cfg.key_file)), host, port, token, origins, people)
+    serve(EncryptionCodec(*load_or_create_key(cfg.key_file, create=False)), host, port, token, origins, people)
 
 
 
