@@ -15,6 +15,7 @@ from api.accounts import account_facts
 from api.channels import PREFIX, by_key, check_signature
 from api.context import Context, context
 from api.problems import Problem
+from api.sessions import ended
 from api.tokens import TokenRefused, verify
 from models.enums import Channel, Role
 from models.intake import Actor
@@ -110,6 +111,8 @@ def _identify(token: str, ctx: Context) -> "Principal | tuple[str, str]":
         claimed = verify(token, ctx.settings, ctx.api_secret)
     except TokenRefused as e:
         return str(e), ""
+    if claimed.sid is not None and ended(ctx.engine, claimed.sid):
+        return "this session was signed out: sign in again", claimed.id
     if claimed.role is not None:  # the identity provider's word, through the claim map
         return Principal("person", claimed.id, claimed.role, claimed.department or "", "oidc")
     account = account_facts(ctx.engine, claimed.id)

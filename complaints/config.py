@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     oidc_role_claim: str = "roles"
     oidc_department_claim: str = "department"
     oidc_role_map: dict[str, str] = {}
+    # The workbench's sign-in at the provider (authorization code flow with PKCE): the client registered for
+    # it, its secret in a file, and the public address of /ui/sso/callback behind the bank's proxy (default:
+    # the address the request came to).
+    oidc_client_id: str | None = None
+    oidc_client_secret_file: Path | None = None
+    oidc_redirect_url: str | None = None
+    oidc_leeway_seconds: int = 30           # clock skew allowed on the provider's tokens
+    # Local accounts (passwords kept here): the embedded default; an installation that signs everyone in at
+    # its provider switches them off.
+    local_accounts: bool = True
     # Delivering the outbox (delivery/): unset means "not configured", recorded on each notification.
     smtp_url: str | None = None             # smtp://host:port (smtps:// for TLS), user:password@ if needed
     mail_from: str = "complaints@bank.example"
@@ -81,7 +91,7 @@ class Settings(BaseSettings):
     sticky_timeout_seconds: float = 5.0
 
     @field_validator("data_dir", "complaints_key_file", "complaints_actor_key_file", "complaints_departments", "codec_token_file", "complaints_session_file",
-                     "api_secret_file", "gateway_secret_file", "delivery_templates")
+                     "api_secret_file", "gateway_secret_file", "delivery_templates", "oidc_client_secret_file")
     @classmethod
     def _absolute(cls, v: Path | None) -> Path | None:
         # Resolved once, where the process starts: every message and error names the file it really uses.

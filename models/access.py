@@ -65,3 +65,12 @@ class SeenSignature(SQLModel, table=True):
     digest: str = Field(primary_key=True)
     key_id: str
     at: datetime
+
+
+class EndedSession(SQLModel, table=True):
+    """Browser sessions signed out before their token expired: the token, copied or kept, no longer signs in."""
+
+    __tablename__ = "ended_session"
+
+    sid: str = Field(primary_key=True)
+    until: datetime = Field(index=True)  # the token's own expiry: past it the row may be swept

@@ -166,6 +166,8 @@ async def test_complaints_api_serves_on_a_free_port_with_the_configured_temporal
 
     port = free_port()
     env = {**cli_env, "DATA_DIR": str(tmp_path / "api-data")}
+    made = await complaints(env, "init", "--only-missing")  # the operator's step before a first start
+    assert made.returncode == 0 and "api.secret" in made.stdout, made.stderr
     proc = await asyncio.create_subprocess_exec(CLI, "api", "--port", str(port), env=env,
                                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

@@ -128,9 +128,18 @@ async def test_readiness_names_what_is_missing(api, tmp_path, client):
     behind = make_engine(f"sqlite:///{tmp_path / 'behind.db'}")
     with behind.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
-    assert readiness.migrations(behind) == "migrations: the database is at 0005, this code needs 0009"
+    assert readiness.migrations(behind) == "migrations: the database is at 0005, this code needs 0010"
     problems = await readiness.problems(nowhere, client, "complaints-nobody", "nobody@nowhere")
     assert problems[0].startswith("database:") and problems[-1].startswith("polling: nobody@nowhere is not")
+
+
+def test_a_shape_with_no_transport_is_not_ready():
+    from complaints.config import Settings
+
+    assert readiness.delivery(Settings(smtp_url="smtp://mail.bank.example:25")) is None
+    assert readiness.delivery(Settings(app_gateway_url="https://push.bank.example/app")) is None
+    assert readiness.delivery(Settings()) == ("delivery: SMTP_URL, SMS_GATEWAY_URL and APP_GATEWAY_URL are all "
+                                              "unset: no notification reaches a customer")
 
 
 async def test_the_api_is_not_ready_while_no_customer_can_be_told_anything(api, client):
@@ -189,7 +198,8 @@ async def test_a_worker_serves_sdk_and_domain_metrics_is_ready_and_stops_gracefu
     policy.write_text(FAST_POLICY)
     port = free_port()
     wenv = {**worker_env(settings, env.client.service_client.config.target_host, "complaints-ops", policy),
-            "WORKER_METRICS_PORT": str(port), "COMPLAINTS_EMERGENCY": "rules", "SHUTDOWN_GRACE_SECONDS": "5"}
+            "WORKER_METRICS_PORT": str(port), "COMPLAINTS_EMERGENCY": "rules", "SHUTDOWN_GRACE_SECONDS": "5",
+            "SMS_GATEWAY_URL": "http://127.0.0.1:9/sms"}
     log = tmp_path / "worker.log"
     worker = await start_worker(wenv, log)
     try:

@@ -5,12 +5,14 @@ from urllib.parse import urlparse
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from api import sso
 from api.accounts import Refused
 from api.context import Context, context
-from api.identity import CSRF_COOKIE, SESSION_COOKIE, Principal
+from api.identity import Principal
 from api.routes.auth import set_session, sign_in
 from web.common import LANG_COOKIE, home_for, render, viewer
 from web.i18n import EN, ZH
+from web.sso_pages import sign_out
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -23,9 +25,14 @@ def _local(next_path: str | None) -> str | None:
     return next_path if not parsed.scheme and not parsed.netloc and next_path.startswith("/ui") else None
 
 
-@router.get("/login", response_class=HTMLResponse)
+def _login(request: Request, ctx: Context, status: int = 200, **values) -> HTMLResponse:
+    return render(request, "login.html", None, ctx, status=status, sso=sso.configured(ctx.settings),
+                  local=ctx.settings.local_accounts, **values)
+
+
+@router.get("/login", response_class=HTMLResponse, name="login_page")
 async def login_page(request: Request, next: str | None = None, ctx: Context = Depends(context)):
-    return render(request, "login.html", None, ctx, next=_local(next) or "")
+    return _login(request, ctx, next=_local(next) or "")
 
 
 @router.post("/login")
@@ -35,18 +42,15 @@ async def login(request: Request, username: Annotated[str, Form(max_length=64)],
     got = await sign_in(request, ctx, username, password, "cookie")
     if isinstance(got, Refused):
         request.state.outcome = f"sign-in-refused: {got.reason}"
-        return render(request, "login.html", None, ctx, status=401, error=got.reason, next=_local(next) or "")
+        return _login(request, ctx, 401, error=got.reason, next=_local(next) or "")
     response = RedirectResponse(_local(next) or home_for(request.state.principal), status_code=303)
     set_session(response, got, ctx.settings.cookie_secure, ctx.api_secret)
     return response
 
 
 @router.post("/logout")
-async def logout(principal: Principal = Depends(viewer)):
-    response = RedirectResponse("/ui/login", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    response.delete_cookie(CSRF_COOKIE, path="/")
-    return response
+async def logout(request: Request, principal: Principal = Depends(viewer), ctx: Context = Depends(context)):
+    return await sign_out(request, principal, ctx)
 
 
 @router.get("")

@@ -14,6 +14,15 @@ WORDS: dict[str, tuple[str, str]] = {
     "supervise": ("主管视图", "Supervisor"), "heatmap": ("热力图", "Heat map"),
     "dashboard": ("质量仪表盘", "Dashboard"), "lookback": ("回头看", "Look-back"),
     "sign_in": ("登录", "Sign in"), "sign_out": ("退出", "Sign out"), "user": ("工号", "Employee id"),
+    "sso_sign_in": ("使用银行统一身份认证登录", "Sign in with the bank's identity provider"),
+    "or_password": ("或使用本系统账号登录", "Or with an account of this system"),
+    "sso_refused": ("未能登录", "Sign-in refused"), "sso_again": ("重新登录", "Sign in again"),
+    "sso_no_role": ("您已通过银行统一身份认证，但您的账号没有投诉系统的角色。请联系系统管理员为您开通。",
+                    "The bank's identity provider knows you, but your account has no role in the complaints "
+                    "system. Ask your administrator to grant one."),
+    "sso_continue": ("登录成功，正在进入工作台……", "Signed in; opening the workbench…"),
+    "local_off": ("本系统账号已停用，请使用银行统一身份认证登录", "Local accounts are switched off here: sign in "
+                  "with the bank's identity provider"),
     "password": ("密码", "Password"), "search": ("搜索", "Search"),
     "search_hint": ("编号、客户号、手机号或文字", "reference, customer id, phone or text"),
     "reference": ("编号", "Reference"), "stage": ("阶段", "Stage"), "level": ("级别", "Level"),

@@ -10,7 +10,8 @@ from api.accounts import Refused, check_password
 from api.context import Context, context
 from api.identity import CSRF_COOKIE, SESSION_COOKIE, Principal, anyone, csrf_for
 from api.problems import Problem
-from api.tokens import issue_local
+from api.sessions import end
+from api.tokens import TokenRefused, issue_local, verify
 from models.enums import Role
 
 router = APIRouter(prefix="/v1/auth", tags=["sign in"])
@@ -36,6 +37,8 @@ async def sign_in(request: Request, ctx: Context, username: str, password: str, 
     row. The API and the workbench's sign-in page both come through here."""
     request.state.tried = username[:64]
     s = ctx.settings
+    if not s.local_accounts:
+        return Refused("local accounts are switched off here: sign in with the bank's identity provider")
     got = await run_in_threadpool(check_password, ctx.engine, username, password, max_failures=s.login_max_failures,
                                   lockout=timedelta(minutes=s.login_lockout_minutes))
     if isinstance(got, Refused):
@@ -76,8 +79,22 @@ async def login(request: Request, response: Response, username: Annotated[str, F
     return Me(kind="person", id=p.id, role=p.role, department=p.department, via="cookie")
 
 
+def end_session(request: Request, ctx: Context) -> None:
+    """The browser's session id recorded as ended, so its token signs nobody in again."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return
+    try:
+        claimed = verify(token, ctx.settings, ctx.api_secret)
+    except TokenRefused:
+        return  # nothing valid to end
+    if claimed.sid and claimed.until:
+        end(ctx.engine, claimed.sid, claimed.until)
+
+
 @router.post("/logout", status_code=204, summary="Sign a browser out")
-async def logout(response: Response) -> Response:
+async def logout(request: Request, response: Response, ctx: Context = Depends(context)) -> Response:
+    await run_in_threadpool(end_session, request, ctx)
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(CSRF_COOKIE, path="/")
     response.status_code = 204
