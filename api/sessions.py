@@ -14,7 +14,7 @@ def end(engine: Engine, sid: str, until: datetime) -> None:
     with Session(engine) as session:
         insert_ignore(session, EndedSession, [{"sid": sid, "until": until}])
         # Rows past their token's expiry guard nothing: swept here rather than by a job of their own.
-        session.exec(delete(EndedSession).where(col(EndedSession.until) < datetime.now(UTC)))  # type: ignore[call-overload]
+        session.exec(delete(EndedSession).where(col(EndedSession.until) < datetime.now(UTC)))
         session.commit()
 
 

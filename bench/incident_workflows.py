@@ -36,6 +36,7 @@ from incident_detector import measure, replay, seen  # noqa: E402
 from sqlmodel import Session, col, create_engine, select  # noqa: E402
 from temporal_bench import free_port  # noqa: E402
 from temporalio.client import Client  # noqa: E402
+from tools.schedules import ensure_incident_watch  # noqa: E402
 
 from api import service  # noqa: E402
 from complaints.config import Settings  # noqa: E402
@@ -45,7 +46,6 @@ from incidents import traffic  # noqa: E402
 from incidents.detect import Rules  # noqa: E402
 from models.intake import Intake  # noqa: E402
 from models.tables import ComplaintRow, IncidentLink, IncidentRow  # noqa: E402
-from tools.schedules import ensure_incident_watch  # noqa: E402
 
 RECEIVER = {"id": "E207", "role": "handler", "department": "branch-0101"}
 

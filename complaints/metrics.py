@@ -64,6 +64,8 @@ class Domain(Collector):
                              .where(n.sent_at == None, n.failed_at == None)).one()  # noqa: E711
             sent = s.exec(select(func.count()).select_from(n).where(n.sent_at != None)).one()  # noqa: E711
             given_up = s.exec(select(func.count()).select_from(n).where(n.failed_at != None)).one()  # noqa: E711
+            unconfigured = s.exec(select(func.count()).select_from(n).where(
+                n.failed_at != None, col(n.last_error).startswith("not configured"))).one()  # noqa: E711
             revisits_late = s.exec(select(func.count()).select_from(r)
                                    .where(r.outcome == None, r.due_at < now)).one()  # noqa: E711
         yield _counter("complaints_received", "Complaints received, by channel", ["channel"], received)
@@ -90,6 +92,8 @@ class Domain(Collector):
         yield _single(CounterMetricFamily, "complaints_outbox_sent", "Notifications delivered", sent)
         yield _single(CounterMetricFamily, "complaints_outbox_given_up",
                       "Notifications given up on (a person was told)", given_up)
+        yield _single(GaugeMetricFamily, "complaints_outbox_not_configured",
+                      "Notifications that could not go: no transport configured for their channel", unconfigured)
         yield _single(GaugeMetricFamily, "complaints_revisits_overdue", "Look-back revisits past their deadline",
                       revisits_late)
 

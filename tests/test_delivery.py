@@ -5,6 +5,7 @@ import asyncio
 import email
 import hashlib
 import hmac
+import re
 import uuid
 from email import policy as email_policy
 
@@ -152,6 +153,13 @@ async def test_the_outbox_is_delivered_once_retried_and_failures_told(client, de
     # No transport for app messages here: recorded as such, never silently dropped, nobody paged.
     unset = _ack(engine, app)
     assert unset.failed_at and unset.last_error == "not configured: APP_GATEWAY_URL" and not unset.escalated
+    # ... but counted, for the alert that pages (OutboxNotConfigured): no transport is an outage of its own.
+    from prometheus_client import generate_latest
+
+    from complaints import metrics
+
+    scraped = generate_latest(metrics.registry(engine)).decode()
+    assert float(re.search(r"^complaints_outbox_not_configured (\S+)$", scraped, re.M).group(1)) >= 1
 
     before = len(gateway.requests)
     await _dispatch(client, cfg)  # again: nothing sent twice; the supervisor's notice reaches the workbench

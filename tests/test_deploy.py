@@ -32,7 +32,7 @@ def test_compose_file_is_valid_against_the_compose_schema():
     assert checked.returncode == 0, checked.stderr
     services = compose("config", "--services").stdout.split()
     assert set(services) == {"postgresql", "temporal-schema", "temporal", "temporal-namespace", "temporal-ui",
-                             "worker", "codec", "api", "prometheus", "grafana"}
+                             "prepare", "worker", "codec", "api", "prometheus", "grafana"}
     unset = compose("config", "-q", env={})
     assert unset.returncode != 0 and "OIDC_ISSUER" in unset.stderr  # no production shape without a provider
 
@@ -93,8 +93,8 @@ def test_temporal_runs_its_server_image_with_schemas_from_a_one_shot_admin_job()
     schema = (ROOT / "deploy" / "temporal" / "schema.sh").read_text()
     assert spec["temporal-schema"]["image"].startswith("temporalio/admin-tools:")
     assert schema.count("update-schema") == 2 and "visibility/versioned" in schema
+    assert spec["prepare"]["depends_on"]["temporal-namespace"]["condition"] == "service_completed_successfully"
     for app in ("worker", "api"):
-        assert spec[app]["depends_on"]["temporal-namespace"]["condition"] == "service_completed_successfully"
         assert "/readyz" in " ".join(spec[app]["healthcheck"]["test"])
     assert spec["worker"]["environment"]["WORKER_METRICS_PORT"] == "9464"
 
@@ -114,7 +114,8 @@ def test_prometheus_scrapes_every_worker_and_the_api_and_alerts_on_families_that
            "temporal_sticky_cache_size"}  # seen on a worker's port (tests/test_operations.py)
     alerts = yaml.safe_load((ROOT / "deploy" / "prometheus" / "alerts.yml").read_text())
     names = {r["alert"] for g in alerts["groups"] for r in g["rules"]}
-    assert {"SlaBreachesRising", "OutboxGivingUp", "WorkerNotPolling", "ScheduleToStartSlow"} <= names
+    assert {"SlaBreachesRising", "OutboxGivingUp", "OutboxNotConfigured", "WorkerNotPolling",
+            "ScheduleToStartSlow"} <= names
     dashboard = json.loads((ROOT / "deploy" / "grafana" / "dashboards" / "complaints.json").read_text())
     exprs = [r["expr"] for g in alerts["groups"] for r in g["rules"]]
     exprs += [t["expr"] for p in dashboard["panels"] for t in p["targets"]]
@@ -123,3 +124,23 @@ def test_prometheus_scrapes_every_worker_and_the_api_and_alerts_on_families_that
     titles = " ".join(p["title"] for p in dashboard["panels"])
     for watched in ("Open complaints", "SLA breaches", "schedule-to-start", "Outbox", "errors"):
         assert watched in titles
+
+
+def test_the_workers_and_the_api_start_after_the_prepare_job_and_every_secret_is_one_init_makes():
+    from complaints import keys
+
+    spec = yaml.safe_load(COMPOSE.read_text())
+    services = spec["services"]
+    assert services["prepare"]["command"] == ["complaints", "prepare"]
+    assert services["prepare"]["depends_on"]["temporal-namespace"]["condition"] == "service_completed_successfully"
+    for app in ("worker", "api"):
+        assert services[app]["depends_on"]["prepare"]["condition"] == "service_completed_successfully"
+    made = {s.name: s.path(Settings(data_dir=Path(".data"))) for s in keys.SECRETS}
+    for name, secret in spec["secrets"].items():
+        default = re.search(r":-([^}]+)\}", secret["file"]).group(1)
+        assert name in made and Path(default).absolute() == made[name], name  # `complaints init` writes it
+    # The transports come from .env into every process of ours (the workers deliver; /readyz reads them).
+    for app in ("worker", "api", "codec", "prepare"):
+        env = services[app]["environment"]
+        assert {"SMTP_URL", "SMS_GATEWAY_URL", "APP_GATEWAY_URL"} <= set(env), app
+    assert "gateway_secret" in services["worker"]["secrets"]

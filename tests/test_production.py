@@ -25,7 +25,6 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, text
 from sqlmodel import Session, col, select
-from temporalio.client import Client
 
 from complaints.db import make_engine
 from complaints.devserver import start_dev_server, wait_until_up
