@@ -8,6 +8,7 @@ after. The ID token's signature, issuer, audience, expiry and nonce are checked 
 the provider refuses a code used twice. The person then holds a session of ours (api.tokens.issue_sso) with
 the role and department the claims mapped to, ended by signing out."""
 import secrets
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +20,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.tokens import Claimed, NoRole, TokenRefused, decode_jwt, discovery, jwks_client, person_from_claims
 from complaints.config import Settings
+
+with warnings.catch_warnings():
+    # authlib 1.9 asks for its httpx2 fork and falls back to httpx, which works: said once, not on every import.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 COOKIE = "complaints_sso"
 STARTED_FOR = timedelta(minutes=10)  # a sign-in not finished by then starts again

@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -191,3 +192,17 @@ async def test_complaints_api_serves_on_a_free_port_with_the_configured_temporal
     nokey = {**env, "COMPLAINTS_KEY_FILE": str(tmp_path / "none.key")}
     out = await complaints(nokey, "api", "--port", str(free_port()))
     assert out.returncode == 2 and "no key file at" in out.stderr and "Traceback" not in out.stderr
+
+
+async def test_login_with_the_banks_provider_token_read_from_standard_input(cli_env, api, tmp_path):
+    """The command line's way in where passwords are off: the provider's access token, never on argv."""
+    env = {**cli_env, "COMPLAINTS_SESSION_FILE": str(tmp_path / "session.json")}
+    out = await complaints(env, "login", "--token", stdin=api.provider.token(user="oidc-S901") + "\n")
+    assert out.returncode == 0, out.stderr
+    assert "signed in as oidc-S901 (supervisor, complaints)" in out.stdout.replace("\n", " ")
+    me = await complaints(env, "whoami", "--json")
+    assert json.loads(me.stdout)["via"] == "oidc"
+    (tmp_path / "session.json").unlink()
+    expired = api.provider.token(expires_in=timedelta(minutes=-5))
+    out = await complaints(env, "login", "--token", stdin=expired + "\n")
+    assert out.returncode == 2 and "expired" in out.stderr and not (tmp_path / "session.json").exists()

@@ -153,20 +153,35 @@ def channels_revoke(key_id: str) -> None:
 @app.command()
 def login(user: Annotated[str | None, typer.Option("--user", "-u", help="Your employee id.")] = None,
           url: Annotated[str | None, typer.Option(help="The API (default COMPLAINTS_API_URL or the local one).")]
-          = None) -> None:
-    """Sign in to the API; your other commands then act as you (password from standard input when it is
-    not a terminal)."""
-    user = user or typer.prompt("user")
+          = None,
+          token: Annotated[bool, typer.Option("--token", help="Use an access token from the bank's identity "
+                                              "provider, read from standard input, instead of a password.")]
+          = False) -> None:
+    """Sign in to the API; your other commands then act as you (password, or with --token the provider's
+    access token, from standard input when it is not a terminal: never on the command line)."""
     base = (url or api_url()).rstrip("/")
     import os
 
     os.environ["COMPLAINTS_API_URL"] = base
-    token = request("POST", "/v1/auth/token", auth=False, data={"username": user,
-                                                                "password": _password("password: ", False)})
-    path = save_session(base, user, token["access_token"])
+    if token:
+        given = _password("access token: ", False).strip()
+        path = save_session(base, "", given)
+        try:
+            me = request("GET", "/v1/auth/me")
+        except typer.Exit:
+            path.unlink(missing_ok=True)  # a token the API refused is not kept
+            raise
+        save_session(base, me["id"], given)
+        console.print(f"[green]signed in[/] as [bold]{me['id']}[/] ({me['role']}, {me['department']}) at {base} "
+                      f"with the provider's token; session in {path}")
+        return
+    user = user or typer.prompt("user")
+    got = request("POST", "/v1/auth/token", auth=False, data={"username": user,
+                                                              "password": _password("password: ", False)})
+    path = save_session(base, user, got["access_token"])
     me = request("GET", "/v1/auth/me")
     console.print(f"[green]signed in[/] as [bold]{me['id']}[/] ({me['role']}, {me['department']}) at {base}; "
-                  f"session in {path}, good for {token['expires_in'] // 3600} h")
+                  f"session in {path}, good for {got['expires_in'] // 3600} h")
 
 
 @app.command()
