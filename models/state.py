@@ -104,6 +104,7 @@ class ComplaintState(BaseModel):
     pauses: list[Pause] = []
     disposal_approvals: list[str] = []
     disposal: str | None = None          # the owner's record of what was done (an emergency's, for review)
+    disposal_by: str | None = None       # who recorded the disposal in force: its author reviews nothing of it
     disposal_returned: str | None = None  # the newest return's reason, until the disposal is recorded again
     close_approved_by: str | None = None
     response: str | None = None
@@ -125,7 +126,11 @@ class ComplaintState(BaseModel):
 
     @property
     def dual_review_done(self) -> bool:
-        return len(set(self.disposal_approvals)) >= 2
+        """Four eyes (双人复核): a disposal in force, not returned, approved by two different people, neither
+        its author nor the complaint's owner. Approvals are of the text in force: recording it again clears
+        them (Case.on_record_disposal), so no approval ever stands for a text its giver did not see."""
+        eyes = set(self.disposal_approvals) - {self.owner_id, self.disposal_by}
+        return self.disposal is not None and self.disposal_returned is None and len(eyes) >= 2
 
     @property
     def waiting_on_customer(self) -> bool:
@@ -143,8 +148,9 @@ class ComplaintState(BaseModel):
         approvals) or `close` (a supervisor's approve_close); None when nothing."""
         if self.pending_outcome is not None:
             return "close"
-        if self.emergency and not self.dual_review_done and self.stage is Stage.HANDLE:
-            return "review"
+        if self.emergency and not self.dual_review_done and self.stage is Stage.HANDLE and self.disposal \
+                and not self.disposal_returned:
+            return "review"  # a reviewer has something to review: a disposal recorded and not returned
         return None
 
     def open_work_orders(self) -> list[WorkOrder]:

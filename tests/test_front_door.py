@@ -75,6 +75,7 @@ async def test_a_channel_submits_and_people_work_an_emergency_to_its_close(api, 
         assert (await post("S001", "escalate", reason="盗刷风险，转专班")).json()["special_group"] is True
         early = await post("H801", "propose_response", text=GOOD_RESPONSE)
         assert early.status_code == 422 and "approv" in early.json()["detail"]
+        assert (await post("H801", "record_disposal", text="卡片已冻结，盗刷交易已拦截")).status_code == 200
         assert (await post("R010", "approve_disposal", note="核实冻结")).status_code == 200
         twice = await post("R010", "approve_disposal")
         assert twice.status_code == 422 and "different person" in twice.json()["detail"]

@@ -94,6 +94,9 @@ async def test_an_emergency_needs_two_different_reviewers_before_the_response(cl
         await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
     with pytest.raises(service.ComplaintError, match="a reviewer"):
         await service.send(client, cid, "approve_disposal", m.ApproveDisposal(actor=HANDLER))
+    with pytest.raises(service.ComplaintError, match="no disposal is recorded yet"):
+        await service.send(client, cid, "approve_disposal", m.ApproveDisposal(actor=REVIEWER_A))
+    await service.send(client, cid, "record_disposal", m.RecordDisposal(actor=HANDLER, text="卡片已冻结"))
     await service.send(client, cid, "approve_disposal", m.ApproveDisposal(actor=REVIEWER_A))
     with pytest.raises(service.ComplaintError, match="different person"):
         await service.send(client, cid, "approve_disposal", m.ApproveDisposal(actor=REVIEWER_A))

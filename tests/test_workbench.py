@@ -72,6 +72,9 @@ async def test_a_complaint_worked_to_its_close_by_clicking(api, browser):
     await supervisor.goto(f"/ui/complaints/{cid}")
     await _act(supervisor, "escalate", reason="盗刷风险，转专班")
     await expect(supervisor.locator(".badge.special")).to_be_visible()
+    # What was done, recorded through its form: the text the two reviewers then approve.
+    await _act(supervisor, "record_disposal", text="卡片已冻结，盗刷交易已拦截")
+    await expect(supervisor.locator("[data-disposal]")).to_contain_text("盗刷交易已拦截")
 
     for reviewer in ("R010", "R011"):
         page = await signed_in(browser, api, reviewer)

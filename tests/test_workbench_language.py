@@ -50,6 +50,7 @@ async def _worked_case(api) -> str:
         await post("H801", "open_work_order", department="loans", question="客户是否有分期贷款？")
         await post("A601", "answer_work_order", work_order_id="WO-1", answer="有一笔分期")
         await post("H801", "add_note", text="已致电客户")
+        await post("H801", "record_disposal", text="卡片已冻结")
         await post("R010", "approve_disposal", note="同意冻结")
         await post("R011", "approve_disposal")
         await post("H801", "propose_response", text=GOOD_RESPONSE)

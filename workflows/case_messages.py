@@ -120,7 +120,9 @@ class Case(CaseClocks):
             self.meet(Milestone.DISPOSAL_APPROVED, now)
 
     def on_record_disposal(self, msg: m.RecordDisposal, now: datetime, due: datetime | None) -> None:
-        self.s.disposal, self.s.disposal_returned = msg.text, None
+        # A new text is a new thing to review: approvals given to the one before do not carry over.
+        s = self.s
+        s.disposal, s.disposal_by, s.disposal_returned, s.disposal_approvals = msg.text, msg.actor.id, None, []
         self.event("record_disposal", msg.actor, now, msg.text)
 
     def on_return_disposal(self, msg: m.ReturnDisposal, now: datetime, due: datetime | None) -> None:

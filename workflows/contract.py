@@ -98,16 +98,23 @@ def customer_info_received(msg: m.CustomerInfoReceived, s: ComplaintState, p: Po
     return None if s.waiting_on_customer else why("not_waiting")
 
 
+def _own(actor_id: str, s: ComplaintState) -> bool:
+    """The complaint's owner and the disposal's author review nothing of it (four eyes)."""
+    return actor_id in (s.owner_id, s.disposal_by)
+
+
 def approve_disposal(msg: m.ApproveDisposal, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     if not s.emergency:
         return why("not_emergency")
-    if msg.actor.id in s.disposal_approvals:
-        return why("approved_already", actor=msg.actor.id)
     if s.dual_review_done:
         return why("review_done")
-    if msg.actor.id == s.owner_id:
-        return why("own_disposal")
-    return why("returned_pending") if s.disposal_returned else None
+    if not s.disposal:
+        return why("no_disposal")
+    if s.disposal_returned:
+        return why("returned_pending")
+    if msg.actor.id in s.disposal_approvals:
+        return why("approved_already", actor=msg.actor.id)
+    return why("own_disposal") if _own(msg.actor.id, s) else None
 
 
 def record_disposal(msg: m.RecordDisposal, s: ComplaintState, p: Policy, now: datetime) -> str | None:
@@ -123,7 +130,7 @@ def return_disposal(msg: m.ReturnDisposal, s: ComplaintState, p: Policy, now: da
         return why("review_done")
     if not s.disposal or s.disposal_returned:
         return why("return_nothing")
-    return why("own_disposal") if msg.actor.id == s.owner_id else None
+    return why("own_disposal") if _own(msg.actor.id, s) else None
 
 
 def propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy, now: datetime) -> str | None:
