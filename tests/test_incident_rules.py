@@ -34,6 +34,21 @@ def test_the_poisson_tail(count, mean, p):
     assert detect.tail(count, mean) == pytest.approx(p, rel=1e-6, abs=1e-15)
 
 
+@pytest.mark.parametrize("count, mean, low, high", [
+    (1100, 800.0, 1e-28, 1e-20),   # a large bank's week of one story: exp(-800) is 0 in a double
+    (900, 800.0, 1e-4, 1e-3),      # a little above the usual: not surprising
+    (30, 5.0, 1e-14, 1e-13),       # a small tail a sum from 1 - ... would round away
+])
+def test_the_tail_holds_at_a_large_banks_volume(count, mean, low, high):
+    assert low < detect.tail(count, mean) < high
+    assert detect.tail(count - 1, mean) > detect.tail(count, mean)  # and still falls with the count
+
+
+def test_a_story_at_a_large_banks_volume_is_flagged():
+    rules = detect.Rules(min_count=8)
+    assert detect.abnormal(1100, 800.0, 1.0, rules)[0] and not detect.abnormal(820, 800.0, 1.0, rules)[0]
+
+
 @pytest.mark.parametrize("count, expected, ok", [
     (7, 0.0, False),     # below the minimum, however surprising
     (8, 0.0, True),      # fresh install: the floor (0.5 an hour, 0.25 in 30 min) makes 8 abnormal
