@@ -15,6 +15,7 @@ COPY incidents incidents
 COPY reports reports
 COPY api api
 COPY web web
+COPY server server
 COPY delivery delivery
 # The exact versions of requirements-prod.lock, each checked against its hash; no dev extra (no dev server
 # binary, no mail sink, no test tools).

@@ -1,4 +1,4 @@
-"""How the incident detector does on a month of traffic nobody tuned it on (incidents/traffic.py writes it).
+"""How the incident detector does on a month of traffic nobody tuned it on (bench/incident_traffic.py writes it).
 
 Replays the month in time order: each complaint classified by the analyse stage's rules and embedded by its
 encoder; a complaint close to an open incident is linked as it arrives; every `--tick` minutes (the watch's
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 
 from classifier import classifier_from  # noqa: E402
 from classifier.embedding import embed  # noqa: E402
-from incidents import traffic  # noqa: E402
+from bench import incident_traffic as traffic  # noqa: E402
 from incidents.detect import (  # noqa: E402
     NEIGHBOURS,
     STORY_HISTORY_AT_MOST,

@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from api.accounts import add_account
-from api.app import build_context, server
+from server.app import build_context, server
 from api.channels import add_channel
 from api.context import Context
 from tests.helpers import free_port

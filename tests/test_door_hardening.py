@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from api import accounts
 from api.accounts import REFUSED, add_account, check_password
-from api.app import create_app
+from server.app import create_app
 from api.identity import CSRF_COOKIE, SESSION_COOKIE
 from models.access import Account
 from models.text import spreadsheet_safe

@@ -231,7 +231,7 @@ async def test_cli_reports_and_the_unmasked_guard(month_engine, tmp_path, settin
     from sqlmodel import select
 
     from api.accounts import add_account
-    from api.app import build_context
+    from server.app import build_context
     from models.access import RequestAudit
     from tests.api_support import PASSWORD, running
 

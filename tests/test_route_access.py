@@ -107,7 +107,7 @@ def routes(app_routes) -> set[tuple[str, str]]:
 
 
 def test_every_route_has_a_row(api):
-    from api.app import create_app
+    from server.app import create_app
 
     assert routes(create_app(api.ctx).routes) == {(m, p) for m, p, _ in EXPECTED}
 

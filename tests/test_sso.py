@@ -10,7 +10,7 @@ import httpx
 import pytest
 from aiohttp import web
 
-from api.app import server
+from server.app import server
 from api.identity import SESSION_COOKIE
 from tests.api_support import PASSWORD
 from tests.helpers import free_port

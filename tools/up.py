@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
-from api.app import serve as serve_api
+from server.app import serve as serve_api
 from complaints import keys
 from complaints.codec import EncryptionCodec, load_or_create_key
 from complaints.config import Settings

@@ -61,7 +61,7 @@ def prepare(json: JsonFlag = False) -> None:
 def api(host: Annotated[str | None, typer.Option(help="Interface to listen on (default API_HOST, 127.0.0.1).")] = None,
         port: Annotated[int | None, typer.Option(help="Port (default API_PORT, 8000).")] = None) -> None:
     """The HTTP API (and the workbench) only, for the configured Temporal, database and key."""
-    from api.app import serve
+    from server.app import serve
 
     cfg = settings()
     where = f"http://{host or cfg.api_host}:{port or cfg.api_port}"

@@ -1,4 +1,4 @@
-"""The FastAPI application and the uvicorn server that runs it (`complaints api`, and `complaints up`)."""
+"""The FastAPI application (the API and the workbench) and the uvicorn server that runs it (`complaints api`, `up`)."""
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
