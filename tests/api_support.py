@@ -8,9 +8,9 @@ import httpx
 import pytest
 
 from api.accounts import add_account
-from server.app import build_context, server
 from api.channels import add_channel
 from api.context import Context
+from server.app import build_context, server
 from tests.helpers import free_port
 from tests.oidc_provider import AUDIENCE, ROLE_MAP, Provider
 

@@ -13,10 +13,10 @@ from sqlmodel import Session
 
 from api import accounts
 from api.accounts import REFUSED, add_account, check_password
-from server.app import create_app
 from api.identity import CSRF_COOKIE, SESSION_COOKIE
 from models.access import Account
 from models.text import spreadsheet_safe
+from server.app import create_app
 from tests.api_support import PASSWORD, running
 from tests.conftest import eventually
 from tests.test_front_door import LOST_CARD, intake_body, submitted_in_handle

@@ -231,8 +231,8 @@ async def test_cli_reports_and_the_unmasked_guard(month_engine, tmp_path, settin
     from sqlmodel import select
 
     from api.accounts import add_account
-    from server.app import build_context
     from models.access import RequestAudit
+    from server.app import build_context
     from tests.api_support import PASSWORD, running
 
     for user, role in (("S1", "supervisor"), ("H1", "handler")):

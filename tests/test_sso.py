@@ -10,8 +10,8 @@ import httpx
 import pytest
 from aiohttp import web
 
-from server.app import server
 from api.identity import SESSION_COOKIE
+from server.app import server
 from tests.api_support import PASSWORD
 from tests.helpers import free_port
 from tests.idp import ROLE_MAP, provider

@@ -5,12 +5,12 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
-from server.app import serve as serve_api
 from complaints import keys
 from complaints.codec import EncryptionCodec, load_or_create_key
 from complaints.config import Settings
 from complaints.devserver import reachable, start_dev_server, wait_until_up
 from complaints.temporal import connect
+from server.app import serve as serve_api
 from tools.codec_server import start as start_codec
 from workers.system import prepare
 from workers.worker import run_worker

@@ -9,8 +9,26 @@ from models.state import ComplaintState
 from tools.cli.client import channel_key, request
 from tools.cli.common import JsonFlag, emit
 from tools.cli.render import state_panel
+from workflows.contract import CONTRACT
 
 app = typer.Typer(no_args_is_help=True)
+
+
+def senders(name: str) -> str:
+    """Who may send a message and when, from the contract itself (never written by hand beside it)."""
+    declared = CONTRACT[name]
+    who = "; ".join(p.value for p in declared.who)
+    return f"Who: {who}. In stage {' or '.join(st.value for st in declared.stages)}."
+
+
+def message(command: str):
+    """A command for the contract message of the same name: its help is the docstring and who may send it."""
+    def register(fn):
+        fn.__doc__ = f"{(fn.__doc__ or '').strip()}\n\n{senders(command.replace('-', '_'))}"
+        return app.command(command)(fn)
+
+    return register
+
 Id = Annotated[str, typer.Argument(help="Complaint id (the reference number).")]
 Note = Annotated[str, typer.Option(help="Optional note for the audit trail.")]
 Reason = Annotated[str, typer.Option(help="Why (kept on the audit trail).")]
@@ -25,82 +43,82 @@ def _send(complaint_id: str, name: str, as_json: bool, **fields) -> None:
     emit(state, as_json, state_panel(state))
 
 
-@app.command("accept")
+@message("accept")
 def accept(complaint_id: Id, note: Note = "", json: JsonFlag = False):
-    """Take the complaint into handling (owner or owning department)."""
+    """Take the complaint into handling."""
     _send(complaint_id, "accept", json, note=note)
 
 
-@app.command("add-note")
+@message("add-note")
 def add_note(complaint_id: Id, text: str, json: JsonFlag = False):
     """A free-text note on the audit trail."""
     _send(complaint_id, "add_note", json, text=text)
 
 
-@app.command("open-work-order")
+@message("open-work-order")
 def open_work_order(complaint_id: Id,
                     to: Annotated[str, typer.Option("--to", help="The department asked.")],
                     question: Annotated[str, typer.Option(help="What the department should answer.")],
                     due: Annotated[str | None, typer.Option(help='A duration such as "24h"; default from the policy.')] = None,
                     json: JsonFlag = False):
-    """Ask another department (owner only)."""
+    """Ask another department."""
     _send(complaint_id, "open_work_order", json, department=to, question=question, due=due)
 
 
-@app.command("answer-work-order")
+@message("answer-work-order")
 def answer_work_order(complaint_id: Id, work_order_id: str, answer: str,
                       json: JsonFlag = False):
-    """Reply to a work order (an agent of the asked department)."""
+    """Reply to a work order."""
     _send(complaint_id, "answer_work_order", json, work_order_id=work_order_id,
           answer=answer)
 
 
-@app.command("cancel-work-order")
+@message("cancel-work-order")
 def cancel_work_order(complaint_id: Id, work_order_id: str,
                       reason: Reason, json: JsonFlag = False):
-    """Cancel an open work order, with a reason (owner only)."""
+    """Cancel an open work order, with a reason."""
     _send(complaint_id, "cancel_work_order", json, work_order_id=work_order_id,
           reason=reason)
 
 
-@app.command("request-customer-info")
+@message("request-customer-info")
 def request_customer_info(complaint_id: Id, what: str,
                           json: JsonFlag = False):
     """Ask the customer for information; the resolution clocks pause."""
     _send(complaint_id, "request_customer_info", json, what=what)
 
 
-@app.command("customer-info-received")
+@message("customer-info-received")
 def customer_info_received(complaint_id: Id,
                            note: Note = "", json: JsonFlag = False):
     """The customer's information arrived; the clocks resume."""
     _send(complaint_id, "customer_info_received", json, note=note)
 
 
-@app.command("record-disposal")
+@message("record-disposal")
 def record_disposal(complaint_id: Id,
                     text: Annotated[str, typer.Option(help="What was done: card frozen, transactions stopped…")],
                     json: JsonFlag = False):
-    """The owner records an emergency's disposal: what the reviewers review."""
+    """Record an emergency's disposal: what the reviewers review."""
     _send(complaint_id, "record_disposal", json, text=text)
 
 
-@app.command("return-disposal")
+@message("return-disposal")
 def return_disposal(complaint_id: Id,
                     reason: Annotated[str, typer.Option(help="What is missing or wrong.")],
                     json: JsonFlag = False):
-    """A reviewer returns the disposal to its owner with a reason; its approvals start over."""
+    """Return the disposal to its owner with a reason; its approvals start over."""
     _send(complaint_id, "return_disposal", json, reason=reason)
 
 
-@app.command("approve-disposal")
+@message("approve-disposal")
 def approve_disposal(complaint_id: Id,
                      note: Note = "", json: JsonFlag = False):
-    """One of the two approvals an emergency needs (two different reviewers)."""
+    """One of the two approvals an emergency needs."""
     _send(complaint_id, "approve_disposal", json, note=note)
 
 
-@app.command("propose-response")
+@message("propose-response")
 def propose_response(complaint_id: Id,
                      text: Annotated[str | None, typer.Option(help="The response text.")] = None,
                      file: Annotated[Path | None, typer.Option(help="Read the response from a file.")] = None,
@@ -112,7 +130,7 @@ def propose_response(complaint_id: Id,
     _send(complaint_id, "propose_response", json, text=body)
 
 
-@app.command("customer-feedback")
+@message("customer-feedback")
 def customer_feedback(complaint_id: Id,
                       satisfied: Annotated[bool, typer.Option("--satisfied/--not-satisfied")],
                       csat: Annotated[int, typer.Option(min=1, max=5, help="1 (worst) to 5 (best).")],
@@ -122,48 +140,48 @@ def customer_feedback(complaint_id: Id,
           comment=comment)
 
 
-@app.command("escalate")
+@message("escalate")
 def escalate(complaint_id: Id, reason: Reason,
              json: JsonFlag = False):
-    """Hand the complaint to the special handling group (supervisor)."""
+    """Hand the complaint to the special handling group."""
     _send(complaint_id, "escalate", json, reason=reason)
 
 
-@app.command("reassign")
+@message("reassign")
 def reassign(complaint_id: Id, reason: Reason,
              owner: Annotated[str | None, typer.Option(help="The new owner's id.")] = None,
              to: Annotated[str | None, typer.Option("--to", help="The new department.")] = None,
              json: JsonFlag = False):
-    """Move the complaint to another owner and/or department (supervisor)."""
+    """Move the complaint to another owner and/or department."""
     _send(complaint_id, "reassign", json, owner_id=owner, department=to, reason=reason)
 
 
-@app.command("approve-close")
+@message("approve-close")
 def approve_close(complaint_id: Id,
                   note: Note = "", json: JsonFlag = False):
-    """Approve closing a major complaint (supervisor)."""
+    """Approve closing a major complaint."""
     _send(complaint_id, "approve_close", json, note=note)
 
 
-@app.command("withdraw")
+@message("withdraw")
 def withdraw(complaint_id: Id, reason: str = "",
              json: JsonFlag = False):
     """The customer withdraws the complaint; it closes the same day."""
     _send(complaint_id, "withdraw", json, reason=reason)
 
 
-@app.command("extend-deadline")
+@message("extend-deadline")
 def extend_deadline(complaint_id: Id, reason: Reason,
                     json: JsonFlag = False):
-    """Extend the regulatory ceiling (15 -> 30 days) for a complex case; the customer is told (supervisor)."""
+    """Extend the regulatory ceiling (15 -> 30 days) for a complex case; the customer is told."""
     _send(complaint_id, "extend_deadline", json, reason=reason)
 
 
-@app.command("correct-classification")
+@message("correct-classification")
 def correct_classification(complaint_id: Id, reason: Reason,
                            business_type: Annotated[str | None, typer.Option(help="The right business type.")] = None,
                            problem_nature: Annotated[str | None, typer.Option(help="The right problem nature.")] = None,
                            json: JsonFlag = False):
-    """Correct the analyse stage's labels (supervisor); corrections become training rows."""
+    """Correct the analyse stage's labels: corrections become training rows."""
     _send(complaint_id, "correct_classification", json, business_type=business_type,
           problem_nature=problem_nature, reason=reason)
