@@ -21,9 +21,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent.parent))
 
+from bench import incident_traffic as traffic  # noqa: E402
 from classifier import classifier_from  # noqa: E402
 from classifier.embedding import embed  # noqa: E402
-from bench import incident_traffic as traffic  # noqa: E402
 from incidents.detect import (  # noqa: E402
     NEIGHBOURS,
     STORY_HISTORY_AT_MOST,

@@ -39,10 +39,10 @@ from temporalio.client import Client  # noqa: E402
 from tools.schedules import ensure_incident_watch  # noqa: E402
 
 from api import service  # noqa: E402
+from bench import incident_traffic as traffic  # noqa: E402
 from complaints.config import Settings  # noqa: E402
 from complaints.devserver import temporal_binary  # noqa: E402
 from complaints.temporal import data_converter, ensure_search_attributes  # noqa: E402
-from bench import incident_traffic as traffic  # noqa: E402
 from incidents.detect import Rules  # noqa: E402
 from models.intake import Intake  # noqa: E402
 from models.tables import ComplaintRow, IncidentLink, IncidentRow  # noqa: E402
