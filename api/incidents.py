@@ -22,12 +22,19 @@ async def update(client: Client, incident_id: str, name: str, msg: Message, mess
     if name not in INCIDENT_MESSAGES or not isinstance(msg, INCIDENT_MESSAGES[name]):
         raise ComplaintError(f"unknown incident message {name!r}; known: {', '.join(INCIDENT_MESSAGES)}")
     message_id = message_id or uuid.uuid4().hex
-    arg, _ = sealed(client, incident_id, name, msg, message_id)
+    arg, sent = sealed(client, incident_id, name, msg, message_id)
     try:
-        return await client.get_workflow_handle(incident_id).execute_update(
+        got = await client.get_workflow_handle(incident_id).execute_update(
             name, arg, id=message_id, result_type=IncidentState)
     except (RPCError, WorkflowUpdateFailedError) as e:
         raise _explain(e, incident_id) from None
+    # The same key with another body: Temporal (or the incident, across runs) answers with the first message's
+    # outcome, and the first message's digest says it was not this one.
+    first = got.answer_to(message_id)
+    if first is not None and first.digest != sent:
+        raise ComplaintError(f"this idempotency key was used for another {first.action} on {incident_id}, with "
+                             "another body: nothing applied (use a new key for a new request)", "idempotency")
+    return got
 
 
 async def state(client: Client, incident_id: str) -> IncidentState:

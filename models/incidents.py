@@ -106,6 +106,17 @@ class StartIncident(Strict):
     carried: "IncidentState | None" = None          # a continued run: everything it knew
 
 
+class IncidentAnswer(BaseModel):
+    """A message applied to an incident: its id, its name and its body's digest (a repeat with another body is
+    refused by the door, as a complaint's is)."""
+    message_id: str
+    action: str
+    digest: str
+
+
+ANSWERS_KEPT = 64
+
+
 class IncidentState(BaseModel):
     incident_id: str
     opened_at: datetime
@@ -134,6 +145,12 @@ class IncidentState(BaseModel):
     told: dict[str, str] = {}         # complaint id -> what its workflow said to the newest announcement
     history: list[Entry] = []
     version: int = 0
+    # Exactly once across runs: the newest messages applied, by message id (the update id), with their body's
+    # digest; carried through continue-as-new with the rest (Temporal answers a repeated id within a run).
+    answered: list[IncidentAnswer] = []
+
+    def answer_to(self, message_id: str) -> "IncidentAnswer | None":
+        return next((a for a in self.answered if a.message_id == message_id), None)
 
     @property
     def open(self) -> bool:

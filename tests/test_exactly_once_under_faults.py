@@ -96,6 +96,8 @@ async def test_notes_are_applied_exactly_once_while_the_worker_and_the_api_are_k
     wenv = {**worker_env(settings, env.client.service_client.config.target_host, QUEUE, policy),
             "COMPLAINTS_EMERGENCY": "rules", "DATA_DIR": str(tmp_path / "data"),
             "API_SECRET_FILE": str(tmp_path / "api.secret")}
+    made = await asyncio.create_subprocess_exec(CLI, "init", "--only-missing", env=wenv)  # the API's secret
+    assert await made.wait() == 0
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     worker = await start_worker(wenv, tmp_path / "w1.log")

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from incidents import detect, traffic
+from bench import incident_traffic as traffic
+from incidents import detect
 from incidents.detect import Open, Rules, Seen, candidates, groups, matches
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)

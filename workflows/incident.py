@@ -12,6 +12,7 @@
   script rules and verifies it with its own customer.
 Messages come as sealed updates through the same inbox as a complaint's (workflows/inbox.py), so no client
 can fail a task or speak for a person it is not."""
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,11 +24,13 @@ from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     from models.incidents import (
+        ANSWERS_KEPT,
         HISTORY_KEPT,
         INCIDENT_MESSAGES,
         MAX_MEMBERS,
         Announcement,
         Entry,
+        IncidentAnswer,
         IncidentState,
         Linked,
         LinkScan,
@@ -109,6 +112,10 @@ class IncidentWorkflow:
             response_due=s.response_due, plan_due=s.plan_due)
         self.changed = 0
         self.pending: list[Notice] = []
+        # One writer at a time: every update handler that awaits (an announcement, a hand-over, a split, a
+        # resolve) and the loop's own scans and writes hold it, so no two interleave across their awaits and
+        # each update checks its rules again on the state it will change (samples-python's safe message handlers).
+        self.lock = asyncio.Lock()
 
     @workflow.run
     async def run(self, *_ignored: Any) -> IncidentState:
@@ -121,14 +128,14 @@ class IncidentWorkflow:
         every = wall_clock(self.rules.every) or timedelta(minutes=2)
         next_scan = workflow.now() + every
         while True:
-            await self._flush()
-            if not self.s.open:
-                await workflow.wait_condition(workflow.all_handlers_finished)  # the resolve's answer first
+            async with self.lock:
                 await self._flush()
+            if not self.s.open:
+                await self._drain()  # the resolve's (or merge's) answer first, and every write
                 return self.s
             if workflow.info().is_continue_as_new_suggested() or workflow.info().get_current_history_length() > 2000:
-                await workflow.wait_condition(workflow.all_handlers_finished)
-                await self._flush()
+                await self._drain()
+                # No await between the drain's last check and this: no update is accepted and then cut off.
                 workflow.continue_as_new(self.start.model_copy(update={"carried": self.s}))
             seen = self.changed
             wake = min([next_scan, *self._deadlines()])
@@ -138,10 +145,20 @@ class IncidentWorkflow:
             except TimeoutError:
                 pass
             now = workflow.now()
-            self._check_clocks()
-            if now >= next_scan and self.s.open:
-                next_scan = now + every
-                await self._link_new(now)
+            async with self.lock:
+                self._check_clocks()
+                if now >= next_scan and self.s.open:
+                    next_scan = now + every
+                    await self._link_new(now)
+
+    async def _drain(self) -> None:
+        """Return once every handler has finished and everything is written, in the same turn as that check."""
+        while True:
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            async with self.lock:
+                await self._flush()
+            if workflow.all_handlers_finished() and not self.pending and self.s.version == self.changed:
+                return
 
     def _deadlines(self) -> list[datetime]:
         s, out = self.s, []
@@ -209,8 +226,23 @@ class IncidentWorkflow:
 
     @workflow.update(dynamic=True)
     async def _update(self, name: str, args: Sequence[RawValue]) -> IncidentState:
-        msg = self._parse(name, args, validated=True)
-        self._check(name, msg)
+        update_id = workflow.current_update_info().id  # type: ignore[union-attr]
+        if self.s.answer_to(update_id):  # the same message in a later run: applied once already
+            return self.s
+        got = self._parse(name, args, validated=True)
+        async with self.lock:
+            if self.s.answer_to(update_id):
+                return self.s
+            self._check(name, got.msg)  # again: the state may have moved while this one waited its turn
+            await self._apply(name, got.msg)
+            assert got.proof is not None  # _parse refuses a message without one
+            self.s.answered = [*self.s.answered, IncidentAnswer(message_id=update_id, action=name,
+                                                                digest=got.proof.digest)][-ANSWERS_KEPT:]
+            self.changed += 1
+            await self._flush()
+        return self.s
+
+    async def _apply(self, name: str, msg: Any) -> None:
         s, who = self.s, msg.actor.id
         if name == "confirm":
             s.status, s.decided_at, s.decided_by = Status.CONFIRMED, workflow.now(), who
@@ -262,21 +294,21 @@ class IncidentWorkflow:
                 result_type=dict[str, str], start_to_close_timeout=timedelta(minutes=10), retry_policy=RETRY)
             s.status, s.resolved_at, s.resolution = Status.RESOLVED, workflow.now(), msg.text
             self._log("resolve", who, f"response proposed to {len(s.members)} complaints")
-        await self._flush()
-        return s
 
     @_update.validator
     def _validate(self, name: str, args: Sequence[RawValue]) -> None:
-        self._check(name, self._parse(name, args))
+        if self.start is not None and self.s.answer_to(workflow.current_update_info().id):  # type: ignore[union-attr]
+            return  # a repeat: answered with the state, nothing applied
+        self._check(name, self._parse(name, args).msg)
 
-    def _parse(self, name: str, args: Sequence[RawValue], validated: bool = False) -> Any:
+    def _parse(self, name: str, args: Sequence[RawValue], validated: bool = False) -> inbox.Inbound:
         if self.start is None:
             raise Refused(f"this incident did not start: {self.invalid}")
         got = inbox.read(name, args, workflow.payload_converter(), inbox.expected_here(validated),
                          contract=INCIDENT_MESSAGES)
         if got.msg is None or got.proof is None:
             raise Refused(got.reason or "refused")
-        return got.msg
+        return got
 
     def _check(self, name: str, msg: Any) -> None:
         if reason := incident_refusal(name, msg, self.s):
