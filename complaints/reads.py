@@ -67,6 +67,13 @@ def sent_to_customer(engine: Engine, complaint_id: str) -> list[Notification]:
     return rows
 
 
+def complaint_version(engine: Engine, complaint_id: str) -> int | None:
+    """The history position the read model has written for a complaint (one indexed column): what an idle
+    page's poll compares with before it asks Temporal anything."""
+    with Session(engine) as session:
+        return session.exec(select(ComplaintRow.version).where(ComplaintRow.id == complaint_id)).first()
+
+
 def complaint_row(engine: Engine, complaint_id: str) -> ComplaintRow | None:
     with Session(engine) as session:
         return session.get(ComplaintRow, complaint_id)

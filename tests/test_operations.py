@@ -4,6 +4,7 @@ audit rows, and a worker stops gracefully on SIGTERM."""
 import asyncio
 import contextlib
 import dataclasses
+import re
 import signal
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -18,7 +19,7 @@ from sqlmodel import Session, select
 
 from activities.faults import permanent_faults
 from api import service
-from complaints import metrics, readiness
+from complaints import metrics, readiness, reads
 from complaints.db import make_engine
 from models import messages as m
 from models.access import RequestAudit
@@ -191,6 +192,58 @@ async def test_polls_that_find_nothing_new_are_not_audited(api, engine):
     with Session(engine) as session:
         rows = session.exec(select(RequestAudit).where(RequestAudit.path.contains(f"/ui/complaints/{cid}/body"))).all()
     assert [r.status for r in rows] == [200]
+
+
+class CountingQueries:
+    """A client interceptor that counts the workflow queries a client sends (what an idle page costs)."""
+
+    def __init__(self) -> None:
+        self.queries = 0
+
+    def intercept_client(self, next_):
+        from temporalio.client import OutboundInterceptor
+
+        counter = self
+
+        class Outbound(OutboundInterceptor):
+            async def query_workflow(self, input):
+                counter.queries += 1
+                return await super().query_workflow(input)
+
+        return Outbound(next_)
+
+
+async def test_an_idle_page_polls_the_read_model_not_temporal(api, engine, client):
+    """The complaint page polls every 3 s; while nothing changes, no poll makes a Temporal query."""
+    from temporalio.client import Client
+
+    from tests.api_support import running
+
+    cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"HL-{uuid.uuid4().hex[:10]}"),
+                                    api.channel("hotline"))
+    counter = CountingQueries()
+    counted = Client(client.service_client, namespace=client.namespace, data_converter=client.data_converter,
+                     interceptors=[counter])
+    ctx = dataclasses.replace(api.ctx, client=counted)
+    async with running(ctx) as url, httpx.AsyncClient(base_url=url) as h:
+        headers = {**await api.as_("S001"), "HX-Request": "true"}
+        page = (await h.get(f"/ui/complaints/{cid}", headers=headers)).text
+        poll_url = re.search(r'hx-get="(/ui/complaints/[^"]+/body\?[^"]+)"', page).group(1).replace("&amp;", "&")
+        since = int(re.search(r"since=(\d+)", poll_url).group(1))
+        await eventually(lambda: reads.complaint_version(engine, cid) == since)  # the read model has caught up
+        before = counter.queries
+        polls = [await h.get(poll_url, headers=headers) for _ in range(5)]
+        assert [p.status_code for p in polls] == [204] * 5 and counter.queries == before
+        # Another person's copy of the page's poll is not theirs: asked of Temporal, and refused there.
+        stranger = {**await api.as_("D001"), "HX-Request": "true"}
+        assert (await h.get(poll_url, headers=stranger)).status_code == 403
+        # The complaint moves: the next poll redraws, from Temporal.
+        r = await h.post(f"/v1/complaints/{cid}/add_note", json={"text": "有变化"}, headers=await api.as_("S001"))
+        assert r.status_code == 200
+        await eventually(lambda: reads.complaint_version(engine, cid) != since)
+        queried = counter.queries
+        moved = await h.get(poll_url, headers=headers)
+        assert moved.status_code == 200 and "有变化" in moved.text and counter.queries > queried
 
 
 async def test_a_worker_serves_sdk_and_domain_metrics_is_ready_and_stops_gracefully(env, settings, tmp_path):
