@@ -27,7 +27,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from complaints import service  # noqa: E402
+from api import service  # noqa: E402
 from complaints.config import Settings  # noqa: E402
 from complaints.devserver import SERVER_LIMITS, temporal_binary  # noqa: E402
 from complaints.temporal import connect, ensure_search_attributes  # noqa: E402
@@ -73,6 +73,7 @@ class System:
 
     async def start(self):
         (self.work / "data").mkdir(parents=True)
+        self.cli("init")  # the keys and secrets, as an operator makes them before the first start
         self.procs["server"] = subprocess.Popen(
             [temporal_binary(), "server", "start-dev", "--ip", "127.0.0.1", "--port", self.address.rsplit(":", 1)[1],
              "--headless", "--db-filename", str(self.work / "temporal.db"), "--sqlite-pragma", "journal_mode=wal",
@@ -80,7 +81,7 @@ class System:
         settings = Settings(data_dir=self.work / "data", temporal_address=self.address)
         for _ in range(120):
             try:
-                client = await connect(settings, create_key=True)
+                client = await connect(settings)
                 break
             except Exception:
                 await asyncio.sleep(0.5)

@@ -154,8 +154,21 @@ def test_a_staff_notice_in_chinese(template, body, zh):
     ("repeat:6 recent", "近期重复投诉 6 次", "repeated: 6 recent"),
     ("emergency-model:0.97 (threshold 0.34)", "紧急识别模型 0.97 (阈值 0.34)", "emergency model 0.97 (threshold 0.34)"),
     ("something new", "something new", "something new"),  # evidence of a kind nobody named: as recorded
+    ("emergency-feature:concept:money_gone", "紧急特征 资金被转走或扣走", "emergency feature money taken"),
+    ("emergency-feature:concept:not_me+abroad", "紧急特征 非本人操作 + 境外或异地",
+     "emergency feature not done by the customer + abroad or far away"),
+    ("emergency-feature:meaning", "紧急特征 整体语义", "emergency feature the text's overall meaning"),
+    ("emergency-feature:被盗刷", "紧急特征 「被盗刷」", "emergency feature “被盗刷”"),
 ])
 def test_the_classifiers_evidence_in_words(item, zh, en):
     from web.views import evidence
 
     assert (evidence([item], "zh"), evidence([item], "en")) == ([zh], [en])
+
+
+def test_every_concept_of_the_emergency_detector_has_a_name_in_both_languages():
+    from classifier.emergency import load_concepts
+    from web.views import CONCEPTS
+
+    _, concepts = load_concepts()
+    assert set(concepts) == set(CONCEPTS)  # a new concept would otherwise show its internal name on the page

@@ -155,11 +155,44 @@ EVIDENCE = {
 }
 
 
+# The emergency detector's concepts (classifier/emergency_concepts.toml) as a person calls them.
+CONCEPTS = {
+    "not_me": ("非本人操作", "not done by the customer"), "money_gone": ("资金被转走或扣走", "money taken"),
+    "i_sent": ("客户自己转出了钱", "the customer sent money"), "card_with_me": ("卡仍在身边", "card still with them"),
+    "abroad": ("境外或异地", "abroad or far away"), "lost": ("丢失或被盗", "lost or stolen"),
+    "item": ("卡、钱包或手机", "card, wallet or phone"), "sim": ("手机卡异常", "SIM card trouble"),
+    "safe_account": ("“安全账户”话术", "a \u201csafe account\u201d"), "authority": ("冒充公检法或银行", "posing as an authority"),
+    "link": ("点了链接或二维码", "a link or QR code"), "code": ("验证码或密码", "a code or password"),
+    "investment": ("投资理财诱导", "an investment lure"), "romance": ("网恋交友", "an online romance"),
+    "relative": ("家中老人或亲属", "an elderly relative"), "deceived": ("被骗", "deceived"),
+    "urgency": ("情况紧急", "urgent"), "block_ask": ("要求冻结或止付", "asks to block or stop"),
+    "atm": ("取款机或读卡器", "an ATM or card reader"), "online": ("网购或网上支付", "online shopping"),
+    "takeover": ("账户被他人登录或修改", "account taken over"), "identity": ("身份被冒用", "identity misused"),
+    "task": ("刷单兼职", "a task or part-time job scam"), "settled": ("已处理或已退回", "already dealt with"),
+    "ask_info": ("仅咨询", "only asking"), "fee_delay": ("费用或到账慢", "fees or a slow payment"),
+}
+MEANING = ("整体语义", "the text's overall meaning")
+
+
+def _feature(value: str, lang: str) -> str:
+    """One feature of a learned model: a concept (or two together), the sentence meaning, or the customer's
+    own characters, never an internal name."""
+    i = 1 if lang == "en" else 0
+    if value == "meaning" or value.startswith("meaning:"):
+        return MEANING[i]
+    if value.startswith("concept:"):
+        names = [CONCEPTS[c][i] if c in CONCEPTS else c for c in value.removeprefix("concept:").split("+")]
+        return " + ".join(names)
+    return f"\u201c{value}\u201d" if lang == "en" else f"「{value}」"
+
+
 def evidence(matched: list[str], lang: str) -> list[str]:
     """The classifier's evidence as a person reads it; the term itself stays as the customer wrote it."""
     out = []
     for item in matched:
         kind, _, value = item.partition(":")
+        if kind in ("emergency-feature", "model-feature"):
+            value = _feature(value, lang)
         words = EVIDENCE.get(kind)
         value = value.replace("recent", "次" if lang != "en" else "recent").replace("threshold", "阈值" if lang != "en"
                                                                                     else "threshold")
