@@ -5,7 +5,7 @@ encoder; a complaint close to an open incident is linked as it arrives; every `-
 schedule) the detector looks at the last window against the same windows of past weeks (complaints linked to
 an incident are left out of the baseline) and opens what it finds. Prints, per outage: the time from its 10th
 complaint to its incident, the share of its complaints linked; overall: unrelated complaints linked (share of
-all linked) and false incidents (those whose members are mostly background). Goals (issue 29): detected
+all linked) and false incidents (those whose members are mostly background). Goals: detected
 within 10 min of the 10th complaint, >= 90% linked, <= 5% unrelated, <= 1 false incident a month.
 
     python bench/incident_detector.py bench/data/incidents/tuning-2026-11.jsonl [--json out.json] [--similar 0.6 ...]

@@ -130,9 +130,9 @@ FRESH = {
 }
 
 
-# Written on 2026-12-06, before the second round of detector work (a longer window, a cross-language bond),
-# for the held-out months only (`--held`): yet more ways to say each outage, and two services neither earlier
-# month had. Nothing in the second round was tried on a month that uses these.
+# Held out (`--held`): written, with the months that use them, before the detector's longer window and its
+# cross-language bond were tried, and never tuned on: yet more ways to say each outage, and two services
+# neither earlier month had.
 HELD = {
     "transfer": {
         "zh": {"subject": ["手机转账", "同行转账", "还朋友的钱"], "symptom": ["点了确认没反应", "提示交易超时", "钱被退回了"],
@@ -177,9 +177,9 @@ HELD = {
 }
 
 
-# Written on 2026-12-06, before the fourth round of detector work, for its held-out months only (`--fourth`):
-# new ways to say each outage, and two services no earlier month had (a QR-code payment that fails; card
-# payments taken twice, which sits next to the everyday 「自动扣款扣了两次」). Nothing was tried on them first.
+# Held out (`--fourth`): written, with the months that use them, before the new-story rule and the everyday
+# check were tried, and never tuned on: new ways to say each outage, and two services no earlier month had
+# (a QR-code payment that fails; card payments taken twice, which sits next to the everyday 「自动扣款扣了两次」).
 FOURTH = {
     "transfer": {"zh": {"subject": ["网上转账", "转给客户的款"], "symptom": ["一直显示失败", "提交后没有结果"],
                         "cost": ["合同要违约了", ""], "feel": ["给个说法！", "。"]},
@@ -372,7 +372,7 @@ def main() -> None:
     parser.add_argument("--outages", type=int, default=6)
     parser.add_argument("--fresh", action="store_true", help="the phrasings and services written after tuning")
     parser.add_argument("--held", action="store_true", help="and those written for the second held-out months")
-    parser.add_argument("--fourth", action="store_true", help="and those written for the fourth round's months")
+    parser.add_argument("--fourth", action="store_true", help="and those held out for the new-story months")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     complaints, found = month(args.seed, args.first_day, args.days, args.per_day, args.outages, args.fresh,
