@@ -1,13 +1,12 @@
 """Look-back operations over the Temporal client: run a month, read it, record outcomes, keep the schedule."""
+import asyncio
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from temporalio.client import (
-    Client,
-    WorkflowQueryFailedError,
-    WorkflowUpdateFailedError,
-)
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -48,14 +47,32 @@ async def run_month(client: Client, month: str, task_queue: str, tz: str = Polic
     return Started(month, wid, created=True)
 
 
-async def month_state(client: Client, month: str) -> LookBackState:
-    try:
-        return await client.get_workflow_handle(lookback_id(month)).query("state", result_type=LookBackState)
-    except (RPCError, WorkflowQueryFailedError) as e:
-        if isinstance(e, RPCError) and e.status == RPCStatusCode.NOT_FOUND:
-            raise ComplaintError(f"no look-back for {month}; start it with `complaints lookback run --month {month}`",
-                                 "not-found") from None
-        raise ComplaintError(f"could not read the look-back for {month}: {e}", "engine") from None
+async def month_state(client: Client, engine: Engine, month: str) -> LookBackState:
+    """A month as people read it: its numbers and every revisit, from the read model (each revisit writes its
+    row as it goes; the month's workflow keeps only the numbers, however many revisits a large bank has)."""
+    from complaints.reads import month_revisits
+    from models.tables import LookBackRun
+
+    def read() -> tuple[LookBackRun | None, list]:
+        with Session(engine) as session:
+            return session.get(LookBackRun, month), month_revisits(engine, month)
+
+    run, revisits = await asyncio.to_thread(read)
+    if run is None:
+        try:
+            await client.get_workflow_handle(lookback_id(month)).describe()
+        except RPCError as e:
+            if e.status == RPCStatusCode.NOT_FOUND:
+                raise ComplaintError(f"no look-back for {month}; start it with `complaints lookback run --month "
+                                     f"{month}`", "not-found") from None
+            raise ComplaintError(f"could not read the look-back for {month}: {e}", "engine") from None
+        return LookBackState(month=month, note="sampling")
+    state = LookBackState(month=month, candidates=run.candidates, revisits=revisits,
+                          finished_at=run.finished_at.replace(tzinfo=UTC) if run.finished_at and
+                          run.finished_at.tzinfo is None else run.finished_at)
+    state.summarise()
+    state.sampled, state.undecided = len(revisits), sum(1 for r in revisits if r.outcome is None)
+    return state
 
 
 async def record_outcome(client: Client, month: str, complaint_id: str, msg: RevisitOutcome,

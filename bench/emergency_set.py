@@ -9,7 +9,8 @@ The sets once written apart to measure the detector, then spent (read, so no lon
 training cases as they are: they are the closest thing here to customers' own words. Each of their rows is
 its own template, and its family is its pattern.
 
-    .venv/bin/python bench/emergency_set.py        # rewrites the CSV (seeded: the same file every time)"""
+    .venv/bin/python bench/emergency_set.py        # rewrites the CSV (seeded: the same file every time)
+    .venv/bin/python bench/emergency_set.py --out /tmp/cases.csv   # elsewhere, to compare"""
 import csv
 import random
 import tomllib
@@ -21,7 +22,7 @@ OUT = ROOT / "classifier" / "data" / "emergency_cases.csv"
 SPENT = [ROOT / "bench" / "data" / f"emergency_unseen{n}.csv" for n in ("", "_2", "_3", "_4", "_5", "_6")]
 
 
-def main() -> None:
+def main(out: Path = OUT) -> None:
     data = tomllib.loads(TEMPLATES.read_text(encoding="utf-8"))
     slots = data.pop("slots")
     rng = random.Random(20261201)
@@ -46,14 +47,18 @@ def main() -> None:
                 known.add(r["text"])
                 rows.append({"text": r["text"], "emergency": int(r["emergency"]), "family": r["pattern"],
                              "template": f"{path.stem}#{i}"})
-    OUT.parent.mkdir(parents=True, exist_ok=True)
-    with OUT.open("w", encoding="utf-8", newline="") as f:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", encoding="utf-8", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=["text", "emergency", "family", "template"])
         writer.writeheader()
         writer.writerows(rows)
     pos = sum(r["emergency"] for r in rows)
-    print(f"wrote {len(rows)} cases ({pos} emergencies, {len(rows) - pos} routine) to {OUT}")
+    print(f"wrote {len(rows)} cases ({pos} emergencies, {len(rows) - pos} routine) to {out}")
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Write the emergency detector's labelled cases.")
+    parser.add_argument("--out", type=Path, default=OUT)
+    main(parser.parse_args().out)

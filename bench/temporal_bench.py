@@ -248,6 +248,8 @@ async def latencies(client: Client, warm: int) -> dict[str, list[float]]:
     async def emergency():
         cid = (await service.submit(client, intake(LOST_CARD), "complaints")).complaint_id
         await service.acknowledge(client, cid, "accept", m.Accept(actor=HANDLER))
+        await timed(samples, "record_disposal", service.acknowledge(client, cid, "record_disposal",
+                                                                 m.RecordDisposal(actor=HANDLER, text="卡片已冻结")))
         for reviewer in REVIEWERS:
             await timed(samples, "approve_disposal", service.acknowledge(client, cid, "approve_disposal",
                                                                   m.ApproveDisposal(actor=reviewer)))

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from complaints.fields import FieldCipher, opened
 from complaints.reconcile import ENDED
+from models.lookback import RevisitOutcomeKind, RevisitState
 from models.tables import AuditEvent, ComplaintRow, LookBackRevisit, Notification, SlaEventRow, WorkOrderRow
 
 TEXT_SEARCH_SCOPE = 5000  # open complaints whose sealed text a search opens, the most urgent first
@@ -276,3 +277,19 @@ def export_rows(engine: Engine, start: datetime, end: datetime) -> Iterator[Row[
              .where(col(t.received_at) >= start, col(t.received_at) < end).order_by(col(t.received_at), col(t.id)))
     with Session(engine) as session:
         yield from session.execute(query).yield_per(5000)
+
+
+def month_revisits(engine: Engine, month: str) -> list[RevisitState]:
+    """A month's revisits as their rows say (each revisit writes its own as it goes)."""
+    with Session(engine) as session:
+        rows = session.exec(select(LookBackRevisit).where(col(LookBackRevisit.month) == month)
+                            .order_by(col(LookBackRevisit.complaint_id))).all()
+    return [RevisitState(month=r.month, complaint_id=r.complaint_id, department=r.department, due=_aware(r.due_at),
+                         escalated=r.escalated, outcome=RevisitOutcomeKind(r.outcome) if r.outcome else None,
+                         actor_id=r.actor_id, note=r.note,
+                         decided_at=_aware(r.decided_at) if r.decided_at else None, reopened_as=r.reopened_as)
+            for r in rows]
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt

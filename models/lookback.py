@@ -32,6 +32,8 @@ class RevisitOutcome(Message):
 
 class LookBackInput(Strict):
     month: str | None = None  # None: the month before this run's date in the bank's time zone (the schedule)
+    # A continued run (continue-as-new) carries where the month is: sampled and every revisit started.
+    carried: "Taken | None" = None
 
     @field_validator("month")
     @classmethod
@@ -51,6 +53,28 @@ class Sample(BaseModel):
     candidates_by_department: dict[str, int]
     sampled: list[Sampled]
     revisit_due: datetime | None = None  # set by the activity from the policy's revisit limit
+
+
+class Taken(BaseModel):
+    """A month's sample, written to the read model (one row a revisit): what the month's workflow keeps of it,
+    a few numbers however many revisits there are."""
+    month: str
+    candidates: int
+    sampled: int
+    revisit_due: datetime
+    poll_seconds: float                     # how often the month looks at how its revisits stand
+
+
+class RevisitPage(BaseModel):
+    """Start the revisits of `month` after complaint id `after`, at most `limit` of them."""
+    month: str
+    after: str = ""
+    limit: int = 200
+
+
+class PageStarted(BaseModel):
+    last: str | None                        # the last complaint id of the page; None: no revisit was left
+    started: int                            # revisits started by this page (a retry's earlier starts not counted)
 
 
 class RevisitInput(BaseModel):
@@ -81,8 +105,12 @@ class DepartmentSummary(BaseModel):
 
 
 class LookBackState(BaseModel):
+    """A month as people read it. The workflow keeps the summary only (its `revisits` stay empty: a large
+    bank's month has thousands); the read model gives the revisits (api.lookbacks.month_state)."""
     month: str
     candidates: int = 0
+    sampled: int = 0
+    undecided: int = 0                      # revisits with no outcome yet
     revisits: list[RevisitState] = []
     by_department: dict[str, DepartmentSummary] = {}
     finished_at: datetime | None = None
@@ -108,3 +136,6 @@ class LookBackState(BaseModel):
             t.sampled, t.confirmed = t.sampled + d.sampled, t.confirmed + d.confirmed
             t.recurred, t.unreachable = t.recurred + d.recurred, t.unreachable + d.unreachable
         return t
+
+
+LookBackInput.model_rebuild()

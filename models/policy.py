@@ -98,6 +98,9 @@ class LookBack(_Section):
     share: float = Field(default=0.10, gt=0, le=1)
     revisit: Duration = "5wd"
     hour: int = Field(default=9, ge=0, le=23)
+    # How often a month's workflow reads how its revisits stand (from the read model, a few counts): the month
+    # is marked finished at most this long after its last revisit is decided.
+    poll: Duration = "1h"
 
 
 class Incidents(_Section):

@@ -85,8 +85,12 @@ async def test_candidates_come_from_the_read_model_with_exact_month_edges(engine
     runner = ActivityEnvironment()
     runner.info = dataclasses.replace(runner.info, scheduled_time=datetime.now(UTC))
     result = runner.run(acts.sample_lookback, month)
-    assert result.candidates == 3 and result.candidates_by_department == {"cards": 2, "loans": 1}
-    assert {c.complaint_id for c in result.sampled} <= set(inside) and len(result.sampled) == 2
+    assert result.candidates == 3 and result.sampled == 2  # one of each department's, rounded up
+    written = rows(engine, LookBackRevisit, month=month)
+    assert {r.complaint_id for r in written} <= set(inside) and sorted(r.department for r in written) == \
+        ["cards", "loans"]
+    again = runner.run(acts.sample_lookback, month)  # a retry writes nothing twice
+    assert again == result and len(rows(engine, LookBackRevisit, month=month)) == 2
 
 
 async def test_revisits_record_each_outcome_reopen_a_recurrence_and_summarise(client, workers, engine):
@@ -97,7 +101,7 @@ async def test_revisits_record_each_outcome_reopen_a_recurrence_and_summarise(cl
                                         seed(engine, day, "ops", responder="E503"))
     started = await lookbacks.run_month(client, month, workers["calm"])
     assert started.created
-    state = await eventually(lambda: _sampled(client, month, 3))
+    state = await eventually(lambda: _sampled(client, engine, month, 3))
     assert {r.complaint_id for r in state.revisits} == {confirmed, recurred, unreachable}
 
     def handler(dept: str, who: str = "E900"):
@@ -147,8 +151,8 @@ async def test_an_overdue_revisit_escalates_to_the_department_supervisor(client,
     overdue = await eventually(lambda: [n for n in rows(engine, Notification, complaint_id=cid)
                                         if n.template == "revisit_overdue"], timeout=15)
     assert overdue[0].recipient == "supervisor:wealth-management"
-    # The revisit writes its row (and the notification) first, then tells the month's workflow by signal.
-    state = await eventually(lambda: _escalated(client, month))
+    # The revisit writes its row (and the notification): the month's page reads it there.
+    state = await eventually(lambda: _escalated(client, engine, month))
     assert state.revisits[0].escalated and state.revisits[0].outcome is None
     await lookbacks.record_outcome(client, month, cid, RevisitOutcome(actor=SUPERVISOR, outcome="unreachable"))
 
@@ -157,7 +161,7 @@ async def test_a_recurrence_that_cannot_be_reopened_is_told_to_an_operator_not_r
     month = "2025-05"
     cid = seed(engine, datetime(2025, 5, 12, 10, 0, tzinfo=SH), "loans")
     await lookbacks.run_month(client, month, workers["calm"])
-    await eventually(lambda: _sampled(client, month, 1))
+    await eventually(lambda: _sampled(client, engine, month, 1))
     with Session(engine) as session:  # the row is gone (restored from an old backup, say): no retry brings it back
         session.delete(session.get(ComplaintRow, cid))
         session.commit()
@@ -225,16 +229,16 @@ async def test_schedule_runs_on_the_first_working_day_and_a_trigger_runs_last_mo
     assert any("already ran" in n for n in notes) and any(n.startswith("started") for n in notes)
 
 
-async def _sampled(client, month, n):
+async def _sampled(client, engine, month, n):
     try:
-        s = await lookbacks.month_state(client, month)
+        s = await lookbacks.month_state(client, engine, month)
     except service.ComplaintError:
         return None
     return s if len(s.revisits) == n else None
 
 
-async def _escalated(client, month):
-    s = await lookbacks.month_state(client, month)
+async def _escalated(client, engine, month):
+    s = await lookbacks.month_state(client, engine, month)
     return s if s.revisits and s.revisits[0].escalated else None
 
 

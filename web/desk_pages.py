@@ -165,7 +165,7 @@ async def lookback(request: Request, month: Annotated[str | None, Query(pattern=
     error: str | None = None
     not_started = False
     try:
-        state = (await lookbacks.month_state(ctx.client, month)).model_dump(mode="json")
+        state = (await lookbacks.month_state(ctx.client, ctx.engine, month)).model_dump(mode="json")
     except ComplaintError as e:
         not_started, error = e.kind == "not-found", str(e)
     return render(request, "lookback.html", principal, ctx, state=state, month=month, error=error,

@@ -48,13 +48,13 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 def build_worker(client: Client, settings: Settings, engine: Engine, policy: Policy | None = None,
                  identity: str | None = None) -> Worker:
     policy = policy or settings.policy()
-    cipher = cipher_for(settings)  # the key is on disk by now: the worker's client made it on first run
+    cipher = cipher_for(settings)  # the key is on disk: `complaints init` (or `up`) made it before the first start
     classifier = configured(settings)
     if hasattr(classifier, "ready"):
         classifier.ready()  # the learned emergency detector trains here, not in the first analyse
     acts = ComplaintActivities(engine, policy, cipher, classifier)
-    look = LookBackActivities(engine, policy, cipher)
     wclient = worker_client(client, settings)
+    look = LookBackActivities(engine, policy, cipher, wclient)
     recon = ReconcileActivities(wclient, engine)
     out = DeliveryActivities(engine, settings, cipher)
     inc = IncidentActivities(engine, policy, cipher, wclient)
@@ -64,8 +64,8 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
         workflows=WORKFLOWS,
         workflow_runner=workflow_runner() if settings.workflow_sandbox else UnsandboxedWorkflowRunner(),
         activities=[acts.intake_complaint, acts.record_batch, acts.compute_deadline,
-                    look.resolve_month, look.sample_lookback, look.record_revisit, look.recurrence_intake,
-                    look.record_lookback, recon.reconcile, out.pending, out.deliver, out.failed,
+                    look.resolve_month, look.sample_lookback, look.start_revisits, look.summarise_lookback,
+                    look.record_revisit, look.recurrence_intake, recon.reconcile, out.pending, out.deliver, out.failed,
                     inc.scan_intake, inc.link_scan, inc.record_incident, inc.incident_notice, inc.propose_to_linked,
                     inc.announce_to_linked, inc.hand_over, inc.split_off],
         activity_executor=ThreadPoolExecutor(max_workers=settings.max_concurrent_activities),

@@ -1,8 +1,8 @@
 """The monthly look-back: sample last month's resolved complaints, revisit each, summarise.
 
 `lookback-YYYY-MM` runs a month once (stable id, duplicates rejected). The schedule starts a trigger run
-with no month, which works out the previous month and starts that month's run as a child."""
-import asyncio
+with no month, which works out the previous month and starts that month's run as a child. Each revisit is a
+workflow of its own (`revisit-YYYY-MM-<complaint>`), writing its row as it goes."""
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
@@ -12,19 +12,20 @@ from temporalio.common import RawValue, WorkflowIDReusePolicy
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel, ValidationError
+    from pydantic import BaseModel
 
     from models import search_attributes as sa
-    from models.errors import explain
     from models.intake import workflow_id_for
     from models.lookback import (
         LookBackInput,
         LookBackState,
+        PageStarted,
         RevisitInput,
         RevisitOutcome,
         RevisitOutcomeKind,
+        RevisitPage,
         RevisitState,
-        Sample,
+        Taken,
     )
     from models.text import excerpt
     from models.workflow_io import StartComplaint
@@ -33,6 +34,8 @@ with workflow.unsafe.imports_passed_through():
     from workflows.rules import Refused
 
 TIMEOUT = timedelta(seconds=60)
+PAGE = 200             # revisits started by one activity
+HISTORY_LIMIT = 1000   # a month that polls for weeks continues as new past this many events
 M = TypeVar("M", bound="BaseModel")
 
 
@@ -58,6 +61,11 @@ REVISIT_CONTRACT = {"revisit_outcome": RevisitOutcome}
 
 @workflow.defn
 class LookBackWorkflow:
+    """A month's look-back, bounded whatever the bank's size: the sample lives in the read model, revisits are
+    started a page at a time by an activity (workflows of their own, not children), and the month reads how
+    they stand every `lookback.poll` until none is undecided. Its history grows by a few events a page and a
+    poll, and it continues as new past HISTORY_LIMIT carrying a handful of numbers (docs/sla.md)."""
+
     def __init__(self) -> None:
         self.s = LookBackState(month="")
 
@@ -66,27 +74,31 @@ class LookBackWorkflow:
         inp = read_input(args, LookBackInput)
         if inp.month is None:
             return await self._trigger()
-        month = self.s.month = inp.month
-        sample = await workflow.execute_activity("sample_lookback", inp.month, result_type=Sample,
-                                                 start_to_close_timeout=TIMEOUT)
-        self.s.candidates = sample.candidates
-        self.s.revisits = [RevisitState(month=inp.month, complaint_id=c.complaint_id, department=c.department,
-                                        due=sample.revisit_due) for c in sample.sampled]
-        self.s.summarise()
-        await workflow.execute_activity("record_lookback", self.s, start_to_close_timeout=TIMEOUT)
-
-        async def revisit(i: int) -> None:
-            c = sample.sampled[i]
-            self.s.revisits[i] = await workflow.execute_child_workflow(
-                "RevisitWorkflow", RevisitInput(month=month, complaint=c, due=sample.revisit_due),
-                id=revisit_id(month, c.complaint_id), result_type=RevisitState)
-            self.s.summarise()
-
-        await asyncio.gather(*(revisit(i) for i in range(len(sample.sampled))))
-        self.s.finished_at = workflow.now()
-        self.s.summarise()
-        await workflow.execute_activity("record_lookback", self.s, start_to_close_timeout=TIMEOUT)
+        self.s.month = inp.month
+        taken = inp.carried
+        if taken is None:
+            taken = await workflow.execute_activity("sample_lookback", inp.month, result_type=Taken,
+                                                    start_to_close_timeout=TIMEOUT)
+            await self._summarise(taken)
+            after: str | None = ""
+            while after is not None:  # a page at a time: no history holds a large bank's thousands
+                page: PageStarted = await workflow.execute_activity(
+                    "start_revisits", RevisitPage(month=inp.month, after=after, limit=PAGE), result_type=PageStarted,
+                    start_to_close_timeout=timedelta(minutes=5), heartbeat_timeout=timedelta(minutes=2))
+                after = page.last
+        while True:
+            await self._summarise(taken)
+            if self.s.undecided == 0:
+                break
+            if workflow.info().get_current_history_length() > HISTORY_LIMIT:
+                workflow.continue_as_new(LookBackInput(month=inp.month, carried=taken))
+            await workflow.sleep(timedelta(seconds=taken.poll_seconds), summary="how the revisits stand")
+        await self._summarise(taken, finished=True)
         return self.s
+
+    async def _summarise(self, taken: Taken, finished: bool = False) -> None:
+        self.s = await workflow.execute_activity("summarise_lookback", args=[taken, finished],
+                                                 result_type=LookBackState, start_to_close_timeout=TIMEOUT)
 
     async def _trigger(self) -> LookBackState:
         month = await workflow.execute_activity("resolve_lookback_month", workflow.now(), result_type=str,
@@ -102,27 +114,9 @@ class LookBackWorkflow:
             self.s.note = f"{lookback_id(month)} already ran; nothing started"
         return self.s
 
-    @workflow.signal(dynamic=True)
-    def _signal(self, name: str, args: Sequence[RawValue]) -> None:
-        """`revisit_changed`: a revisit reports escalations and outcomes as they happen, so `state` is live.
-        Anything else, or a malformed report, is dropped with a log line (only the month's own revisits,
-        which are workflows, send here)."""
-        raw, reason = inbox.decode(name, args, workflow.payload_converter())
-        if name != "revisit_changed" or reason is not None:
-            workflow.logger.warning("signal ignored", extra={"signal": excerpt(name, 64), "reason": reason})
-            return
-        try:
-            revisit = RevisitState.model_validate(raw)
-        except ValidationError as e:
-            workflow.logger.warning("signal ignored", extra={"signal": name, "reason": excerpt(explain(e), 200)})
-            return
-        for i, r in enumerate(self.s.revisits):
-            if r.complaint_id == revisit.complaint_id:
-                self.s.revisits[i] = revisit
-        self.s.summarise()
-
     @workflow.query
     def state(self, *_ignored: Any) -> LookBackState:
+        """The month's numbers as last counted (the revisits themselves are in the read model)."""
         return self.s
 
 
@@ -184,10 +178,9 @@ class RevisitWorkflow:
         self.s.reopened_as = start.complaint_id
 
     async def _report(self) -> None:
+        """The revisit's row: the month counts its revisits from these (no signal to it: thousands of revisits
+        would pass a workflow's signal limit)."""
         await workflow.execute_activity("record_revisit", self.s, start_to_close_timeout=TIMEOUT)
-        parent = workflow.info().parent
-        if parent is not None:
-            await workflow.get_external_workflow_handle(parent.workflow_id).signal("revisit_changed", self.s)
 
     # `revisit_outcome` as an update and a signal, taken raw like the complaint's messages.
 

@@ -121,7 +121,7 @@ async def lookback_run(month: str = MONTH, principal: Principal = Depends(SCHEDU
 async def lookback_show(month: str = MONTH, principal: Principal = Depends(REVISITOR),
                         ctx: Context = Depends(context)) -> JSONResponse:
     try:
-        state = await lookbacks.month_state(ctx.client, _month(month))
+        state = await lookbacks.month_state(ctx.client, ctx.engine, _month(month))
     except ComplaintError as e:
         raise problem(e) from None
     return JSONResponse(state.model_dump(mode="json"))

@@ -1,0 +1,59 @@
+"""Every bench script runs, at a tiny size, so none rots between the runs that print its figures (two once
+failed on import for weeks). Each is run as a person runs it, as a process; its figures are not checked here
+(they live in bench/README.md), only that it gets to the end and prints them. Once per suite, on the default
+database: the benches make their own."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+BENCH = ROOT / "bench"
+
+pytestmark = [pytest.mark.process, pytest.mark.timeout(900),
+              pytest.mark.skipif(bool(os.environ.get("TEST_DATABASE_URL")),
+                                 reason="the benches run once per suite, on the default database")]
+
+# script -> (arguments at a tiny size, a line its output ends with or contains)
+TINY = {
+    "incident_traffic.py": (["--seed", "5", "--days", "2", "--per-day", "40", "--outages", "1", "--out", "{tmp}/m.jsonl"],
+                            ""),
+    "incident_detector.py": (["{tmp}/m.jsonl"], "false"),
+    "incident_scan.py": (["--per-day", "50", "--days", "2", "--looks", "1"], ""),
+    "reports.py": (["--rows", "200"], ""),
+    "workbench_bench.py": (["--open", "200", "--requests", "5"], ""),
+    "workers.py": (["--complaints", "4", "--notes", "1"], ""),
+    "api_bench.py": (["--complaints", "3", "--updates", "10", "--concurrency", "2"], "the front door adds"),
+    "temporal_bench.py": (["--complaints", "4", "--in-flight", "2", "--warm", "2", "--capacity", "4", "--modes", "wal",
+                           "--rounds", "1"], ""),
+    "lookback_month.py": (["--resolved", "200"], "events_per_revisit_median"),
+    "business_type.py": (["--help"], "usage"),
+    "classifier.py": (["--help"], "usage"),
+    "emergency.py": (["--help"], "usage"),
+    "emergency_set.py": (["--out", "{tmp}/cases.csv"], "wrote"),
+    "incident_workflows.py": (["--help"], "usage"),
+}
+# Helpers the scripts above run or import, not benches of their own.
+HELPERS = {"floor.py"}
+
+
+def test_every_bench_script_is_listed():
+    assert {p.name for p in BENCH.glob("*.py")} == set(TINY) | HELPERS
+
+
+@pytest.mark.parametrize("script", sorted(TINY))
+def test_the_bench_runs_at_a_tiny_size(script, tmp_path):
+    args, said = TINY[script]
+    if script == "incident_detector.py":  # reads the month incident_traffic.py writes
+        subprocess.run([sys.executable, str(BENCH / "incident_traffic.py"), *[a.format(tmp=tmp_path) for a in
+                        TINY["incident_traffic.py"][0]]], check=True, capture_output=True, timeout=300)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATA_DIR", "TEMPORAL_ADDRESS")}
+    done = subprocess.run([sys.executable, str(BENCH / script), *[a.format(tmp=tmp_path) for a in args]],
+                          capture_output=True, text=True, timeout=850, cwd=ROOT, env=env)
+    assert done.returncode == 0, (done.stdout[-1500:], done.stderr[-3000:])
+    assert said in done.stdout + done.stderr, done.stdout[-1500:]
+    if script == "emergency_set.py":  # seeded: it writes the shipped training cases byte for byte
+        shipped = ROOT / "classifier" / "data" / "emergency_cases.csv"
+        assert (tmp_path / "cases.csv").read_bytes() == shipped.read_bytes()
