@@ -36,7 +36,6 @@ from incident_detector import measure, replay, seen  # noqa: E402
 from sqlmodel import Session, col, create_engine, select  # noqa: E402
 from temporal_bench import free_port  # noqa: E402
 from temporalio.client import Client  # noqa: E402
-from tools.schedules import ensure_incident_watch  # noqa: E402
 
 from api import service  # noqa: E402
 from bench import incident_traffic as traffic  # noqa: E402
@@ -46,6 +45,7 @@ from complaints.temporal import data_converter, ensure_search_attributes  # noqa
 from incidents.detect import Rules  # noqa: E402
 from models.intake import Intake  # noqa: E402
 from models.tables import ComplaintRow, IncidentLink, IncidentRow  # noqa: E402
+from workers.system import WATCH_ID, put_schedule, watch_schedule  # noqa: E402
 
 RECEIVER = {"id": "E207", "role": "handler", "department": "branch-0101"}
 
@@ -100,7 +100,7 @@ class Stack:
         self.procs.append(subprocess.Popen([sys.executable, "-m", "workers"], env=env, cwd=ROOT,
                                            stdout=subprocess.DEVNULL, stderr=open(self.work / "worker.log", "w")))
         await asyncio.sleep(8)  # the worker loads the classifier and the encoder, then polls
-        await ensure_incident_watch(client, "complaints", self.rules.every)
+        await put_schedule(client, WATCH_ID, watch_schedule("complaints", self.rules.every))
         return client
 
     def stop(self) -> None:

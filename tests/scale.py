@@ -1,5 +1,5 @@
 """Several worker processes against one server, one of them killed mid-run: the run and its checks, shared by
-tests/test_workers_scale.py (small) and bench/workers.py (larger, with figures)."""
+tests/test_workers_scale.py (small) and bench/workers_scale.py (larger, with figures)."""
 import asyncio
 import os
 import signal

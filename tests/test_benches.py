@@ -24,7 +24,7 @@ TINY = {
     "incident_scan.py": (["--per-day", "50", "--days", "2", "--looks", "1"], ""),
     "reports.py": (["--rows", "200"], ""),
     "workbench_bench.py": (["--open", "200", "--requests", "5"], ""),
-    "workers.py": (["--complaints", "4", "--notes", "1"], ""),
+    "workers_scale.py": (["--complaints", "4", "--notes", "1"], ""),
     "api_bench.py": (["--complaints", "3", "--updates", "10", "--concurrency", "2"], "the front door adds"),
     "temporal_bench.py": (["--complaints", "4", "--in-flight", "2", "--warm", "2", "--capacity", "4", "--modes", "wal",
                            "--rounds", "1"], ""),
@@ -33,7 +33,7 @@ TINY = {
     "classifier.py": (["--help"], "usage"),
     "emergency.py": (["--help"], "usage"),
     "emergency_set.py": (["--out", "{tmp}/cases.csv"], "wrote"),
-    "incident_workflows.py": (["--help"], "usage"),
+    "incident_workflows.py": (["{tmp}/m.jsonl", "--speed", "60", "--before", "5", "--after", "10"], "workflows:"),
 }
 # Helpers the scripts above run or import, not benches of their own.
 HELPERS = {"floor.py"}
@@ -46,7 +46,7 @@ def test_every_bench_script_is_listed():
 @pytest.mark.parametrize("script", sorted(TINY))
 def test_the_bench_runs_at_a_tiny_size(script, tmp_path):
     args, said = TINY[script]
-    if script == "incident_detector.py":  # reads the month incident_traffic.py writes
+    if script in ("incident_detector.py", "incident_workflows.py"):  # read the month incident_traffic.py writes
         subprocess.run([sys.executable, str(BENCH / "incident_traffic.py"), *[a.format(tmp=tmp_path) for a in
                         TINY["incident_traffic.py"][0]]], check=True, capture_output=True, timeout=300)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATA_DIR", "TEMPORAL_ADDRESS")}

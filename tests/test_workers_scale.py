@@ -1,7 +1,7 @@
 """Several workers, one lost: three worker processes on one server, complaints with live clocks, work orders
 and concurrent messages, one worker SIGKILLed mid-run. Nothing is lost, nothing applied twice, every clock
 fires once, and the survivors take over within seconds. A fault run: once, on the default database.
-`bench/workers.py` runs the same with larger numbers and prints the figures."""
+`bench/workers_scale.py` runs the same with larger numbers and prints the figures."""
 import os
 
 import pytest

@@ -2,7 +2,7 @@
 concurrent notes on three worker processes, one SIGKILLed mid-run. Prints what was lost or applied twice (none
 expected), the clocks that fired, how long the survivors took to take over, and message latency.
 
-    .venv/bin/python bench/workers.py --complaints 300 --notes 5 [--json]
+    .venv/bin/python bench/workers_scale.py --complaints 300 --notes 5 [--json]
 """
 import argparse
 import asyncio
