@@ -96,7 +96,8 @@ class ComplaintActivities:
         with permanent_faults(), Session(self.engine) as session:
             insert_ignore(session, AuditEvent, [dict(
                 complaint_id=cid, seq=e.seq, at=_utc(e.at), action=e.action, actor_id=e.actor_id,
-                actor_role=e.actor_role, accepted=e.accepted, stage=e.stage, detail=e.detail)
+                actor_role=e.actor_role, accepted=e.accepted, stage=e.stage, detail=e.detail, code=e.code,
+                code_values=json.dumps(e.values, ensure_ascii=False) if e.values else "{}")
                 for e in batch.events])
             insert_ignore(session, Notification, [dict(
                 key=n.key, complaint_id=cid, recipient_kind=n.recipient_kind, recipient=n.recipient,

@@ -24,6 +24,7 @@ from complaints.proof import digest, prover_of
 from models import search_attributes as sa
 from models.intake import Intake, workflow_id_for
 from models.messages import Message
+from models.reasons import Reason
 from models.state import Ack, ComplaintState, SlaView
 from models.workflow_io import StartComplaint
 from workflows.complaint import ComplaintWorkflow
@@ -42,6 +43,7 @@ class ComplaintError(Exception):
     def __init__(self, message: str, kind: str = "rule"):
         super().__init__(message)
         self.kind = kind
+        self.reason: str = message  # a Reason (its code kept) when the rule that refused wrote one
 
 
 @dataclass
@@ -126,7 +128,14 @@ def _handle(client: Client, complaint_id: str) -> WorkflowHandle:
 def _explain(e: Exception, complaint_id: str, what: str = "complaint", ended: str = "is closed") -> ComplaintError:
     """A Temporal failure in words, for a complaint (or, with `what` and `ended`, another workflow: an incident)."""
     if isinstance(e, WorkflowUpdateFailedError) and isinstance(e.cause, ApplicationError):
-        return ComplaintError(e.cause.message, refusal_kind(e.cause.type))
+        refused = ComplaintError(e.cause.message, refusal_kind(e.cause.type))
+        try:
+            coded = Reason.of(e.cause.details[0]) if e.cause.details else None
+        except Exception:  # noqa: BLE001 - details this client cannot decode: the sentence is enough
+            coded = None
+        if coded is not None and coded == e.cause.message:
+            refused.reason = coded
+        return refused
     if isinstance(e, RPCError):
         if "already completed" in e.message.lower():
             return ComplaintError(f"{what} {complaint_id} {ended}", "closed")

@@ -84,9 +84,41 @@ _KINDS = {"message": "message", "stage": "stage", "stages": "stage", "department
           "part": "script_part"}
 
 
-def why(code: str, **values: object) -> str:
-    """The English sentence of a refusal (what the engine raises and the API answers)."""
-    return REASONS[code][0].format(**values)
+class Reason(str):
+    """A refusal: its English sentence (what the engine raises, the API answers and the log keeps), carrying
+    its code and values from the rule that wrote it, so a page says it in its reader's language from the
+    code, never by reading the English back."""
+
+    code: str
+    values: dict[str, str]
+
+    def __new__(cls, code: str, values: dict[str, object]) -> "Reason":
+        shown = {k: str(v) for k, v in values.items()}
+        made = super().__new__(cls, REASONS[code][0].format(**shown))
+        made.code, made.values = code, shown
+        return made
+
+    def __reduce__(self) -> tuple[type, tuple[str, dict[str, str]]]:  # pickled (a process pool, a cache) as what it is, not as a bare sentence
+        return (Reason, (self.code, self.values))
+
+    def carried(self) -> dict[str, object]:
+        """What travels beside the sentence: in a refusal's details, a problem's extension members."""
+        return {"code": self.code, "values": self.values}
+
+    @classmethod
+    def of(cls, carried: object) -> "Reason | None":
+        """The reason `carried` describes, or None when it is not one of ours."""
+        if isinstance(carried, dict) and carried.get("code") in REASONS and isinstance(carried.get("values"), dict):
+            try:
+                return cls(str(carried["code"]), dict(carried["values"]))
+            except (KeyError, IndexError, ValueError):
+                return None
+        return None
+
+
+def why(code: str, **values: object) -> Reason:
+    """The refusal `code` with its values: an English sentence that keeps both (see Reason)."""
+    return Reason(code, values)
 
 
 def script_problem(kind: str, **values: object) -> str:
@@ -116,11 +148,12 @@ Namer = Callable[[str, str], str]  # (kind, id) -> what a person calls it
 
 
 def say(text: str, lang: str, namer: Namer) -> str:
-    """A refusal in the person's language: Chinese from its code, values named; English as written. Text
-    that is not a coded refusal (a validation message, an engine failure) is returned as it is."""
-    found = read(text)
+    """A refusal in the person's language: Chinese from its code, values named; English as written. A Reason
+    carries its code; older text (an audit entry written as a sentence) is read back as a last resort, and
+    text that is not a coded refusal (a validation message, an engine failure) is returned as it is."""
+    found = (text.code, text.values) if isinstance(text, Reason) else read(text)
     if lang == "en" or found is None:
-        return text
+        return str(text)
     code, values = found
     shown = {key: _named(key, value, namer) for key, value in values.items()}
     return REASONS[code][1].format(**shown)

@@ -54,6 +54,9 @@ class HistoryEntry(BaseModel):
     actor_role: str
     accepted: bool = True
     detail: str = ""
+    # A refusal's code and values (models/reasons.py), kept beside its sentence so a page words it from them.
+    code: str = ""
+    values: dict[str, str] = {}
 
 
 class TimelineEntry(HistoryEntry):

@@ -74,6 +74,8 @@ class AuditEvent(SQLModel, table=True):
     accepted: bool = True
     stage: str
     detail: str = ""
+    code: str = ""                 # a refusal's code (models/reasons.py), and its values as JSON
+    code_values: str = "{}"
 
 
 class Notification(SQLModel, table=True):

@@ -403,3 +403,31 @@ def _payload_data(node):
     elif isinstance(node, list):
         for value in node:
             yield from _payload_data(value)
+
+
+async def test_a_refusal_carries_its_code_and_values_from_the_rule_to_the_page(api, monkeypatch):
+    """The engine's refusal reaches the API with its code (in the failure's details), the problem carries it,
+    and the page says it in Chinese from the code: no English sentence is read back on the way."""
+    from models import reasons
+
+    cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"HL-{uuid.uuid4().hex[:10]}"), api.channel("hotline"))
+    async with api.http() as h:
+        r = await h.post(f"/v1/complaints/{cid}/propose_response", json={"text": "非常抱歉。经核实，已为您退还。我们将回访。"},
+                         headers=await api.as_("S001"))
+        assert r.status_code == 422, r.text
+        body = r.json()
+        assert body["code"] == "accept_first" and body["values"] == {}
+        assert reasons.Reason(body["code"], body["values"]) == body["detail"]
+
+        seen = []
+
+        def no_reading_back(text):
+            seen.append(text)
+            raise AssertionError(f"read back: {text}")
+
+
+        monkeypatch.setattr(reasons, "read", no_reading_back)
+        headers = await api.as_("S001")
+        page = await h.post(f"/ui/complaints/{cid}/act/approve_disposal", data={"note": "x"},
+                            headers={**headers, "HX-Request": "true"})
+        assert page.status_code == 422 and "尚未记录处置措施" in page.text, seen

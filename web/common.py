@@ -1,6 +1,7 @@
 """What every page shares: who is looking (a signed-in person, or off to the sign-in page), the language,
 the bank's time zone, and rendering a template with them."""
 import hashlib
+import json
 import re
 from datetime import datetime
 from pathlib import Path
@@ -81,10 +82,24 @@ def render(request: Request, template: str, principal: Principal | None, ctx: Co
         "name": lambda kind, key: named(kind, str(getattr(key, "value", key))) if key is not None else "",
         "say": lambda text: reasons.say(text, lang, named), "clock": lambda c: clock_name(c, lang),
         "method": lambda m: method_name(m, lang), "evidence": lambda ms: evidence(ms, lang),
-        "entry": lambda e: timeline.entry(e.action, e.detail, e.accepted, lang, named, tz),
+        "entry": lambda e: timeline.entry(e.action, e.detail, e.accepted, lang, named, tz, *_coded(e)),
         "chart_names": lambda: chart_names(lang, registry),
         "notice": lambda n: timeline.notice(n.template, n.body, lang, named, tz), **values},
         status_code=status)
+
+
+def _coded(e: object) -> tuple[str, dict[str, str]]:
+    """An audit entry's refusal code and values, from a row (`code_values` JSON) or a live entry (`values`)."""
+    code = getattr(e, "code", "") or ""
+    if not code:
+        return "", {}
+    values = getattr(e, "values", None)
+    if values is None:
+        try:
+            values = json.loads(getattr(e, "code_values", "{}") or "{}")
+        except ValueError:
+            values = {}
+    return code, values if isinstance(values, dict) else {}
 
 
 def unchanged(request: Request, *parts: object) -> tuple[str, bool]:

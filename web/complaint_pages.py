@@ -158,7 +158,7 @@ async def act(request: Request, complaint_id: str, name: str, principal: Princip
                                         message_id(principal, request.headers.get("Idempotency-Key")))
     except service.ComplaintError as e:
         request.state.outcome = f"{e.kind}: {str(e)[:200]}"
-        return await _body(request, ctx, principal, complaint_id, error=str(e),
+        return await _body(request, ctx, principal, complaint_id, error=e.reason,
                            status=STATUS.get(e.kind, 422), typed={name: fields})
     request.state.outcome = f"applied #{ack.seq}"
     return await _body(request, ctx, principal, complaint_id, flash=name)

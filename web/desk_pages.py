@@ -50,7 +50,7 @@ async def answer(request: Request, complaint_id: str, work_order_id: str,
         await service.acknowledge(ctx.client, complaint_id, "answer_work_order", msg,
                                   message_id(principal, request.headers.get("Idempotency-Key")))
     except (ComplaintError, ValidationError) as e:
-        reason = explain(e) if isinstance(e, ValidationError) else str(e)
+        reason = explain(e) if isinstance(e, ValidationError) else e.reason
         request.state.outcome = f"refused: {reason[:200]}"
         return render(request, "inbox_answered.html", principal, ctx, status=422, complaint_id=complaint_id,
                       wo=work_order_id, error=reason)
@@ -183,6 +183,6 @@ async def lookback_run(request: Request, month: Annotated[str, Form(pattern=r"^\
         await lookbacks.run_month(ctx.client, month, ctx.settings.task_queue, ctx.settings.policy().timezone)
     except ComplaintError as e:
         request.state.outcome = f"refused: {str(e)[:200]}"
-        return render(request, "lookback_refused.html", principal, ctx, status=422, reason=str(e))
+        return render(request, "lookback_refused.html", principal, ctx, status=422, reason=e.reason)
     request.state.outcome = f"look-back {month} started"
     return Response(status_code=204, headers={"HX-Redirect": f"/ui/lookback?{urlencode({'month': month})}"})

@@ -132,7 +132,7 @@ async def incident_act(request: Request, incident_id: IncidentId, name: str, pri
                            typed={name: fields}, status=422)
     except ComplaintError as e:
         request.state.outcome = f"{e.kind}: {str(e)[:200]}"
-        return await _page(request, ctx, principal, incident_id, body_only=True, error=str(e),
+        return await _page(request, ctx, principal, incident_id, body_only=True, error=e.reason,
                            typed={name: fields}, status=422)
     request.state.outcome = f"{name} applied"
     return await _page(request, ctx, principal, incident_id, body_only=True, flash=name)

@@ -97,10 +97,13 @@ _KIND = {"department": "department", "new_department": "department", "stage": "s
          "new_nature": "problem_nature", "level": "level", "outcome": "outcome"}
 
 
-def entry(action: str, detail: str, accepted: bool, lang: str, named: Named, tz: str) -> list[Segment]:
-    """An audit entry's detail as segments; a rejection's is its refusal in the person's language."""
+def entry(action: str, detail: str, accepted: bool, lang: str, named: Named, tz: str, code: str = "",
+          values: dict[str, str] | None = None) -> list[Segment]:
+    """An audit entry's detail as segments; a rejection's is its refusal in the person's language, from the
+    code it was recorded with (an entry from before codes were kept is read back from its sentence)."""
     if not accepted:
-        return [(reasons.say(detail, lang, named), False)]
+        coded = reasons.Reason.of({"code": code, "values": values or {}}) if code else None
+        return [(reasons.say(coded if coded is not None else detail, lang, named), False)]
     return _said(ENTRIES.get(action), detail, lang, named, tz)
 
 

@@ -42,8 +42,8 @@ NOT_YET = {"accept_first", "work_order_open", "waiting_customer", "dual_review",
 
 
 def waits_on_the_case(reason: str) -> bool:
-    code = reasons.read(reason)
-    return code is not None and code[0] in NOT_YET
+    """A refusal that says the case is not ready yet (its code, which the rule that refused carries)."""
+    return isinstance(reason, reasons.Reason) and reason.code in NOT_YET
 
 
 def blocked(actor: Actor, s: ComplaintState, policy: Policy, now: datetime, offered: list[str]) -> dict[str, str]:

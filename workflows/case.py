@@ -12,6 +12,7 @@ from enum import StrEnum
 from models.enums import Channel, Outcome, Role, Stage
 from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor
 from models.policy import Policy
+from models.reasons import Reason
 from models.state import HISTORY_CHARS, HISTORY_KEPT, Analysis, ComplaintState
 from models.text import excerpt
 from models.workflow_io import AuditEntry, OutgoingNotification, RecordBatch, SlaEvent
@@ -79,11 +80,13 @@ class CaseCore:
     def event(self, action: str, actor: Actor, now: datetime, detail: str = "", accepted: bool = True) -> int:
         s = self.s
         s.history_total += 1
+        coded = detail if isinstance(detail, Reason) else None
         if not accepted:
             detail = excerpt(detail, REJECTION_DETAIL)
             self.out.rejections.append(f"{action}: {detail}")
         entry = AuditEntry(seq=s.history_total, at=now, action=action, actor_id=actor.id,
-                           actor_role=actor.role.value, accepted=accepted, detail=detail, stage=s.stage.value)
+                           actor_role=actor.role.value, accepted=accepted, detail=detail, stage=s.stage.value,
+                           code=coded.code if coded else "", values=coded.values if coded else {})
         s.history.append(entry)
         self._history_chars += len(detail)
         while len(s.history) > HISTORY_KEPT or (self._history_chars > HISTORY_CHARS and len(s.history) > 1):

@@ -10,7 +10,7 @@ from temporalio.exceptions import ApplicationError
 from models import messages as m
 from models.enums import Stage
 from models.policy import Policy
-from models.reasons import why
+from models.reasons import Reason, why
 from models.state import ComplaintState
 from workflows.contract import BUSINESS, STAGES
 from workflows.permissions import refusal as role_refusal
@@ -25,7 +25,11 @@ class Refused(ApplicationError):
     `temporal` CLI, say) could not decode, and the refusal must reach it in one piece."""
 
     def __init__(self, reason: str, kind: str = "rule"):
-        super().__init__(reason, type="Refused" if kind == "rule" else f"Refused.{kind}", non_retryable=True)
+        # A coded reason travels beside its sentence, in the details: a client with the key (the API) shows
+        # it in its reader's language from the code; one without still reads the sentence.
+        details = [reason.carried()] if isinstance(reason, Reason) else []
+        super().__init__(str(reason), *details, type="Refused" if kind == "rule" else f"Refused.{kind}",
+                         non_retryable=True)
         self.reason, self.kind = reason, kind
 
 

@@ -1,4 +1,5 @@
 """Reading complaints: live state and clocks (queries), the audit trail and lists (the read model)."""
+import json
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -52,7 +53,8 @@ async def timeline(complaint_id: str = COMPLAINT_ID, principal: Principal = Depe
     await _readable(ctx, complaint_id, principal)
 
     rows = await run_in_threadpool(reads.audit_trail, ctx.engine, complaint_id)
-    return [TimelineEntry.model_validate(r, from_attributes=True) for r in rows]
+    return [TimelineEntry.model_validate(r, from_attributes=True).model_copy(
+        update={"values": json.loads(r.code_values or "{}")}) for r in rows]
 
 
 class Customer(BaseModel):
