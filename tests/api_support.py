@@ -68,9 +68,9 @@ async def api(settings, client, engine, workers, tmp_data):
 
 
 @asynccontextmanager
-async def running(ctx: Context):
-    """uvicorn serving the API for `ctx` on a free port of this machine; yields its address."""
-    port = free_port()
+async def running(ctx: Context, port: int | None = None):
+    """uvicorn serving the API for `ctx` on `port` (a free one by default) of this machine; yields its address."""
+    port = port or free_port()
     srv = server(ctx, "127.0.0.1", port)
     task = asyncio.create_task(srv.serve())
     await srv.listening(task)

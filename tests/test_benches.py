@@ -29,6 +29,7 @@ TINY = {
     "temporal_bench.py": (["--complaints", "4", "--in-flight", "2", "--warm", "2", "--capacity", "4", "--modes", "wal",
                            "--rounds", "1"], ""),
     "lookback_month.py": (["--resolved", "200"], "events_per_revisit_median"),
+    "idle_pages.py": (["--pages", "3", "--seconds", "4"], "with the poll token"),
     "business_type.py": (["--help"], "usage"),
     "classifier.py": (["--help"], "usage"),
     "emergency.py": (["--help"], "usage"),

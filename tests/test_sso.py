@@ -4,31 +4,17 @@ ending the session here and there; a forged callback, a replayed code, a provide
 issuer, an expired ID token and a person with no role here are each refused with a page that says why."""
 import asyncio
 import dataclasses
-from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 from aiohttp import web
 
 from api.identity import SESSION_COOKIE
-from server.app import server
-from tests.api_support import PASSWORD
+from tests.api_support import PASSWORD, running
 from tests.helpers import free_port
 from tests.idp import ROLE_MAP, provider
 
 pytestmark = pytest.mark.browser
-
-
-@asynccontextmanager
-async def serving(ctx, port: int):
-    srv = server(ctx, "127.0.0.1", port)
-    task = asyncio.create_task(srv.serve())
-    await srv.listening(task)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        await task
 
 
 def sso_ctx(api, tmp_path, issuer: str, client_id: str, secret: str, **more):
@@ -52,7 +38,7 @@ async def test_staff_sign_in_with_the_banks_provider_and_out_again(browser, api,
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     async with provider(tmp_path, url, {"complaints-workbench": 3600}) as idp, \
-            serving(sso_ctx(api, tmp_path, idp.issuer, "complaints-workbench",
+            running(sso_ctx(api, tmp_path, idp.issuer, "complaints-workbench",
                             idp.clients["complaints-workbench"]), port):
         context = await browser.new_context(locale="zh-CN")
         page = await context.new_page()
@@ -101,7 +87,7 @@ async def test_what_the_workbench_refuses_at_sign_in(browser, api, tmp_path):
     clients = {"complaints-workbench": 3600, "short-lived": 1}
     async with provider(tmp_path, url, clients) as idp:
         ctx = sso_ctx(api, tmp_path, idp.issuer, "complaints-workbench", idp.clients["complaints-workbench"])
-        async with serving(ctx, port):
+        async with running(ctx, port):
             context = await browser.new_context(locale="zh-CN")
             page = await context.new_page()
             # A forged callback: a code and state this browser never asked for.
@@ -144,7 +130,7 @@ async def test_what_the_workbench_refuses_at_sign_in(browser, api, tmp_path):
         short = sso_ctx(api, tmp_path, idp.issuer, "short-lived", idp.clients["short-lived"], oidc_leeway_seconds=0,
                         oidc_jwks_url=f"http://127.0.0.1:{keys_port}/jwks")
         try:
-            async with serving(short, port):
+            async with running(short, port):
                 context = await browser.new_context(locale="zh-CN")
                 page = await context.new_page()
                 await page.goto(f"{url}/ui/sso/login")
@@ -159,7 +145,7 @@ async def test_what_the_workbench_refuses_at_sign_in(browser, api, tmp_path):
     # A provider whose discovery names another issuer than the one configured: nobody is sent there.
     async with provider(tmp_path, url, {"complaints-workbench": 3600}) as idp:
         wrong = idp.issuer.replace("localhost", "127.0.0.1")
-        async with serving(sso_ctx(api, tmp_path, wrong, "complaints-workbench",
+        async with running(sso_ctx(api, tmp_path, wrong, "complaints-workbench",
                                    idp.clients["complaints-workbench"]), port):
             async with httpx.AsyncClient() as h:
                 r = await h.get(f"{url}/ui/sso/login")
