@@ -47,8 +47,10 @@ def configured(settings: Settings) -> bool:
 
 
 def _client_secret(settings: Settings) -> str | None:
+    """The client's secret from its file; None (a public client, PKCE alone) when the file is absent or empty."""
     path = settings.oidc_client_secret_file
-    return path.read_text().strip() if path is not None else None
+    secret = path.read_text().strip() if path is not None and path.exists() else ""
+    return secret or None
 
 
 def _provider(settings: Settings) -> dict[str, Any]:

@@ -47,6 +47,9 @@ SECRETS = (
     Secret("gateway_secret", "HMAC key shared with the SMS and app gateways",
            lambda s: s.gateway_secret_file or s.data_dir / "gateway.secret", _token),
     Secret("grafana_admin", "Grafana's admin password", lambda s: s.data_dir / "grafana.admin", _token),
+    # The bank's provider issues this one: made empty, for the operator to fill (compose mounts it either way).
+    Secret("oidc_client_secret", "the workbench's client secret at the bank's provider (fill it in)",
+           lambda s: s.oidc_client_secret_file or s.data_dir / "oidc-client.secret", lambda: ""),
 )
 
 
