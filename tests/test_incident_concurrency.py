@@ -77,3 +77,26 @@ async def test_a_repeated_key_applies_once_and_another_body_under_it_is_refused(
     assert "AP8000000002" not in final.members and [e.action for e in final.history].count("link") == 1
     # The answer is kept in the state the incident carries into its next run (continue-as-new).
     assert [(x.message_id, x.action) for x in final.answered] == [(key, "link")]
+
+
+async def test_two_incidents_merged_into_each_other_at_once_end_as_one(client, workers):
+    """Each merge holds its incident while the other absorbs: an incident that is handing its complaints over
+    refuses to absorb at once, so neither waits on the other; at most one merge goes through, and every
+    complaint ends in exactly one open or merged-into incident."""
+    a, b = _iid(), _iid()
+    ours, theirs = _ids(2), _ids(2)
+    await client.start_workflow(IncidentWorkflow.run, _start(a, members=ours), id=a, task_queue=workers["calm"])
+    await client.start_workflow(IncidentWorkflow.run, _start(b, members=theirs), id=b, task_queue=workers["calm"])
+    got = await asyncio.wait_for(asyncio.gather(
+        _try(incidents.update(client, a, "merge", Merge(actor=SUP, into=b, reason="同一故障"))),
+        _try(incidents.update(client, b, "merge", Merge(actor=SUP, into=a, reason="同一故障")))), timeout=90)
+    applied = [g for g in got if not isinstance(g, ComplaintError)]
+    assert len(applied) <= 1, got
+    sa, sb = await incidents.state(client, a), await incidents.state(client, b)
+    if applied:
+        survivor = applied[0].merged_into
+        assert set((sa if survivor == a else sb).members) == set(ours) | set(theirs)
+    else:  # both refused at once: each keeps its own, and either merge may be sent again
+        assert (set(sa.members), set(sb.members), sa.status, sb.status) == (set(ours), set(theirs), "candidate",
+                                                                             "candidate")
+    assert await broken_tasks(client, a) == [] and await broken_tasks(client, b) == []

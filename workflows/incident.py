@@ -19,7 +19,7 @@ from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RawValue, RetryPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -116,6 +116,7 @@ class IncidentWorkflow:
         # resolve) and the loop's own scans and writes hold it, so no two interleave across their awaits and
         # each update checks its rules again on the state it will change (samples-python's safe message handlers).
         self.lock = asyncio.Lock()
+        self.merging: str | None = None  # the incident this one is handing its complaints to, while it does
 
     @workflow.run
     async def run(self, *_ignored: Any) -> IncidentState:
@@ -268,9 +269,18 @@ class IncidentWorkflow:
             s.told = {**s.told, **told}
             self._log("publish_plan", who, msg.zh)
         elif name == "merge":
-            said = await workflow.execute_activity(
-                Act.HAND_OVER, args=[s.incident_id, msg.into, list(s.members), msg.actor.model_dump(mode="json")],
-                result_type=str, start_to_close_timeout=TIMEOUT, retry_policy=RETRY)
+            # Bounded, unlike other activities: two incidents merged into each other at once would each hold its
+            # lock waiting for the other's absorb. One hand-over gives up, its merge is refused, the other goes on.
+            self.merging = msg.into
+            try:
+                said = await workflow.execute_activity(
+                    Act.HAND_OVER, args=[s.incident_id, msg.into, list(s.members), msg.actor.model_dump(mode="json")],
+                    result_type=str, start_to_close_timeout=timedelta(seconds=10),
+                    retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=2))
+            except ActivityError:
+                raise Refused(f"incident {msg.into} did not answer the hand-over in time; try the merge again") from None
+            finally:
+                self.merging = None
             if said != "sent":
                 raise Refused(f"incident {msg.into} did not take the complaints: {said}")
             s.status, s.merged_into, s.decided_by, s.reason = Status.MERGED, msg.into, who, msg.reason
@@ -311,6 +321,10 @@ class IncidentWorkflow:
         return got
 
     def _check(self, name: str, msg: Any) -> None:
+        if name == "absorb" and self.merging is not None:
+            # It is handing its own complaints over: taking others' now could only leave them with two incidents,
+            # and waiting would hold both merges (each waiting for the other's absorb).
+            raise Refused(f"incident {self.s.incident_id} is being merged into {self.merging}")
         if reason := incident_refusal(name, msg, self.s):
             raise Refused(reason, "forbidden" if " is for " in reason else "rule")
 
