@@ -64,6 +64,8 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("GET", "/ui/login", ""): ANYONE,
     ("POST", "/ui/login", ""): ANYONE,
     ("POST", "/ui/logout", ""): ANYONE,
+    ("GET", "/ui/sso/login", ""): ANYONE,      # signing in at the bank's provider is for anyone (none configured here)
+    ("GET", "/ui/sso/callback", ""): ANYONE,   # the provider's answer: refused by its own checks, not by the door
     ("GET", "/ui/lang/{lang}", ""): ANYONE,
     ("GET", "/ui/queue", ""): ANY_PERSON,
     ("GET", "/ui/queue/rows", ""): ANY_PERSON,
@@ -145,6 +147,11 @@ async def headers_for(api, who: str, path: str, cookies) -> dict[str, str]:
         return {}
     if who in ("hotline", "app"):
         return api.channel(who)
+    if path == "/ui/logout":  # signing out ends the session for good: a session of its own, not the shared one
+        async with api.http() as h:
+            r = await h.post("/v1/auth/login", data={"username": who, "password": PASSWORD})
+            session, csrf = r.cookies[SESSION_COOKIE], r.cookies[CSRF_COOKIE]
+        return {"Cookie": f"{SESSION_COOKIE}={session}; {CSRF_COOKIE}={csrf}", "X-CSRF-Token": csrf}
     if path.startswith("/ui"):
         session, csrf = cookies[who]
         return {"Cookie": f"{SESSION_COOKIE}={session}; {CSRF_COOKIE}={csrf}", "X-CSRF-Token": csrf}

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from models import messages as m
+from models import reasons
 from models.enums import Level, Outcome, Role, Stage, WorkOrderStatus
 from models.intake import Actor
 from models.policy import Policy
@@ -197,7 +198,10 @@ def test_each_refusal_says_what_sort_it_is_in_its_error_type(name, actor, change
     with pytest.raises(rules.Refused) as e:
         rules.check(name, msg(name, actor), case(**changes), POLICY, NOW)
     assert e.value.type == ("Refused" if kind == "rule" else f"Refused.{kind}")
-    assert rules.refusal_kind(e.value.type) == kind and not e.value.details
+    assert rules.refusal_kind(e.value.type) == kind
+    # The sentence travels as the message (a client without the key reads it), its code beside it in the details.
+    [carried] = e.value.details
+    assert reasons.Reason.of(carried) == e.value.message
 
 
 @pytest.mark.parametrize("error_type, kind", [("Refused.forbidden", "forbidden"), ("Refused", "rule"),
