@@ -13,6 +13,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -196,6 +197,7 @@ async def main(args) -> None:
         print(f"the front door adds {extra:.1f} ms at the median (auth, audit row, validation, HTTP)")
     finally:
         system.stop()
+        shutil.rmtree(work, ignore_errors=True)  # a dev server's database and a worker's data: nothing to keep
 
 
 if __name__ == "__main__":

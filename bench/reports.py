@@ -6,6 +6,7 @@ Prints the figures; nothing here is a pass/fail test."""
 import argparse
 import random
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -86,6 +87,8 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  week heat map: {h.total:,} complaints; dashboard: {d.month.received:,} received, "
           f"{d.month.closed:,} closed; CSV rows: {count:,}; peak memory {peak:.0f} MiB")
+    engine.dispose()
+    shutil.rmtree(work, ignore_errors=True)  # the pictures and the CSV were for timing, not for keeping
 
 
 if __name__ == "__main__":

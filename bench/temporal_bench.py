@@ -357,6 +357,7 @@ async def bench_mode(mode: str, args) -> None:
             await capacity_phase(client, stack, args)
     finally:
         stack.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 async def lifecycle_phase(client: Client, bare: Client, stack: Stack, args) -> None:

@@ -12,6 +12,7 @@ is seeded; nothing in the code was changed for these figures."""
 import argparse
 import asyncio
 import random
+import shutil
 import statistics
 import sys
 import tempfile
@@ -107,6 +108,7 @@ async def main(args) -> None:
                   f"{pct(client, .95):6.1f} ms")
     finally:
         system.stop()
+        shutil.rmtree(system.work, ignore_errors=True)
 
 
 if __name__ == "__main__":
