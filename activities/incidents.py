@@ -230,7 +230,16 @@ class IncidentActivities:
         client, prover = self.client, prover_of(self.client)
         gate = asyncio.Semaphore(16)
 
+        done = 0
+
         async def one(cid: str) -> tuple[str, str]:
+            said = await attempt(cid)
+            nonlocal done
+            done += 1
+            activity.heartbeat(done)  # alive while thousands are told: a lost worker is noticed in a minute
+            return cid, said
+
+        async def attempt(cid: str) -> str:
             update_id = f"incident:{incident_id}:{purpose}:{cid}"
             payload = client.data_converter.payload_converter.to_payloads([msg])[0]
             if prover is not None:
@@ -241,13 +250,13 @@ class IncidentActivities:
                     # so a later answer applies it once.
                     await asyncio.wait_for(client.get_workflow_handle(workflow_id_for(cid)).execute_update(
                         name, RawValue(payload), id=update_id), timeout=ANSWER_WITHIN)
-                    return cid, "sent"
+                    return "sent"
                 except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
-                    return cid, f"no answer within {ANSWER_WITHIN:.0f} s"
+                    return f"no answer within {ANSWER_WITHIN:.0f} s"
                 except WorkflowUpdateFailedError as e:
-                    return cid, str(getattr(e.cause, "message", e))[:300]
+                    return str(getattr(e.cause, "message", e))[:300]
                 except RPCError as e:
-                    return cid, e.message[:300]
+                    return e.message[:300]
 
         return dict(await asyncio.gather(*(one(cid) for cid in members)))
 

@@ -45,6 +45,9 @@ with workflow.unsafe.imports_passed_through():
 
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 TIMEOUT = timedelta(seconds=60)
+# Telling every linked complaint (thousands on a large outage) takes as long as it takes, while the activity
+# heartbeats after each: a lost worker is noticed within the heartbeat, and the retry applies nothing twice.
+LONG, HEARTBEAT = timedelta(hours=2), timedelta(minutes=1)
 
 
 class Act:
@@ -264,7 +267,8 @@ class IncidentWorkflow:
             told = await workflow.execute_activity(
                 Act.ANNOUNCE, args=[s.incident_id, seq, msg.zh, msg.en, msg.actor.model_dump(mode="json"),
                                     list(s.members)],
-                result_type=dict[str, str], start_to_close_timeout=timedelta(minutes=10), retry_policy=RETRY)
+                result_type=dict[str, str], start_to_close_timeout=LONG, heartbeat_timeout=HEARTBEAT,
+                retry_policy=RETRY)
             s.announcements.append(Announcement(seq=seq, at=workflow.now(), by=who, zh=msg.zh, en=msg.en))
             s.told = {**s.told, **told}
             self._log("publish_plan", who, msg.zh)
@@ -301,7 +305,8 @@ class IncidentWorkflow:
         elif name == "resolve":
             s.proposed = await workflow.execute_activity(
                 Act.PROPOSE, args=[s.incident_id, msg.text, msg.actor.model_dump(mode="json"), list(s.members)],
-                result_type=dict[str, str], start_to_close_timeout=timedelta(minutes=10), retry_policy=RETRY)
+                result_type=dict[str, str], start_to_close_timeout=LONG, heartbeat_timeout=HEARTBEAT,
+                retry_policy=RETRY)
             s.status, s.resolved_at, s.resolution = Status.RESOLVED, workflow.now(), msg.text
             self._log("resolve", who, f"response proposed to {len(s.members)} complaints")
 
