@@ -116,6 +116,47 @@ class Reason(str):
         return None
 
 
+# What the audit trail says of each action, in English (the sentence the trail and the logs keep); its values
+# travel beside it (`said`), so a page words the entry in its reader's language without reading it back.
+ENTRY = {
+    "accept": "{note}", "add_note": "{text}", "escalate": "{reason}", "approve_close": "{note}",
+    "withdraw": "{reason}", "return_disposal": "{reason}", "record_disposal": "{text}",
+    "open_work_order": "{wo} to {department}: {question}", "answer_work_order": "{wo}: {answer}",
+    "cancel_work_order": "{wo}: {reason}", "request_customer_info": "resolution clocks paused: {what}",
+    "customer_info_received": "resolution clocks resumed after {span}", "approve_disposal": "{n} of 2. {note}",
+    "incident_notice": "{iid}: {text}", "propose_response": "response passed the script check; sending",
+    "customer_feedback": "{verdict}, CSAT {csat}. {comment}",
+    "reassign": "{owner}@{department} -> {new_owner}@{new_department}: {reason}",
+    "extend_deadline": "regulatory decision due {due}: {reason}",
+    "correct_classification": "{business_type}/{problem_nature} -> {new_type}/{new_nature}: {reason}",
+    "stage": "{stage}", "received": "via {channel}",
+    "analysed": "{business_type}/{problem_nature}, level {level}{emergency}, to {department} ({method})",
+    "awaiting_close_approval": "{outcome}; a supervisor must approve",
+    "no_feedback": "verification window ended without an answer",
+    "sla_warning": "{clock} due {due}", "sla_breached": "{clock} was due {due}",
+}
+
+
+class Said(str):
+    """An audit entry's detail: its English sentence, with its action's values kept (see ENTRY)."""
+
+    code: str
+    values: dict[str, str]
+
+    def __new__(cls, code: str, values: dict[str, object]) -> "Said":
+        shown = {k: str(v) for k, v in values.items()}
+        made = super().__new__(cls, ENTRY[code].format(**shown))
+        made.code, made.values = code, shown
+        return made
+
+    def __reduce__(self) -> tuple[type, tuple[str, dict[str, str]]]:
+        return (Said, (self.code, self.values))
+
+
+def said(action: str, **values: object) -> Said:
+    return Said(action, values)
+
+
 def why(code: str, **values: object) -> Reason:
     """The refusal `code` with its values: an English sentence that keeps both (see Reason)."""
     return Reason(code, values)

@@ -172,3 +172,28 @@ def test_every_concept_of_the_emergency_detector_has_a_name_in_both_languages():
 
     _, concepts = load_concepts()
     assert set(concepts) == set(CONCEPTS)  # a new concept would otherwise show its internal name on the page
+
+
+SAMPLES = {"note": "已核实", "text": "客户来电", "reason": "重复投诉", "wo": "WO-2", "department": "loans",
+           "question": "是否分期？", "answer": "有", "what": "身份证复印件", "span": "1 day, 2:03:04.500000", "n": "1",
+           "iid": "INC-202612010000-abcdef", "verdict": "not satisfied", "csat": "2", "comment": "还没退款",
+           "owner": "E207", "new_owner": "H501", "new_department": "credit-card-centre", "due": "2026-12-07T06:00:00+00:00",
+           "business_type": "credit_card", "problem_nature": "fee_dispute", "new_type": "loans",
+           "new_nature": "service_attitude", "stage": "handle", "channel": "hotline", "level": "II",
+           "emergency": ", emergency", "method": "rules@1", "outcome": "resolved", "clock": "first response"}
+
+
+@pytest.mark.parametrize("action", sorted(reasons.ENTRY))
+def test_each_entry_is_worded_from_its_kept_values_as_its_sentence_would_be_read(action, monkeypatch):
+    """The trail keeps each entry's values (models/reasons.ENTRY); the page words it from them. Its English
+    sentence still reads back to the same words (entries from before the values were kept)."""
+    from web import timeline
+
+    keys = re.findall(r"\{(\w+)\}", reasons.ENTRY[action])
+    detail = reasons.said(action, **{k: SAMPLES[k] for k in keys})
+    for lang in ("zh", "en"):
+        kept = timeline.entry(action, detail, True, lang, ZH_NAMED, "Asia/Shanghai", detail.code, detail.values)
+        read = timeline.entry(action, str(detail), True, lang, ZH_NAMED, "Asia/Shanghai")
+        assert kept == read and kept, (action, lang)
+    monkeypatch.setattr(re, "fullmatch", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read back")))
+    timeline.entry(action, detail, True, "zh", ZH_NAMED, "Asia/Shanghai", detail.code, detail.values)

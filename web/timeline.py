@@ -104,6 +104,8 @@ def entry(action: str, detail: str, accepted: bool, lang: str, named: Named, tz:
     if not accepted:
         coded = reasons.Reason.of({"code": code, "values": values or {}}) if code else None
         return [(reasons.say(coded if coded is not None else detail, lang, named), False)]
+    if code == action and code in ENTRIES and values is not None:  # kept with the entry: nothing read back
+        return _shown(ENTRIES[code], values, lang, named, tz)
     return _said(ENTRIES.get(action), detail, lang, named, tz)
 
 
@@ -112,11 +114,16 @@ def notice(template: str, body: str, lang: str, named: Named, tz: str) -> list[S
 
 
 def _said(found: tuple[str, str, str] | None, text: str, lang: str, named: Named, tz: str) -> list[Segment]:
+    """An entry from before its values were kept: read back from its English by the action's pattern."""
     match = re.fullmatch(found[0], text, re.S) if found else None
     if found is None or match is None:
         return [(text, True)] if text else []  # written by no rule of this table: shown as it is
+    return _shown(found, {k: v or "" for k, v in match.groupdict().items()}, lang, named, tz)
+
+
+def _shown(found: tuple[str, str, str], raw: dict[str, str], lang: str, named: Named, tz: str) -> list[Segment]:
     template = found[2] if lang == "en" else found[1]
-    values = {k: _value(k, v or "", lang, named, tz) for k, v in match.groupdict().items()}
+    values = {k: _value(k, raw.get(k, ""), lang, named, tz) for k in re.findall(r"\{(\w+)\}", template)}
     out: list[Segment] = []
     for i, part in enumerate(re.split(r"\{(\w+)\}", template)):
         if i % 2 == 0:

@@ -12,7 +12,7 @@ from enum import StrEnum
 from models.enums import Channel, Outcome, Role, Stage
 from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor
 from models.policy import Policy
-from models.reasons import Reason
+from models.reasons import Reason, Said, said
 from models.state import HISTORY_CHARS, HISTORY_KEPT, Analysis, ComplaintState
 from models.text import excerpt
 from models.workflow_io import AuditEntry, OutgoingNotification, RecordBatch, SlaEvent
@@ -80,7 +80,7 @@ class CaseCore:
     def event(self, action: str, actor: Actor, now: datetime, detail: str = "", accepted: bool = True) -> int:
         s = self.s
         s.history_total += 1
-        coded = detail if isinstance(detail, Reason) else None
+        coded = detail if isinstance(detail, Reason | Said) else None
         if not accepted:
             detail = excerpt(detail, REJECTION_DETAIL)
             self.out.rejections.append(f"{action}: {detail}")
@@ -117,7 +117,7 @@ class CaseCore:
         if stage is None:
             raise ValueError(f"no transition from {self.s.stage.value} on {move.value}")
         self.s.stage = stage
-        self.event("stage", actor, now, stage.value)
+        self.event("stage", actor, now, said("stage", stage=stage.value))
         self.out.search_attributes = True
 
     # ------------------------------------------------------------------ stage steps
@@ -126,7 +126,7 @@ class CaseCore:
         self.policy = policy
         s = self.s
         s.policy_name, s.timezone = policy.name, policy.timezone
-        self.event("received", s.first_responder, now, f"via {s.channel.value}")
+        self.event("received", s.first_responder, now, said("received", channel=s.channel.value))
         self.notify_customer("acknowledgement", now)
         self.move(Move.RECEIVED, now)
 
@@ -136,8 +136,9 @@ class CaseCore:
         s.classification, s.level, s.emergency = c, c.level, c.emergency
         s.department, s.recent_complaints = c.department, analysis.recent_complaints
         s.special_group = c.level.goes_to_special_group()
-        detail = (f"{c.business_type}/{c.problem_nature}, level {c.level.value}"
-                  f"{', emergency' if c.emergency else ''}, to {c.department} ({c.method})")
+        detail = said("analysed", business_type=c.business_type, problem_nature=c.problem_nature,
+                      level=c.level.value, emergency=", emergency" if c.emergency else "", department=c.department,
+                      method=c.method)
         self.event("analysed", SYSTEM, now, detail)
         for name, due in analysis.deadlines.items():
             self.start_clock(name, s.received_at, due, now)
@@ -153,7 +154,7 @@ class CaseCore:
         s = self.s
         if s.special_group and outcome is not Outcome.WITHDRAWN and not s.close_approved_by:
             s.pending_outcome = outcome
-            self.event("awaiting_close_approval", actor, now, f"{outcome.value}; a supervisor must approve")
+            self.event("awaiting_close_approval", actor, now, said("awaiting_close_approval", outcome=outcome.value))
             self.notify("supervisor", f"supervisor:{s.department}", "close_approval",
                         f"Major complaint {s.complaint_id} is ready to close ({outcome.value})", now)
             return

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from models.enums import Outcome
 from models.policy import CLOCK_LABELS, CLOCK_MILESTONES, PAUSABLE
+from models.reasons import said
 from models.sla import Clock, ClockKind, Expiry, Milestone, clock_name
 from models.workflow_io import SlaEvent
 from workflows.case import SYSTEM, CaseCore
@@ -55,7 +56,7 @@ class CaseClocks(CaseCore):
             if clock.expiry is Expiry.CLOSE_NO_FEEDBACK:
                 if now >= clock.deadline():
                     clock.stopped_at = now
-                    self.event("no_feedback", SYSTEM, now, "verification window ended without an answer")
+                    self.event("no_feedback", SYSTEM, now, said("no_feedback"))
                     self.close(Outcome.NO_FEEDBACK, SYSTEM, now)
             elif now >= clock.deadline():
                 self._breach(clock, now)
@@ -65,7 +66,7 @@ class CaseClocks(CaseCore):
     def _warn(self, clock: Clock, now: datetime) -> None:
         clock.warned_at = now
         self.out.sla_events.append(SlaEvent(clock=clock.name, kind="warned", at=now, deadline=clock.deadline()))
-        self.event("sla_warning", SYSTEM, now, f"{clock.label} due {clock.deadline().isoformat()}")
+        self.event("sla_warning", SYSTEM, now, said("sla_warning", clock=clock.label, due=clock.deadline().isoformat()))
         self.notify("owner", self.s.owner_id, "sla_warning",
                     f"{self.s.complaint_id}: {clock.label} due at {clock.deadline().isoformat()}", now)
 
@@ -74,7 +75,8 @@ class CaseClocks(CaseCore):
         clock.breached_at = now
         s.breached, s.supervisor_assigned = True, True  # the green channel
         self.out.sla_events.append(SlaEvent(clock=clock.name, kind="breached", at=now, deadline=clock.deadline()))
-        self.event("sla_breached", SYSTEM, now, f"{clock.label} was due {clock.deadline().isoformat()}")
+        self.event("sla_breached", SYSTEM, now, said("sla_breached", clock=clock.label,
+                                                     due=clock.deadline().isoformat()))
         if clock.work_order is not None:
             wo = s.work_order(clock.work_order)
             assert wo is not None  # a reply clock is started with its work order

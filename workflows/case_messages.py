@@ -10,6 +10,7 @@ from models import messages as m
 from models.enums import Outcome, Role, WorkOrderStatus
 from models.intake import SPECIAL_GROUP_DEPARTMENT, mask_name
 from models.policy import Policy
+from models.reasons import said
 from models.sla import ClockKind, Milestone
 from models.state import ComplaintState, Feedback, Pause, WorkOrder
 from models.workflow_io import StartComplaint
@@ -61,14 +62,14 @@ class Case(CaseClocks):
             s.first_responder = msg.actor
             s.owner_id = msg.actor.id
             self.out.search_attributes = True
-        self.event("accept", msg.actor, now, msg.note)
+        self.event("accept", msg.actor, now, said("accept", note=msg.note))
         self.meet(Milestone.ACCEPTED, now)
 
     def on_add_note(self, msg: m.AddNote, now: datetime, due: datetime | None) -> None:
         times = self.s.note_times
         del times[:len(times) - contract.notes_in_window(times, now)]  # only the last hour counts
         times.append(now)
-        self.event("add_note", msg.actor, now, msg.text)
+        self.event("add_note", msg.actor, now, said("add_note", text=msg.text))
 
     def on_open_work_order(self, msg: m.OpenWorkOrder, now: datetime, due: datetime | None) -> None:
         assert due is not None  # deadline_for asked for it
@@ -76,7 +77,8 @@ class Case(CaseClocks):
                        question=msg.question, opened_by=msg.actor.id, opened_at=now)
         self.s.work_orders.append(wo)
         self.start_clock(ClockKind.REPLY, now, due, now, work_order=wo.id)
-        self.event("open_work_order", msg.actor, now, f"{wo.id} to {wo.department}: {msg.question}")
+        self.event("open_work_order", msg.actor, now, said("open_work_order", wo=wo.id, department=wo.department,
+                                                            question=msg.question))
         self.notify("department", wo.department, "work_order",
                     f"Work order {wo.id} on complaint {self.s.complaint_id}, due {due.isoformat()}", now)
 
@@ -85,7 +87,7 @@ class Case(CaseClocks):
         assert wo is not None  # the rules checked it exists
         wo.status, wo.answer, wo.answered_by, wo.closed_at = WorkOrderStatus.ANSWERED, msg.answer, msg.actor.id, now
         self.meet(Milestone.WORK_ORDER_ANSWERED, now, work_order=wo.id)
-        self.event("answer_work_order", msg.actor, now, f"{wo.id}: {msg.answer}")
+        self.event("answer_work_order", msg.actor, now, said("answer_work_order", wo=wo.id, answer=msg.answer))
         self.notify("owner", self.s.owner_id, "work_order_answered",
                     f"{wo.department} answered work order {wo.id} on {self.s.complaint_id}", now)
 
@@ -96,14 +98,14 @@ class Case(CaseClocks):
         for clock in self.s.clocks:
             if clock.work_order == wo.id and clock.running:
                 clock.stopped_at = now
-        self.event("cancel_work_order", msg.actor, now, f"{wo.id}: {msg.reason}")
+        self.event("cancel_work_order", msg.actor, now, said("cancel_work_order", wo=wo.id, reason=msg.reason))
         self.notify("department", wo.department, "work_order_cancelled", f"Work order {wo.id} cancelled", now)
 
     def on_request_customer_info(self, msg: m.RequestCustomerInfo, now: datetime, due: datetime | None) -> None:
         self.s.pauses.append(Pause(started_at=now, reason=msg.what))
         for clock in self.s.clocks:
             clock.pause(now)
-        self.event("request_customer_info", msg.actor, now, f"resolution clocks paused: {msg.what}")
+        self.event("request_customer_info", msg.actor, now, said("request_customer_info", what=msg.what))
         self.notify_customer("information_request", now, what=msg.what)
 
     def on_customer_info_received(self, msg: m.CustomerInfoReceived, now: datetime, due: datetime | None) -> None:
@@ -111,11 +113,13 @@ class Case(CaseClocks):
         pause.ended_at = now
         for clock in self.s.clocks:
             clock.resume(now)
-        self.event("customer_info_received", msg.actor, now, f"resolution clocks resumed after {now - pause.started_at}")
+        self.event("customer_info_received", msg.actor, now,
+                   said("customer_info_received", span=now - pause.started_at))
 
     def on_approve_disposal(self, msg: m.ApproveDisposal, now: datetime, due: datetime | None) -> None:
         self.s.disposal_approvals.append(msg.actor.id)
-        self.event("approve_disposal", msg.actor, now, f"{len(self.s.disposal_approvals)} of 2. {msg.note}")
+        self.event("approve_disposal", msg.actor, now, said("approve_disposal", n=len(self.s.disposal_approvals),
+                                                              note=msg.note))
         if self.s.dual_review_done:
             self.meet(Milestone.DISPOSAL_APPROVED, now)
 
@@ -123,18 +127,18 @@ class Case(CaseClocks):
         # A new text is a new thing to review: approvals given to the one before do not carry over.
         s = self.s
         s.disposal, s.disposal_by, s.disposal_returned, s.disposal_approvals = msg.text, msg.actor.id, None, []
-        self.event("record_disposal", msg.actor, now, msg.text)
+        self.event("record_disposal", msg.actor, now, said("record_disposal", text=msg.text))
 
     def on_return_disposal(self, msg: m.ReturnDisposal, now: datetime, due: datetime | None) -> None:
         # Approvals given to the disposal as it was no longer stand: the owner records it again.
         s = self.s
         s.disposal_approvals, s.disposal_returned = [], msg.reason
-        self.event("return_disposal", msg.actor, now, msg.reason)
+        self.event("return_disposal", msg.actor, now, said("return_disposal", reason=msg.reason))
         self.notify("owner", s.owner_id, "disposal_returned",
                     f"Disposal of {s.complaint_id} returned by {msg.actor.id}", now)
 
     def on_incident_notice(self, msg: m.IncidentNotice, now: datetime, due: datetime | None) -> None:
-        self.event("incident_notice", msg.actor, now, f"{msg.incident_id}: {msg.zh}")
+        self.event("incident_notice", msg.actor, now, said("incident_notice", iid=msg.incident_id, text=msg.zh))
         self.notify_customer("incident_plan", now, text_zh=msg.zh, text_en=msg.en or msg.zh)
         self.meet_kinds(self.policy.incidents.announcement_meets, now)  # the customer has been told
 
@@ -144,7 +148,7 @@ class Case(CaseClocks):
         assert due is not None
         s = self.s
         s.response = msg.text
-        self.event("propose_response", msg.actor, now, "response passed the script check; sending")
+        self.event("propose_response", msg.actor, now, said("propose_response"))
         self.notify_customer("response", now, body=msg.text)
         self.move(Move.RESPONSE_PROPOSED, now, msg.actor)
         s.responses_sent += 1
@@ -158,7 +162,8 @@ class Case(CaseClocks):
         s.feedback.append(Feedback(satisfied=msg.satisfied, csat=msg.csat, comment=msg.comment, at=now))
         self.meet(Milestone.CUSTOMER_FEEDBACK, now)
         verdict = "satisfied" if msg.satisfied else "not satisfied"
-        self.event("customer_feedback", msg.actor, now, f"{verdict}, CSAT {msg.csat}. {msg.comment}")
+        self.event("customer_feedback", msg.actor, now, said("customer_feedback", verdict=verdict, csat=msg.csat,
+                                                                comment=msg.comment))
         if msg.satisfied:
             self.close(Outcome.RESOLVED, msg.actor, now)
             return
@@ -176,26 +181,28 @@ class Case(CaseClocks):
 
     def on_escalate(self, msg: m.Escalate, now: datetime, due: datetime | None) -> None:
         self.s.special_group = True
-        self.event("escalate", msg.actor, now, msg.reason)
+        self.event("escalate", msg.actor, now, said("escalate", reason=msg.reason))
         self.notify("department", SPECIAL_GROUP_DEPARTMENT, "special_group",
                     f"Complaint {self.s.complaint_id} escalated to the special handling group", now)
 
     def on_reassign(self, msg: m.Reassign, now: datetime, due: datetime | None) -> None:
         s = self.s
-        before = f"{s.owner_id}@{s.department}"
+        owner, department = s.owner_id, s.department
         s.owner_id, s.department = msg.owner_id or s.owner_id, msg.department or s.department
-        self.event("reassign", msg.actor, now, f"{before} -> {s.owner_id}@{s.department}: {msg.reason}")
+        self.event("reassign", msg.actor, now, said("reassign", owner=owner, department=department,
+                                                    new_owner=s.owner_id, new_department=s.department,
+                                                    reason=msg.reason))
         self.notify("owner", s.owner_id, "assigned", f"Complaint {s.complaint_id} reassigned to you", now)
         self.out.search_attributes = True
 
     def on_approve_close(self, msg: m.ApproveClose, now: datetime, due: datetime | None) -> None:
         self.s.close_approved_by = msg.actor.id
-        self.event("approve_close", msg.actor, now, msg.note)
+        self.event("approve_close", msg.actor, now, said("approve_close", note=msg.note))
         if self.s.pending_outcome is not None:
             self.close(self.s.pending_outcome, msg.actor, now)
 
     def on_withdraw(self, msg: m.Withdraw, now: datetime, due: datetime | None) -> None:
-        self.event("withdraw", msg.actor, now, msg.reason)
+        self.event("withdraw", msg.actor, now, said("withdraw", reason=msg.reason))
         self.notify_customer("withdrawn", now)
         self.close(Outcome.WITHDRAWN, msg.actor, now)
 
@@ -204,7 +211,7 @@ class Case(CaseClocks):
         clock = self.s.clock("decision")
         assert clock is not None
         clock.due_at, clock.extended, clock.warned_at = due, True, None
-        self.event("extend_deadline", msg.actor, now, f"regulatory decision due {due.isoformat()}: {msg.reason}")
+        self.event("extend_deadline", msg.actor, now, said("extend_deadline", due=due.isoformat(), reason=msg.reason))
         self.notify_customer("extension", now, day=texts.day(due))
 
     def on_correct_classification(self, msg: m.CorrectClassification, now: datetime, due: datetime | None) -> None:
@@ -216,6 +223,7 @@ class Case(CaseClocks):
             "problem_nature": msg.problem_nature or before.problem_nature,
             "method": f"corrected by {msg.actor.id} (was {before.method})", "confidence": 1.0})
         self.s.classification = after
-        self.event("correct_classification", msg.actor, now, f"{before.business_type}/{before.problem_nature} -> "
-                   f"{after.business_type}/{after.problem_nature}: {msg.reason}")
+        self.event("correct_classification", msg.actor, now, said(
+            "correct_classification", business_type=before.business_type, problem_nature=before.problem_nature,
+            new_type=after.business_type, new_nature=after.problem_nature, reason=msg.reason))
         self.out.search_attributes = True
