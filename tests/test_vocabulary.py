@@ -197,3 +197,40 @@ def test_each_entry_is_worded_from_its_kept_values_as_its_sentence_would_be_read
         assert kept == read and kept, (action, lang)
     monkeypatch.setattr(re, "fullmatch", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read back")))
     timeline.entry(action, detail, True, "zh", ZH_NAMED, "Asia/Shanghai", detail.code, detail.values)
+
+
+def test_staff_notices_are_worded_from_the_values_they_were_sent_with():
+    """Each notice the case sends to staff carries the values its words need; worded from them, it reads as its
+    English sentence would."""
+    from datetime import timedelta
+
+    from models import messages as m
+    from models.enums import Stage
+    from models.sla import ClockKind
+    from tests.test_rules import NOW, OWNER, POLICY, SUPERVISOR, case
+    from web import timeline
+    from web.timeline import NOTICES
+    from workflows.case_messages import Case
+
+    c = Case(case(emergency=True, work_orders=[], accepted=True, disposal="卡已冻结", disposal_by="E207"), POLICY)
+    c.apply("open_work_order", m.OpenWorkOrder(actor=OWNER, department="loans", question="?"), NOW,
+            NOW + timedelta(days=1))
+    c.apply("cancel_work_order", m.CancelWorkOrder(actor=OWNER, work_order_id="WO-1", reason="不需要"), NOW)
+    c.apply("return_disposal", m.ReturnDisposal(actor=SUPERVISOR, reason="请补充"), NOW)
+    c.apply("reassign", m.Reassign(actor=SUPERVISOR, owner_id="H501", reason="轮岗"), NOW)
+    c.apply("escalate", m.Escalate(actor=SUPERVISOR, reason="关注"), NOW)
+    c.s.stage = Stage.VERIFY
+    c.apply("customer_feedback", m.CustomerFeedback(actor={"id": "app", "role": "intake", "department": "app"},
+                                                    satisfied=False, csat=2), NOW, NOW + timedelta(days=1))
+    c.s.stage, c.s.clocks = Stage.HANDLE, []
+    c.start_clock(ClockKind.RESULT, NOW, NOW + timedelta(hours=10), NOW)
+    c.fire_due_clocks(NOW + timedelta(hours=8))
+    c.fire_due_clocks(NOW + timedelta(hours=10))
+    staff = [n for n in c.take().notifications if n.recipient_kind != "customer"]
+    assert {n.template for n in staff} >= {"work_order", "work_order_cancelled", "disposal_returned", "assigned",
+                                          "special_group", "dissatisfied", "sla_warning", "sla_breach"}
+    for n in staff:
+        assert n.template in NOTICES and n.params, n.template
+        for lang in ("zh", "en"):
+            kept = timeline.notice(n.template, n.body, lang, ZH_NAMED, "Asia/Shanghai", n.params)
+            assert kept == timeline.notice(n.template, n.body, lang, ZH_NAMED, "Asia/Shanghai"), n.template

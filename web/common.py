@@ -84,8 +84,17 @@ def render(request: Request, template: str, principal: Principal | None, ctx: Co
         "method": lambda m: method_name(m, lang), "evidence": lambda ms: evidence(ms, lang),
         "entry": lambda e: timeline.entry(e.action, e.detail, e.accepted, lang, named, tz, *_coded(e)),
         "chart_names": lambda: chart_names(lang, registry),
-        "notice": lambda n: timeline.notice(n.template, n.body, lang, named, tz), **values},
+        "notice": lambda n: timeline.notice(n.template, n.body, lang, named, tz, _params(n)), **values},
         status_code=status)
+
+
+def _params(n: object) -> dict[str, str]:
+    """The values a notice was sent with (the outbox row's `params` JSON)."""
+    try:
+        got = json.loads(getattr(n, "params", "") or "{}")
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in got.items()} if isinstance(got, dict) else {}
 
 
 def _coded(e: object) -> tuple[str, dict[str, str]]:

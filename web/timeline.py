@@ -109,8 +109,14 @@ def entry(action: str, detail: str, accepted: bool, lang: str, named: Named, tz:
     return _said(ENTRIES.get(action), detail, lang, named, tz)
 
 
-def notice(template: str, body: str, lang: str, named: Named, tz: str) -> list[Segment]:
-    return _said(NOTICES.get(template), body, lang, named, tz)
+def notice(template: str, body: str, lang: str, named: Named, tz: str,
+           params: dict[str, str] | None = None) -> list[Segment]:
+    """A staff notice in the person's language: from the values it was sent with, or (a notice from before
+    they were kept, or one an activity wrote) read back from its English by the template's pattern."""
+    found = NOTICES.get(template)
+    if found and params and set(re.findall(r"\{(\w+)\}", found[1])) <= set(params):
+        return _shown(found, params, lang, named, tz)
+    return _said(found, body, lang, named, tz)
 
 
 def _said(found: tuple[str, str, str] | None, text: str, lang: str, named: Named, tz: str) -> list[Segment]:

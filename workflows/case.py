@@ -144,9 +144,11 @@ class CaseCore:
             self.start_clock(name, s.received_at, due, now)
         if s.special_group:
             self.notify("department", SPECIAL_GROUP_DEPARTMENT, "special_group",
-                        f"Major complaint {s.complaint_id} (level I) for the special handling group", now)
+                        f"Major complaint {s.complaint_id} (level I) for the special handling group", now,
+                        params={"cid": s.complaint_id})
         self.notify("owner", s.owner_id, "assigned",
-                    f"Complaint {s.complaint_id} is yours (first responder); handled by {s.department}", now)
+                    f"Complaint {s.complaint_id} is yours (first responder); handled by {s.department}", now,
+                    params={"cid": s.complaint_id, "department": s.department})
         self.out.search_attributes = True
         self.move(Move.ANALYSED, now)
 
@@ -156,7 +158,8 @@ class CaseCore:
             s.pending_outcome = outcome
             self.event("awaiting_close_approval", actor, now, said("awaiting_close_approval", outcome=outcome.value))
             self.notify("supervisor", f"supervisor:{s.department}", "close_approval",
-                        f"Major complaint {s.complaint_id} is ready to close ({outcome.value})", now)
+                        f"Major complaint {s.complaint_id} is ready to close ({outcome.value})", now,
+                        params={"cid": s.complaint_id, "outcome": outcome.value})
             return
         for clock in s.clocks:
             if clock.running:

@@ -68,7 +68,8 @@ class CaseClocks(CaseCore):
         self.out.sla_events.append(SlaEvent(clock=clock.name, kind="warned", at=now, deadline=clock.deadline()))
         self.event("sla_warning", SYSTEM, now, said("sla_warning", clock=clock.label, due=clock.deadline().isoformat()))
         self.notify("owner", self.s.owner_id, "sla_warning",
-                    f"{self.s.complaint_id}: {clock.label} due at {clock.deadline().isoformat()}", now)
+                    f"{self.s.complaint_id}: {clock.label} due at {clock.deadline().isoformat()}", now,
+                    params={"cid": self.s.complaint_id, "clock": clock.label, "due": clock.deadline().isoformat()})
 
     def _breach(self, clock: Clock, now: datetime) -> None:
         s = self.s
@@ -82,11 +83,14 @@ class CaseClocks(CaseCore):
             assert wo is not None  # a reply clock is started with its work order
             department = wo.department
             self.notify("supervisor", f"supervisor:{department}", "work_order_overdue",
-                        f"Work order {clock.work_order} on {s.complaint_id} is overdue", now)
+                        f"Work order {clock.work_order} on {s.complaint_id} is overdue", now,
+                        params={"wo": str(clock.work_order), "cid": s.complaint_id})
             self.notify("owner", s.owner_id, "work_order_overdue",
-                        f"Work order {clock.work_order} to {department} is overdue", now)
+                        f"Work order {clock.work_order} to {department} is overdue", now,
+                        params={"wo": str(clock.work_order), "department": department})
         else:
             self.notify("supervisor", f"supervisor:{s.department}", "sla_breach",
-                        f"{s.complaint_id}: {clock.label} breached; you are assigned (green channel)", now)
+                        f"{s.complaint_id}: {clock.label} breached; you are assigned (green channel)", now,
+                        params={"cid": s.complaint_id, "clock": clock.label})
             self.notify_customer("progress", now)
         self.out.search_attributes = True

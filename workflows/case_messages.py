@@ -80,7 +80,8 @@ class Case(CaseClocks):
         self.event("open_work_order", msg.actor, now, said("open_work_order", wo=wo.id, department=wo.department,
                                                             question=msg.question))
         self.notify("department", wo.department, "work_order",
-                    f"Work order {wo.id} on complaint {self.s.complaint_id}, due {due.isoformat()}", now)
+                    f"Work order {wo.id} on complaint {self.s.complaint_id}, due {due.isoformat()}", now,
+                    params={"wo": wo.id, "cid": self.s.complaint_id, "due": due.isoformat()})
 
     def on_answer_work_order(self, msg: m.AnswerWorkOrder, now: datetime, due: datetime | None) -> None:
         wo = self.s.work_order(msg.work_order_id)
@@ -89,7 +90,8 @@ class Case(CaseClocks):
         self.meet(Milestone.WORK_ORDER_ANSWERED, now, work_order=wo.id)
         self.event("answer_work_order", msg.actor, now, said("answer_work_order", wo=wo.id, answer=msg.answer))
         self.notify("owner", self.s.owner_id, "work_order_answered",
-                    f"{wo.department} answered work order {wo.id} on {self.s.complaint_id}", now)
+                    f"{wo.department} answered work order {wo.id} on {self.s.complaint_id}", now,
+                    params={"department": wo.department, "wo": wo.id, "cid": self.s.complaint_id})
 
     def on_cancel_work_order(self, msg: m.CancelWorkOrder, now: datetime, due: datetime | None) -> None:
         wo = self.s.work_order(msg.work_order_id)
@@ -99,7 +101,8 @@ class Case(CaseClocks):
             if clock.work_order == wo.id and clock.running:
                 clock.stopped_at = now
         self.event("cancel_work_order", msg.actor, now, said("cancel_work_order", wo=wo.id, reason=msg.reason))
-        self.notify("department", wo.department, "work_order_cancelled", f"Work order {wo.id} cancelled", now)
+        self.notify("department", wo.department, "work_order_cancelled", f"Work order {wo.id} cancelled", now,
+                    params={"wo": wo.id})
 
     def on_request_customer_info(self, msg: m.RequestCustomerInfo, now: datetime, due: datetime | None) -> None:
         self.s.pauses.append(Pause(started_at=now, reason=msg.what))
@@ -135,7 +138,8 @@ class Case(CaseClocks):
         s.disposal_approvals, s.disposal_returned = [], msg.reason
         self.event("return_disposal", msg.actor, now, said("return_disposal", reason=msg.reason))
         self.notify("owner", s.owner_id, "disposal_returned",
-                    f"Disposal of {s.complaint_id} returned by {msg.actor.id}", now)
+                    f"Disposal of {s.complaint_id} returned by {msg.actor.id}", now,
+                    params={"cid": s.complaint_id, "actor": msg.actor.id})
 
     def on_incident_notice(self, msg: m.IncidentNotice, now: datetime, due: datetime | None) -> None:
         self.event("incident_notice", msg.actor, now, said("incident_notice", iid=msg.incident_id, text=msg.zh))
@@ -176,14 +180,16 @@ class Case(CaseClocks):
         # The department's supervisor is on the case from here (told below): the customer is told so, and when.
         self.notify_customer("apology", now, due=texts.when(due, s.timezone))
         self.notify("supervisor", f"supervisor:{s.department}", "dissatisfied",
-                    f"Customer not satisfied with {s.complaint_id}: back to handling", now)
+                    f"Customer not satisfied with {s.complaint_id}: back to handling", now,
+                    params={"cid": s.complaint_id})
         self.move(Move.NOT_SATISFIED, now, msg.actor)
 
     def on_escalate(self, msg: m.Escalate, now: datetime, due: datetime | None) -> None:
         self.s.special_group = True
         self.event("escalate", msg.actor, now, said("escalate", reason=msg.reason))
         self.notify("department", SPECIAL_GROUP_DEPARTMENT, "special_group",
-                    f"Complaint {self.s.complaint_id} escalated to the special handling group", now)
+                    f"Complaint {self.s.complaint_id} escalated to the special handling group", now,
+                    params={"cid": self.s.complaint_id})
 
     def on_reassign(self, msg: m.Reassign, now: datetime, due: datetime | None) -> None:
         s = self.s
@@ -192,7 +198,8 @@ class Case(CaseClocks):
         self.event("reassign", msg.actor, now, said("reassign", owner=owner, department=department,
                                                     new_owner=s.owner_id, new_department=s.department,
                                                     reason=msg.reason))
-        self.notify("owner", s.owner_id, "assigned", f"Complaint {s.complaint_id} reassigned to you", now)
+        self.notify("owner", s.owner_id, "assigned", f"Complaint {s.complaint_id} reassigned to you", now,
+                    params={"cid": s.complaint_id})
         self.out.search_attributes = True
 
     def on_approve_close(self, msg: m.ApproveClose, now: datetime, due: datetime | None) -> None:
