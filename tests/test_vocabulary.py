@@ -224,13 +224,41 @@ def test_staff_notices_are_worded_from_the_values_they_were_sent_with():
                                                     satisfied=False, csat=2), NOW, NOW + timedelta(days=1))
     c.s.stage, c.s.clocks = Stage.HANDLE, []
     c.start_clock(ClockKind.RESULT, NOW, NOW + timedelta(hours=10), NOW)
+    c.apply("open_work_order", m.OpenWorkOrder(actor=OWNER, department="loans", question="?"), NOW,
+            NOW + timedelta(hours=24))
     c.fire_due_clocks(NOW + timedelta(hours=8))
     c.fire_due_clocks(NOW + timedelta(hours=10))
+    c.fire_due_clocks(NOW + timedelta(hours=24))
     staff = [n for n in c.take().notifications if n.recipient_kind != "customer"]
     assert {n.template for n in staff} >= {"work_order", "work_order_cancelled", "disposal_returned", "assigned",
-                                          "special_group", "dissatisfied", "sla_warning", "sla_breach"}
+                                          "special_group", "dissatisfied", "sla_warning", "sla_breach", "work_order_overdue"}
     for n in staff:
-        assert n.template in NOTICES and n.params, n.template
+        assert n.template in NOTICES and set(re.findall(r"\{(\w+)\}", NOTICES[n.template][1])) <= set(n.params), \
+            (n.template, n.params)
         for lang in ("zh", "en"):
             kept = timeline.notice(n.template, n.body, lang, ZH_NAMED, "Asia/Shanghai", n.params)
             assert kept == timeline.notice(n.template, n.body, lang, ZH_NAMED, "Asia/Shanghai"), n.template
+
+
+@pytest.mark.parametrize("carried, ok", [
+    ({"code": "accept_first", "values": {}}, True),
+    ({"code": "approved_already", "values": {"actor": "R010"}}, True),
+    ({"code": "approved_already", "values": {}}, False),       # a value its sentence needs is missing
+    ({"code": "no_such_code", "values": {}}, False),
+    ({"code": "accept_first", "values": "not a dict"}, False),
+    ({"values": {}}, False),
+    ("accept_first", False),
+    (None, False),
+])
+def test_a_carried_reason_is_read_only_when_it_is_one_of_ours(carried, ok):
+    got = reasons.Reason.of(carried)
+    assert (got is not None) == ok
+    if ok:
+        assert got == reasons.why(carried["code"], **carried["values"]) and got.code == carried["code"]
+
+
+def test_a_coded_reason_is_said_from_its_code_never_read_back(monkeypatch):
+    monkeypatch.setattr(reasons, "read", lambda text: (_ for _ in ()).throw(AssertionError("read back")))
+    assert reasons.say(reasons.why("approved_already", actor="R010"), "zh", ZH_NAMED) == \
+        "R010 已经同意过，第二个同意须由另一人作出"
+    assert reasons.say(reasons.why("accept_first"), "en", ZH_NAMED) == "accept the complaint before proposing a response"

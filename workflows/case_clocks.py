@@ -84,10 +84,10 @@ class CaseClocks(CaseCore):
             department = wo.department
             self.notify("supervisor", f"supervisor:{department}", "work_order_overdue",
                         f"Work order {clock.work_order} on {s.complaint_id} is overdue", now,
-                        params={"wo": str(clock.work_order), "cid": s.complaint_id})
+                        params={"wo": str(clock.work_order)})
             self.notify("owner", s.owner_id, "work_order_overdue",
                         f"Work order {clock.work_order} to {department} is overdue", now,
-                        params={"wo": str(clock.work_order), "department": department})
+                        params={"wo": str(clock.work_order)})
         else:
             self.notify("supervisor", f"supervisor:{s.department}", "sla_breach",
                         f"{s.complaint_id}: {clock.label} breached; you are assigned (green channel)", now,
