@@ -13,7 +13,6 @@ import re
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,17 +20,14 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 from temporalio.client import Client, OutboundInterceptor  # noqa: E402
-from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 from api.accounts import add_account  # noqa: E402
 from api.channels import add_channel  # noqa: E402
-from complaints import keys, reads  # noqa: E402
-from complaints.config import Settings  # noqa: E402
+from complaints import reads  # noqa: E402
 from complaints.db import make_engine  # noqa: E402
-from complaints.devserver import SERVER_LIMITS  # noqa: E402
-from complaints.temporal import data_converter, ensure_search_attributes  # noqa: E402
+from complaints.temporal import ensure_search_attributes  # noqa: E402
 from server.app import build_context, server  # noqa: E402
-from tests.conftest import temporal_binary  # noqa: E402
+from tests.conftest import bench_settings, dev_environment  # noqa: E402
 from workers.worker import build_worker  # noqa: E402
 
 PASSWORD = "a long benchmark password"
@@ -59,14 +55,10 @@ async def main(args: argparse.Namespace) -> dict:
     configure("console", "WARNING")  # the figures, not a log line per poll
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        settings = Settings(data_dir=work, database_url=f"sqlite:///{work / 'complaints.db'}",
-                            complaints_emergency="rules", task_queue=f"idle-{uuid.uuid4().hex[:6]}")
-        keys.make(settings)
+        settings = bench_settings(work, "idle")
         engine = make_engine(settings.db_url)
         add_account(engine, "S001", "supervisor", "complaints", PASSWORD)
-        env = await WorkflowEnvironment.start_local(
-            dev_server_existing_path=temporal_binary(), data_converter=data_converter(settings),
-            dev_server_log_level="error", dev_server_extra_args=SERVER_LIMITS)
+        env = await dev_environment(settings)
         counter = Counting()
         try:
             await ensure_search_attributes(env.client, "default")

@@ -16,25 +16,21 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from temporalio.testing import WorkflowEnvironment  # noqa: E402
 
 from api import lookbacks  # noqa: E402
-from complaints.config import Settings  # noqa: E402
 from complaints.db import make_engine  # noqa: E402
-from complaints.devserver import SERVER_LIMITS  # noqa: E402
-from complaints.temporal import data_converter, ensure_search_attributes  # noqa: E402
+from complaints.temporal import ensure_search_attributes  # noqa: E402
 from models.intake import workflow_id_for  # noqa: E402
 from models.lookback import LookBackState, RevisitOutcome  # noqa: E402
 from models.policy import Policy  # noqa: E402
 from models.tables import ComplaintRow  # noqa: E402
-from tests.conftest import temporal_binary  # noqa: E402
+from tests.conftest import bench_settings, dev_environment  # noqa: E402
 from workers.worker import build_worker  # noqa: E402
 from workflows.lookback import lookback_id, revisit_id  # noqa: E402
 
@@ -69,17 +65,11 @@ async def history_length(client, workflow_id: str) -> int:
 async def main(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
-        settings = Settings(data_dir=work, database_url=f"sqlite:///{work / 'complaints.db'}",
-                            complaints_emergency="rules", task_queue=f"lookback-bench-{uuid.uuid4().hex[:6]}")
-        from complaints import keys
-
-        keys.make(settings)
+        settings = bench_settings(work, "lookback-bench")
         engine = make_engine(settings.db_url)
         seed(engine, args.resolved)
         policy = Policy.model_validate({"lookback": {"poll": "2s"}})
-        env = await WorkflowEnvironment.start_local(
-            dev_server_existing_path=temporal_binary(), data_converter=data_converter(settings),
-            dev_server_log_level="error", dev_server_extra_args=SERVER_LIMITS)
+        env = await dev_environment(settings)
         try:
             client = env.client
             await ensure_search_attributes(client, "default")

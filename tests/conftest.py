@@ -92,11 +92,27 @@ def engine(settings):
     return make_engine(settings.db_url)
 
 
-@pytest.fixture(scope="session")
-async def env(settings):
-    env = await WorkflowEnvironment.start_local(
+async def dev_environment(settings: Settings) -> WorkflowEnvironment:
+    """A dev server of its own (the installed binary, the product's limits) with the settings' converter: the
+    suite's, and the benches' that run in one process."""
+    return await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_binary(), data_converter=data_converter(settings),
         dev_server_log_level="error", dev_server_extra_args=SERVER_LIMITS)
+
+
+def bench_settings(work: Path, queue: str) -> Settings:
+    """A bench's own data folder, SQLite database and task queue, with its keys made as `complaints init` does."""
+    from complaints import keys
+
+    settings = Settings(data_dir=work, database_url=f"sqlite:///{work / 'complaints.db'}",
+                        complaints_emergency="rules", task_queue=f"{queue}-{uuid.uuid4().hex[:6]}")
+    keys.make(settings)
+    return settings
+
+
+@pytest.fixture(scope="session")
+async def env(settings):
+    env = await dev_environment(settings)
     await ensure_search_attributes(env.client, "default")
     yield env
     await env.shutdown()
