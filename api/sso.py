@@ -75,6 +75,11 @@ async def start(settings: Settings, secret: str, redirect_uri: str, next_path: s
     return Started(url, cookie)
 
 
+def _same(given: str, kept: str) -> bool:
+    """Constant-time, and as bytes: a hostile answer's non-ASCII state must be a refusal, not a TypeError."""
+    return secrets.compare_digest(given.encode(errors="replace"), kept.encode())
+
+
 def _started(cookie: str | None, secret: str) -> dict[str, Any]:
     if not cookie:
         raise SsoRefused("this browser did not start a sign-in (or its cookie was lost): start again")
@@ -89,7 +94,7 @@ def _started(cookie: str | None, secret: str) -> dict[str, Any]:
 async def finish(settings: Settings, secret: str, cookie: str | None, params: dict[str, str]) -> tuple[Claimed, str]:
     """The person the provider's answer proves, and where they were going; SsoRefused (or NoRole) otherwise."""
     started = _started(cookie, secret)
-    if not secrets.compare_digest(params.get("state", ""), started["state"]):
+    if not _same(params.get("state", ""), started["state"]):
         raise SsoRefused("the answer does not belong to the sign-in this browser started")
     if "error" in params:
         raise SsoRefused(f"the identity provider said: {params.get('error_description') or params['error']}"[:300])
@@ -114,7 +119,7 @@ async def finish(settings: Settings, secret: str, cookie: str | None, params: di
     if not isinstance(id_token, str):
         raise SsoRefused("the identity provider sent no ID token")
     claims = await run_in_threadpool(_verified, settings, doc, id_token)
-    if not secrets.compare_digest(str(claims.get("nonce", "")), started["nonce"]):
+    if not _same(str(claims.get("nonce", "")), started["nonce"]):
         raise SsoRefused("the ID token was not minted for this sign-in (nonce)")
     try:
         return person_from_claims(claims, settings), started["next"]

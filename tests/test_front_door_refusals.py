@@ -431,3 +431,18 @@ async def test_a_refusal_carries_its_code_and_values_from_the_rule_to_the_page(a
         page = await h.post(f"/ui/complaints/{cid}/act/approve_disposal", data={"note": "x"},
                             headers={**headers, "HX-Request": "true"})
         assert page.status_code == 422 and "尚未记录处置措施" in page.text, seen
+
+
+async def test_a_hostile_poll_token_or_sso_state_is_refused_not_a_server_error(api):
+    """Non-ASCII where a token is compared: a plain answer, never a 500."""
+    cid = await submitted_in_handle(api, intake_body(LOST_CARD, f"HL-{uuid.uuid4().hex[:10]}"), api.channel("hotline"))
+    async with api.http() as h:
+        headers = {**await api.as_("S001"), "HX-Request": "true"}
+        polled = await h.get(f"/ui/complaints/{cid}/body", params={"since": 1, "poll": "令牌" * 20}, headers=headers)
+        assert polled.status_code in (200, 204)
+        answer = await h.get("/ui/sso/callback", params={"code": "x", "state": "状态"},
+                             cookies={"complaints_sso": "not-ours"})
+        assert answer.status_code in (400, 404) and "Internal" not in answer.text
+    from api import sso
+
+    assert not sso._same("状态", "abc") and sso._same("abc", "abc")  # the state's comparison itself

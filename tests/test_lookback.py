@@ -261,3 +261,17 @@ async def _finished_triggers(client, n):
         return None
     return [await client.get_workflow_handle(w.id, run_id=w.run_id, result_type=LookBackState).result()
             for w in found]
+
+
+async def test_a_start_that_brings_its_own_carried_numbers_fails_and_samples_nothing(client, workers, engine):
+    """Only a month's own continue-as-new carries numbers: a raw start with them would skip the sampling."""
+    from models.lookback import Taken
+
+    month = "2024-02"
+    fake = Taken(month=month, candidates=9, sampled=0, revisit_due=datetime(2024, 3, 8, tzinfo=UTC), poll_seconds=1)
+    handle = await client.start_workflow("LookBackWorkflow", LookBackInput(month=month, carried=fake),
+                                         id=f"lookback-{month}", task_queue=workers["calm"])
+    with pytest.raises(WorkflowFailureError):
+        await handle.result()
+    assert "continue-as-new" in str((await handle.fetch_history()).events[-1])
+    assert rows(engine, LookBackRun, month=month) == []

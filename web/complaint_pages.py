@@ -123,7 +123,8 @@ async def complaint_body(request: Request, complaint_id: str, since: int | None 
     """Polled every few seconds: 204 (nothing to redraw) until the complaint has moved. An idle page costs one
     indexed read of the read model: its version is the complaint's history position as last written, and only
     when it moved (or the page's token is not this person's) is Temporal asked."""
-    if since is not None and hmac.compare_digest(poll, poll_token(ctx, principal, complaint_id, since)):
+    if since is not None and hmac.compare_digest(poll.encode(errors="replace"),
+                                                 poll_token(ctx, principal, complaint_id, since).encode()):
         version = await run_in_threadpool(reads.complaint_version, ctx.engine, complaint_id)
         if version == since:
             request.state.quiet = True

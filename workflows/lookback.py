@@ -76,6 +76,11 @@ class LookBackWorkflow:
             return await self._trigger()
         self.s.month = inp.month
         taken = inp.carried
+        if taken is not None and (workflow.info().continued_run_id is None or taken.month != inp.month):
+            # Carried numbers come only from this month's own continue-as-new: a start that brings its own would
+            # skip the sampling and count nothing.
+            raise ApplicationError("invalid start: carried state comes only from the month's own continue-as-new",
+                                   type="InvalidStart", non_retryable=True)
         if taken is None:
             taken = await workflow.execute_activity("sample_lookback", inp.month, result_type=Taken,
                                                     start_to_close_timeout=TIMEOUT)
