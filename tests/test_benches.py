@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import warnings
+
 import pytest
 
 ROOT = Path(__file__).parent.parent
@@ -24,7 +26,7 @@ TINY = {
     "incident_scan.py": (["--per-day", "50", "--days", "2", "--looks", "1"], ""),
     "reports.py": (["--rows", "200"], ""),
     "workbench_bench.py": (["--open", "200", "--requests", "5"], ""),
-    "workers_scale.py": (["--complaints", "4", "--notes", "1"], ""),
+    "workers_scale.py": (["--complaints", "4", "--notes", "1"], "lost 0, twice 0"),
     "api_bench.py": (["--complaints", "3", "--updates", "10", "--concurrency", "2"], "the front door adds"),
     "temporal_bench.py": (["--complaints", "4", "--in-flight", "2", "--warm", "2", "--capacity", "4", "--modes", "wal",
                            "--rounds", "1"], ""),
@@ -51,10 +53,28 @@ def test_the_bench_runs_at_a_tiny_size(script, tmp_path):
         subprocess.run([sys.executable, str(BENCH / "incident_traffic.py"), *[a.format(tmp=tmp_path) for a in
                         TINY["incident_traffic.py"][0]]], check=True, capture_output=True, timeout=300)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATA_DIR", "TEMPORAL_ADDRESS")}
-    done = subprocess.run([sys.executable, str(BENCH / script), *[a.format(tmp=tmp_path) for a in args]],
-                          capture_output=True, text=True, timeout=850, cwd=ROOT, env=env)
-    assert done.returncode == 0, (done.stdout[-1500:], done.stderr[-3000:])
+    env["PYTHONFAULTHANDLER"] = "1"  # a native crash prints every thread's stack, not only the module list
+    command = [sys.executable, str(BENCH / script), *[a.format(tmp=tmp_path) for a in args]]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=850, cwd=ROOT, env=env)
+    if done.returncode != 0 and _after_the_end(done, said):
+        # Once in CI a bench aborted in the interpreter's own teardown, after printing its figures, when the
+        # SDK's native threads outlived Python. Not the product's behaviour: said aloud, and run once more.
+        warnings.warn(f"{script} aborted while the interpreter was finalizing: {_fatal(done.stderr)}")
+        done = subprocess.run(command, capture_output=True, text=True, timeout=850, cwd=ROOT, env=env)
+    if done.returncode != 0:
+        pytest.fail(f"{script} exited {done.returncode}\n--- stdout (end)\n{done.stdout[-1500:]}\n"
+                    f"--- stderr (the fatal error, or the end)\n{_fatal(done.stderr)}", pytrace=False)
     assert said in done.stdout + done.stderr, done.stdout[-1500:]
     if script == "emergency_set.py":  # seeded: it writes the shipped training cases byte for byte
         shipped = ROOT / "classifier" / "data" / "emergency_cases.csv"
         assert (tmp_path / "cases.csv").read_bytes() == shipped.read_bytes()
+
+
+def _fatal(stderr: str) -> str:
+    """The part of a crashed process's stderr that says why: from Python's fatal-error line, else its end."""
+    at = stderr.find("Fatal Python error")
+    return stderr[at:at + 4000] if at >= 0 else stderr[-3000:]
+
+
+def _after_the_end(done: subprocess.CompletedProcess, said: str) -> bool:
+    return "Python runtime state: finalizing" in done.stderr and said in done.stdout and bool(done.stdout.strip())
