@@ -2,11 +2,11 @@
 the watch starts it with. Pure data: workflow code carries it."""
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from models.intake import Strict
+from models.intake import Actor, Strict
 from models.messages import Message
 from models.policy import Incidents
 
@@ -92,6 +92,19 @@ class Announcement(BaseModel):
     en: str = ""
 
 
+class Outreach(BaseModel):
+    """Telling every linked complaint something: an announced plan, or a resolution's proposed response. The
+    update that asks for it is answered first; the incident does this after, outside any handler (thousands of
+    complaints take minutes), and carries what is left of it across continue-as-new."""
+    kind: Literal["announce", "propose"]
+    actor: Actor
+    seq: int = 0                      # the announcement's number
+    zh: str = ""
+    en: str = ""
+    text: str = ""                    # the proposed response
+    said: dict[str, str] = {}         # complaint id -> what its workflow said, so far
+
+
 class StartIncident(Strict):
     incident_id: str = Field(pattern=INCIDENT_ID)
     opened_at: datetime
@@ -143,6 +156,7 @@ class IncidentState(BaseModel):
     split_into: list[str] = []        # incidents split off this one
     proposed: dict[str, str] = {}     # complaint id -> what its workflow said to the proposed response
     told: dict[str, str] = {}         # complaint id -> what its workflow said to the newest announcement
+    outreach: list[Outreach] = []     # what is still being told to the linked complaints, oldest first
     history: list[Entry] = []
     version: int = 0
     # Exactly once across runs: the newest messages applied, by message id (the update id), with their body's

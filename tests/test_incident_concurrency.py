@@ -9,7 +9,8 @@ import pytest
 from api import incidents
 from api.service import ComplaintError
 from models.incidents import Confirm, Link, Merge, PublishPlan, Resolve
-from models.intake import Actor
+from models.intake import Actor, workflow_id_for
+from tests.conftest import eventually
 from tests.poison import broken_tasks
 from tests.test_incident_poison import SUPERVISOR, _iid, _start
 from workflows.incident import IncidentWorkflow
@@ -43,7 +44,7 @@ async def test_plans_a_merge_a_resolve_and_a_link_sent_at_once_leave_one_consist
         _try(incidents.update(client, a, "merge", Merge(actor=SUP, into=b, reason="同一故障"))),
         _try(incidents.update(client, a, "resolve", Resolve(actor=SUP, text="非常抱歉。经核实，故障已修复。"
                                                                          "已为您退还手续费。我们将回访。"))))
-    final = await incidents.state(client, a)
+    final = await _told(client, a)
     # Each announcement has its own number, each applied before the incident closed.
     assert [x.seq for x in final.announcements] == list(range(1, len(final.announcements) + 1))
     # A merge and a resolve: one of them, whichever took its turn first; the other was refused on the state it met.
@@ -100,3 +101,37 @@ async def test_two_incidents_merged_into_each_other_at_once_end_as_one(client, w
         assert (set(sa.members), set(sb.members), sa.status, sb.status) == (set(ours), set(theirs), "candidate",
                                                                              "candidate")
     assert await broken_tasks(client, a) == [] and await broken_tasks(client, b) == []
+
+
+async def _told(client, iid: str):
+    """The incident once everything asked of it has been told to its complaints."""
+    await eventually(lambda: _done(client, iid), timeout=60)
+    return await incidents.state(client, iid)
+
+
+async def _done(client, iid: str) -> bool:
+    return not (await incidents.state(client, iid)).outreach
+
+
+async def test_a_plan_is_answered_when_recorded_then_told_to_every_member_one_linked_meanwhile_too(client, workers):
+    """Telling thousands of complaints takes minutes: the supervisor's update is answered once the plan is
+    recorded, and the telling runs after, outside the handler, so a link sent meanwhile is applied at once and
+    its complaint told as well."""
+    a = _iid()
+    slow, quick, late = _ids(3)
+    # The slow member's workflow waits on a queue no worker polls: telling it takes the whole answer window.
+    await client.start_workflow("ComplaintWorkflow", id=workflow_id_for(slow), task_queue=f"nobody-{uuid.uuid4()}")
+    try:
+        await client.start_workflow(IncidentWorkflow.run, _start(a, members=[slow, quick]), id=a,
+                                    task_queue=workers["calm"])
+        await incidents.update(client, a, "confirm", Confirm(actor=SUP, note="确认"))
+        state = await incidents.update(client, a, "publish_plan", PublishPlan(actor=SUP, zh="今晚修复", en="tonight"))
+        assert [x.seq for x in state.announcements] == [1]  # the plan clock is met by the plan recorded
+        assert [o.kind for o in state.outreach] == ["announce"] and slow not in state.outreach[0].said
+        linked = await incidents.update(client, a, "link", Link(actor=SUP, complaint_id=late))
+        assert late in linked.members and linked.outreach  # applied while the telling goes on
+        final = await _told(client, a)
+        assert set(final.told) == {slow, quick, late}
+        assert final.told[slow].startswith("no answer within")
+    finally:
+        await client.get_workflow_handle(workflow_id_for(slow)).terminate("test over")

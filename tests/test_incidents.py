@@ -114,6 +114,8 @@ async def test_a_burst_becomes_one_incident_announced_once_to_each_customer(api,
     for _ in range(2):  # a retry after a lost answer: the same id
         state = await incidents.update(client, iid, "publish_plan", plan, f"p-{iid}")
     assert len(state.announcements) == 1
+    await eventually(lambda: _told_all(client, iid), timeout=60)
+    state = await incidents.state(client, iid)
     everyone = [*ids, later]
     assert {c: state.told.get(c) for c in everyone} == {c: "sent" for c in everyone}  # each recorded it itself
     await eventually(lambda: _notices(engine, "incident_plan", everyone) == {c: 1 for c in everyone})
@@ -127,10 +129,16 @@ async def test_a_burst_becomes_one_incident_announced_once_to_each_customer(api,
         assert r.status_code == 200, r.text
     state = await incidents.update(client, iid, "resolve", Resolve(actor=SUPERVISOR, text=GOOD_RESPONSE), "r-1")
     assert state.status == "resolved"
+    await eventually(lambda: _told_all(client, iid), timeout=60)
+    state = await incidents.state(client, iid)
     assert state.proposed[ids[0]] == "sent"
     assert state.proposed[ids[1]] == "accept the complaint before proposing a response"
     with pytest.raises(ComplaintError):
         await incidents.update(client, iid, "dismiss", Dismiss(actor=SUPERVISOR, reason="too late"))
+
+
+async def _told_all(client, iid: str) -> bool:
+    return not (await incidents.state(client, iid)).outreach
 
 
 def _members(engine, iid: str) -> set[str]:

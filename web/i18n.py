@@ -79,6 +79,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "found_by": ("发现方式", "Found by"), "linked_complaints": ("关联投诉", "linked complaints"),
     "shared_words": ("共同词语", "words they share"), "plans": ("已公告的处置方案", "Plans announced"),
     "proposed_sent": ("已按事件处理结果回复", "response sent from the incident"),
+    "telling": ("正在告知关联投诉", "being told to the linked complaints"),
     "incident.confirm": ("确认为重大事件", "Confirm"), "incident.dismiss": ("排除（说明原因）", "Dismiss with a reason"),
     "incident.link": ("关联投诉", "Link a complaint"), "incident.unlink": ("取消关联", "Unlink a complaint"),
     "incident.publish_plan": ("公告处置方案", "Announce the plan"), "incident.resolve": ("事件已解决，回复客户", "Resolve and respond"),

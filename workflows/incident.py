@@ -35,6 +35,7 @@ with workflow.unsafe.imports_passed_through():
         Linked,
         LinkScan,
         Notice,
+        Outreach,
         StartIncident,
         Status,
     )
@@ -115,11 +116,13 @@ class IncidentWorkflow:
             response_due=s.response_due, plan_due=s.plan_due)
         self.changed = 0
         self.pending: list[Notice] = []
-        # One writer at a time: every update handler that awaits (an announcement, a hand-over, a split, a
-        # resolve) and the loop's own scans and writes hold it, so no two interleave across their awaits and
-        # each update checks its rules again on the state it will change (samples-python's safe message handlers).
+        # One writer at a time: every update handler that awaits (a hand-over, a split), the loop's own scans
+        # and writes, and the outreach recording what it was told hold it, so no two interleave across their
+        # awaits and each update checks its rules again on the state it will change (samples-python's safe
+        # message handlers).
         self.lock = asyncio.Lock()
         self.merging: str | None = None  # the incident this one is handing its complaints to, while it does
+        self.reaching: asyncio.Task[None] | None = None  # the outreach under way (the oldest in the state)
 
     @workflow.run
     async def run(self, *_ignored: Any) -> IncidentState:
@@ -134,7 +137,8 @@ class IncidentWorkflow:
         while True:
             async with self.lock:
                 await self._flush()
-            if not self.s.open:
+            self._reach_out()
+            if not self.s.open and not self.s.outreach:
                 await self._drain()  # the resolve's (or merge's) answer first, and every write
                 return self.s
             if workflow.info().is_continue_as_new_suggested() or workflow.info().get_current_history_length() > 2000:
@@ -158,11 +162,42 @@ class IncidentWorkflow:
     async def _drain(self) -> None:
         """Return once every handler has finished and everything is written, in the same turn as that check."""
         while True:
-            await workflow.wait_condition(workflow.all_handlers_finished)
+            await workflow.wait_condition(lambda: workflow.all_handlers_finished() and self.reaching is None)
             async with self.lock:
                 await self._flush()
-            if workflow.all_handlers_finished() and not self.pending and self.s.version == self.changed:
-                return
+            if (workflow.all_handlers_finished() and self.reaching is None and not self.pending
+                    and self.s.version == self.changed):
+                return  # outreach asked for meanwhile is in the state: the next run does it
+
+    def _reach_out(self) -> None:
+        if self.reaching is None and self.s.outreach:
+            self.reaching = asyncio.create_task(self._tell(self.s.outreach[0]))
+
+    async def _tell(self, job: Outreach) -> None:
+        """One outreach to every linked complaint, a heartbeating activity outside any handler (the supervisor's
+        update was answered when it was recorded); a complaint linked meanwhile is told too. Each complaint's
+        update id names the incident, the purpose and the complaint: a retry tells no one twice."""
+        s = self.s
+        try:
+            while todo := [c for c in s.members if c not in job.said]:
+                actor = job.actor.model_dump(mode="json")
+                name, args = ((Act.ANNOUNCE, [s.incident_id, job.seq, job.zh, job.en, actor, todo])
+                              if job.kind == "announce" else (Act.PROPOSE, [s.incident_id, job.text, actor, todo]))
+                said: dict[str, str] = await workflow.execute_activity(
+                    name, args=args, result_type=dict[str, str], start_to_close_timeout=LONG,
+                    heartbeat_timeout=HEARTBEAT, retry_policy=RETRY)
+                async with self.lock:
+                    job.said = {**job.said, **{c: said.get(c, "no answer") for c in todo}}
+                    self.changed += 1
+            async with self.lock:
+                if job.kind == "announce":
+                    s.told = dict(job.said)
+                else:
+                    s.proposed = dict(job.said)
+                s.outreach = s.outreach[1:]
+                self.changed += 1
+        finally:
+            self.reaching = None
 
     def _deadlines(self) -> list[datetime]:
         s, out = self.s, []
@@ -264,13 +299,8 @@ class IncidentWorkflow:
             self._log("unlink", who, f"{msg.complaint_id}: {msg.reason}")
         elif name == "publish_plan":
             seq = len(s.announcements) + 1
-            told = await workflow.execute_activity(
-                Act.ANNOUNCE, args=[s.incident_id, seq, msg.zh, msg.en, msg.actor.model_dump(mode="json"),
-                                    list(s.members)],
-                result_type=dict[str, str], start_to_close_timeout=LONG, heartbeat_timeout=HEARTBEAT,
-                retry_policy=RETRY)
             s.announcements.append(Announcement(seq=seq, at=workflow.now(), by=who, zh=msg.zh, en=msg.en))
-            s.told = {**s.told, **told}
+            s.outreach = [*s.outreach, Outreach(kind="announce", actor=msg.actor, seq=seq, zh=msg.zh, en=msg.en)]
             self._log("publish_plan", who, msg.zh)
         elif name == "merge":
             # Bounded, unlike other activities: two incidents merged into each other at once would each hold its
@@ -303,10 +333,7 @@ class IncidentWorkflow:
             s.members += new
             self._log("absorb", who, f"{len(new)} complaints from {msg.from_incident}")
         elif name == "resolve":
-            s.proposed = await workflow.execute_activity(
-                Act.PROPOSE, args=[s.incident_id, msg.text, msg.actor.model_dump(mode="json"), list(s.members)],
-                result_type=dict[str, str], start_to_close_timeout=LONG, heartbeat_timeout=HEARTBEAT,
-                retry_policy=RETRY)
+            s.outreach = [*s.outreach, Outreach(kind="propose", actor=msg.actor, text=msg.text)]
             s.status, s.resolved_at, s.resolution = Status.RESOLVED, workflow.now(), msg.text
             self._log("resolve", who, f"response proposed to {len(s.members)} complaints")
 
