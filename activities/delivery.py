@@ -106,7 +106,9 @@ class DeliveryActivities:
                 recipient=f"supervisor:{department}", channel="internal", template="delivery_failed",
                 body=f"{n.complaint_id}: {n.template} to the customer by {n.channel} could not be delivered after "
                      f"{n.attempts} attempts ({error[:150]}); please reach the customer another way",
-                created_at=_now())])
+                created_at=_now(), params=json.dumps({"cid": n.complaint_id, "message": n.template,
+                                                      "channel": n.channel, "attempts": str(n.attempts),
+                                                      "error": error[:150]}))])
             session.commit()
 
 

@@ -36,9 +36,10 @@ from incidents.detect import (
 )
 from models import messages as m
 from models.enums import Level
-from models.incidents import Absorb, IncidentState, Linked, LinkScan, Notice, StartIncident
+from models.incidents import Absorb, IncidentState, Linked, LinkScan, Notice, StartIncident, Told
 from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor, workflow_id_for
 from models.policy import Incidents, Policy, wall_clock
+from models.reasons import Reason
 from models.tables import ComplaintRow, IncidentLink, IncidentRow, Notification
 
 log = structlog.get_logger()
@@ -204,7 +205,7 @@ class IncidentActivities:
                              recipient_kind="supervisor", recipient=f"supervisor:{SPECIAL_GROUP_DEPARTMENT}",
                              channel="internal", template=f"incident_{n.kind}",
                              body=f"Major incident {n.incident_id} {what}", created_at=at,
-                             params=json.dumps({"incident": n.incident_id})))
+                             params=json.dumps({"iid": n.incident_id, "clock": n.zh})))
         else:  # linked: each customer told once that the bank knows (the plan goes through the complaint itself)
             with Session(self.engine) as session:
                 for cid in n.complaint_ids:
@@ -223,21 +224,23 @@ class IncidentActivities:
             session.commit()
 
     async def _send_each(self, incident_id: str, purpose: str, name: str, msg: m.Message,
-                         members: list[str]) -> dict[str, str]:
+                         members: list[str]) -> Told:
         """`msg` to each linked complaint as a sealed update whose id names the incident, the purpose and the
         complaint: a retry applies nothing twice. Sent side by side (a few at a time); what each said."""
         assert self.client is not None
         client, prover = self.client, prover_of(self.client)
         gate = asyncio.Semaphore(16)
 
-        done = 0
+        done, told = 0, Told()
 
-        async def one(cid: str) -> tuple[str, str]:
+        async def one(cid: str) -> None:
             said = await attempt(cid)
+            told.said[cid] = str(said)
+            if isinstance(said, Reason):
+                told.codes[cid] = said.carried()
             nonlocal done
             done += 1
             activity.heartbeat(done)  # alive while thousands are told: a lost worker is noticed in a minute
-            return cid, said
 
         async def attempt(cid: str) -> str:
             update_id = f"incident:{incident_id}:{purpose}:{cid}"
@@ -254,22 +257,23 @@ class IncidentActivities:
                 except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
                     return f"no answer within {ANSWER_WITHIN:.0f} s"
                 except WorkflowUpdateFailedError as e:
-                    return str(getattr(e.cause, "message", e))[:300]
+                    return _refusal(e)
                 except RPCError as e:
                     return e.message[:300]
 
-        return dict(await asyncio.gather(*(one(cid) for cid in members)))
+        await asyncio.gather(*(one(cid) for cid in members))
+        return told
 
     @activity.defn(name="announce_to_linked")
     async def announce_to_linked(self, incident_id: str, seq: int, zh: str, en: str, actor: dict,
-                                 members: list[str]) -> dict[str, str]:
+                                 members: list[str]) -> Told:
         """The plan to each linked complaint: recorded there, its customer told once, its clocks met as the
         policy says."""
         msg = m.IncidentNotice(actor=Actor.model_validate(actor), incident_id=incident_id, zh=zh, en=en)
         return await self._send_each(incident_id, f"plan{seq}", "incident_notice", msg, members)
 
     @activity.defn(name="propose_to_linked")
-    async def propose_to_linked(self, incident_id: str, text: str, actor: dict, members: list[str]) -> dict[str, str]:
+    async def propose_to_linked(self, incident_id: str, text: str, actor: dict, members: list[str]) -> Told:
         """The resolution's response, proposed to each linked complaint as the person who resolved it; each
         complaint's own rules decide (its script, its stage)."""
         msg = m.ProposeResponse(actor=Actor.model_validate(actor), text=text)
@@ -314,3 +318,15 @@ class IncidentActivities:
         except WorkflowAlreadyStartedError:
             pass  # a retry: started the first time
         return start.incident_id
+
+
+def _refusal(e: WorkflowUpdateFailedError) -> str:
+    """A complaint's refusal: its coded reason when its details carry one (this worker holds the key), else
+    its sentence."""
+    cause = e.cause
+    details = getattr(cause, "details", None)
+    try:
+        coded = Reason.of(details[0]) if details else None
+    except Exception:  # noqa: BLE001 - details that do not decode: the sentence is enough
+        coded = None
+    return coded if coded is not None else str(getattr(cause, "message", e))[:300]

@@ -131,13 +131,14 @@ class LookBackActivities:
                     key=f"revisit/{key}/reopen_failed", complaint_id=s.complaint_id, recipient_kind="operator",
                     recipient="operators", channel="internal", template="reopen_failed",
                     body=f"Look-back {s.month}: {s.complaint_id} recurred but could not be reopened: "
-                         f"{s.reopen_failed}", created_at=datetime.now(UTC))])
+                         f"{s.reopen_failed}", created_at=datetime.now(UTC),
+                    params=json.dumps({"month": s.month, "cid": s.complaint_id, "error": s.reopen_failed[:300]}))])
             if s.escalated:
                 insert_ignore(session, Notification, [dict(
                     key=f"revisit/{key}/overdue", complaint_id=s.complaint_id, recipient_kind="supervisor",
                     recipient=f"supervisor:{s.department}", channel="internal", template="revisit_overdue",
                     body=f"Look-back {s.month}: the revisit of {s.complaint_id} is past its deadline",
-                    created_at=datetime.now(UTC))])
+                    created_at=datetime.now(UTC), params=json.dumps({"month": s.month, "cid": s.complaint_id}))])
             session.commit()
 
     @activity.defn(name="recurrence_intake")

@@ -2,7 +2,7 @@
 the watch starts it with. Pure data: workflow code carries it."""
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -92,6 +92,13 @@ class Announcement(BaseModel):
     en: str = ""
 
 
+class Told(BaseModel):
+    """What the linked complaints' workflows said to an outreach: "sent", or a refusal's sentence and, when the
+    refusal carried one, its code and values (so a page says it in its reader's language)."""
+    said: dict[str, str] = {}
+    codes: dict[str, dict[str, Any]] = {}
+
+
 class Outreach(BaseModel):
     """Telling every linked complaint something: an announced plan, or a resolution's proposed response. The
     update that asks for it is answered first; the incident does this after, outside any handler (thousands of
@@ -103,6 +110,7 @@ class Outreach(BaseModel):
     en: str = ""
     text: str = ""                    # the proposed response
     said: dict[str, str] = {}         # complaint id -> what its workflow said, so far
+    codes: dict[str, dict[str, Any]] = {}  # complaint id -> its refusal's code and values
 
 
 class StartIncident(Strict):
@@ -156,6 +164,7 @@ class IncidentState(BaseModel):
     split_into: list[str] = []        # incidents split off this one
     proposed: dict[str, str] = {}     # complaint id -> what its workflow said to the proposed response
     told: dict[str, str] = {}         # complaint id -> what its workflow said to the newest announcement
+    refused: dict[str, dict[str, Any]] = {}  # complaint id -> the code and values of its refusal of the response
     outreach: list[Outreach] = []     # what is still being told to the linked complaints, oldest first
     history: list[Entry] = []
     version: int = 0

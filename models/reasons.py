@@ -7,7 +7,6 @@ drift apart, and says it in the person's language (`say`), naming departments, s
 as the vocabulary does. Pure: the workflow imports it."""
 import re
 from collections.abc import Callable
-from functools import lru_cache
 
 # code: (English template, Chinese template). A value's name says how it is shown in Chinese: see _KINDS.
 REASONS: dict[str, tuple[str, str]] = {
@@ -172,32 +171,17 @@ def _pattern(template: str) -> re.Pattern[str]:
                                     for i, p in enumerate(parts)) + "$", re.S)
 
 
-@lru_cache(maxsize=1)
-def _patterns() -> list[tuple[str, re.Pattern[str]]]:
-    return [(code, _pattern(en)) for code, (en, _) in REASONS.items()]
-
-
-def read(text: str) -> tuple[str, dict[str, str]] | None:
-    """The code and values of a refusal sentence `why` wrote; None for any other text."""
-    for code, pattern in _patterns():
-        if found := pattern.match(text):
-            return code, found.groupdict()
-    return None
-
-
 Namer = Callable[[str, str], str]  # (kind, id) -> what a person calls it
 
 
 def say(text: str, lang: str, namer: Namer) -> str:
-    """A refusal in the person's language: Chinese from its code, values named; English as written. A Reason
-    carries its code; older text (an audit entry written as a sentence) is read back as a last resort, and
-    text that is not a coded refusal (a validation message, an engine failure) is returned as it is."""
-    found = (text.code, text.values) if isinstance(text, Reason) else read(text)
-    if lang == "en" or found is None:
+    """A refusal in the person's language: Chinese from its code, values named; English as written. Text that
+    carries no code (a validation message, an engine failure, an entry from before codes were kept) is shown
+    as it is: our own English is never read back."""
+    if lang == "en" or not isinstance(text, Reason):
         return str(text)
-    code, values = found
-    shown = {key: _named(key, value, namer) for key, value in values.items()}
-    return REASONS[code][1].format(**shown)
+    shown = {key: _named(key, value, namer) for key, value in text.values.items()}
+    return REASONS[text.code][1].format(**shown)
 
 
 def _named(key: str, value: str, namer: Namer) -> str:

@@ -133,6 +133,8 @@ async def test_a_burst_becomes_one_incident_announced_once_to_each_customer(api,
     state = await incidents.state(client, iid)
     assert state.proposed[ids[0]] == "sent"
     assert state.proposed[ids[1]] == "accept the complaint before proposing a response"
+    # Each refusal keeps its code: the page says it from the code, never by reading the sentence back.
+    assert ids[0] not in state.refused and state.refused[ids[1]] == {"code": "accept_first", "values": {}}
     with pytest.raises(ComplaintError):
         await incidents.update(client, iid, "dismiss", Dismiss(actor=SUPERVISOR, reason="too late"))
 

@@ -80,7 +80,7 @@ def render(request: Request, template: str, principal: Principal | None, ctx: Co
         "me": principal, "lang": lang, "w": words(lang), "tz": tz, "path": request.url.path,
         "departments": registry.departments, "dept": lambda d: registry.name(d, lang) if d else "",
         "name": lambda kind, key: named(kind, str(getattr(key, "value", key))) if key is not None else "",
-        "say": lambda text: reasons.say(text, lang, named), "clock": lambda c: clock_name(c, lang),
+        "say": lambda text, carried=None: reasons.say(reasons.Reason.of(carried) or text, lang, named), "clock": lambda c: clock_name(c, lang),
         "method": lambda m: method_name(m, lang), "evidence": lambda ms: evidence(ms, lang),
         "entry": lambda e: timeline.entry(e.action, e.detail, e.accepted, lang, named, tz, *_coded(e)),
         "chart_names": lambda: chart_names(lang, registry),

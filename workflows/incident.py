@@ -38,6 +38,7 @@ with workflow.unsafe.imports_passed_through():
         Outreach,
         StartIncident,
         Status,
+        Told,
     )
     from models.policy import wall_clock
     from workflows import inbox
@@ -183,17 +184,18 @@ class IncidentWorkflow:
                 actor = job.actor.model_dump(mode="json")
                 name, args = ((Act.ANNOUNCE, [s.incident_id, job.seq, job.zh, job.en, actor, todo])
                               if job.kind == "announce" else (Act.PROPOSE, [s.incident_id, job.text, actor, todo]))
-                said: dict[str, str] = await workflow.execute_activity(
-                    name, args=args, result_type=dict[str, str], start_to_close_timeout=LONG,
-                    heartbeat_timeout=HEARTBEAT, retry_policy=RETRY)
+                told: Told = await workflow.execute_activity(
+                    name, args=args, result_type=Told, start_to_close_timeout=LONG, heartbeat_timeout=HEARTBEAT,
+                    retry_policy=RETRY)
                 async with self.lock:
-                    job.said = {**job.said, **{c: said.get(c, "no answer") for c in todo}}
+                    job.said = {**job.said, **{c: told.said.get(c, "no answer") for c in todo}}
+                    job.codes = {**job.codes, **{c: told.codes[c] for c in todo if c in told.codes}}
                     self.changed += 1
             async with self.lock:
                 if job.kind == "announce":
                     s.told = dict(job.said)
                 else:
-                    s.proposed = dict(job.said)
+                    s.proposed, s.refused = dict(job.said), dict(job.codes)
                 s.outreach = s.outreach[1:]
                 self.changed += 1
         finally:
