@@ -1,10 +1,10 @@
 """Why a message is refused, as a code with its words in both languages.
 
 The rules (workflows/contract.py, workflows/rules.py, workflows/permissions.py) build each refusal with
-`why(code, …)`: the English sentence the engine, the API and the logs carry, unchanged. A page reads the code
-and its values back off that sentence (`read`), from the same template, so wording and translation cannot
-drift apart, and says it in the person's language (`say`), naming departments, stages, messages and parties
-as the vocabulary does. Pure: the workflow imports it."""
+`why(code, …)`: the English sentence the engine, the API and the logs carry, with its code and values beside
+it (a `Reason`; in a refusal's details, a problem's members). A page says it in the person's language from
+the code (`say`), naming departments, stages, messages and parties as the vocabulary does, and never reads
+the sentence back. Pure: the workflow imports it."""
 import re
 from collections.abc import Callable
 
@@ -71,6 +71,19 @@ REASONS: dict[str, tuple[str, str]] = {
     "month_not_ended": ("{month} has not ended yet (it ends {end}): its look-back runs on the first working day after",
                         "{month} 尚未结束（结束于 {end}）：回头看在下月第一个工作日开始"),
     "already_extended": ("the regulatory deadline was already extended", "监管时限已延长过"),
+    # A major incident's messages (workflows/permissions.INCIDENT_RULES, workflows/incident.py).
+    "incident_ended": ("incident {incident} is {incident_status}", "重大事件 {incident} {incident_status}"),
+    "incident_decided": ("incident {incident} is already {incident_status}", "重大事件 {incident} 已是「{incident_status}」"),
+    "incident_unconfirmed": ("confirm incident {incident} before {message}", "请先确认重大事件 {incident}，再{message}"),
+    "already_linked": ("{complaint} is already linked to {incident}", "投诉 {complaint} 已关联到重大事件 {incident}"),
+    "not_linked": ("not linked to {incident}: {complaints}", "投诉 {complaints} 未关联到重大事件 {incident}"),
+    "merge_itself": ("incident {incident} cannot be merged into itself", "重大事件 {incident} 不能并入自身"),
+    "split_all": ("a split leaves complaints behind; to move them all, merge {incident} instead",
+                  "拆分须留下部分投诉；要全部移出，请将重大事件 {incident} 合并"),
+    "being_merged": ("incident {incident} is being merged into {into}", "重大事件 {incident} 正在并入 {into}"),
+    "hand_over_silent": ("incident {into} did not answer the hand-over in time; try the merge again",
+                         "重大事件 {into} 未及时接收移交，请重新合并"),
+    "hand_over_refused": ("incident {into} did not take the complaints: {said}", "重大事件 {into} 未接收这些投诉：{said}"),
 }
 # The parts of a response's script problems (`script` joins them with "; ").
 SCRIPT: dict[str, tuple[str, str]] = {
@@ -80,7 +93,7 @@ SCRIPT: dict[str, tuple[str, str]] = {
 # How a value is named in Chinese, by its name in the templates (see models/vocabulary.py).
 _KINDS = {"message": "message", "stage": "stage", "stages": "stage", "department": "department",
           "own_department": "department", "status": "work_order_status", "outcome": "outcome", "role": "role",
-          "part": "script_part"}
+          "part": "script_part", "incident_status": "incident_status"}
 
 
 class Reason(str):

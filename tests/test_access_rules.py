@@ -2,14 +2,17 @@
 spec: what each role may do, who keys in, what a channel may send and read, who reads a complaint, whose
 complaints a person lists, whose work orders. Fast and pure; tests/test_route_access.py checks the same
 rules at every route."""
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from models import reasons
 from models.enums import Channel, Level, Role, Stage
 from models.intake import Actor
 from models.state import ComplaintState, WorkOrder
+from tests.test_vocabulary import ZH_NAMED
 from workflows.permissions import (
     Can,
     can_refusal,
@@ -172,10 +175,10 @@ OTHER = Actor(id="H801", role=Role.HANDLER, department="operations")
     ("dismiss", SUP, {"reason": "a test"}, {"status": "dismissed"}, "incident INC-202612010000-abcdef is dismissed"),
     ("link", GROUP, {"complaint_id": "AP0000000002"}, {}, None),
     ("link", OTHER, {"complaint_id": "AP0000000002"}, {},
-     "link is for a supervisor or the special handling group; H801 (handler, operations) is not"),
+     "link is for a supervisor or the special handling group (major complaints); H801 (handler, operations) is not"),
     ("link", SUP, {"complaint_id": "AP0000000001"}, {}, "AP0000000001 is already linked to INC-202612010000-abcdef"),
     ("unlink", SUP, {"complaint_id": "AP0000000009", "reason": "x"}, {},
-     "AP0000000009 is not linked to INC-202612010000-abcdef"),
+     "not linked to INC-202612010000-abcdef: AP0000000009"),
     ("publish_plan", SUP, {"zh": "已修复"}, {}, "confirm incident INC-202612010000-abcdef before publish_plan"),
     ("publish_plan", SUP, {"zh": "已修复"}, {"status": "confirmed"}, None),
     ("publish_plan", GROUP, {"zh": "已修复"}, {"status": "confirmed"},
@@ -189,7 +192,7 @@ OTHER = Actor(id="H801", role=Role.HANDLER, department="operations")
     ("merge", GROUP, {"into": "INC-202612010000-000000", "reason": "x"}, {},
      "merge is for a supervisor; G001 (handler, special-group) is not"),
     ("split", SUP, {"complaint_ids": ["AP0000000009"], "reason": "x"}, {"members": ["AP0000000001", "AP0000000002"]},
-     "AP0000000009 is not linked to INC-202612010000-abcdef"),
+     "not linked to INC-202612010000-abcdef: AP0000000009"),
     ("split", SUP, {"complaint_ids": ["AP0000000001", "AP0000000002"], "reason": "x"},
      {"members": ["AP0000000001", "AP0000000002"]},
      "a split leaves complaints behind; to move them all, merge INC-202612010000-abcdef instead"),
@@ -204,4 +207,9 @@ def test_who_may_send_what_to_an_incident(name, actor, fields, changes, refused)
     from workflows.permissions import incident_refusal
 
     msg = INCIDENT_MESSAGES[name].model_validate({"actor": actor.model_dump(), **fields})
-    assert incident_refusal(name, msg, _incident(**changes)) == refused
+    got = incident_refusal(name, msg, _incident(**changes))
+    assert got == refused
+    if got is not None:  # coded, so the page says it in Chinese from the code, the forbidden ones by theirs
+        zh = reasons.say(got, "zh", ZH_NAMED)
+        assert zh != got and not re.search(r"\b(is|for|linked|merge|split|confirm)\b", zh), zh
+        assert (got.code == "not_yours") == (" is for " in got)

@@ -5,9 +5,8 @@ database: the benches make their own."""
 import os
 import subprocess
 import sys
-from pathlib import Path
-
 import warnings
+from pathlib import Path
 
 import pytest
 
@@ -59,7 +58,7 @@ def test_the_bench_runs_at_a_tiny_size(script, tmp_path):
     if done.returncode != 0 and _after_the_end(done, said):
         # Once in CI a bench aborted in the interpreter's own teardown, after printing its figures, when the
         # SDK's native threads outlived Python. Not the product's behaviour: said aloud, and run once more.
-        warnings.warn(f"{script} aborted while the interpreter was finalizing: {_fatal(done.stderr)}")
+        warnings.warn(f"{script} aborted while the interpreter was finalizing: {_fatal(done.stderr)}", stacklevel=1)
         done = subprocess.run(command, capture_output=True, text=True, timeout=850, cwd=ROOT, env=env)
     if done.returncode != 0:
         pytest.fail(f"{script} exited {done.returncode}\n--- stdout (end)\n{done.stdout[-1500:]}\n"

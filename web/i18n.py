@@ -115,8 +115,9 @@ def namer(lang: str, registry: Registry) -> Namer:
     def named(kind: str, key: str) -> str:
         if kind == "department":
             return registry.name(key, lang)
-        if kind == "message":
-            return MESSAGE_NAMES[key][i] if key in MESSAGE_NAMES else key
+        if kind == "message":  # a complaint's message, else an incident's
+            found = MESSAGE_NAMES.get(key) or WORDS.get(f"incident.{key}")
+            return found[i] if found else key
         if kind == "party":  # a party is written by its description (models.enums.Party)
             key = next((p.name.lower() for p in Party if p.value == key), key)
         return name(kind, key, lang)

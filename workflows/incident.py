@@ -41,6 +41,7 @@ with workflow.unsafe.imports_passed_through():
         Told,
     )
     from models.policy import wall_clock
+    from models.reasons import why
     from workflows import inbox
     from workflows.permissions import incident_refusal
     from workflows.rules import Refused
@@ -314,11 +315,11 @@ class IncidentWorkflow:
                     result_type=str, start_to_close_timeout=timedelta(seconds=10),
                     retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_attempts=2))
             except ActivityError:
-                raise Refused(f"incident {msg.into} did not answer the hand-over in time; try the merge again") from None
+                raise Refused(why("hand_over_silent", into=msg.into)) from None
             finally:
                 self.merging = None
             if said != "sent":
-                raise Refused(f"incident {msg.into} did not take the complaints: {said}")
+                raise Refused(why("hand_over_refused", into=msg.into, said=said))
             s.status, s.merged_into, s.decided_by, s.reason = Status.MERGED, msg.into, who, msg.reason
             self._log("merge", who, f"{msg.into}: {msg.reason}")
         elif name == "split":
@@ -358,9 +359,9 @@ class IncidentWorkflow:
         if name == "absorb" and self.merging is not None:
             # It is handing its own complaints over: taking others' now could only leave them with two incidents,
             # and waiting would hold both merges (each waiting for the other's absorb).
-            raise Refused(f"incident {self.s.incident_id} is being merged into {self.merging}")
+            raise Refused(why("being_merged", incident=self.s.incident_id, into=self.merging))
         if reason := incident_refusal(name, msg, self.s):
-            raise Refused(reason, "forbidden" if " is for " in reason else "rule")
+            raise Refused(reason, "forbidden" if reason.code == "not_yours" else "rule")
 
     @workflow.query
     def state(self, *_ignored: Any) -> IncidentState:

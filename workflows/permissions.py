@@ -5,12 +5,13 @@ The workflow checks messages with it; the API and the workbench turn it into Fas
 
 A *party* is what an actor is to this complaint (its owner, staff of the owning department, ...);
 each message names the parties that may send it. Everything else is a capability (`Can`) of roles."""
+from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Protocol
 
 from models.enums import Channel, Party, Role
 from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor
-from models.reasons import why
+from models.reasons import Reason, why
 from models.state import ComplaintState
 from workflows.contract import CHANNEL_ONLY, FOR_CHANNELS, WHO_MAY
 
@@ -194,30 +195,38 @@ def inbox_refusal(who: Who, department: str) -> str | None:
 
 # Incidents (workflows/incident.py): supervisors decide; the special group works one.
 INCIDENT_DECIDERS = {"confirm", "dismiss", "publish_plan", "resolve", "merge", "split", "absorb"}
+_ALL = None  # a rule for every message
+# (the messages a rule is for, the check: the values of its refusal or None, the refusal's code), in order.
+INCIDENT_RULES: list[tuple[set[str] | None, Callable[[str, Any, Any], dict[str, object] | None], str]] = [
+    (_ALL, lambda name, msg, s: None if s.open else {"incident": s.incident_id, "incident_status": s.status.value},
+     "incident_ended"),
+    ({"confirm", "dismiss"}, lambda name, msg, s: None if s.status.value == "candidate" else
+     {"incident": s.incident_id, "incident_status": s.status.value}, "incident_decided"),
+    ({"publish_plan", "resolve"}, lambda name, msg, s: None if s.status.value == "confirmed" else
+     {"incident": s.incident_id, "message": name}, "incident_unconfirmed"),
+    ({"link"}, lambda name, msg, s: {"complaint": msg.complaint_id, "incident": s.incident_id}
+     if msg.complaint_id in s.members else None, "already_linked"),
+    ({"unlink"}, lambda name, msg, s: None if msg.complaint_id in s.members else
+     {"complaints": msg.complaint_id, "incident": s.incident_id}, "not_linked"),
+    ({"merge"}, lambda name, msg, s: {"incident": s.incident_id} if msg.into == s.incident_id else None, "merge_itself"),
+    ({"split"}, lambda name, msg, s: {"complaints": ", ".join(outside[:5]), "incident": s.incident_id}
+     if (outside := [c for c in msg.complaint_ids if c not in s.members]) else None, "not_linked"),
+    ({"split"}, lambda name, msg, s: {"incident": s.incident_id} if len(set(msg.complaint_ids)) >= len(s.members)
+     else None, "split_all"),
+]
 
 
-def incident_refusal(name: str, msg: Any, s: Any) -> str | None:
-    """Why `msg` may not be applied to incident `s` now, or None."""
+def incident_refusal(name: str, msg: Any, s: Any) -> Reason | None:
+    """Why `msg` may not be applied to incident `s` now, or None: who may send it, then INCIDENT_RULES."""
     actor = msg.actor
+    deciders = name in INCIDENT_DECIDERS
     staff = actor.role is Role.SUPERVISOR or (
         actor.role in (Role.HANDLER, Role.DEPARTMENT_AGENT) and actor.department == SPECIAL_GROUP_DEPARTMENT)
-    if not staff or (name in INCIDENT_DECIDERS and actor.role is not Role.SUPERVISOR):
-        who = "a supervisor" if name in INCIDENT_DECIDERS else "a supervisor or the special handling group"
-        return f"{name} is for {who}; {actor.id} ({actor.role.value}, {actor.department}) is not"
-    if not s.open:
-        return f"incident {s.incident_id} is {s.status.value}"
-    if name in ("confirm", "dismiss") and s.status.value != "candidate":
-        return f"incident {s.incident_id} is already {s.status.value}"
-    if name in ("publish_plan", "resolve") and s.status.value != "confirmed":
-        return f"confirm incident {s.incident_id} before {name}"
-    if name == "link" and msg.complaint_id in s.members:
-        return f"{msg.complaint_id} is already linked to {s.incident_id}"
-    if name == "unlink" and msg.complaint_id not in s.members:
-        return f"{msg.complaint_id} is not linked to {s.incident_id}"
-    if name == "merge" and msg.into == s.incident_id:
-        return f"incident {s.incident_id} cannot be merged into itself"
-    if name == "split" and (outside := [c for c in msg.complaint_ids if c not in s.members]):
-        return f"{', '.join(outside[:5])} {'is' if len(outside) == 1 else 'are'} not linked to {s.incident_id}"
-    if name == "split" and len(set(msg.complaint_ids)) >= len(s.members):
-        return f"a split leaves complaints behind; to move them all, merge {s.incident_id} instead"
+    if not staff or (deciders and actor.role is not Role.SUPERVISOR):
+        who = Party.SUPERVISOR.value if deciders else f"{Party.SUPERVISOR.value} or {Party.SPECIAL_GROUP.value}"
+        return why("not_yours", message=name, who=who, actor=actor.id, role=actor.role.value,
+                   department=actor.department)
+    for names, refuses, code in INCIDENT_RULES:
+        if (names is None or name in names) and (values := refuses(name, msg, s)) is not None:
+            return why(code, **values)
     return None
