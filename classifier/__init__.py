@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from models.enums import Channel
-from models.reasons import why
+from models.reasons import Reason, why
 from models.state import Classification
 
 
@@ -21,7 +21,7 @@ class Classifier(Protocol):
     def labels(self) -> tuple[set[str], set[str]]: ...
 
 
-def label_refusal(classifier: Classifier, business_type: str | None, problem_nature: str | None) -> str | None:
+def label_refusal(classifier: Classifier, business_type: str | None, problem_nature: str | None) -> Reason | None:
     """Why a correction's labels are not the taxonomy's, naming the allowed ones; None when they are."""
     business, natures = classifier.labels()
     if business_type is not None and business_type not in business:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from models.reasons import why
+from models.reasons import Reason, why
 
 DEFAULT = Path(__file__).parent / "departments.toml"
 ID = r"^[a-z0-9][a-z0-9_-]{1,63}$"
@@ -41,7 +41,7 @@ class Registry(BaseModel):
         return found.name(lang) if found else department_id
 
 
-def unknown(department: str, registered: list[str]) -> str | None:
+def unknown(department: str, registered: list[str]) -> Reason | None:
     """Why `department` may not be named, or None (an empty list: no registry pinned, nothing to check)."""
     if not registered or department in registered:
         return None

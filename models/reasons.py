@@ -85,6 +85,11 @@ REASONS: dict[str, tuple[str, str]] = {
                          "重大事件 {into} 未及时接收移交，请重新合并"),
     "hand_over_refused": ("incident {into} did not take the complaints: {said}", "重大事件 {into} 未接收这些投诉：{said}"),
 }
+# Refusals that no wording of a form could avoid: the case itself is not ready yet (an emergency's review, an
+# open work order, the customer's information, the hour's notes). The workbench greys such a form out with the
+# reason instead of offering it.
+WAITS_ON_THE_CASE = frozenset({"accept_first", "work_order_open", "waiting_customer", "dual_review", "notes_per_hour",
+                               "work_order_limit", "not_classified"})
 # The parts of a response's script problems (`script` joins them with "; ").
 SCRIPT: dict[str, tuple[str, str]] = {
     "prohibited": ("contains the prohibited phrase 「{phrase}」", "含有禁用语「{phrase}」"),

@@ -35,15 +35,9 @@ def available_actions(actor: Actor, s: ComplaintState, policy: Policy, now: date
     return found
 
 
-# Refusals that no wording of the form could avoid: the case itself is not ready (an emergency's review, an
-# open work order, the customer's information, the hour's notes). The form is not offered; `blocked` says why.
-NOT_YET = {"accept_first", "work_order_open", "waiting_customer", "dual_review", "notes_per_hour",
-           "work_order_limit", "not_classified"}
-
-
 def waits_on_the_case(reason: str) -> bool:
     """A refusal that says the case is not ready yet (its code, which the rule that refused carries)."""
-    return isinstance(reason, reasons.Reason) and reason.code in NOT_YET
+    return isinstance(reason, reasons.Reason) and reason.code in reasons.WAITS_ON_THE_CASE
 
 
 def blocked(actor: Actor, s: ComplaintState, policy: Policy, now: datetime, offered: list[str]) -> dict[str, str]:

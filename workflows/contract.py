@@ -203,6 +203,8 @@ class Declared:
     decided_by_content: bool = False
     # A form on the complaint page; False for a message another workflow sends (an incident's announcement).
     form: bool = True
+    # Within its stages the case may already be past this message's turn: (when it is, the refusal's code).
+    past_turn: tuple[Callable[[ComplaintState], bool], str] | None = None
 
 
 LIVE = (Stage.RECEIVE, Stage.ANALYSE, Stage.HANDLE, Stage.RESPOND, Stage.VERIFY)  # closed accepts nothing
@@ -241,7 +243,9 @@ CONTRACT: Mapping[str, Declared] = MappingProxyType({
     "propose_response": Declared(m.ProposeResponse, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
                                  ("发送回复", "Send response"), propose_response, {"text": WRITTEN}, True),
     "customer_feedback": Declared(m.CustomerFeedback, (Stage.VERIFY,), (INTAKE,), ("客户评价", "Customer feedback"),
-                                  probe={"satisfied": True, "csat": 5}),
+                                  probe={"satisfied": True, "csat": 5},
+                                  # recorded once; a major complaint then waits in verify for approve_close
+                                  past_turn=(lambda s: s.pending_outcome is not None, "feedback_recorded")),
     "escalate": Declared(m.Escalate, AFTER_INTAKE, (SUPERVISOR,), ("升级至专班", "Escalate"), escalate,
                          {"reason": WRITTEN}),
     "reassign": Declared(m.Reassign, (Stage.HANDLE, Stage.VERIFY), (SUPERVISOR,), ("改派", "Reassign"), reassign,
@@ -262,6 +266,8 @@ REQUESTS: Mapping[str, type[Strict]] = MappingProxyType({n: without_actor(d.mode
 STAGES: Mapping[str, tuple[Stage, ...]] = MappingProxyType({n: d.stages for n, d in CONTRACT.items()})
 WHO_MAY: Mapping[str, tuple[Party, ...]] = MappingProxyType({n: d.who for n, d in CONTRACT.items()})
 BUSINESS: Mapping[str, Rule] = MappingProxyType({n: d.rule for n, d in CONTRACT.items() if d.rule})
+PAST_TURN: Mapping[str, tuple[Callable[[ComplaintState], bool], str]] = MappingProxyType(
+    {n: d.past_turn for n, d in CONTRACT.items() if d.past_turn})
 # What a channel may send for its customer, and of that what only the customer's channel says.
 FOR_CHANNELS = frozenset(n for n, d in CONTRACT.items() if INTAKE in d.who)
 CHANNEL_ONLY = frozenset(n for n, d in CONTRACT.items() if d.who == (INTAKE,))

@@ -12,7 +12,7 @@ from models.enums import Stage
 from models.policy import Policy
 from models.reasons import Reason, why
 from models.state import ComplaintState
-from workflows.contract import BUSINESS, STAGES
+from workflows.contract import BUSINESS, PAST_TURN, STAGES
 from workflows.permissions import refusal as role_refusal
 
 
@@ -52,8 +52,8 @@ def kind_and_refusal(name: str, msg: m.Message, s: ComplaintState, policy: Polic
     if s.stage not in STAGES[name]:
         allowed = ", ".join(st.value for st in STAGES[name])
         return "stage", why("stage", message=name, stage=s.stage.value, stages=allowed)
-    if name == "customer_feedback" and s.pending_outcome is not None:
-        return "stage", why("feedback_recorded")
+    if (turn := PAST_TURN.get(name)) and turn[0](s):
+        return "stage", why(turn[1])
     if problem := role_refusal(name, msg.actor, s):
         return "forbidden", problem
     check = BUSINESS.get(name)

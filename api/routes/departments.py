@@ -8,6 +8,7 @@ from api.identity import Principal, person
 from classifier import label_refusal
 from models import messages as m
 from models.departments import Department, unknown
+from models.reasons import Reason
 
 router = APIRouter(prefix="/v1", tags=["departments"])
 
@@ -21,13 +22,13 @@ async def departments(principal: Principal = Depends(person), ctx: Context = Dep
     return Departments(departments=ctx.settings.departments().departments)
 
 
-def door_refusal(msg: m.Message, ctx: Context) -> tuple[str, str] | None:
+def door_refusal(msg: m.Message, ctx: Context) -> tuple[str, Reason] | None:
     """(field, why) when a message names what the bank has not registered: a department not in the registry,
     or a label not in the taxonomy. The API and the workbench both ask here before sending."""
     named = msg.department if isinstance(msg, (m.OpenWorkOrder, m.Reassign)) else None
     if named and (reason := unknown(named, ctx.settings.departments().ids)):
         return "department", reason
     if isinstance(msg, m.CorrectClassification) and (
-            reason := label_refusal(ctx.classifier, msg.business_type, msg.problem_nature)):
-        return ("business_type" if reason.startswith("business") else "problem_nature"), reason
+            label := label_refusal(ctx.classifier, msg.business_type, msg.problem_nature)):
+        return label.values["field"], label
     return None
