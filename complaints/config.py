@@ -145,8 +145,12 @@ class Settings(BaseSettings):
         """The policy file's, with the registered departments pinned in (a complaint keeps them from its start)."""
         from sla.policy_file import load_policy
 
-        policy = load_policy(self.complaints_policy)
-        return policy.model_copy(update={"departments": self.departments().ids})
+        return self.pinned(load_policy(self.complaints_policy))
+
+    def pinned(self, policy: Policy) -> Policy:
+        """`policy` with the registry's departments and head-office authorities pinned in."""
+        registry = self.departments()
+        return policy.model_copy(update={"departments": registry.ids, "head_office": registry.head_office})
 
     def departments(self):
         from models.departments import load

@@ -21,6 +21,7 @@ class Department(BaseModel):
     en: str = Field(min_length=1, max_length=64)
     desk: bool = False                    # takes complaints: a complaint can land in its queue
     supervisor: str | None = Field(default=None, max_length=64)
+    head_office: bool = False             # its supervisors approve a further extension of the decision limit
 
     def name(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
@@ -32,6 +33,10 @@ class Registry(BaseModel):
     @property
     def ids(self) -> list[str]:
         return [d.id for d in self.departments]
+
+    @property
+    def head_office(self) -> list[str]:
+        return [d.id for d in self.departments if d.head_office]
 
     def get(self, department_id: str) -> Department | None:
         return next((d for d in self.departments if d.id == department_id), None)

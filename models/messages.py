@@ -40,6 +40,17 @@ class RequestCustomerInfo(Message):
     what: str = Field(min_length=1, max_length=2000)
 
 
+class StartAppraisal(Message):
+    """An external appraisal, test or assessment (鉴定、检测、评估) begins: the decision limit and the resolution
+    clocks stop counting until it ends; the customer is told."""
+    what: str = Field(min_length=1, max_length=500)
+    by: str = Field(min_length=1, max_length=200)   # the outside body doing it
+
+
+class EndAppraisal(Message):
+    result: str = Field(min_length=1, max_length=2000)
+
+
 class CustomerInfoReceived(Message):
     note: str = NOTE
 
@@ -95,7 +106,8 @@ class Withdraw(Message):
 
 
 class ExtendDeadline(Message):
-    """The regulatory ceiling goes from 15 to 30 days for a complex case; the customer is told."""
+    """The regulatory limit goes from 15 to 30 days for a complex case, or (by a head-office approver) a
+    further 30 for an especially complex one; the customer is told the new date and the reason."""
 
     reason: str = Field(min_length=1, max_length=2000)
 

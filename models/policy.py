@@ -68,8 +68,12 @@ CLOCK_MILESTONES: dict[str, Milestone] = {
     "reply": Milestone.WORK_ORDER_ANSWERED,
     "verify_window": Milestone.CUSTOMER_FEEDBACK,
 }
-# The resolution clocks pause while the complaint waits on the customer; response clocks do not.
-PAUSABLE = {"plan", "result", "decision", "resolve"}
+# The bank's own resolution clocks pause while the complaint waits on the customer; response clocks do not,
+# nor does the regulatory decision: Order No. 3 lets no time out of its limit but an external appraisal's.
+PAUSABLE = {"plan", "result", "resolve"}
+# An external appraisal, test or assessment (鉴定、检测、评估) pauses those and the regulatory decision: "相关期间
+# 可以不计入消费投诉处理期限，但应当及时告知投诉人" (Order No. 3; docs/sla.md).
+APPRAISAL_PAUSES = PAUSABLE | {"decision"}
 
 
 class _Section(BaseModel):
@@ -90,8 +94,12 @@ class Dissatisfied(_Section):
 
 
 class Regulatory(_Section):
+    """Order No. 3's decision limits, each from receipt: 15 days; a complex case extended to 30 by a supervisor;
+    an especially complex one a further 30 (to 60) only with a higher-level or head-office approver's
+    authority (`Policy.head_office`); never beyond."""
     decision: Duration = "15d"
     extended: Duration = "30d"
+    further: Duration = "60d"
 
 
 class LookBack(_Section):
@@ -193,6 +201,9 @@ class Policy(_Section):
     # The registered departments' ids, pinned at start from the registry (models/departments.py); empty: none
     # pinned, nothing checked against it.
     departments: list[str] = Field(default_factory=list)
+    # The departments whose supervisors hold the higher-level (head-office) authority a further extension of
+    # the regulatory decision needs, pinned the same way (a department's `head_office` in the registry).
+    head_office: list[str] = Field(default_factory=list)
 
     @field_validator("warn_at")
     @classmethod

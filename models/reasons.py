@@ -70,7 +70,14 @@ REASONS: dict[str, tuple[str, str]] = {
     "decision_not_running": ("the regulatory decision clock is not running", "监管处理决定时限没有在计时"),
     "month_not_ended": ("{month} has not ended yet (it ends {end}): its look-back runs on the first working day after",
                         "{month} 尚未结束（结束于 {end}）：回头看在下月第一个工作日开始"),
-    "already_extended": ("the regulatory deadline was already extended", "监管时限已延长过"),
+    "already_extended": ("the regulatory deadline is already at its ceiling ({ceiling} from receipt)",
+                         "监管处理时限已延至上限（受理后 {ceiling}），不能再延长"),
+    "further_extension": ("a further extension needs a head-office approver who does not handle the complaint; "
+                          "{actor} ({department}) is not one",
+                          "再次延长须由不经办本投诉的上级机构（总行）审批人办理；{actor}（{department}）不具此权限"),
+    "appraisal_running": ("an external appraisal is under way ({what}): record its end first",
+                          "外部鉴定进行中（{what}），请先记录鉴定完成"),
+    "no_appraisal": ("no external appraisal is under way", "没有进行中的外部鉴定"),
     # A major incident's messages (workflows/permissions.INCIDENT_RULES, workflows/incident.py).
     "incident_ended": ("incident {incident} is {incident_status}", "重大事件 {incident} {incident_status}"),
     "incident_decided": ("incident {incident} is already {incident_status}", "重大事件 {incident} 已是「{incident_status}」"),
@@ -151,6 +158,7 @@ ENTRY = {
     "awaiting_close_approval": "{outcome}; a supervisor must approve",
     "no_feedback": "verification window ended without an answer",
     "sla_warning": "{clock} due {due}", "sla_breached": "{clock} was due {due}",
+    "start_appraisal": "clocks held for {what} by {by}", "end_appraisal": "appraisal done after {span}: {result}",
 }
 
 

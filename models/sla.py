@@ -61,6 +61,7 @@ class Clock(BaseModel):
     met_at: datetime | None = None
     stopped_at: datetime | None = None  # the complaint closed (e.g. withdrawn) before the milestone
     extended: bool = False
+    extensions: int = 0                 # how often its limit was extended (the regulatory decision: at most 2)
 
     @model_validator(mode="before")
     @classmethod
@@ -104,6 +105,11 @@ class Clock(BaseModel):
 
     def pause(self, now: datetime) -> None:
         if self.pausable and self.running and not self.paused:
+            self.paused_since = now
+
+    def hold(self, now: datetime) -> None:
+        """Stop counting whatever the kind (an external appraisal stops the regulatory decision too)."""
+        if self.running and not self.paused:
             self.paused_since = now
 
     def resume(self, now: datetime) -> None:

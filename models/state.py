@@ -46,6 +46,16 @@ class Pause(BaseModel):
     reason: str
 
 
+class Appraisal(BaseModel):
+    """An external appraisal, test or assessment while the complaint is handled: its time is not counted."""
+    what: str
+    by: str
+    started_at: datetime
+    started_by: str
+    ended_at: datetime | None = None
+    result: str = ""
+
+
 class HistoryEntry(BaseModel):
     seq: int
     at: datetime
@@ -105,6 +115,7 @@ class ComplaintState(BaseModel):
     clocks: list[Clock] = []
     work_orders: list[WorkOrder] = []
     pauses: list[Pause] = []
+    appraisals: list[Appraisal] = []
     disposal_approvals: list[str] = []
     disposal: str | None = None          # the owner's record of what was done (an emergency's, for review)
     disposal_by: str | None = None       # who recorded the disposal in force: its author reviews nothing of it
@@ -138,6 +149,10 @@ class ComplaintState(BaseModel):
     @property
     def waiting_on_customer(self) -> bool:
         return bool(self.pauses) and self.pauses[-1].ended_at is None
+
+    @property
+    def appraising(self) -> bool:
+        return bool(self.appraisals) and self.appraisals[-1].ended_at is None
 
     def nearest_clock(self) -> Clock | None:
         """The running clock whose deadline comes first (paused ones wait on the customer): what a queue

@@ -12,7 +12,7 @@ FAST = Policy.model_validate({
               "III": {"first_response": "4s", "result": "8s"}},
     "emergency": {"first_response": "4s", "first_disposal": "6s"},
     "work_order": {"reply": "4s"}, "dissatisfied": {"resolve": "4s"},
-    "regulatory": {"decision": "10s", "extended": "40s"},
+    "regulatory": {"decision": "10s", "extended": "40s", "further": "70s"},
     "lookback": {"revisit": "3s", "poll": "1s"},
     "incidents": {"every": "2s"},
 })

@@ -12,7 +12,7 @@ from models.enums import Level, Outcome, Role, Stage, WorkOrderStatus
 from models.intake import Actor
 from models.policy import Policy
 from models.sla import Clock, Milestone
-from models.state import Classification, ComplaintState, Pause, WorkOrder
+from models.state import Appraisal, Classification, ComplaintState, Pause, WorkOrder
 from tests.actors import GOOD_RESPONSE
 from workflows import rules
 from workflows.case_messages import Case
@@ -21,7 +21,7 @@ from workflows.contract import CONTRACT, MESSAGES
 from workflows.permissions import parties
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
-POLICY = Policy()
+POLICY = Policy(head_office=["head-office"])
 OWNER = Actor(id="E207", role=Role.HANDLER, department="branch-0101")
 COLLEAGUE = Actor(id="E300", role=Role.HANDLER, department="operations")      # the owning department
 STRANGER = Actor(id="E999", role=Role.HANDLER, department="branch-0202")
@@ -32,6 +32,7 @@ REVIEWER = Actor(id="R010", role=Role.REVIEWER, department="risk")
 SUPERVISOR = Actor(id="S001", role=Role.SUPERVISOR, department="complaints")
 INTAKE = Actor(id="hotline-ivr", role=Role.INTAKE, department="hotline")
 SYSTEM = Actor(id="sys", role=Role.SYSTEM, department="complaints")
+HEAD_OFFICE = Actor(id="S900", role=Role.SUPERVISOR, department="head-office")  # the higher-level approver
 
 
 def case(**changes) -> ComplaintState:
@@ -62,6 +63,7 @@ def msg(name: str, actor: Actor = OWNER, **fields) -> m.Message:
         "correct_classification": {"business_type": "card", "reason": "it is a card"},
         "record_disposal": {"text": "card frozen"}, "return_disposal": {"reason": "which card?"},
         "incident_notice": {"incident_id": "INC-202612010000-abcdef", "zh": "系统已恢复"},
+        "start_appraisal": {"what": "笔迹鉴定", "by": "司法鉴定所"}, "end_appraisal": {"result": "签名非本人"},
     }
     return MESSAGES[name].model_validate({"actor": actor.model_dump(), **defaults.get(name, {}), **fields})
 
@@ -74,6 +76,8 @@ ANSWERED = [WorkOrder(id="WO-1", department="loans", question="?", opened_by="E2
                       status=WorkOrderStatus.ANSWERED)]
 EMERGENCY = {"emergency": True, "work_orders": []}
 RECORDED = {**EMERGENCY, "disposal": "card frozen", "disposal_by": "E207"}  # the owner recorded what was done
+APPRAISING = Appraisal(what="笔迹鉴定", by="司法鉴定所", started_at=NOW - timedelta(days=2), started_by="E207")
+APPRAISED = APPRAISING.model_copy(update={"ended_at": NOW - timedelta(days=1), "result": "签名非本人"})
 
 # (message, actor, state changes, message fields, the refusal, word for word: a person reads it as the rule)
 REFUSALS = [
@@ -157,8 +161,20 @@ REFUSALS = [
      "correct_classification needs a business_type, a problem_nature, or both"),
     ("correct_classification", SUPERVISOR, {}, {"business_type": "account"}, "that is already the classification"),
     ("extend_deadline", SUPERVISOR, {"clocks": []}, {}, "the regulatory decision clock is not running"),
-    ("extend_deadline", SUPERVISOR, {"clocks": [case().clocks[0].model_copy(update={"extended": True})]}, {},
-     "the regulatory deadline was already extended"),
+    ("extend_deadline", SUPERVISOR, {"clocks": [case().clocks[0].model_copy(update={"extensions": 2})]}, {},
+     "the regulatory deadline is already at its ceiling (60d from receipt)"),
+    ("extend_deadline", SUPERVISOR, {"clocks": [case().clocks[0].model_copy(update={"extensions": 1})]}, {},
+     "a further extension needs a head-office approver who does not handle the complaint; S001 (complaints) is "
+     "not one"),
+    ("extend_deadline", HEAD_OFFICE, {"clocks": [case().clocks[0].model_copy(update={"extensions": 1})],
+                                      "owner_id": "S900"}, {},
+     "a further extension needs a head-office approver who does not handle the complaint; S900 (head-office) is "
+     "not one"),
+    ("start_appraisal", OWNER, {"appraisals": [APPRAISING]}, {"what": "笔迹鉴定", "by": "司法鉴定所"},
+     "an external appraisal is under way (笔迹鉴定): record its end first"),
+    ("end_appraisal", OWNER, {"appraisals": [APPRAISED]}, {"result": "签名非本人"}, "no external appraisal is under way"),
+    ("propose_response", OWNER, {"accepted": True, "work_orders": [], "appraisals": [APPRAISING]}, {"text": GOOD_RESPONSE},
+     "an external appraisal is under way (笔迹鉴定): record its end first"),
     ("accept", OWNER, {"stage": Stage.CLOSED, "outcome": Outcome.WITHDRAWN}, {},
      "complaint HL0000000001 is closed (withdrawn)"),
     ("answer_work_order", AGENT, {"work_orders": [*ANSWERED, ANSWERED[0].model_copy(update={"id": "WO-2"})]},
@@ -176,6 +192,19 @@ REFUSALS = [
     ("customer_feedback", INTAKE, {}, {}, "customer_feedback is not possible in stage handle (only in: verify)"),
     ("withdraw", OWNER, {}, {}, "withdraw is for the intake channel; E207 (handler, branch-0101) is not"),
 ]
+
+
+ALLOWED = [  # the other side of the rules above: what passes
+    ("extend_deadline", HEAD_OFFICE, {"clocks": [case().clocks[0].model_copy(update={"extensions": 1})]}, {}, None),
+    ("extend_deadline", SUPERVISOR, {"clocks": [case().clocks[0].model_copy(update={"extensions": 0})]}, {}, None),
+    ("start_appraisal", OWNER, {"appraisals": [APPRAISED]}, {"what": "笔迹鉴定", "by": "司法鉴定所"}, None),
+    ("end_appraisal", OWNER, {"appraisals": [APPRAISING]}, {"result": "签名非本人"}, None),
+]
+
+
+@pytest.mark.parametrize("name, actor, changes, fields, expected", ALLOWED)
+def test_what_the_rules_let_through(name, actor, changes, fields, expected):
+    assert refusal(name, case(**changes), actor, **fields) is expected
 
 
 @pytest.mark.parametrize("name, actor, changes, fields, expected", REFUSALS,
@@ -277,10 +306,12 @@ MAY = {
     "customer_feedback": {"intake"},
     "escalate": {"supervisor"}, "reassign": {"supervisor"}, "approve_close": {"supervisor"},
     "withdraw": {"intake"}, "extend_deadline": {"supervisor"}, "correct_classification": {"supervisor"},
+    "start_appraisal": {"owner", "supervisor"}, "end_appraisal": {"owner", "supervisor"},
 }
 # A major complaint adds the special handling group where the spec hands it the case.
 SPECIAL_GROUP_MAY = {"accept", "add_note", "open_work_order", "cancel_work_order", "request_customer_info",
-                     "customer_info_received", "propose_response", "record_disposal"}
+                     "customer_info_received", "propose_response", "record_disposal", "start_appraisal",
+                     "end_appraisal"}
 
 
 @pytest.mark.parametrize("name", sorted(MAY))

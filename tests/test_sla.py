@@ -1,13 +1,14 @@
 """SLA clocks as durable timers on a real dev server, with the FAST policy (limits of seconds)."""
 import asyncio
+import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from api import service
 from models import messages as m
-from models.enums import Outcome, Stage
-from models.intake import workflow_id_for
+from models.enums import Outcome, Role, Stage
+from models.intake import Actor, workflow_id_for
 from models.tables import Notification, SlaEventRow
 from tests.actors import GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, rows
@@ -16,6 +17,7 @@ from tests.replay import check_replay
 
 FROZEN = "我的账户被冻结了，请尽快帮我解冻"  # level III: first_response 4s, result 8s, decision 10s
 TIMER_SLACK = timedelta(seconds=1.5)      # a timer fires a little after its time, never before
+HEAD_OFFICE = Actor(id="S900", role=Role.SUPERVISOR, department="head-office")  # the higher-level unit
 
 
 async def clock(client, cid, name):
@@ -59,8 +61,8 @@ async def test_waiting_on_the_customer_pauses_the_resolution_clocks(client, work
     await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
     s = await service.send(client, cid, "request_customer_info",
                            m.RequestCustomerInfo(actor=HANDLER, what="身份证复印件"))
-    assert s.clock("result").paused and s.clock("decision").paused
-    assert not s.clock("first_response").paused
+    assert s.clock("result").paused  # the bank's own resolution clock waits on the customer...
+    assert not s.clock("first_response").paused and not s.clock("decision").paused  # ...the regulation's does not
     await asyncio.sleep(3)
     s = await service.send(client, cid, "customer_info_received", m.CustomerInfoReceived(actor=INTAKE))
     result_clock = s.clock("result")
@@ -81,9 +83,43 @@ async def test_supervisor_extends_the_regulatory_ceiling_and_the_customer_is_tol
     s = await service.send(client, cid, "extend_deadline", m.ExtendDeadline(actor=SUPERVISOR, reason="需调阅监控"))
     decision = s.clock("decision")
     assert decision.extended and decision.due_at - decision.started_at == timedelta(seconds=40)
-    with pytest.raises(service.ComplaintError, match="already extended"):
+    # A further 30 days (here: to 70 s) only with the higher-level unit's authority, never the same supervisor's.
+    with pytest.raises(service.ComplaintError, match="head-office approver"):
         await service.send(client, cid, "extend_deadline", m.ExtendDeadline(actor=SUPERVISOR, reason="again"))
-    await eventually(lambda: "extension" in _templates(engine, cid))
+    s = await service.send(client, cid, "extend_deadline", m.ExtendDeadline(actor=HEAD_OFFICE, reason="需司法协查"))
+    decision = s.clock("decision")
+    assert decision.extensions == 2 and decision.due_at - decision.started_at == timedelta(seconds=70)
+    with pytest.raises(service.ComplaintError, match="ceiling"):  # never beyond
+        await service.send(client, cid, "extend_deadline", m.ExtendDeadline(actor=HEAD_OFFICE, reason="more"))
+    await eventually(lambda: _templates(engine, cid).count("extension") == 2)
+    told = [n for n in rows(engine, Notification, complaint_id=cid) if n.template == "extension"]
+    assert {json.loads(n.params)["reason"] for n in told} == {"需调阅监控", "需司法协查"}  # each with its reason
+
+
+async def test_an_external_appraisal_stops_the_regulatory_clock_and_the_customer_is_told(client, workers, engine):
+    """Order No. 3: the time of an external appraisal, test or assessment does not count, and the customer is
+    told. It holds the decision and the resolution clocks, overlapping a wait on the customer without either
+    end releasing what the other still holds."""
+    cid = await submit(client, workers["fast"], FROZEN)
+    s = await service.send(client, cid, "start_appraisal", m.StartAppraisal(actor=HANDLER, what="笔迹鉴定",
+                                                                           by="司法鉴定所"))
+    assert s.clock("decision").paused and s.clock("result").paused and not s.clock("first_response").paused
+    with pytest.raises(service.ComplaintError, match="under way"):
+        await service.send(client, cid, "start_appraisal", m.StartAppraisal(actor=HANDLER, what="x", by="y"))
+    await service.send(client, cid, "request_customer_info", m.RequestCustomerInfo(actor=HANDLER, what="原件"))
+    s = await service.send(client, cid, "customer_info_received", m.CustomerInfoReceived(actor=INTAKE))
+    assert s.clock("decision").paused and s.clock("result").paused  # the appraisal still holds them
+    await asyncio.sleep(2)
+    s = await service.send(client, cid, "end_appraisal", m.EndAppraisal(actor=HANDLER, result="签名非本人"))
+    decision = s.clock("decision")
+    assert not decision.paused and timedelta(seconds=2) <= decision.paused_for <= timedelta(seconds=4)
+    assert decision.deadline() == decision.due_at + decision.paused_for
+    assert s.appraisals[0].ended_at is not None and s.appraisals[0].result == "签名非本人"
+    await eventually(lambda: {"appraisal_started", "appraisal_ended"} <= set(_templates(engine, cid)))
+    # The regulatory decision breaches at its deadline moved by the appraisal, not at the first one.
+    await eventually(lambda: _breached(client, cid, "decision"), timeout=20)
+    c = await clock(client, cid, "decision")
+    assert c.deadline() <= c.breached_at <= c.deadline() + TIMER_SLACK
 
 
 async def test_a_complaint_keyed_in_late_has_already_used_its_time(client, workers):

@@ -195,7 +195,8 @@ SAMPLES = {"note": "已核实", "text": "客户来电", "reason": "重复投诉"
            "owner": "E207", "new_owner": "H501", "new_department": "credit-card-centre", "due": "2026-12-07T06:00:00+00:00",
            "business_type": "credit_card", "problem_nature": "fee_dispute", "new_type": "loans",
            "new_nature": "service_attitude", "stage": "handle", "channel": "hotline", "level": "II",
-           "emergency": ", emergency", "method": "rules@1", "outcome": "resolved", "clock": "first response"}
+           "emergency": ", emergency", "method": "rules@1", "outcome": "resolved", "clock": "first response",
+           "by": "司法鉴定所", "result": "签名非本人"}
 
 
 @pytest.mark.parametrize("action", sorted(reasons.ENTRY))

@@ -16,7 +16,7 @@ Segment = tuple[str, bool]  # (text, typed by a person)
 Named = Callable[[str, str], str]
 _CLOCK_OF = {label: kind for kind, label in CLOCK_LABELS.items()}
 # Fields a person typed: shown as written.
-SAID = {"note", "text", "question", "answer", "reason", "what", "comment"}
+SAID = {"note", "text", "question", "answer", "reason", "what", "comment", "by", "result"}
 
 # action (or notice template): (Chinese, English), worded from the values kept with it.
 ENTRIES: dict[str, tuple[str, str]] = {
@@ -39,6 +39,8 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "reassign": ("{owner}（{department}）改派给 {new_owner}（{new_department}）：{reason}", "{owner} ({department}) to {new_owner} ({new_department}): {reason}"),
     "extend_deadline": ("监管处理决定时限延至 {due}：{reason}", "regulatory decision now due {due}: {reason}"),
     "correct_classification": ("{business_type} · {problem_nature} 更正为 {new_type} · {new_nature}：{reason}", "{business_type} · {problem_nature} corrected to {new_type} · {new_nature}: {reason}"),
+    "start_appraisal": ("{by}进行{what}，期间不计时", "{what} by {by}: the clocks hold"),
+    "end_appraisal": ("鉴定完成（历时 {span}）：{result}", "appraisal done (took {span}): {result}"),
     "stage": ("{stage}", "{stage}"),
     "received": ("经{channel}受理", "through {channel}"),
     "analysed": ("{business_type} · {problem_nature} · {level}{emergency} · 分派至{department}（{method}）", "{business_type} · {problem_nature} · {level}{emergency} · to {department} ({method})"),

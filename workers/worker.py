@@ -47,7 +47,7 @@ def workflow_runner() -> SandboxedWorkflowRunner:
 
 def build_worker(client: Client, settings: Settings, engine: Engine, policy: Policy | None = None,
                  identity: str | None = None) -> Worker:
-    policy = policy or settings.policy()
+    policy = settings.pinned(policy) if policy is not None else settings.policy()
     cipher = cipher_for(settings)  # the key is on disk: `complaints init` (or `up`) made it before the first start
     classifier = configured(settings)
     if hasattr(classifier, "ready"):

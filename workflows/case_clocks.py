@@ -5,7 +5,7 @@ moves do to the complaint. Clocks are typed (`ClockKind`, round, work order); th
 from datetime import datetime
 
 from models.enums import Outcome
-from models.policy import CLOCK_LABELS, CLOCK_MILESTONES, PAUSABLE
+from models.policy import APPRAISAL_PAUSES, CLOCK_LABELS, CLOCK_MILESTONES, PAUSABLE
 from models.reasons import said
 from models.sla import Clock, ClockKind, Expiry, Milestone, clock_name
 from models.workflow_io import SlaEvent
@@ -24,10 +24,21 @@ class CaseClocks(CaseCore):
             label=CLOCK_LABELS[kind], milestone=CLOCK_MILESTONES[kind], pausable=kind in PAUSABLE,
             started_at=started_at, due_at=due_at, warn_share=self.policy.warn_at,
             expiry=Expiry.CLOSE_NO_FEEDBACK if kind is ClockKind.VERIFY_WINDOW else Expiry.BREACH)
-        if self.s.waiting_on_customer:
-            clock.pause(now)
         self.s.clocks.append(clock)
+        self.hold_or_run(now)
         self.changes += 1
+
+    def hold_or_run(self, now: datetime) -> None:
+        """Each clock paused exactly while something the rules allow holds it: the customer's information
+        (the bank's own resolution clocks) or an external appraisal (those and the regulatory decision). Two
+        holds may overlap: a clock runs again only when neither holds it."""
+        waiting, appraising = self.s.waiting_on_customer, self.s.appraising
+        for clock in self.s.clocks:
+            held = (waiting and clock.pausable) or (appraising and clock.kind.value in APPRAISAL_PAUSES)
+            if held:
+                clock.hold(now)
+            elif clock.paused:
+                clock.resume(now)
 
     def next_clock_event(self) -> tuple[datetime, str] | None:
         upcoming = [(t, c.name) for c in self.s.clocks if (t := c.next_event()) is not None]

@@ -12,7 +12,7 @@ from models.intake import SPECIAL_GROUP_DEPARTMENT, mask_name
 from models.policy import Policy
 from models.reasons import said
 from models.sla import ClockKind, Milestone
-from models.state import ComplaintState, Feedback, Pause, WorkOrder
+from models.state import Appraisal, ComplaintState, Feedback, Pause, WorkOrder
 from models.workflow_io import StartComplaint
 from workflows import contract, texts
 from workflows.case import Move
@@ -42,7 +42,9 @@ class Case(CaseClocks):
         if isinstance(msg, m.CustomerFeedback) and not msg.satisfied:
             return now, p.dissatisfied.resolve
         if isinstance(msg, m.ExtendDeadline):
-            return self.s.received_at, p.regulatory.extended
+            decision = self.s.clock("decision")
+            further = decision is not None and decision.extensions >= 1
+            return self.s.received_at, p.regulatory.further if further else p.regulatory.extended
         return None
 
     def apply(self, name: str, msg: m.Message, now: datetime, due: datetime | None = None) -> int:
@@ -106,18 +108,32 @@ class Case(CaseClocks):
 
     def on_request_customer_info(self, msg: m.RequestCustomerInfo, now: datetime, due: datetime | None) -> None:
         self.s.pauses.append(Pause(started_at=now, reason=msg.what))
-        for clock in self.s.clocks:
-            clock.pause(now)
+        self.hold_or_run(now)
         self.event("request_customer_info", msg.actor, now, said("request_customer_info", what=msg.what))
         self.notify_customer("information_request", now, what=msg.what)
 
     def on_customer_info_received(self, msg: m.CustomerInfoReceived, now: datetime, due: datetime | None) -> None:
         pause = self.s.pauses[-1]
         pause.ended_at = now
-        for clock in self.s.clocks:
-            clock.resume(now)
+        self.hold_or_run(now)
         self.event("customer_info_received", msg.actor, now,
                    said("customer_info_received", span=now - pause.started_at))
+
+    def on_start_appraisal(self, msg: m.StartAppraisal, now: datetime, due: datetime | None) -> None:
+        self.s.appraisals.append(Appraisal(what=msg.what, by=msg.by, started_at=now, started_by=msg.actor.id))
+        self.hold_or_run(now)
+        self.event("start_appraisal", msg.actor, now, said("start_appraisal", what=msg.what, by=msg.by))
+        self.notify_customer("appraisal_started", now, what=msg.what, by=msg.by)
+
+    def on_end_appraisal(self, msg: m.EndAppraisal, now: datetime, due: datetime | None) -> None:
+        appraisal = self.s.appraisals[-1]
+        appraisal.ended_at, appraisal.result = now, msg.result
+        self.hold_or_run(now)
+        decision = self.s.clock("decision")
+        self.event("end_appraisal", msg.actor, now, said("end_appraisal", span=now - appraisal.started_at,
+                                                        result=msg.result))
+        if decision is not None and decision.running:  # the customer is told the limit, moved by the pause
+            self.notify_customer("appraisal_ended", now, due=texts.when(decision.deadline(), self.s.timezone))
 
     def on_approve_disposal(self, msg: m.ApproveDisposal, now: datetime, due: datetime | None) -> None:
         self.s.disposal_approvals.append(msg.actor.id)
@@ -218,8 +234,10 @@ class Case(CaseClocks):
         clock = self.s.clock("decision")
         assert clock is not None
         clock.due_at, clock.extended, clock.warned_at = due, True, None
+        clock.extensions += 1
         self.event("extend_deadline", msg.actor, now, said("extend_deadline", due=due.isoformat(), reason=msg.reason))
-        self.notify_customer("extension", now, day=texts.day(due))
+        # The date the customer is promised counts the appraisals so far (paused time moves the deadline).
+        self.notify_customer("extension", now, day=texts.day(clock.deadline()), reason=msg.reason)
 
     def on_correct_classification(self, msg: m.CorrectClassification, now: datetime, due: datetime | None) -> None:
         # Labels only: the level, emergency flag and clocks stay (escalate / reassign change those).

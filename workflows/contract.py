@@ -141,6 +141,8 @@ def propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy, now: 
         return why("work_order_open", work_order=wo.id, department=wo.department)
     if s.waiting_on_customer:
         return why("waiting_customer")
+    if s.appraising:
+        return why("appraisal_running", what=s.appraisals[-1].what)
     if s.emergency and not s.dual_review_done:
         return why("dual_review", count=len(s.disposal_approvals))
     problems = script_problems(msg.text, p.script.prohibited)
@@ -182,12 +184,26 @@ def correct_classification(msg: m.CorrectClassification, s: ComplaintState, p: P
 
 
 def extend_deadline(msg: m.ExtendDeadline, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    """Order No. 3: 15 days, to 30 for a complex case, a further 30 only with a higher-level or head-office
+    approver's authority (not the complaint's own handler), never beyond."""
     clock = s.clock("decision")
     if clock is None or not clock.running:
         return why("decision_not_running")
-    if clock.extended:
-        return why("already_extended")
+    if clock.extensions >= 2:
+        return why("already_extended", ceiling=p.regulatory.further)
+    if clock.extensions == 1 and (msg.actor.department not in p.head_office or msg.actor.id == s.owner_id):
+        return why("further_extension", actor=msg.actor.id, department=msg.actor.department)
     return None
+
+
+def start_appraisal(msg: m.StartAppraisal, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    if s.appraising:
+        return why("appraisal_running", what=s.appraisals[-1].what)
+    return None
+
+
+def end_appraisal(msg: m.EndAppraisal, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    return None if s.appraising else why("no_appraisal")
 
 
 @dataclass(frozen=True)
@@ -229,6 +245,11 @@ CONTRACT: Mapping[str, Declared] = MappingProxyType({
     "request_customer_info": Declared(m.RequestCustomerInfo, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
                                       ("请客户补充材料", "Ask the customer for information"), request_customer_info,
                                       {"what": WRITTEN}),
+    "start_appraisal": Declared(m.StartAppraisal, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
+                                ("外部鉴定开始（不计时）", "Start an external appraisal"), start_appraisal,
+                                {"what": WRITTEN, "by": WRITTEN}),
+    "end_appraisal": Declared(m.EndAppraisal, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
+                              ("外部鉴定完成", "End the external appraisal"), end_appraisal, {"result": WRITTEN}),
     "customer_info_received": Declared(m.CustomerInfoReceived, HANDLE, (INTAKE, OWNER, SPECIAL_GROUP),
                                        ("客户材料已收到", "Customer information received"), customer_info_received),
     "approve_disposal": Declared(m.ApproveDisposal, HANDLE, (REVIEWER, SUPERVISOR),

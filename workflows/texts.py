@@ -13,7 +13,12 @@ CUSTOMER = {
     "withdrawn": "投诉 {cid} 已按您的要求撤销。Complaint {cid} is withdrawn as you asked.",
     "progress": "您的投诉 {cid} 正在由主管加急处理。A supervisor is now handling {cid} with priority.",
     "incident_plan": "关于您的投诉 {cid}：{text_zh} / About your complaint {cid}: {text_en}",
-    "extension": "您的投诉 {cid} 情况复杂，处理期限延长至 {day}。Your case is complex; we will decide by {day}.",
+    "extension": "您的投诉 {cid} 情况复杂，处理期限延长至 {day}（{reason}）。"
+                 "Your case needs more time; we will decide by {day} ({reason}).",
+    "appraisal_started": "您的投诉 {cid} 需由{by}进行{what}，期间不计入处理期限。"
+                         "Complaint {cid} needs {what} by {by}; that time does not count towards our deadline.",
+    "appraisal_ended": "投诉 {cid} 的鉴定已完成，我们将于 {due} 前作出处理决定。"
+                       "The appraisal for {cid} is done; we will decide by {due}.",
 }
 
 
