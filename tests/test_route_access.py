@@ -199,6 +199,7 @@ EXAMPLES = {
     "customer_feedback": {"satisfied": True, "csat": 5}, "escalate": {"reason": "urgent"},
     "reassign": {"owner_id": "H501", "department": "credit-card-centre", "reason": "cards"}, "approve_close": {},
     "withdraw": {"reason": "sorted"}, "extend_deadline": {"reason": "complex"},
+    "start_appraisal": {"what": "笔迹鉴定", "by": "司法鉴定所"}, "end_appraisal": {"result": "签名非本人"},
     "correct_classification": {"business_type": "credit_card", "reason": "right"},
 }
 

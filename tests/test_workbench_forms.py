@@ -13,7 +13,8 @@ from tests.test_workbench_desk import FEES, failures
 
 # What a person would write in each field (selects take the first choice the page lists).
 VALUES = {"text": "已致电客户，核实了交易", "question": "请核实客户名下是否有分期", "answer": "已核实",
-          "reason": "客户要求，已说明", "what": "身份证复印件", "note": "同意", "owner_id": "H502", "due": "24h"}
+          "reason": "客户要求，已说明", "what": "身份证复印件", "note": "同意", "owner_id": "H502", "due": "24h",
+          "by": "某司法鉴定所", "result": "签名非本人所签"}
 RESPONSE_LAST = ["propose_response", "approve_close"]  # they move the case on: sent when nothing else is left
 
 
@@ -49,7 +50,6 @@ async def _send_every_action(page, cid: str) -> list[str]:
         sent.append(name)
         drafts = await page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('draft:'))")
         assert drafts == [], drafts  # an action that went through leaves no draft behind
-        print(name, await page.evaluate("() => JSON.stringify(sessionStorage)"), await page.locator("details[data-action][open]").evaluate_all("els => els.map(e => e.dataset.action)"))
         await expect(page.locator("h1")).to_contain_text(cid)
 
 
@@ -58,9 +58,13 @@ async def test_every_action_a_handler_and_a_supervisor_are_offered_goes_through(
     handler = await signed_in(browser, api, "H501")
     bad = failures(handler)
     await handler.goto(f"/ui/complaints/{cid}")
+    await expect(handler.locator('details[data-action="start_appraisal"] summary')).to_contain_text("外部鉴定开始")
     sent = await _send_every_action(handler, cid)
     assert {"accept", "add_note", "open_work_order", "cancel_work_order", "request_customer_info",
-            "customer_info_received", "propose_response"} <= set(sent), sent
+            "customer_info_received", "start_appraisal", "end_appraisal", "propose_response"} <= set(sent), sent
+    timeline = handler.locator("ol.timeline")
+    await expect(timeline).to_contain_text("某司法鉴定所进行")      # the appraisal, in Chinese, as the page words it
+    await expect(timeline).to_contain_text("签名非本人所签")
     assert bad == [] and not await _raw_problem(handler)
 
     emergency = await submitted_in_handle(api, intake_body(LOST_CARD, f"AP-{uuid.uuid4().hex[:8]}"),

@@ -98,6 +98,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "propose_response.text": ("回复客户（致歉、核实、方案、回访）", "Response (apology, facts, solution, follow-up)"),
     "add_note.text": ("备注", "Note"), "record_disposal.text": ("处置措施（如：已冻结卡片、已拦截交易）", "What was done (card frozen, transactions stopped…)"),
     "return_disposal.reason": ("退回原因：还缺什么、哪里不对", "Why it goes back: what is missing or wrong"), "what": ("请客户补充的材料", "What the customer should send"),
+    "start_appraisal.what": ("鉴定、检测或评估的内容", "What is appraised, tested or assessed"),
+    "by": ("承担的外部机构", "The outside body doing it"), "result": ("鉴定结果", "Its result"),
     "work_order_id": ("工单", "Work order"), "owner_id": ("新负责人工号", "New owner's id"),
     "business_type": ("业务类型", "Business type"), "problem_nature": ("问题性质", "Problem nature"),
 }
