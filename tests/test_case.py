@@ -246,3 +246,50 @@ def test_who_accepts_a_channel_desks_complaint_becomes_its_first_responder(desk_
     expected = AGENT if becomes_owner else desk
     assert (c.s.first_responder, c.s.owner_id) == (expected, expected.id)
     assert c.take().search_attributes is becomes_owner
+
+
+H = timedelta(hours=1)
+
+
+def test_a_wait_on_the_customer_and_an_appraisal_hold_each_its_own_clocks_to_the_minute():
+    """The customer's information holds the bank's resolution clock, not the regulatory decision; an external
+    appraisal holds both; overlapping, neither end lets a clock run that the other still holds."""
+    c = new_case(clocks=[], work_orders=[])
+    c.start_clock(ClockKind.RESULT, NOW, NOW + 10 * H, NOW)
+    c.start_clock(ClockKind.DECISION, NOW, NOW + 15 * 24 * H, NOW)
+    c.start_clock(ClockKind.FIRST_RESPONSE, NOW, NOW + 2 * H, NOW)
+    result, decision, first = c.s.clocks
+    c.apply("request_customer_info", m.RequestCustomerInfo(actor=OWNER, what="原件"), NOW + H)
+    assert (result.paused, decision.paused, first.paused) == (True, False, False)
+    c.apply("start_appraisal", m.StartAppraisal(actor=OWNER, what="笔迹鉴定", by="司法鉴定所"), NOW + 2 * H)
+    assert (result.paused, decision.paused, first.paused) == (True, True, False)
+    c.apply("customer_info_received", m.CustomerInfoReceived(actor=OWNER), NOW + 3 * H)
+    assert (result.paused, decision.paused) == (True, True)  # the appraisal still holds both
+    c.start_clock(ClockKind.RESOLVE, NOW + 4 * H, NOW + 28 * H, NOW + 4 * H)  # started during it: held at once
+    assert c.s.clocks[-1].paused
+    c.apply("end_appraisal", m.EndAppraisal(actor=OWNER, result="签名非本人"), NOW + 5 * H + timedelta(minutes=7))
+    assert not any(k.paused for k in c.s.clocks)
+    assert result.paused_for == 4 * H + timedelta(minutes=7)     # from the request to the appraisal's end
+    assert decision.paused_for == 3 * H + timedelta(minutes=7)   # the appraisal only
+    assert decision.deadline() == NOW + 15 * 24 * H + 3 * H + timedelta(minutes=7)
+    assert first.paused_for == timedelta(0)
+    told = [n for n in c.take().notifications if n.recipient_kind == "customer"]
+    assert [n.template for n in told] == ["information_request", "appraisal_started", "appraisal_ended"]
+    assert told[-1].params["due"] == "2026-12-08 13:07"  # the moved decision date, to the minute (UTC here)
+
+
+@pytest.mark.parametrize("extensions, actor_id, department, limit", [
+    (0, "S001", "complaints", "30d"), (1, "S900", "head-office", "60d")])
+def test_each_extension_moves_the_decision_to_its_limit_from_receipt(extensions, actor_id, department, limit):
+    from models.enums import Role
+    from models.intake import Actor
+
+    decision = Clock(name="decision", label="regulatory decision", milestone=Milestone.RESPONSE_SENT,
+                     started_at=NOW, due_at=NOW + 15 * 24 * H, extensions=extensions, extended=extensions > 0)
+    c = new_case(clocks=[decision], received_at=NOW)
+    msg = m.ExtendDeadline(actor=Actor(id=actor_id, role=Role.SUPERVISOR, department=department), reason="复杂")
+    assert c.deadline_for("extend_deadline", msg, NOW + H) == (NOW, limit)
+    c.apply("extend_deadline", msg, NOW + H, NOW + int(limit[:-1]) * 24 * H)
+    assert c.s.clocks[0].extensions == extensions + 1 and c.s.clocks[0].warned_at is None
+    told = [n for n in c.take().notifications if n.template == "extension"]
+    assert told[0].params["reason"] == "复杂"
