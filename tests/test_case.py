@@ -71,8 +71,8 @@ def test_an_overdue_work_order_tells_the_asked_departments_supervisor():
     c.take()
     c.fire_due_clocks(NOW + timedelta(hours=24))
     out = c.take()
-    assert {(n.template, n.recipient) for n in out.notifications} == {
-        ("work_order_overdue", "supervisor:loans"), ("work_order_overdue", "E207")}
+    assert {(n.template, n.recipient, n.params["wo"]) for n in out.notifications} == {
+        ("work_order_overdue", "supervisor:loans", "WO-2"), ("work_order_overdue", "E207", "WO-2")}
     assert c.s.clock("reply:WO-2").breached_at == NOW + timedelta(hours=24)
 
 
