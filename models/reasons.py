@@ -5,7 +5,7 @@ The rules (workflows/contract.py, workflows/rules.py, workflows/permissions.py) 
 it (a `Reason`; in a refusal's details, a problem's members). A page says it in the person's language from
 the code (`say`), naming departments, stages, messages and parties as the vocabulary does, and never reads
 the sentence back. Pure: the workflow imports it."""
-import re
+import json
 from collections.abc import Callable
 
 # code: (English template, Chinese template). A value's name says how it is shown in Chinese: see _KINDS.
@@ -187,14 +187,11 @@ def why(code: str, **values: object) -> Reason:
     return Reason(code, values)
 
 
-def script_problem(kind: str, **values: object) -> str:
-    return SCRIPT[kind][0].format(**values)
-
-
-def _pattern(template: str) -> re.Pattern[str]:
-    parts = re.split(r"\{(\w+)\}", template)
-    return re.compile("^" + "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+?)"
-                                    for i, p in enumerate(parts)) + "$", re.S)
+def script_refusal(problems: list[tuple[str, dict[str, str]]]) -> Reason:
+    """A response's script problems, each (kind, values) of SCRIPT: the sentence joins their English, and the
+    problems themselves travel beside it (`found`, JSON) so a page words each from its kind."""
+    return why("script", problems="; ".join(SCRIPT[kind][0].format(**values) for kind, values in problems),
+               found=json.dumps(problems, ensure_ascii=False))
 
 
 Namer = Callable[[str, str], str]  # (kind, id) -> what a person calls it
@@ -207,21 +204,23 @@ def say(text: str, lang: str, namer: Namer) -> str:
     if lang == "en" or not isinstance(text, Reason):
         return str(text)
     shown = {key: _named(key, value, namer) for key, value in text.values.items()}
+    if "found" in text.values:
+        shown["problems"] = _script(text.values["found"], namer) or shown["problems"]
     return REASONS[text.code][1].format(**shown)
 
 
 def _named(key: str, value: str, namer: Namer) -> str:
     if key == "who":
         return "或".join(namer("party", p) for p in value.split(" or "))
-    if key == "problems":
-        return "；".join(_script(p, namer) for p in value.split("; "))
     if key == "stages":
         return "、".join(namer("stage", s) for s in value.split(", "))
     return namer(_KINDS[key], value) if key in _KINDS else value
 
 
-def _script(problem: str, namer: Namer) -> str:
-    for en, zh in SCRIPT.values():
-        if found := _pattern(en).match(problem):
-            return zh.format(**{k: _named(k, v, namer) for k, v in found.groupdict().items()})
-    return problem
+def _script(found: str, namer: Namer) -> str:
+    """The script problems `script_refusal` kept, in Chinese from their kinds ("" when they do not read)."""
+    try:
+        return "；".join(SCRIPT[kind][1].format(**{k: _named(k, str(v), namer) for k, v in values.items()})
+                        for kind, values in json.loads(found))
+    except (ValueError, TypeError, KeyError, IndexError):  # carried by a client: as it came, never a failure
+        return ""

@@ -12,7 +12,7 @@ from models.policy import Policy
 from models.state import ComplaintState
 from workflows.contract import CHANNEL_ONLY, CONTRACT, MESSAGES, REQUESTS
 from workflows.rules import kind_and_refusal
-from workflows.script import PARTS
+from workflows.script import PARTS, script_problems
 
 
 def available_actions(actor: Actor, s: ComplaintState, policy: Policy, now: datetime) -> list[str]:
@@ -66,9 +66,12 @@ class ScriptCheck:
 
 
 def script_check(text: str, prohibited: list[str]) -> ScriptCheck:
-    lowered = text.lower()
-    return ScriptCheck([(part, any(cue in lowered for cue in cues)) for part, cues in PARTS.items()],
-                       [p for p in prohibited if p.lower() in lowered])
+    """The page's live check of a draft response: the rule the workflow applies (workflows/script.py), shown
+    part by part."""
+    problems = script_problems(text, prohibited)
+    missing = {values["part"] for kind, values in problems if kind == "missing"}
+    return ScriptCheck([(part, part not in missing) for part in PARTS],
+                       [values["phrase"] for kind, values in problems if kind == "prohibited"])
 
 
 @dataclass(frozen=True)

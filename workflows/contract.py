@@ -16,7 +16,7 @@ from models.departments import unknown
 from models.enums import Party, Stage
 from models.intake import Strict
 from models.policy import Policy, approx_span
-from models.reasons import why
+from models.reasons import script_refusal, why
 from models.requests import without_actor
 from models.state import ComplaintState
 from workflows.script import script_problems
@@ -146,7 +146,7 @@ def propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy, now: 
     if s.emergency and not s.dual_review_done:
         return why("dual_review", count=len(s.disposal_approvals))
     problems = script_problems(msg.text, p.script.prohibited)
-    return why("script", problems="; ".join(problems)) if problems else None
+    return script_refusal(problems) if problems else None
 
 
 def escalate(msg: m.Escalate, s: ComplaintState, p: Policy, now: datetime) -> str | None:

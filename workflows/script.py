@@ -1,5 +1,4 @@
 """The response script: empathy & apology -> facts confirmed -> solution -> follow-up, no prohibited phrase."""
-from models.reasons import script_problem
 
 PARTS: dict[str, tuple[str, ...]] = {
     "empathy & apology": ("抱歉", "歉意", "对不起", "理解您", "给您带来", "sorry", "apolog", "we understand",
@@ -13,10 +12,10 @@ PARTS: dict[str, tuple[str, ...]] = {
 }
 
 
-def script_problems(text: str, prohibited: list[str]) -> list[str]:
-    """What is wrong with a proposed response: missing parts and prohibited phrases, in plain words."""
+def script_problems(text: str, prohibited: list[str]) -> list[tuple[str, dict[str, str]]]:
+    """What is wrong with a proposed response: prohibited phrases and missing parts, each as (kind, values)
+    of `models.reasons.SCRIPT`."""
     lowered = text.lower()
-    problems = [script_problem("prohibited", phrase=p) for p in prohibited if p.lower() in lowered]
-    problems += [script_problem("missing", part=part) for part, cues in PARTS.items()
-                 if not any(cue in lowered for cue in cues)]
+    problems = [("prohibited", {"phrase": p}) for p in prohibited if p.lower() in lowered]
+    problems += [("missing", {"part": part}) for part, cues in PARTS.items() if not any(cue in lowered for cue in cues)]
     return problems
