@@ -145,6 +145,14 @@ class Incidents(_Section):
         return last_linked_at is not None and now - last_linked_at > timedelta(hours=self.quiet_hours)
 
 
+class Records(_Section):
+    """How long a closed complaint's personal data is kept. Order No. 3 asks that complaint records be kept at
+    least three years after the complaint is concluded; past that (and with no legal hold) the sweep erases
+    the personal data and keeps the figures (docs/operations.md, "Records")."""
+    retention: Duration = "1095d"
+    sweep: Duration = "24h"                  # how often the retention sweep runs (its Schedule)
+
+
 class Limits(_Section):
     """What keeps one complaint's history bounded however its clients behave."""
 
@@ -191,6 +199,7 @@ class Policy(_Section):
     dissatisfied: Dissatisfied = Dissatisfied()
     regulatory: Regulatory = Regulatory()
     lookback: LookBack = LookBack()
+    records: Records = Records()
     limits: Limits = Limits()
     incidents: Incidents = Incidents()
     # Routine commitments: at least this share of complaints closed within their commitment (the dashboard's

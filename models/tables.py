@@ -58,6 +58,18 @@ class ComplaintRow(SQLModel, table=True):
     # The workflow's event counter when this row was written: a late retry never rolls a row back.
     version: int = 0
     updated_at: datetime | None = None
+    # Past retention its personal data was erased here and in its outbox (complaints/retention.py).
+    erased_at: datetime | None = None
+
+
+class LegalHold(SQLModel, table=True):
+    """A complaint whose records must outlive retention (a dispute, litigation, the regulator's request)."""
+    __tablename__ = "legal_hold"
+
+    complaint_id: str = Field(primary_key=True)
+    reason: str
+    held_by: str
+    held_at: datetime
 
 
 class AuditEvent(SQLModel, table=True):

@@ -34,6 +34,8 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("GET", "/v1/complaints/{complaint_id}/sla", ""): ON_THE_CASE - {"hotline"},
     ("GET", "/v1/complaints/{complaint_id}/timeline", ""): ON_THE_CASE - {"hotline"},
     ("GET", "/v1/complaints/{complaint_id}/customer", ""): {"S001"},
+    ("POST", "/v1/complaints/{complaint_id}/legal-hold", ""): {"S001"},
+    ("POST", "/v1/complaints/{complaint_id}/legal-hold/release", ""): {"S001"},
     ("GET", "/v1/complaints", ""): {"E207", "H801", "A601", "R010", "S001"},
     ("GET", "/v1/work-orders", ""): ANY_PERSON,
     ("GET", "/v1/work-orders", "department=loans"): {"A601", "S001"},
@@ -82,6 +84,9 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("POST", "/ui/complaints/{complaint_id}/act/{name}", ""): ON_THE_CASE - {"hotline"},
     ("POST", "/ui/script-check", ""): ANY_PERSON,
     ("GET", "/ui/complaints/{complaint_id}/customer", ""): {"S001"},
+    ("GET", "/ui/complaints/{complaint_id}/records", ""): {"S001"},
+    ("POST", "/ui/complaints/{complaint_id}/legal-hold", ""): {"S001"},
+    ("POST", "/ui/complaints/{complaint_id}/legal-hold/release", ""): {"S001"},
     ("GET", "/ui/incidents", ""): {"E207", "H801", "A601", "S001"},
     ("GET", "/ui/incidents/{incident_id}", ""): {"E207", "H801", "A601", "S001"},
     ("POST", "/ui/incidents/{incident_id}/act/{name}", ""): {"E207", "H801", "A601", "S001"},
@@ -174,6 +179,8 @@ def body_for(method: str, path: str, query: str) -> dict:
     name = path.rsplit("/", 1)[1]
     if path.startswith("/v1/complaints/") and name in MESSAGES:
         return {"json": EXAMPLES.get(name, {})}
+    if "/legal-hold" in path:
+        return {"json": {"reason": "litigation"}} if path.startswith("/v1") else {"data": {"reason": "litigation"}}
     if path.startswith("/v1/lookbacks/") and "/revisits/" in path:
         return {"json": {"outcome": "confirmed_resolved"}}
     if path.startswith("/ui/complaints/") and "/act/" in path:

@@ -34,11 +34,13 @@ from models.policy import Policy, wall_clock
 from workflows.incident import IncidentWatchWorkflow
 from workflows.outbox import OutboxInput, OutboxWorkflow
 from workflows.reconcile import ReconcileWorkflow
+from workflows.retention import RetentionWorkflow
 
 OUTBOX_ID = "complaints-outbox"
 OUTBOX_EVERY = timedelta(seconds=30)
 WATCH_ID = "complaints-incident-watch"
-SCHEDULE_IDS = (LOOKBACK_ID, OUTBOX_ID, RECONCILE_ID, WATCH_ID)
+RETENTION_ID = "complaints-retention"
+SCHEDULE_IDS = (LOOKBACK_ID, OUTBOX_ID, RECONCILE_ID, WATCH_ID, RETENTION_ID)
 
 
 class NotPrepared(RuntimeError):
@@ -78,6 +80,8 @@ def wanted(settings: Settings, policy: Policy, today: date) -> dict[str, Schedul
         RECONCILE_ID: interval(RECONCILE_EVERY, ScheduleActionStartWorkflow(
             ReconcileWorkflow.run, id="complaints-reconcile-run", task_queue=queue)),
         WATCH_ID: watch_schedule(queue, policy.incidents.every),
+        RETENTION_ID: interval(wall_clock(policy.records.sweep) or timedelta(hours=24), ScheduleActionStartWorkflow(
+            RetentionWorkflow.run, id="complaints-retention-run", task_queue=queue)),
     }
 
 

@@ -91,6 +91,7 @@ class Can(StrEnum):
     ANY_INBOX = "another department's work orders"
     READ_COMPLAINT = "reading complaints"
     INCIDENTS = "major incidents"
+    HOLD = "a legal hold on a complaint's records"
 
 
 H, G, RV, SV, OP = Role.HANDLER, Role.DEPARTMENT_AGENT, Role.REVIEWER, Role.SUPERVISOR, Role.OPERATOR
@@ -107,6 +108,7 @@ MAY: dict[Can, frozenset[Role]] = {
     Can.LOOKBACK: frozenset({H, G, SV}),
     Can.ANY_INBOX: frozenset({SV}),
     Can.INCIDENTS: frozenset({H, G, SV}),  # who sends which message to one is the incident's own rule
+    Can.HOLD: frozenset({SV}),
 }
 
 # Keyed in by staff (the counter, the hotline agent, the mailroom, the reception day, a regulator's letter);
