@@ -323,10 +323,5 @@ class IncidentActivities:
 def _refusal(e: WorkflowUpdateFailedError) -> str:
     """A complaint's refusal: its coded reason when its details carry one (this worker holds the key), else
     its sentence."""
-    cause = e.cause
-    details = getattr(cause, "details", None)
-    try:
-        coded = Reason.of(details[0]) if details else None
-    except Exception:  # noqa: BLE001 - details that do not decode: the sentence is enough
-        coded = None
-    return coded if coded is not None else str(getattr(cause, "message", e))[:300]
+    message = str(getattr(e.cause, "message", e))
+    return Reason.within(message, getattr(e.cause, "details", ())) or message[:300]

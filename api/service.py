@@ -129,11 +129,7 @@ def _explain(e: Exception, complaint_id: str, what: str = "complaint", ended: st
     """A Temporal failure in words, for a complaint (or, with `what` and `ended`, another workflow: an incident)."""
     if isinstance(e, WorkflowUpdateFailedError) and isinstance(e.cause, ApplicationError):
         refused = ComplaintError(e.cause.message, refusal_kind(e.cause.type))
-        try:
-            coded = Reason.of(e.cause.details[0]) if e.cause.details else None
-        except Exception:  # noqa: BLE001 - details this client cannot decode: the sentence is enough
-            coded = None
-        if coded is not None and coded == e.cause.message:
+        if (coded := Reason.within(e.cause.message, e.cause.details)) is not None:
             refused.reason = coded
         return refused
     if isinstance(e, RPCError):

@@ -79,8 +79,3 @@ def release(engine: Engine, complaint_id: str) -> bool:
 def held(engine: Engine, complaint_id: str) -> LegalHold | None:
     with Session(engine) as session:
         return session.get(LegalHold, complaint_id)
-
-
-def known(engine: Engine, complaint_id: str) -> ComplaintRow | None:
-    with Session(engine) as session:
-        return session.get(ComplaintRow, complaint_id)

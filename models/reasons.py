@@ -6,7 +6,7 @@ it (a `Reason`; in a refusal's details, a problem's members). A page says it in 
 the code (`say`), naming departments, stages, messages and parties as the vocabulary does, and never reads
 the sentence back. Pure: the workflow imports it."""
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 # code: (English template, Chinese template). A value's name says how it is shown in Chinese: see _KINDS.
 REASONS: dict[str, tuple[str, str]] = {
@@ -128,6 +128,16 @@ class Reason(str):
     def carried(self) -> dict[str, object]:
         """What travels beside the sentence: in a refusal's details, a problem's extension members."""
         return {"code": self.code, "values": self.values}
+
+    @classmethod
+    def within(cls, message: str, details: "Sequence[object]") -> "Reason | None":
+        """The coded reason a refusal's details carry, when it says the refusal's own sentence: details that
+        do not decode, or disagree with the sentence (a client can send any), leave only the sentence."""
+        try:
+            coded = cls.of(details[0]) if details else None
+        except Exception:  # noqa: BLE001 - details this process cannot decode
+            return None
+        return coded if coded is not None and coded == message else None
 
     @classmethod
     def of(cls, carried: object) -> "Reason | None":

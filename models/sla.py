@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, computed_field, model_validator
 
 
 class Milestone(StrEnum):
@@ -60,7 +60,6 @@ class Clock(BaseModel):
     breached_at: datetime | None = None
     met_at: datetime | None = None
     stopped_at: datetime | None = None  # the complaint closed (e.g. withdrawn) before the milestone
-    extended: bool = False
     extensions: int = 0                 # how often its limit was extended (the regulatory decision: at most 2)
 
     @model_validator(mode="before")
@@ -103,9 +102,15 @@ class Clock(BaseModel):
             return self.warn_time()
         return self.deadline()
 
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def extended(self) -> bool:
+        return self.extensions > 0
+
     def pause(self, now: datetime) -> None:
-        if self.pausable and self.running and not self.paused:
-            self.paused_since = now
+        """Stop counting while the complaint waits on the customer: only a pausable clock does."""
+        if self.pausable:
+            self.hold(now)
 
     def hold(self, now: datetime) -> None:
         """Stop counting whatever the kind (an external appraisal stops the regulatory decision too)."""

@@ -285,7 +285,7 @@ def test_each_extension_moves_the_decision_to_its_limit_from_receipt(extensions,
     from models.intake import Actor
 
     decision = Clock(name="decision", label="regulatory decision", milestone=Milestone.RESPONSE_SENT,
-                     started_at=NOW, due_at=NOW + 15 * 24 * H, extensions=extensions, extended=extensions > 0)
+                     started_at=NOW, due_at=NOW + 15 * 24 * H, extensions=extensions)
     c = new_case(clocks=[decision], received_at=NOW)
     msg = m.ExtendDeadline(actor=Actor(id=actor_id, role=Role.SUPERVISOR, department=department), reason="复杂")
     assert c.deadline_for("extend_deadline", msg, NOW + H) == (NOW, limit)

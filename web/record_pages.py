@@ -11,7 +11,7 @@ from api.access import allowed
 from api.context import Context, context
 from api.identity import Principal
 from api.problems import Problem
-from complaints import retention
+from complaints import reads, retention
 from web.common import render, viewer
 from web.complaint_pages import COMPLAINT_ID
 from workflows.permissions import Can
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/ui", include_in_schema=False)
 
 def records(ctx: Context, complaint_id: str) -> dict:
     """What the records section shows: the hold in place (or None) and when the data was erased (or None)."""
-    row = retention.known(ctx.engine, complaint_id)
+    row = reads.complaint_row(ctx.engine, complaint_id)
     if row is None or not COMPLAINT_ID.match(complaint_id):
         raise Problem(404, "not-found", f"no complaint {complaint_id[:20]}")
     return {"complaint_id": complaint_id, "hold": retention.held(ctx.engine, complaint_id),

@@ -233,7 +233,7 @@ class Case(CaseClocks):
         assert due is not None
         clock = self.s.clock("decision")
         assert clock is not None
-        clock.due_at, clock.extended, clock.warned_at = due, True, None
+        clock.due_at, clock.warned_at = due, None
         clock.extensions += 1
         self.event("extend_deadline", msg.actor, now, said("extend_deadline", due=due.isoformat(), reason=msg.reason))
         # The date the customer is promised counts the appraisals so far (paused time moves the deadline).

@@ -11,7 +11,7 @@ from api.context import Context, context
 from api.identity import Principal
 from api.problems import Problem
 from api.routes.complaints import COMPLAINT_ID
-from complaints import retention
+from complaints import reads, retention
 from models.intake import Strict
 from workflows.permissions import Can
 
@@ -35,7 +35,7 @@ class Hold(BaseModel):
 async def place_hold(request: Request, body: HoldRequest, complaint_id: str = COMPLAINT_ID,
                      principal: Principal = Depends(allowed(Can.HOLD)), ctx: Context = Depends(context)) -> Hold:
     def place():
-        if retention.known(ctx.engine, complaint_id) is None:
+        if reads.complaint_row(ctx.engine, complaint_id) is None:
             raise Problem(404, "not-found", f"no complaint {complaint_id} in the read model")
         return retention.hold(ctx.engine, complaint_id, body.reason, principal.id, datetime.now(UTC))
 
