@@ -19,7 +19,7 @@ from complaints.db import insert_ignore, upsert_versioned
 from complaints.fields import FieldCipher, sealed_row
 from models.intake import mask_name, workflow_id_for
 from models.policy import Policy, approx_span
-from models.state import Analysis
+from models.state import Analysis, ComplaintState
 from models.tables import AuditEvent, ComplaintRow, Notification, SlaEventRow, WorkOrderRow
 from models.workflow_io import Act, DeadlineInput, Received, RecordBatch, StartComplaint
 from sla.calendar import calendar_for
@@ -58,7 +58,8 @@ class ComplaintActivities:
                 first_responder_id=intake.received_by.id,
                 first_responder_department=intake.received_by.department, owner_id=intake.received_by.id,
                 department=intake.received_by.department, stage="receive", reopened_from=start.reopened_from,
-                surface_fix=start.surface_fix, updated_at=_now())])
+                surface_fix=start.surface_fix, review_of=start.review_of.complaint_id if start.review_of else None,
+                updated_at=_now())])
             session.commit()
         log.info("complaint received", complaint_id=start.complaint_id, channel=intake.channel.value)
         return Received(policy=self.policy, analysis=self._analyse(start, self.policy))
@@ -77,9 +78,14 @@ class ComplaintActivities:
         c = self.classifier.classify(intake.text, intake.channel, recent_count=len(recent))
         if start.level_floor is not None and start.level_floor.urgency > c.level.urgency:
             c = c.model_copy(update={"level": start.level_floor, "matched": [*c.matched, "reopened: level floor"]})
+        if start.review_of is not None:
+            # A review goes to the higher-level unit that took the application in (its desk received it), and
+            # an emergency was the first complaint's to dispose of.
+            c = c.model_copy(update={"department": intake.received_by.department, "emergency": False,
+                                     "matched": [*c.matched, f"review:{start.review_of.complaint_id}"]})
         calendar = calendar_for(policy.region, policy.timezone)
-        deadlines = {name: calendar.deadline(intake.received_at, duration)
-                     for name, duration in clocks_for(policy, c.level, c.emergency).items()}
+        deadlines = {name: calendar.deadline(intake.received_at, duration) for name, duration in
+                     clocks_for(policy, c.level, c.emergency, review=start.review_of is not None).items()}
         log.info("complaint analysed", complaint_id=start.complaint_id, level=c.level.value,
                  emergency=c.emergency, department=c.department)
         return Analysis(classification=c, recent_complaints=list(recent), deadlines=deadlines)
@@ -119,7 +125,7 @@ class ComplaintActivities:
                 closed_at=_utc(s.closed_at) if s.closed_at else None, version=batch.version, updated_at=_now(),
                 next_deadline=_utc(nearest.deadline()) if nearest else None, next_clock=nearest.name if nearest else None,
                 waiting_on_customer=s.waiting_on_customer, awaiting=s.awaiting,
-                came_back=s.dissatisfaction_events > 0)
+                came_back=s.dissatisfaction_events > 0, close_approved_by=s.close_approved_by, **_decided(s))
             if responded is not None:
                 row["responded_at"] = _utc(responded)
             _update_complaint(session, row)
@@ -153,6 +159,15 @@ def _update_complaint(session: Session, row: dict) -> None:
     values = {k: v for k, v in row.items() if k != "id"}
     session.connection().execute(
         update(table).where(table.c.id == row["id"], table.c.version <= row["version"]).values(**values))
+
+
+def _decided(s: ComplaintState) -> dict[str, object]:
+    """The newest decision's columns (its texts went to the customer in the notice)."""
+    d = s.decision
+    if d is None:
+        return {}
+    return dict(finding=d.finding.value, relief=d.relief.value, decided_at=_utc(d.at), decided_by=d.by,
+                review_by=_utc(d.review_by) if d.review_by else None)
 
 
 def _utc(dt: datetime) -> datetime:

@@ -273,10 +273,11 @@ class IncidentActivities:
         return await self._send_each(incident_id, f"plan{seq}", "incident_notice", msg, members)
 
     @activity.defn(name="propose_to_linked")
-    async def propose_to_linked(self, incident_id: str, text: str, actor: dict, members: list[str]) -> Told:
-        """The resolution's response, proposed to each linked complaint as the person who resolved it; each
-        complaint's own rules decide (its script, its stage)."""
-        msg = m.ProposeResponse(actor=Actor.model_validate(actor), text=text)
+    async def propose_to_linked(self, incident_id: str, text: str, actor: dict, members: list[str],
+                                decision: dict | None = None) -> Told:
+        """The resolution's response and decision, proposed to each linked complaint as the person who resolved
+        it; each complaint's own rules decide (its script, its decision's parts, its stage)."""
+        msg = m.ProposeResponse.model_validate({"actor": actor, "text": text, **(decision or {})})
         return await self._send_each(incident_id, "resolve", "propose_response", msg, members)
 
     @activity.defn(name="hand_over")

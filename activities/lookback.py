@@ -13,7 +13,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 
 from activities.faults import permanent
 from complaints.db import insert_ignore
-from complaints.fields import FieldCipher, opened
+from complaints.fields import FieldCipher, customer_of, opened
 from complaints.reads import month_revisits
 from lookback.sampling import sample
 from models.enums import Level
@@ -154,9 +154,7 @@ class LookBackActivities:
         try:
             intake = Intake.model_validate({
                 "channel": row.channel, "external_ref": f"{row.external_ref}.LB{s.month}",
-                "customer": {"id": opened(c, row, "customer_id"),
-                             "name": opened(c, row, "customer_name") or row.customer_masked,
-                             "phone": opened(c, row, "customer_phone"), "tier": row.tier},
+                "customer": customer_of(c, row),
                 "text": f"【回头看 {s.month} 复发 / recurred at look-back】{s.note}\n原投诉 {row.id}："
                         f"{opened(c, row, 'text')}"[:5000],
                 "received_at": (s.decided_at or datetime.now(UTC)).isoformat(),

@@ -25,7 +25,7 @@ from models import search_attributes as sa
 from models.intake import Intake, workflow_id_for
 from models.messages import Message
 from models.reasons import Reason
-from models.state import Ack, ComplaintState, SlaView
+from models.state import Ack, ComplaintState, ReviewOf, SlaView
 from models.workflow_io import StartComplaint
 from workflows.complaint import ComplaintWorkflow
 from workflows.contract import MESSAGES
@@ -54,7 +54,8 @@ class Submitted:
 
 
 async def submit(client: Client, intake: Intake, task_queue: str, *, reopened_from: str | None = None,
-                 surface_fix: bool = False, level_floor=None, now: datetime | None = None,
+                 surface_fix: bool = False, level_floor=None, review_of: ReviewOf | None = None,
+                 now: datetime | None = None,
                  oldest: timedelta | None = None, wait: float = RECEIPT_WAIT) -> Submitted:
     """Start the complaint's workflow once per channel + external reference. What the workflow would refuse
     at start (`oldest`: the policy's received-at horizon) is refused here first; then the answer waits (at
@@ -71,7 +72,7 @@ async def submit(client: Client, intake: Intake, task_queue: str, *, reopened_fr
     cid = intake.complaint_id
     wid = workflow_id_for(cid)
     start = StartComplaint(intake=intake, complaint_id=cid, reopened_from=reopened_from,
-                           surface_fix=surface_fix, level_floor=level_floor)
+                           surface_fix=surface_fix, level_floor=level_floor, review_of=review_of)
     try:
         handle = await client.start_workflow(
             ComplaintWorkflow.run, start, id=wid, task_queue=task_queue,

@@ -49,6 +49,7 @@ SUPERVISOR = {"id": "S001", "role": "supervisor", "department": "complaints"}
 REVIEWERS = [{"id": "R1", "role": "reviewer", "department": "risk"}, {"id": "R2", "role": "reviewer", "department": "risk"}]
 LOANS = {"id": "A601", "role": "department_agent", "department": "loans"}
 RESPONSE = ("非常抱歉给您带来不便。经核实，您反映的问题属实。我们已为您退还费用。如有疑问请联系我们，我们将回访。")
+DECISION = {"finding": "upheld", "relief": "monetary", "facts": "费用系误收", "basis": "收费标准", "reasons": "误收应退"}
 FEE_TEXT = "信用卡年费乱收费，办理流程太繁琐"
 LOST_CARD = "我的银行卡昨天丢了，卡丢了咋整？"
 
@@ -151,7 +152,7 @@ async def lifecycle(client: Client, queue: str = "complaints") -> float:
     sub = await service.submit(client, intake(FEE_TEXT), queue)
     cid = sub.complaint_id
     await service.acknowledge(client, cid, "accept", m.Accept(actor=HANDLER))
-    await service.acknowledge(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=RESPONSE))
+    await service.acknowledge(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=RESPONSE, **DECISION))
     await service.acknowledge(client, cid, "customer_feedback", m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5))
     await client.get_workflow_handle(sub.workflow_id).result()
     return time.perf_counter() - started
@@ -241,7 +242,7 @@ async def latencies(client: Client, warm: int) -> dict[str, list[float]]:
         await s("extend_deadline", m.ExtendDeadline(actor=SUPERVISOR, reason="复杂"))
         await s("escalate", m.Escalate(actor=SUPERVISOR, reason="关注"))
         await s("reassign", m.Reassign(actor=SUPERVISOR, owner_id=COLLEAGUE["id"], reason="轮岗"))
-        await s("propose_response", m.ProposeResponse(actor=COLLEAGUE, text=RESPONSE))
+        await s("propose_response", m.ProposeResponse(actor=COLLEAGUE, text=RESPONSE, **DECISION))
         await s("customer_feedback", m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5))
         await s("approve_close", m.ApproveClose(actor=SUPERVISOR))
 
@@ -365,7 +366,7 @@ async def lifecycle_phase(client: Client, bare: Client, stack: Stack, args) -> N
         await lifecycle(client)
     sample = (await service.submit(client, intake(FEE_TEXT), "complaints")).complaint_id
     await service.send(client, sample, "accept", m.Accept(actor=HANDLER))
-    await service.send(client, sample, "propose_response", m.ProposeResponse(actor=HANDLER, text=RESPONSE))
+    await service.send(client, sample, "propose_response", m.ProposeResponse(actor=HANDLER, text=RESPONSE, **DECISION))
     await service.send(client, sample, "customer_feedback", m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5))
     await client.get_workflow_handle(workflow_id_for(sample)).result()
     segments, counts = await history_plan(client, workflow_id_for(sample))

@@ -76,3 +76,11 @@ def sealed_row(cipher: FieldCipher, complaint_id: str, **plain: str) -> dict[str
 def opened(cipher: FieldCipher, row, column: str) -> str:
     """One sealed column of a complaint row, in clear."""
     return cipher.open(getattr(row, column), column, row.id)
+
+
+def customer_of(cipher: FieldCipher, row) -> dict[str, str]:
+    """The customer of a complaint row, in clear, as an intake's `customer` (a recurrence or a review is the
+    same customer's new complaint). A row past retention holds no one: its masked name stands in."""
+    return {"id": opened(cipher, row, "customer_id"), "name": opened(cipher, row, "customer_name") or row.customer_masked,
+            "phone": opened(cipher, row, "customer_phone"), "tier": row.tier, "language": row.customer_language,
+            **({"email": email} if (email := opened(cipher, row, "customer_email")) else {})}

@@ -7,7 +7,7 @@ import tomllib
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from models.reasons import Reason, why
 
@@ -22,6 +22,9 @@ class Department(BaseModel):
     desk: bool = False                    # takes complaints: a complaint can land in its queue
     supervisor: str | None = Field(default=None, max_length=64)
     head_office: bool = False             # its supervisors approve a further extension of the decision limit
+    # The higher-level unit that reviews this department's decisions when a customer asks (核查); none given:
+    # the registry's first head-office department.
+    parent: str | None = Field(default=None, pattern=ID)
 
     def name(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
@@ -37,6 +40,22 @@ class Registry(BaseModel):
     @property
     def head_office(self) -> list[str]:
         return [d.id for d in self.departments if d.head_office]
+
+    def reviewer(self, department_id: str) -> str | None:
+        """The department that reviews a decision of `department_id` (核查): its parent, else the first
+        head-office department other than itself; None when the registry names none."""
+        found = self.get(department_id)
+        if found is not None and found.parent:
+            return found.parent
+        return next((d for d in self.head_office if d != department_id), None)
+
+    @model_validator(mode="after")
+    def _parents_registered(self) -> "Registry":
+        ids = set(self.ids)
+        for d in self.departments:
+            if d.parent is not None and (d.parent not in ids or d.parent == d.id):
+                raise ValueError(f"{d.id}: parent {d.parent!r} is not another registered department")
+        return self
 
     def get(self, department_id: str) -> Department | None:
         return next((d for d in self.departments if d.id == department_id), None)

@@ -67,6 +67,26 @@ class Outcome(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class Finding(StrEnum):
+    """What the decision found of the complaint (Order No. 3: the decision is told with what was verified)."""
+    UPHELD = "upheld"
+    PARTLY_UPHELD = "partly_upheld"
+    NOT_UPHELD = "not_upheld"
+
+
+class Relief(StrEnum):
+    """What the bank gives the customer with its decision."""
+    MONETARY = "monetary"
+    NON_MONETARY = "non_monetary"
+    EXPLANATION = "explanation"   # an explanation only
+
+
+class ReviewOutcome(StrEnum):
+    """A review (核查) by the higher-level unit upholds the decision or revises it with a new one."""
+    UPHELD = "upheld"
+    REVISED = "revised"
+
+
 class WorkOrderStatus(StrEnum):
     OPEN = "open"
     ANSWERED = "answered"

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field
 
 from models.intake import Actor, Strict
-from models.messages import Message
+from models.messages import DecisionParts, Message
 from models.policy import Incidents
 
 INCIDENT_ID = r"^INC-\d{12}-[0-9a-f]{6}$"
@@ -66,8 +66,9 @@ class Absorb(Message):
     complaint_ids: list[Annotated[str, Field(pattern=COMPLAINT_ID)]] = Field(max_length=MAX_MEMBERS)
 
 
-class Resolve(Message):
-    """The incident is over: this response is proposed to every linked complaint (each checks its script)."""
+class Resolve(Message, DecisionParts):
+    """The incident is over: this response and decision are proposed to every linked complaint (each checks
+    its script and its decision's parts)."""
     text: str = Field(min_length=1, max_length=4000)
 
 
@@ -109,6 +110,7 @@ class Outreach(BaseModel):
     zh: str = ""
     en: str = ""
     text: str = ""                    # the proposed response
+    decision: dict[str, str] = {}     # and its decision's parts (models.messages.DecisionParts)
     said: dict[str, str] = {}         # complaint id -> what its workflow said, so far
     codes: dict[str, dict[str, Any]] = {}  # complaint id -> its refusal's code and values
 

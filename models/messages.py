@@ -1,6 +1,7 @@
 """Payloads of the public messages. Each is both a signal and an update of the same name."""
 from pydantic import Field
 
+from models.enums import Finding, Relief, ReviewOutcome
 from models.intake import Actor, Strict
 
 NOTE = Field(default="", max_length=2000)
@@ -77,8 +78,30 @@ class IncidentNotice(Message):
     en: str = Field(default="", max_length=2000)
 
 
-class ProposeResponse(Message):
+DECISION_PART = Field(default="", max_length=2000)
+
+
+class DecisionParts(Strict):
+    """A decision notice's parts (Order No. 3: what was verified, the basis and the reasons; what the complaint
+    was found to be and the relief). Optional here so that one left out is a refusal naming it (as a script
+    part is), recorded on the complaint, not a validation error."""
+    finding: Finding | None = None
+    relief: Relief | None = None
+    facts: str = DECISION_PART     # what was verified
+    basis: str = DECISION_PART     # the rules, contract terms or law the decision rests on
+    reasons: str = DECISION_PART
+
+    def decision(self) -> dict[str, str]:
+        return self.model_dump(mode="json", include={"finding", "relief", "facts", "basis", "reasons"},
+                               exclude_none=True)
+
+
+class ProposeResponse(Message, DecisionParts):
+    """The bank's decision, sent to the customer: the response's text and the decision notice's parts. A
+    review's decision says too whether it upholds the first decision or revises it. The notice sent states
+    the remedies open."""
     text: str = Field(min_length=1, max_length=4000)
+    review: ReviewOutcome | None = None  # only in a review (核查)
 
 
 class CustomerFeedback(Message):

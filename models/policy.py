@@ -1,7 +1,8 @@
 """The SLA policy: the spec's time-limit table as data. Pinned into each complaint when it starts."""
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -26,6 +27,29 @@ def wall_clock(text: str) -> timedelta | None:
     return timedelta(seconds=n * WALL_CLOCK_UNITS[unit]) if unit in WALL_CLOCK_UNITS else None
 
 
+def without_holidays(start: datetime, text: str, tz: str) -> datetime:
+    """When a limit of `text` that starts at `start` runs out, for a limit that needs no holiday table: the
+    wall clock (in UTC, so a DST change is counted in real hours), or `Nd`, ending at 24:00 in `tz` of the
+    N-th calendar day after the day it starts. Pure, so the workflow computes it; ValueError for `Nwd`."""
+    if start.tzinfo is None:
+        raise ValueError("start must be time-zone aware")
+    span = wall_clock(text)
+    if span is not None:
+        return start.astimezone(UTC) + span
+    n, unit = parse_duration(text)
+    if unit != "d":
+        raise ValueError(f"{text!r} counts working days: it needs the holiday tables")
+    zone = ZoneInfo(tz)
+    last = start.astimezone(zone).date() + timedelta(days=n)
+    return datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+
+
+def _no_working_days(text: str) -> str:
+    if parse_duration(text)[1] == "wd":
+        raise ValueError(f"bad duration {text!r}: use calendar days (d) or the wall clock (s, m, h) here")
+    return text
+
+
 def approx_span(text: str) -> timedelta:
     """How long a duration lasts at most, for comparing against ceilings (a working day counts 7/5 of a day,
     so "21wd" is about a month): exact on the wall clock, generous on the calendar."""
@@ -41,6 +65,8 @@ def _check_duration(text: str) -> str:
 
 
 Duration = Annotated[str, AfterValidator(_check_duration)]
+# A limit the workflow computes itself (`without_holidays`): never in working days.
+CalendarDuration = Annotated[str, AfterValidator(_check_duration), AfterValidator(_no_working_days)]
 
 # Which clocks a level may have, and the milestone that stops each.
 LEVEL_CLOCKS: dict[str, Milestone] = {
@@ -54,6 +80,7 @@ CLOCK_LABELS = {
     "result": "result to customer",
     "first_disposal": "first disposal (emergency)",
     "decision": "regulatory decision",
+    "review": "review decision",
     "resolve": "dissatisfaction resolved",
     "reply": "work order reply",
     "verify_window": "customer verification",
@@ -64,6 +91,7 @@ CLOCK_MILESTONES: dict[str, Milestone] = {
     **LEVEL_CLOCKS,
     "first_disposal": Milestone.DISPOSAL_APPROVED,
     "decision": Milestone.RESPONSE_SENT,
+    "review": Milestone.RESPONSE_SENT,
     "resolve": Milestone.RESPONSE_SENT,
     "reply": Milestone.WORK_ORDER_ANSWERED,
     "verify_window": Milestone.CUSTOMER_FEEDBACK,
@@ -73,7 +101,7 @@ CLOCK_MILESTONES: dict[str, Milestone] = {
 PAUSABLE = {"plan", "result", "resolve"}
 # An external appraisal, test or assessment (鉴定、检测、评估) pauses those and the regulatory decision: "相关期间
 # 可以不计入消费投诉处理期限，但应当及时告知投诉人" (Order No. 3; docs/sla.md).
-APPRAISAL_PAUSES = PAUSABLE | {"decision"}
+APPRAISAL_PAUSES = PAUSABLE | {"decision", "review"}
 
 
 class _Section(BaseModel):
@@ -100,6 +128,13 @@ class Regulatory(_Section):
     decision: Duration = "15d"
     extended: Duration = "30d"
     further: Duration = "60d"
+
+
+class Review(_Section):
+    """The customer's review (核查) of a decision by the higher-level unit: applied for within `apply` of the
+    decision (to the end of that day in the bank's zone), decided within `decide` of the application."""
+    apply: CalendarDuration = "30d"
+    decide: Duration = "30d"
 
 
 class LookBack(_Section):
@@ -198,6 +233,7 @@ class Policy(_Section):
     work_order: WorkOrderLimits = WorkOrderLimits()
     dissatisfied: Dissatisfied = Dissatisfied()
     regulatory: Regulatory = Regulatory()
+    review: Review = Review()
     lookback: LookBack = LookBack()
     records: Records = Records()
     limits: Limits = Limits()

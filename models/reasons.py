@@ -78,6 +78,25 @@ REASONS: dict[str, tuple[str, str]] = {
     "appraisal_running": ("an external appraisal is under way ({what}): record its end first",
                           "外部鉴定进行中（{what}），请先记录鉴定完成"),
     "no_appraisal": ("no external appraisal is under way", "没有进行中的外部鉴定"),
+    "decision_incomplete": ("the decision needs {parts}", "处理决定缺少：{parts}"),
+    "not_a_review": ("this complaint is not a review: its decision upholds or revises nothing",
+                     "本投诉不是核查，处理决定无需填写核查结论"),
+    "review_of_review": ("{complaint} is itself a review: its decision is final in the bank (mediation, arbitration "
+                         "or a court remain)", "{complaint} 本身是核查，其结论为本行最终决定（仍可申请调解、仲裁或诉讼）"),
+    "review_undecided": ("{complaint} has no decision to review yet: it is still being handled",
+                         "投诉 {complaint} 尚未作出处理决定，暂不能申请核查"),
+    "review_open": ("the decision on {complaint} waits for the customer's feedback: answer it first (not satisfied "
+                    "sends it back to handling); a review is asked for once it is closed",
+                    "投诉 {complaint} 的处理决定正在等待客户评价：请先评价（不满意将重新处理），结案后可申请核查"),
+    "review_late": ("a review of {complaint} had to be asked for by {due}", "投诉 {complaint} 的核查申请期限已于 {due} 届满"),
+    "no_reviewer": ("no higher-level unit reviews {department}'s decisions: name a parent in the department registry",
+                    "部门登记表中没有负责核查{department}决定的上级机构"),
+    "review_not_started": ("the review of {complaint} could not start: {error}", "投诉 {complaint} 的核查未能开始：{error}"),
+    "no_complaint": ("no complaint {complaint} in the read model", "没有投诉 {complaint}"),
+    "recused": ("{actor} takes no part in the review of {complaint} (recusal: {why_recused})",
+                "{actor} 须回避投诉 {complaint} 的核查：{why_recused}"),
+    "recused_owner": ("the review of {complaint} may not go to {owner} (recusal: {why_recused})",
+                      "投诉 {complaint} 的核查不能交给 {owner}：{why_recused}"),
     # A major incident's messages (workflows/permissions.INCIDENT_RULES, workflows/incident.py).
     "incident_ended": ("incident {incident} is {incident_status}", "重大事件 {incident} {incident_status}"),
     "incident_decided": ("incident {incident} is already {incident_status}", "重大事件 {incident} 已是「{incident_status}」"),
@@ -105,7 +124,7 @@ SCRIPT: dict[str, tuple[str, str]] = {
 # How a value is named in Chinese, by its name in the templates (see models/vocabulary.py).
 _KINDS = {"message": "message", "stage": "stage", "stages": "stage", "department": "department",
           "own_department": "department", "status": "work_order_status", "outcome": "outcome", "role": "role",
-          "part": "script_part", "incident_status": "incident_status"}
+          "part": "script_part", "incident_status": "incident_status", "why_recused": "recusal"}
 
 
 class Reason(str):
@@ -224,6 +243,8 @@ def _named(key: str, value: str, namer: Namer) -> str:
         return "或".join(namer("party", p) for p in value.split(" or "))
     if key == "stages":
         return "、".join(namer("stage", s) for s in value.split(", "))
+    if key == "parts":
+        return "、".join(namer("decision_part", part) for part in value.split(", "))
     return namer(_KINDS[key], value) if key in _KINDS else value
 
 

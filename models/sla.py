@@ -31,6 +31,7 @@ class ClockKind(StrEnum):
     RESULT = "result"
     FIRST_DISPOSAL = "first_disposal"
     DECISION = "decision"
+    REVIEW = "review"                  # a review (核查) of the decision, by the higher-level unit
     RESOLVE = "resolve"                # after a dissatisfaction event; one round each
     REPLY = "reply"                    # a work order's; one per work order
     VERIFY_WINDOW = "verify_window"    # the customer's; one round per response

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from models.enums import Channel, Level, Outcome, Stage, Tier, WorkOrderStatus
+from models.enums import Channel, Finding, Level, Outcome, Relief, ReviewOutcome, Stage, Tier, WorkOrderStatus
 from models.intake import Actor
 from models.sla import Clock
 
@@ -54,6 +54,38 @@ class Appraisal(BaseModel):
     started_by: str
     ended_at: datetime | None = None
     result: str = ""
+
+
+class Decision(BaseModel):
+    """The decision told to the customer (the newest: a dissatisfied customer's case is decided again)."""
+    finding: Finding
+    relief: Relief
+    facts: str
+    basis: str
+    reasons: str
+    review: ReviewOutcome | None = None   # a review's decision: the first one upheld or revised
+    at: datetime
+    by: str
+    review_by: datetime | None = None     # the last moment the customer may apply for a review; None after one
+
+
+class ReviewOf(BaseModel):
+    """A review (核查) of a decided complaint by the higher-level unit: what the review must know of it. The
+    people in `recused` and the department complained about take no part in it (回避)."""
+    complaint_id: str = Field(max_length=32)
+    department: str = Field(max_length=64)       # the department complained about
+    recused: list[str] = Field(default_factory=list, max_length=8)  # its handler, decider and approver
+    decided_at: datetime
+    finding: Finding | None = None
+
+    def recusal(self, person: str | None, department: str | None) -> str | None:
+        """Why this person (or someone of this department) must stay out of the review, or None: `handled`
+        (they handled, decided or approved the decision) or `department` (the one complained about)."""
+        if person is not None and person in self.recused:
+            return "handled"
+        if department is not None and department == self.department:
+            return "department"
+        return None
 
 
 class HistoryEntry(BaseModel):
@@ -112,6 +144,7 @@ class ComplaintState(BaseModel):
     recent_complaints: list[str] = []
     reopened_from: str | None = None
     surface_fix: bool = False
+    review_of: ReviewOf | None = None  # this complaint is the customer's review of another's decision
     clocks: list[Clock] = []
     work_orders: list[WorkOrder] = []
     pauses: list[Pause] = []
@@ -122,6 +155,7 @@ class ComplaintState(BaseModel):
     disposal_returned: str | None = None  # the newest return's reason, until the disposal is recorded again
     close_approved_by: str | None = None
     response: str | None = None
+    decision: Decision | None = None
     responses_sent: int = 0
     feedback: list[Feedback] = []
     dissatisfaction_events: int = 0

@@ -55,6 +55,15 @@ class ComplaintRow(SQLModel, table=True):
     waiting_on_customer: bool = False
     awaiting: str | None = Field(default=None, index=True)
     came_back: bool = False  # the customer was not satisfied at least once: the queue says why it is back
+    # The newest decision told to the customer (its parts' texts are in the notice sent), who approved closing
+    # it, and until when the customer may apply for a review (核查) of it; a review names what it reviews.
+    finding: str | None = None
+    relief: str | None = None
+    decided_at: datetime | None = None
+    decided_by: str | None = None
+    close_approved_by: str | None = None
+    review_by: datetime | None = None
+    review_of: str | None = Field(default=None, index=True)
     # The workflow's event counter when this row was written: a late retry never rolls a row back.
     version: int = 0
     updated_at: datetime | None = None

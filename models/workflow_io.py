@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 from models.enums import Level
 from models.intake import Intake, Strict
 from models.policy import Policy
-from models.state import Analysis, ComplaintState, HistoryEntry
+from models.state import Analysis, ComplaintState, HistoryEntry, ReviewOf
 
 
 class Answered(BaseModel):
@@ -33,6 +33,7 @@ class StartComplaint(Strict):
     reopened_from: str | None = Field(default=None, max_length=32)  # a look-back found the problem came back
     surface_fix: bool = False
     level_floor: Level | None = None  # the reopened complaint is at least this urgent
+    review_of: ReviewOf | None = None  # the customer's review (核查) of this complaint's decision
     carried: Carried | None = None    # only from the complaint's own continue-as-new
 
 

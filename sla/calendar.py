@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from models.policy import parse_duration, wall_clock
+from models.policy import parse_duration, without_holidays
 
 
 class BusinessCalendar:
@@ -39,13 +39,10 @@ class BusinessCalendar:
         """The moment a limit of `duration` that starts at `start` runs out, in UTC."""
         if start.tzinfo is None:
             raise ValueError("start must be time-zone aware")
-        span = wall_clock(duration)
-        if span is not None:
-            # In UTC: adding to a zone-aware time would count wall-clock hours across a DST change.
-            return start.astimezone(UTC) + span
         n, unit = parse_duration(duration)
-        local_day = start.astimezone(self.tz).date()
-        last = local_day + timedelta(days=n) if unit == "d" else self.nth_working_day_after(local_day, n)
+        if unit != "wd":
+            return without_holidays(start, duration, self.tz.key)
+        last = self.nth_working_day_after(start.astimezone(self.tz).date(), n)
         end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=self.tz)
         return end.astimezone(UTC)
 

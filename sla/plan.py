@@ -3,8 +3,11 @@ from models.enums import Level
 from models.policy import Policy
 
 
-def clocks_for(policy: Policy, level: Level, emergency: bool) -> dict[str, str]:
-    """Clock name -> policy duration, all starting when the complaint was received."""
+def clocks_for(policy: Policy, level: Level, emergency: bool, review: bool = False) -> dict[str, str]:
+    """Clock name -> policy duration, all starting when the complaint was received. A review (核查) of a
+    decision runs its own limit alone: the first decision's clocks were the complaint's."""
+    if review:
+        return {"review": policy.review.decide}
     plan = dict(policy.level[level])
     if emergency:
         # An emergency answers within the emergency limit even if its level allows longer.

@@ -12,3 +12,7 @@ LOANS_AGENT = Actor(id="A601", role="department_agent", department="loans")
 
 GOOD_RESPONSE = ("非常抱歉给您带来不便。经核实，您反映的年费问题属实。我们已为您退还年费并简化了办理流程。"
                  "我们将在三个工作日内回访，如有疑问请联系我们。")
+
+# The decision notice's parts (Order No. 3) that every response in the tests carries.
+DECISION = {"finding": "upheld", "relief": "monetary", "facts": "本月年费系误收，已核对账单",
+            "basis": "《信用卡领用合约》年费条款", "reasons": "误收的费用应予退还"}

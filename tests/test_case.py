@@ -1,13 +1,14 @@
 """The case without Temporal: the stage transitions, the clock engine and the write slices, given the time."""
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from models import messages as m
-from models.enums import Outcome, Stage
+from models.enums import Finding, Outcome, Stage
 from models.sla import Clock, ClockKind, Milestone, clock_name
-from models.state import Pause
+from models.state import Pause, ReviewOf
 from models.workflow_io import AuditEntry
+from tests.actors import DECISION
 from tests.test_rules import AGENT, NOW, OWNER, POLICY, case
 from workflows.case import SYSTEM, TRANSITIONS, Effects, Move, record_batches
 from workflows.case_messages import Case
@@ -93,12 +94,38 @@ def test_the_verification_window_closes_in_silence_or_waits_for_a_supervisor():
 
 def test_the_response_is_sent_and_verified_in_one_step():
     c = new_case(accepted=True, work_orders=[], clocks=[])
-    seq = c.apply("propose_response", m.ProposeResponse(actor=OWNER, text="…"), NOW, NOW + timedelta(days=3))
+    seq = c.apply("propose_response", m.ProposeResponse(actor=OWNER, text="…", **DECISION), NOW, NOW + timedelta(days=3))
     out = c.take()
     assert c.s.stage is Stage.VERIFY and c.s.responses_sent == 1 and seq == out.events[0].seq
     assert [e.detail for e in out.events if e.action == "stage"] == ["respond", "verify"]
-    assert [n.template for n in out.notifications] == ["response", "feedback_invitation"]
+    assert [n.template for n in out.notifications] == ["response", "decision", "feedback_invitation"]
     assert c.s.clocks[-1].name == "verify_window" and c.s.clocks[-1].kind is ClockKind.VERIFY_WINDOW
+
+
+def test_the_decision_notice_states_its_parts_and_the_review_s_last_day():
+    """Order No. 3: the decision told with what was verified, its basis and reasons, and the remedies open;
+    the review may be asked for within 30 days, to the end of that day in the bank's zone (18:00 in Shanghai
+    on 23 November, so 24:00 on 23 December)."""
+    c = new_case(accepted=True, work_orders=[], clocks=[], timezone="Asia/Shanghai")
+    c.apply("propose_response", m.ProposeResponse(actor=OWNER, text="…", **DECISION), NOW, NOW + timedelta(days=3))
+    notice = next(n for n in c.take().notifications if n.template == "decision")
+    assert c.s.decision is not None and c.s.decision.review_by == datetime(2026, 12, 23, 16, 0, tzinfo=UTC)
+    assert c.s.decision.by == OWNER.id and c.s.decision.finding is Finding.UPHELD
+    for said in ("投诉成立", "给予经济补偿", DECISION["facts"], DECISION["basis"], DECISION["reasons"],
+                 "2026-12-23 24:00 前申请我行上级机构核查", "调解、仲裁", "upheld, monetary relief"):
+        assert said in notice.body, said
+    assert notice.params["review_by"] == "2026-12-23 24:00"
+
+
+def test_a_review_s_decision_upholds_or_revises_and_offers_no_second_review():
+    review = ReviewOf(complaint_id="HL0000000000", department="loans", recused=["S777"], decided_at=NOW)
+    c = new_case(accepted=True, work_orders=[], clocks=[], review_of=review)
+    c.apply("propose_response", m.ProposeResponse(actor=OWNER, text="…", review="revised", **DECISION), NOW,
+            NOW + timedelta(days=3))
+    notice = next(n for n in c.take().notifications if n.template == "review_decision")
+    assert c.s.decision is not None and c.s.decision.review_by is None
+    assert "变更原处理决定" in notice.body and "HL0000000000" in notice.body and "核查" in notice.body
+    assert "上级机构核查" not in notice.body  # no second review: mediation, arbitration, a court
 
 
 def test_writes_are_sliced_so_no_activity_input_outgrows_the_server():

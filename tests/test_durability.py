@@ -23,7 +23,7 @@ from models.intake import workflow_id_for
 from models.state import ComplaintState
 from models.tables import AuditEvent, ComplaintRow, Notification, SlaEventRow
 from models.workflow_io import AuditEntry, OutgoingNotification, RecordBatch, StartComplaint
-from tests.actors import GOOD_RESPONSE, HANDLER, INTAKE
+from tests.actors import DECISION, GOOD_RESPONSE, HANDLER, INTAKE
 from tests.conftest import eventually, make_intake, rows, temporal_binary
 from tests.helpers import free_port, result, stage_is
 from tests.policies import CALM
@@ -92,7 +92,7 @@ async def test_killed_worker_resumes_on_a_new_one_and_due_timers_fire_once(clien
         s = await eventually(lambda: _breached(client, cid), timeout=30)
         assert s.clock("first_response").breached_at is not None
         await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
-        await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
+        await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE, **DECISION))
         await eventually(lambda: stage_is(client, cid, Stage.VERIFY), timeout=20)
         s = await service.send(client, cid, "customer_feedback",
                                m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=4))

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from models import messages as m
 from models.enums import Role
 from models.intake import Actor
+from tests.actors import DECISION
 from tests.test_rules import NOW, OWNER, POLICY, SPECIAL, case
 from workflows.case_messages import Case
 from workflows.rules import refusal
@@ -52,7 +53,7 @@ def test_whenever_the_response_is_allowed_two_others_approved_the_text_in_force(
             approvals_of[current].add(actor.id)
         else:
             approvals_of[current] = set()
-        allowed = refusal("propose_response", m.ProposeResponse(actor=OWNER, text=RESPONSE), c.s, POLICY, NOW) is None
+        allowed = refusal("propose_response", m.ProposeResponse(actor=OWNER, text=RESPONSE, **DECISION), c.s, POLICY, NOW) is None
         if allowed:
             event("the response allowed")  # seen in --hypothesis-show-statistics: the property is not vacuous
             assert c.s.disposal is not None and c.s.disposal_returned is None
@@ -69,7 +70,7 @@ def test_the_three_ways_around_it_are_closed():
             msg = message(kind, actor, text)
             if refusal(kind, msg, c.s, POLICY, NOW) is None:
                 c.apply(kind, msg, NOW)
-        return refusal("propose_response", m.ProposeResponse(actor=OWNER, text=RESPONSE), c.s, POLICY, NOW) is None
+        return refusal("propose_response", m.ProposeResponse(actor=OWNER, text=RESPONSE, **DECISION), c.s, POLICY, NOW) is None
 
     r10, r11, s1 = PEOPLE[2], PEOPLE[3], PEOPLE[4]
     # 1. Two approvals of nothing recorded.

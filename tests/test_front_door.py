@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlmodel import Session, select
 
 from models.access import RequestAudit
-from tests.actors import GOOD_RESPONSE
+from tests.actors import DECISION, GOOD_RESPONSE
 from tests.conftest import eventually
 
 LOST_CARD = "我的银行卡昨天丢了，卡丢了咋整？有人盗刷"
@@ -73,14 +73,14 @@ async def test_a_channel_submits_and_people_work_an_emergency_to_its_close(api, 
 
         await eventually(row_moved)
         assert (await post("S001", "escalate", reason="盗刷风险，转专班")).json()["special_group"] is True
-        early = await post("H801", "propose_response", text=GOOD_RESPONSE)
+        early = await post("H801", "propose_response", text=GOOD_RESPONSE, **DECISION)
         assert early.status_code == 422 and "approv" in early.json()["detail"]
         assert (await post("H801", "record_disposal", text="卡片已冻结，盗刷交易已拦截")).status_code == 200
         assert (await post("R010", "approve_disposal", note="核实冻结")).status_code == 200
         twice = await post("R010", "approve_disposal")
         assert twice.status_code == 422 and "different person" in twice.json()["detail"]
         assert (await post("R011", "approve_disposal")).status_code == 200
-        responded = await post("H801", "propose_response", text=GOOD_RESPONSE)
+        responded = await post("H801", "propose_response", text=GOOD_RESPONSE, **DECISION)
         assert responded.status_code == 200 and responded.json()["stage"] == "verify", responded.text
         closing = await post("S001", "approve_close", note="同意结案")
         assert closing.status_code == 200, closing.text

@@ -13,6 +13,7 @@ from models.tables import Notification, WorkOrderRow
 from tests.actors import (
     CARD_AGENT,
     COLLEAGUE,
+    DECISION,
     GOOD_RESPONSE,
     HANDLER,
     INTAKE,
@@ -43,7 +44,7 @@ async def test_work_orders_have_their_own_clock_and_block_the_response_until_ans
     assert reply2.due_at - reply2.started_at == timedelta(hours=2)
 
     with pytest.raises(service.ComplaintError, match="WO-1 to loans is still open"):
-        await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
+        await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE, **DECISION))
     with pytest.raises(service.ComplaintError, match="an agent of a department a work order asks"):
         await service.send(client, cid, "answer_work_order",
                            m.AnswerWorkOrder(actor=CARD_AGENT, work_order_id="WO-1", answer="x"))
@@ -65,7 +66,7 @@ async def test_work_orders_have_their_own_clock_and_block_the_response_until_ans
     s = await service.send(client, cid, "cancel_work_order",
                            m.CancelWorkOrder(actor=HANDLER, work_order_id="WO-2", reason="客户已提供截图"))
     assert s.work_order("WO-2").status is WorkOrderStatus.CANCELLED and not s.clock("reply:WO-2").running
-    s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
+    s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE, **DECISION))
     assert s.stage is Stage.VERIFY and s.owner_id == HANDLER.id  # the first responder still owns it
 
     await eventually(lambda: {r.status for r in rows(engine, WorkOrderRow, complaint_id=cid)} == {"answered",
@@ -91,7 +92,7 @@ async def test_an_emergency_needs_two_different_reviewers_before_the_response(cl
     assert s.emergency and s.clock("first_disposal") is not None
     await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
     with pytest.raises(service.ComplaintError, match="two reviewers"):
-        await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
+        await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE, **DECISION))
     with pytest.raises(service.ComplaintError, match="a reviewer"):
         await service.send(client, cid, "approve_disposal", m.ApproveDisposal(actor=HANDLER))
     with pytest.raises(service.ComplaintError, match="no disposal is recorded yet"):
@@ -104,7 +105,7 @@ async def test_an_emergency_needs_two_different_reviewers_before_the_response(cl
     assert s.disposal_approvals == [REVIEWER_A.id] and s.clock("first_disposal").running
     s = await service.send(client, cid, "approve_disposal", m.ApproveDisposal(actor=REVIEWER_B))
     assert s.dual_review_done and s.clock("first_disposal").met_at is not None
-    s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
+    s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE, **DECISION))
     assert s.stage is Stage.VERIFY  # the update returns once the response is sent
 
 
@@ -118,7 +119,7 @@ async def test_escalated_complaint_goes_to_the_special_group_and_needs_approval_
         await service.send(client, cid, "escalate", m.Escalate(actor=SUPERVISOR, reason="again"))
     # A member of the special group now works it alongside the owner.
     await service.send(client, cid, "accept", m.Accept(actor=SPECIAL))
-    await service.send(client, cid, "propose_response", m.ProposeResponse(actor=SPECIAL, text=GOOD_RESPONSE))
+    await service.send(client, cid, "propose_response", m.ProposeResponse(actor=SPECIAL, text=GOOD_RESPONSE, **DECISION))
     await eventually(lambda: stage_is(client, cid, Stage.VERIFY))
     # The supervisor may approve ahead of the feedback; then satisfied closes at once.
     await service.send(client, cid, "approve_close", m.ApproveClose(actor=SUPERVISOR))

@@ -10,6 +10,7 @@ from api import incidents
 from api.service import ComplaintError
 from models.incidents import Confirm, Link, Merge, PublishPlan, Resolve
 from models.intake import Actor, workflow_id_for
+from tests.actors import DECISION
 from tests.conftest import eventually
 from tests.poison import broken_tasks
 from tests.test_incident_poison import SUPERVISOR, _iid, _start
@@ -43,7 +44,7 @@ async def test_plans_a_merge_a_resolve_and_a_link_sent_at_once_leave_one_consist
         _try(incidents.update(client, a, "link", Link(actor=SUP, complaint_id=extra))),
         _try(incidents.update(client, a, "merge", Merge(actor=SUP, into=b, reason="同一故障"))),
         _try(incidents.update(client, a, "resolve", Resolve(actor=SUP, text="非常抱歉。经核实，故障已修复。"
-                                                                         "已为您退还手续费。我们将回访。"))))
+                                                                         "已为您退还手续费。我们将回访。", **DECISION))))
     final = await _told(client, a)
     # Each announcement has its own number, each applied before the incident closed.
     assert [x.seq for x in final.announcements] == list(range(1, len(final.announcements) + 1))

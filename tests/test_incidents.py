@@ -14,7 +14,7 @@ from api.service import ComplaintError
 from models.incidents import Confirm, Dismiss, PublishPlan, Resolve
 from models.intake import Actor
 from models.tables import ComplaintRow, IncidentLink, IncidentRow, Notification
-from tests.actors import GOOD_RESPONSE
+from tests.actors import DECISION, GOOD_RESPONSE
 from tests.conftest import end_open_incidents, eventually
 from tests.test_front_door import intake_body
 from workflows.incident import IncidentWatchWorkflow
@@ -127,7 +127,7 @@ async def test_a_burst_becomes_one_incident_announced_once_to_each_customer(api,
     async with api.http() as h:
         r = await h.post(f"/v1/complaints/{ids[0]}/accept", json={}, headers=await api.as_("S001"))
         assert r.status_code == 200, r.text
-    state = await incidents.update(client, iid, "resolve", Resolve(actor=SUPERVISOR, text=GOOD_RESPONSE), "r-1")
+    state = await incidents.update(client, iid, "resolve", Resolve(actor=SUPERVISOR, text=GOOD_RESPONSE, **DECISION), "r-1")
     assert state.status == "resolved"
     await eventually(lambda: _told_all(client, iid), timeout=60)
     state = await incidents.state(client, iid)

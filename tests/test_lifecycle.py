@@ -8,7 +8,7 @@ from models import messages as m
 from models.enums import Outcome, Stage
 from models.intake import workflow_id_for
 from models.tables import AuditEvent, ComplaintRow, Notification
-from tests.actors import GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
+from tests.actors import DECISION, GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, make_intake, rows
 from tests.helpers import FEE_TEXT, result, stage_is, submit
 from tests.replay import check_replay
@@ -24,7 +24,7 @@ async def test_satisfied_lifecycle_runs_every_stage_and_writes_the_records(clien
     s = await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
     assert s.accepted
     s = await service.send(client, cid, "add_note", m.AddNote(actor=HANDLER, text="called the customer"))
-    s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
+    s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE, **DECISION))
     assert s.stage is Stage.VERIFY  # the update returns once the response is sent
     await eventually(lambda: stage_is(client, cid, Stage.VERIFY))
     s = await service.send(client, cid, "customer_feedback",
@@ -62,7 +62,7 @@ async def test_satisfied_lifecycle_runs_every_stage_and_writes_the_records(clien
 async def test_not_satisfied_goes_back_to_handle_with_a_supervisor_and_a_24h_clock(client, workers, engine):
     cid = await submit(client, workers["calm"])
     await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
-    await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
+    await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE, **DECISION))
     await eventually(lambda: stage_is(client, cid, Stage.VERIFY))
     s = await service.send(client, cid, "customer_feedback",
                            m.CustomerFeedback(actor=INTAKE, satisfied=False, csat=2, comment="还是没解决"))
@@ -73,7 +73,7 @@ async def test_not_satisfied_goes_back_to_handle_with_a_supervisor_and_a_24h_clo
     await eventually(lambda: "apology" in [n.template for n in rows(engine, Notification, complaint_id=cid)])
 
     # Second round: respond again, and this time the customer is satisfied.
-    s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
+    s = await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE, **DECISION))
     await eventually(lambda: stage_is(client, cid, Stage.VERIFY))
     s = await service.state(client, cid)
     assert s.clock("resolve").met_at is not None and s.clock("verify_window#2") is not None
@@ -114,7 +114,7 @@ async def test_major_complaint_needs_a_supervisors_approval_to_close(client, wor
     s = await service.state(client, cid)
     assert s.level.value == "I" and s.special_group
     await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
-    await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
+    await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE, **DECISION))
     await eventually(lambda: stage_is(client, cid, Stage.VERIFY))
     s = await service.send(client, cid, "customer_feedback", m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5))
     assert s.stage is Stage.VERIFY and s.pending_outcome is Outcome.RESOLVED

@@ -11,7 +11,7 @@ from api import service
 from models import messages as m
 from models.intake import Intake, workflow_id_for
 from models.tables import AuditEvent, ComplaintRow
-from tests.actors import COLLEAGUE, GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
+from tests.actors import COLLEAGUE, DECISION, GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, make_intake, rows
 from tests.helpers import result, submit
 from tests.poison import sealed
@@ -78,7 +78,7 @@ async def test_unknown_complaint(client, workers):
     ("customer_feedback", m.CustomerFeedback(actor=INTAKE, satisfied=True, csat=5), "not possible in stage handle"),
     ("accept", m.Accept(actor=INTAKE), "accept is for"),
     ("escalate", m.Escalate(actor=HANDLER, reason="x"), "a supervisor"),
-    ("propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE), "accept the complaint before"),
+    ("propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE, **DECISION), "accept the complaint before"),
     ("open_work_order", m.OpenWorkOrder(actor=COLLEAGUE, department="loans", question="?"), "the owner"),
     ("answer_work_order", m.AnswerWorkOrder(actor=HANDLER, work_order_id="WO-9", answer="x"), "asks"),
     ("approve_disposal", m.ApproveDisposal(actor=SUPERVISOR), "only emergency complaints"),
@@ -100,11 +100,11 @@ async def test_response_script_names_the_missing_part_and_the_prohibited_phrase(
     await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
     with pytest.raises(service.ComplaintError) as e:
         await service.send(client, cid, "propose_response",
-                           m.ProposeResponse(actor=HANDLER, text="这不是我的职责，请找别的部门。"))
+                           m.ProposeResponse(actor=HANDLER, text="这不是我的职责，请找别的部门。", **DECISION))
     assert "这不是我的职责" in str(e.value) and "empathy & apology part" in str(e.value)
     with pytest.raises(service.ComplaintError, match="not my job"):
         await service.send(client, cid, "propose_response", m.ProposeResponse(
-            actor=HANDLER, text="Sorry. We checked: that's not my job. We will refund. Contact us."))
+            actor=HANDLER, text="Sorry. We checked: that's not my job. We will refund. Contact us.", **DECISION))
     assert (await service.state(client, cid)).stage.value == "handle"
 
 

@@ -12,8 +12,8 @@ from models.enums import Level, Outcome, Role, Stage, WorkOrderStatus
 from models.intake import Actor
 from models.policy import Policy
 from models.sla import Clock, Milestone
-from models.state import Appraisal, Classification, ComplaintState, Pause, WorkOrder
-from tests.actors import GOOD_RESPONSE
+from models.state import Appraisal, Classification, ComplaintState, Pause, ReviewOf, WorkOrder
+from tests.actors import DECISION, GOOD_RESPONSE
 from workflows import rules
 from workflows.case_messages import Case
 from workflows.complaint import ComplaintWorkflow
@@ -57,7 +57,7 @@ def msg(name: str, actor: Actor = OWNER, **fields) -> m.Message:
         "add_note": {"text": "a note"}, "open_work_order": {"department": "it", "question": "?"},
         "answer_work_order": {"work_order_id": "WO-1", "answer": "yes"},
         "cancel_work_order": {"work_order_id": "WO-1", "reason": "not needed"},
-        "request_customer_info": {"what": "statements"}, "propose_response": {"text": GOOD_RESPONSE},
+        "request_customer_info": {"what": "statements"}, "propose_response": {"text": GOOD_RESPONSE, **DECISION},
         "customer_feedback": {"satisfied": True, "csat": 5}, "escalate": {"reason": "wide impact"},
         "reassign": {"owner_id": "E300", "reason": "leave"}, "extend_deadline": {"reason": "complex"},
         "correct_classification": {"business_type": "card", "reason": "it is a card"},
@@ -72,6 +72,11 @@ def refusal(name: str, s: ComplaintState, actor: Actor = OWNER, now: datetime = 
     return rules.refusal(name, msg(name, actor, **fields), s, POLICY, now)
 
 
+# A review (核查) of HL0000000000, decided by S777 in loans: the department complained about.
+REVIEW = {"review_of": ReviewOf(complaint_id="HL0000000000", department="loans", recused=["H777", "S777"],
+                                decided_at=NOW - timedelta(days=3))}
+DECIDER = Actor(id="S777", role=Role.SUPERVISOR, department="complaints")
+OF_LOANS = Actor(id="S778", role=Role.SUPERVISOR, department="loans")
 ANSWERED = [WorkOrder(id="WO-1", department="loans", question="?", opened_by="E207", opened_at=NOW,
                       status=WorkOrderStatus.ANSWERED)]
 EMERGENCY = {"emergency": True, "work_orders": []}
@@ -175,6 +180,23 @@ REFUSALS = [
     ("end_appraisal", OWNER, {"appraisals": [APPRAISED]}, {"result": "签名非本人"}, "no external appraisal is under way"),
     ("propose_response", OWNER, {"accepted": True, "work_orders": [], "appraisals": [APPRAISING]}, {"text": GOOD_RESPONSE},
      "an external appraisal is under way (笔迹鉴定): record its end first"),
+    # The decision notice (Order No. 3): each part left out is named; blank text counts as left out.
+    *[("propose_response", OWNER, {"accepted": True, "work_orders": []}, {part: None if part in ("finding", "relief")
+       else "  "}, f"the decision needs {part}") for part in ("finding", "relief", "facts", "basis", "reasons")],
+    ("propose_response", OWNER, {"accepted": True, "work_orders": []}, {"facts": "", "reasons": ""},
+     "the decision needs facts, reasons"),
+    ("propose_response", OWNER, {"accepted": True, "work_orders": []}, {"review": "upheld"},
+     "this complaint is not a review: its decision upholds or revises nothing"),
+    ("propose_response", OWNER, {"accepted": True, "work_orders": [], **REVIEW}, {}, "the decision needs review"),
+    # Recusal (回避): who handled, decided or approved the decision, and its department, stay out of the review.
+    ("accept", DECIDER, REVIEW, {}, "S777 takes no part in the review of HL0000000000 (recusal: handled)"),
+    ("propose_response", OF_LOANS, {"accepted": True, "work_orders": [], **REVIEW}, {"review": "upheld"},
+     "S778 takes no part in the review of HL0000000000 (recusal: department)"),
+    ("add_note", AGENT, REVIEW, {}, "A501 takes no part in the review of HL0000000000 (recusal: department)"),
+    ("reassign", SUPERVISOR, REVIEW, {"owner_id": "S777"},
+     "the review of HL0000000000 may not go to S777 (recusal: handled)"),
+    ("reassign", SUPERVISOR, REVIEW, {"owner_id": None, "department": "loans"},
+     "the review of HL0000000000 may not go to loans (recusal: department)"),
     ("accept", OWNER, {"stage": Stage.CLOSED, "outcome": Outcome.WITHDRAWN}, {},
      "complaint HL0000000001 is closed (withdrawn)"),
     ("answer_work_order", AGENT, {"work_orders": [*ANSWERED, ANSWERED[0].model_copy(update={"id": "WO-2"})]},
@@ -267,6 +289,10 @@ ALLOWED = [
     ("start_appraisal", OWNER, {"appraisals": [APPRAISED]}, {}),
     ("end_appraisal", OWNER, {"appraisals": [APPRAISING]}, {}),
     ("withdraw", INTAKE, {"stage": Stage.VERIFY}, {}),
+    ("accept", OWNER, REVIEW, {}),
+    ("propose_response", OWNER, {"accepted": True, "work_orders": [], **REVIEW}, {"review": "revised"}),
+    ("answer_work_order", AGENT, REVIEW, {}),  # the department complained about gives its records
+    ("reassign", SUPERVISOR, REVIEW, {"owner_id": "E300"}),
 ]
 
 

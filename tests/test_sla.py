@@ -10,7 +10,7 @@ from models import messages as m
 from models.enums import Outcome, Role, Stage
 from models.intake import Actor, workflow_id_for
 from models.tables import Notification, SlaEventRow
-from tests.actors import GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
+from tests.actors import DECISION, GOOD_RESPONSE, HANDLER, INTAKE, SUPERVISOR
 from tests.conftest import eventually, rows
 from tests.helpers import list_workflows, result, stage_is, submit
 from tests.replay import check_replay
@@ -133,7 +133,7 @@ async def test_a_complaint_keyed_in_late_has_already_used_its_time(client, worke
 async def test_no_answer_within_the_verification_window_closes_as_no_feedback(client, workers):
     cid = await submit(client, workers["fast"], FROZEN)
     await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
-    await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE))
+    await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE, **DECISION))
     await eventually(lambda: stage_is(client, cid, Stage.VERIFY))
     final = await asyncio.wait_for(result(client, cid), timeout=15)
     assert final.outcome is Outcome.NO_FEEDBACK and not final.clock("verify_window").breached_at

@@ -60,7 +60,7 @@ async def test_three_working_days_of_silence_close_as_no_feedback(skipping_env, 
     passes it, and the complaint closes as "no feedback" within a minute of the calendar deadline."""
     from models import messages as m
     from models.enums import Outcome
-    from tests.actors import HANDLER
+    from tests.actors import DECISION, HANDLER
 
     policy = load_policy(None)
     env = skipping_env
@@ -72,7 +72,7 @@ async def test_three_working_days_of_silence_close_as_no_feedback(skipping_env, 
         await eventually(lambda: stage_is(env.client, cid, Stage.HANDLE))
         await service.send(env.client, cid, "accept", m.Accept(actor=HANDLER))
         sent = await service.send(env.client, cid, "propose_response", m.ProposeResponse(
-            actor=HANDLER, text="非常抱歉给您带来不便。经核实，年费确属误收，已为您退还。我们将在三个工作日内回访。"))
+            actor=HANDLER, text="非常抱歉给您带来不便。经核实，年费确属误收，已为您退还。我们将在三个工作日内回访。", **DECISION))
         window = sent.clock("verify_window")
         assert sent.stage is Stage.VERIFY and window is not None
         deadline = window.deadline()

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.async_api import expect
 
-from tests.actors import GOOD_RESPONSE
+from tests.actors import DECISION, GOOD_RESPONSE
 from tests.browser import serious_violations, shot, signed_in
 from tests.conftest import eventually
 from tests.test_front_door import LOST_CARD, intake_body, submitted_in_handle
@@ -87,11 +87,11 @@ async def test_a_complaint_worked_to_its_close_by_clicking(api, browser):
         assert await page.locator('details[data-action="approve_disposal"]').count() == 0  # once per person
 
     await handler.reload()
-    await _act(handler, "propose_response", text="非常抱歉给您带来不便。我们已为您处理。")
+    await _act(handler, "propose_response", text="非常抱歉给您带来不便。我们已为您处理。", **DECISION)
     await expect(handler.locator('.script-check li.missing[data-part="facts confirmed"]')).to_be_visible()
     await expect(handler.locator('.script-check li.missing[data-part="follow-up"]')).to_be_visible()
     await expect(handler.locator("#refusal")).to_contain_text("缺少「核实事实」")  # the refusal's code, in Chinese
-    await _act(handler, "propose_response", text=GOOD_RESPONSE)
+    await _act(handler, "propose_response", text=GOOD_RESPONSE, **DECISION)
     await expect(handler.locator(".stepper li.current")).to_contain_text("回访")
 
     await _feedback(api, cid, satisfied=False)  # the customer is not satisfied: back to handling
@@ -99,7 +99,7 @@ async def test_a_complaint_worked_to_its_close_by_clicking(api, browser):
     await handler.goto("/ui/queue")
     await expect(handler.locator(f'tr[data-complaint="{cid}"]')).to_be_visible()
     await handler.goto(f"/ui/complaints/{cid}")
-    await _act(handler, "propose_response", text=GOOD_RESPONSE)
+    await _act(handler, "propose_response", text=GOOD_RESPONSE, **DECISION)
     await expect(handler.locator(".stepper li.current")).to_contain_text("回访")
     await _feedback(api, cid, satisfied=True)  # a major complaint now waits for a supervisor
 

@@ -8,13 +8,13 @@ from playwright.async_api import expect
 from sqlmodel import Session, col, select
 
 from models.tables import IncidentLink
-from tests.actors import GOOD_RESPONSE
+from tests.actors import DECISION, GOOD_RESPONSE
 from tests.browser import serious_violations, shot, signed_in
 from tests.conftest import eventually
 from tests.test_incidents import OUTAGE, _classified, _members, _submit
+from tests.test_workbench import _act
 from tests.test_workbench_desk import failures
 from tests.test_workbench_language import VISIBLE, strangers
-from tests.test_workbench_roles import _act
 from workflows.incident import IncidentWatchWorkflow
 
 pytestmark = pytest.mark.usefixtures("no_incident_left")
@@ -53,7 +53,7 @@ async def test_a_supervisor_works_an_incident_from_its_page(api, browser, client
     await _act(page, "publish_plan", zh="转账系统故障已修复，未成功的转账已全部退回账户。")
     await expect(page.locator('.announcements li[data-plan="1"]')).to_contain_text("已修复")
     await shot(page, "zh/S001-incident")
-    await _act(page, "resolve", text=GOOD_RESPONSE)
+    await _act(page, "resolve", text=GOOD_RESPONSE, **DECISION)
     await expect(page.locator("h1 .badge")).to_have_text("已解决")
     await expect(page.locator(f'tr[data-complaint="{ids[1]}"]')).to_contain_text("请先受理投诉，再回复客户")
     assert bad == []

@@ -7,7 +7,7 @@ import uuid
 
 from playwright.async_api import expect
 
-from tests.actors import GOOD_RESPONSE
+from tests.actors import DECISION, GOOD_RESPONSE
 from tests.browser import serious_violations, shot, signed_in
 from tests.conftest import eventually
 from tests.test_front_door import LOST_CARD, intake_body, submitted_in_handle
@@ -53,7 +53,7 @@ async def _worked_case(api) -> str:
         await post("H801", "record_disposal", text="卡片已冻结")
         await post("R010", "approve_disposal", note="同意冻结")
         await post("R011", "approve_disposal")
-        await post("H801", "propose_response", text=GOOD_RESPONSE)
+        await post("H801", "propose_response", text=GOOD_RESPONSE, **DECISION)
         await post(api.channel("app"), "customer_feedback", satisfied=False, csat=2, comment="还没退款")
         sup = await api.as_("S001")
 

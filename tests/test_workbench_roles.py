@@ -5,21 +5,13 @@ import uuid
 
 from playwright.async_api import expect
 
-from tests.actors import GOOD_RESPONSE
+from tests.actors import DECISION, GOOD_RESPONSE
 from tests.browser import serious_violations, shot, signed_in
 from tests.test_front_door import LOST_CARD, intake_body, submitted_in_handle
+from tests.test_workbench import _act
 from tests.test_workbench_desk import failures
 
 LIVE = 5_000
-
-
-async def _act(page, name: str, **fields):
-    block = page.locator(f'details[data-action="{name}"]')
-    if not await block.evaluate("d => d.open"):
-        await block.locator("summary").click()
-    for field, value in fields.items():
-        await block.locator(f'[name="{field}"]').fill(value)
-    await block.locator("button[type=submit]").click()
 
 
 async def test_a_reviewer_returns_a_disposal_with_a_reason_and_approves_it_recorded_again(api, browser):
@@ -59,7 +51,7 @@ async def test_a_reviewer_returns_a_disposal_with_a_reason_and_approves_it_recor
     await shot(reviewer, "review-approved")
 
     await desk.reload()
-    await _act(desk, "propose_response", text=GOOD_RESPONSE)
+    await _act(desk, "propose_response", text=GOOD_RESPONSE, **DECISION)
     await expect(desk.locator(".stepper li.current")).to_contain_text("回访")
     timeline = desk.locator(".timeline")
     await expect(timeline).to_contain_text("退回处置（说明原因）")
@@ -77,7 +69,7 @@ async def test_the_supervisor_lands_on_approvals_breaches_and_dissatisfied_retur
             assert r.status_code == 200, r.text
 
         await post("H501", "accept")
-        await post("H501", "propose_response", text=GOOD_RESPONSE)
+        await post("H501", "propose_response", text=GOOD_RESPONSE, **DECISION)
         await post(api.channel("app"), "customer_feedback", satisfied=False, csat=1, comment="年费还没退")
     page = await signed_in(browser, api, "S001")
     assert page.url.endswith("/ui/supervise")

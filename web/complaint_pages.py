@@ -28,7 +28,7 @@ from models.errors import explain
 from models.requests import with_actor
 from models.tables import AuditEvent, ComplaintRow, Notification
 from web.common import render, unchanged, viewer
-from web.views import available_actions, blocked, clock_views, form_fields, script_check
+from web.views import CHOICES, available_actions, blocked, clock_views, form_fields, script_check
 from workflows.contract import MESSAGES, REQUESTS
 from workflows.permissions import Can, list_scope
 
@@ -101,7 +101,7 @@ async def _body(request: Request, ctx: Context, principal: Principal, complaint_
 def _labels(ctx: Context) -> dict[str, list[str]]:
     """The labels a correction may choose, the configured classifier's (its taxonomy, a model's too)."""
     business, natures = ctx.classifier.labels() if ctx.classifier else (set(), set())
-    return {"business_type": sorted(business), "problem_nature": sorted(natures)}
+    return {"business_type": sorted(business), "problem_nature": sorted(natures), **CHOICES}
 
 
 @router.get("/complaints/{complaint_id}", response_class=HTMLResponse)

@@ -110,6 +110,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "by": ("承担的外部机构", "The outside body doing it"), "result": ("鉴定结果", "Its result"),
     "work_order_id": ("工单", "Work order"), "owner_id": ("新负责人工号", "New owner's id"),
     "business_type": ("业务类型", "Business type"), "problem_nature": ("问题性质", "Problem nature"),
+    # The decision notice's parts (Order No. 3), beside the response's text.
+    "finding": ("投诉是否成立", "Finding"), "relief": ("补救方式", "Relief"),
+    "facts": ("核实情况", "What was verified"), "basis": ("处理依据（制度、合同条款或法规）", "Basis (rules, terms, law)"),
+    "reasons": ("处理理由", "Reasons"), "review": ("核查结论", "Review outcome"),
 }
 
 # What a person calls each message: its declaration's names (workflows/contract.py).

@@ -25,6 +25,7 @@ from models.incidents import INCIDENT_ID, INCIDENT_MESSAGES, IncidentState
 from models.requests import with_actor, without_actor
 from models.tables import ComplaintRow
 from web.common import render, viewer
+from web.views import CHOICES
 from workflows.permissions import Can, incident_refusal
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -79,7 +80,7 @@ async def _page(request: Request, ctx: Context, principal: Principal, incident_i
     offered = [n for n in INCIDENT_MESSAGES if _offered(n, principal, s)]
     return render(request, "incident_body.html" if body_only else "incident.html", principal, ctx, status=status,
                   s=s, rows=rows, words=words, over_time=_over_time(rows, ctx.settings.policy().timezone), offered=offered, flash=flash, error=error,
-                  typed=typed or {}, now=datetime.now(UTC))
+                  typed=typed or {}, now=datetime.now(UTC), choices={"finding": CHOICES["finding"], "relief": CHOICES["relief"]})
 
 
 def _offered(name: str, principal: Principal, s: IncidentState) -> bool:

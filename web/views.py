@@ -7,9 +7,11 @@ from zoneinfo import ZoneInfo
 from annotated_types import MaxLen
 
 from models import reasons
+from models.enums import Finding, Relief, ReviewOutcome
 from models.intake import Actor
 from models.policy import Policy
 from models.state import ComplaintState
+from workflows import texts
 from workflows.contract import CHANNEL_ONLY, CONTRACT, MESSAGES, REQUESTS
 from workflows.rules import kind_and_refusal
 from workflows.script import PARTS, script_problems
@@ -107,6 +109,11 @@ def clock_views(s: ComplaintState, now: datetime) -> list[ClockView]:
     return out
 
 
+# A field chosen from a closed list, each choice named in the vocabulary under the field's name.
+CHOICES: dict[str, list[str]] = {"finding": [f.value for f in Finding], "relief": [r.value for r in Relief],
+                                 "review": [r.value for r in ReviewOutcome]}
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -121,19 +128,15 @@ def form_fields(name: str) -> list[Field]:
     for field_name, info in REQUESTS[name].model_fields.items():
         limit = next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
         kind = "select" if field_name == "work_order_id" else "department" if field_name == "department" else \
-            "label" if field_name in ("business_type", "problem_nature") else \
+            "label" if field_name in ("business_type", "problem_nature") or field_name in CHOICES else \
             "textarea" if (limit or 0) > 200 else "text"
         out.append(Field(field_name, info.is_required(), kind, limit))
     return out
 
 
 def deadline_text(dt: datetime, zone: ZoneInfo) -> str:
-    """A deadline as the bank reads it. One at local midnight is the end of the day before (a working-day
-    limit ends at 24:00), so it reads `2026-12-09 24:00`, never `2026-12-10 00:00`, a day that has not begun."""
-    here = dt.astimezone(zone)
-    if (here.hour, here.minute, here.second, here.microsecond) == (0, 0, 0, 0):
-        return f"{(here - timedelta(days=1)):%Y-%m-%d} 24:00"
-    return here.strftime("%Y-%m-%d %H:%M")
+    """A deadline as the bank reads it (`texts.when`: one at local midnight is the day before's 24:00)."""
+    return texts.when(dt, zone.key)
 
 
 def local(dt: datetime | None, tz: str) -> str:

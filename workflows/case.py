@@ -127,7 +127,10 @@ class CaseCore:
         s = self.s
         s.policy_name, s.timezone = policy.name, policy.timezone
         self.event("received", s.first_responder, now, said("received", channel=s.channel.value))
-        self.notify_customer("acknowledgement", now)
+        if s.review_of is None:
+            self.notify_customer("acknowledgement", now)
+        else:
+            self.notify_customer("review_received", now, original=s.review_of.complaint_id)
         self.move(Move.RECEIVED, now)
 
     def analysed(self, analysis: Analysis, now: datetime) -> None:

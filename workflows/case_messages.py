@@ -9,10 +9,10 @@ from datetime import datetime
 from models import messages as m
 from models.enums import Outcome, Role, WorkOrderStatus
 from models.intake import SPECIAL_GROUP_DEPARTMENT, mask_name
-from models.policy import Policy
+from models.policy import Policy, without_holidays
 from models.reasons import said
 from models.sla import ClockKind, Milestone
-from models.state import Appraisal, ComplaintState, Feedback, Pause, WorkOrder
+from models.state import Appraisal, ComplaintState, Decision, Feedback, Pause, WorkOrder
 from models.workflow_io import StartComplaint
 from workflows import contract, texts
 from workflows.case import Move
@@ -30,7 +30,7 @@ class Case(CaseClocks):
             tier=intake.customer.tier, elderly=intake.customer.elderly, received_at=intake.received_at,
             first_responder=intake.received_by, owner_id=intake.received_by.id,
             department=intake.received_by.department, reopened_from=start.reopened_from,
-            surface_fix=start.surface_fix), Policy())
+            surface_fix=start.surface_fix, review_of=start.review_of), Policy())
 
     def deadline_for(self, name: str, msg: m.Message, now: datetime) -> tuple[datetime, str] | None:
         """(start, policy duration) of the deadline `msg` needs before it can be applied, or None."""
@@ -168,8 +168,20 @@ class Case(CaseClocks):
         assert due is not None
         s = self.s
         s.response = msg.text
+        assert msg.finding is not None and msg.relief is not None  # the rules refuse a decision without them
+        review_by = None if s.review_of else without_holidays(now, self.policy.review.apply, self.policy.timezone)
+        s.decision = Decision(finding=msg.finding, relief=msg.relief, facts=msg.facts, basis=msg.basis,
+                              reasons=msg.reasons, review=msg.review, at=now, by=msg.actor.id, review_by=review_by)
         self.event("propose_response", msg.actor, now, said("propose_response"))
         self.notify_customer("response", now, body=msg.text)
+        notice = {**texts.named("finding", msg.finding), **texts.named("relief", msg.relief),
+                  "facts": msg.facts, "basis": msg.basis, "reasons": msg.reasons}
+        if s.review_of is None:
+            assert review_by is not None
+            self.notify_customer("decision", now, review_by=texts.when(review_by, s.timezone), **notice)
+        else:
+            self.notify_customer("review_decision", now, original=s.review_of.complaint_id,
+                                 **texts.named("review", msg.review), **notice)
         self.move(Move.RESPONSE_PROPOSED, now, msg.actor)
         s.responses_sent += 1
         self.meet(Milestone.RESPONSE_SENT, now)

@@ -146,7 +146,24 @@ def propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy, now: 
     if s.emergency and not s.dual_review_done:
         return why("dual_review", count=len(s.disposal_approvals))
     problems = script_problems(msg.text, p.script.prohibited)
-    return script_refusal(problems) if problems else None
+    if problems:
+        return script_refusal(problems)
+    if msg.review is not None and s.review_of is None:
+        return why("not_a_review")
+    if missing := decision_missing(msg, s):
+        return why("decision_incomplete", parts=", ".join(missing))
+    return None
+
+
+# The decision notice's parts, in the order a notice states them (Order No. 3: the decision is told with what
+# was verified, its basis and its reasons); a review's decision also says what became of the first.
+DECISION_PARTS = ("finding", "relief", "facts", "basis", "reasons")
+
+
+def decision_missing(msg: m.ProposeResponse, s: ComplaintState) -> list[str]:
+    """The parts of a decision the message leaves out (blank text counts as left out)."""
+    missing = [part for part in DECISION_PARTS if not str(getattr(msg, part) or "").strip()]
+    return [*missing, "review"] if s.review_of is not None and msg.review is None else missing
 
 
 def escalate(msg: m.Escalate, s: ComplaintState, p: Policy, now: datetime) -> str | None:
@@ -160,6 +177,9 @@ def reassign(msg: m.Reassign, s: ComplaintState, p: Policy, now: datetime) -> st
         return reason
     if (msg.owner_id or s.owner_id) == s.owner_id and (msg.department or s.department) == s.department:
         return why("reassign_same")
+    if s.review_of is not None and (because := s.review_of.recusal(msg.owner_id, msg.department)):
+        return why("recused_owner", complaint=s.review_of.complaint_id, owner=msg.owner_id or msg.department or "",
+                   why_recused=because)
     return None
 
 

@@ -184,7 +184,7 @@ class IncidentWorkflow:
             while todo := [c for c in s.members if c not in job.said]:
                 actor = job.actor.model_dump(mode="json")
                 name, args = ((Act.ANNOUNCE, [s.incident_id, job.seq, job.zh, job.en, actor, todo])
-                              if job.kind == "announce" else (Act.PROPOSE, [s.incident_id, job.text, actor, todo]))
+                              if job.kind == "announce" else (Act.PROPOSE, [s.incident_id, job.text, actor, todo, job.decision]))
                 told: Told = await workflow.execute_activity(
                     name, args=args, result_type=Told, start_to_close_timeout=LONG, heartbeat_timeout=HEARTBEAT,
                     retry_policy=RETRY)
@@ -336,7 +336,8 @@ class IncidentWorkflow:
             s.members += new
             self._log("absorb", who, f"{len(new)} complaints from {msg.from_incident}")
         elif name == "resolve":
-            s.outreach = [*s.outreach, Outreach(kind="propose", actor=msg.actor, text=msg.text)]
+            s.outreach = [*s.outreach, Outreach(kind="propose", actor=msg.actor, text=msg.text,
+                                                   decision=msg.decision())]
             s.status, s.resolved_at, s.resolution = Status.RESOLVED, workflow.now(), msg.text
             self._log("resolve", who, f"response proposed to {len(s.members)} complaints")
 

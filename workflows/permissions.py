@@ -37,6 +37,15 @@ def parties(actor: Actor, s: ComplaintState) -> set[Party]:
     return found
 
 
+def _recused(message: str, actor: Actor, s: ComplaintState) -> str | None:
+    review = s.review_of
+    if review is None or message in RECUSAL_EXEMPT or actor.role is Role.INTAKE:
+        return None
+    if because := review.recusal(actor.id, actor.department):
+        return why("recused", actor=actor.id, complaint=review.complaint_id, why_recused=because)
+    return None
+
+
 def revisit_refusal(actor: Actor, department: str, first_responder: str | None) -> str | None:
     """Who may record a look-back revisit's outcome: a handler of the complaint's department, its first
     responder, or a supervisor."""
@@ -49,11 +58,17 @@ def revisit_refusal(actor: Actor, department: str, first_responder: str | None) 
             f"{actor.id} ({actor.role.value}, {actor.department}) is not")
 
 
+# A review (核查) is decided by no one with a direct interest in it (回避, Order No. 3): not who handled, decided
+# or approved the decision reviewed, nor anyone of the department complained about. That department still
+# answers the work orders the review sends it: giving its records is not deciding.
+RECUSAL_EXEMPT = frozenset({"answer_work_order"})
+
+
 def refusal(message: str, actor: Actor, s: ComplaintState) -> str | None:
     """Why `actor` may not send `message` to this complaint, or None when they may."""
     allowed = WHO_MAY[message]
     if parties(actor, s) & set(allowed):
-        return None
+        return _recused(message, actor, s)
     return why("not_yours", message=message, who=" or ".join(p.value for p in allowed), actor=actor.id,
                role=actor.role.value, department=actor.department)
 

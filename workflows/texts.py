@@ -1,7 +1,12 @@
 """What the complaint tells customers and staff, Chinese first. Kept apart from the lifecycle so wording
 changes never touch the workflow's logic (they do change new history payloads, not commands)."""
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from models.vocabulary import tables
+
+# Read once, when the workflow's modules are imported (never inside a workflow task).
+_NAMES = {kind: tables()[kind] for kind in ("finding", "relief", "review")}
 
 CUSTOMER = {
     "acknowledgement": "您的投诉已受理，编号 {cid}。We have received your complaint; your reference is {cid}.",
@@ -19,7 +24,30 @@ CUSTOMER = {
                          "Complaint {cid} needs {what} by {by}; that time does not count towards our deadline.",
     "appraisal_ended": "投诉 {cid} 的鉴定已完成，我们将于 {due} 前作出处理决定。"
                        "The appraisal for {cid} is done; we will decide by {due}.",
+    # Order No. 3: the decision is told with what was verified, its basis and reasons, and the remedies open.
+    "decision": "投诉 {cid} 的处理决定：{finding_zh}，{relief_zh}。核实情况：{facts}。处理依据：{basis}。"
+                "处理理由：{reasons}。如对决定有异议，您可在 {review_by} 前申请我行上级机构核查，"
+                "也可申请调解、仲裁或依法向人民法院起诉。"
+                " Our decision on {cid}: {finding_en}, {relief_en}. What we verified: {facts}. Basis: {basis}. "
+                "Reasons: {reasons}. If you disagree, you may ask for a review by our higher-level unit until "
+                "{review_by}, or seek mediation, arbitration or a court.",
+    "review_received": "您对投诉 {original} 处理决定的核查申请已受理，编号 {cid}，将由上级机构核查。"
+                       "Your request for a review of the decision on {original} is received as {cid}; "
+                       "our higher-level unit will review it.",
+    "review_decision": "您对投诉 {original} 的核查申请（{cid}）结论：{review_zh}。{finding_zh}，{relief_zh}。"
+                       "核实情况：{facts}。处理依据：{basis}。核查理由：{reasons}。"
+                       "如仍有异议，您可申请调解、仲裁或依法向人民法院起诉。"
+                       " The review of {original} ({cid}): {review_en}. {finding_en}, {relief_en}. What we "
+                       "verified: {facts}. Basis: {basis}. Reasons: {reasons}. If you still disagree, you may seek "
+                       "mediation, arbitration or a court.",
 }
+
+
+def named(kind: str, key: object) -> dict[str, str]:
+    """`{kind}_zh` and `{kind}_en`: what the customer reads for an id (a finding, a relief, a review)."""
+    text = str(getattr(key, "value", key))
+    zh, en = _NAMES[kind].get(text, (text, text))
+    return {f"{kind}_zh": zh, f"{kind}_en": en}
 
 
 def customer(template: str, cid: str, **values: object) -> str:
@@ -31,5 +59,10 @@ def day(at: datetime) -> str:
 
 
 def when(at: datetime, tz: str) -> str:
-    """A deadline as the customer reads it, in the bank's zone: `2026-12-07 14:00`."""
-    return at.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    """A deadline as a person reads it, in the bank's zone: `2026-12-07 14:00`. One at local midnight is the
+    end of the day before (a day limit ends at 24:00), so it reads `2026-12-09 24:00`, never
+    `2026-12-10 00:00`, a day that has not begun."""
+    here = at.astimezone(ZoneInfo(tz))
+    if (here.hour, here.minute, here.second, here.microsecond) == (0, 0, 0, 0):
+        return f"{(here - timedelta(days=1)):%Y-%m-%d} 24:00"
+    return here.strftime("%Y-%m-%d %H:%M")

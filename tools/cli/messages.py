@@ -5,6 +5,7 @@ from typing import Annotated
 
 import typer
 
+from models.enums import Finding, Relief, ReviewOutcome
 from models.state import ComplaintState
 from tools.cli.client import channel_key, request
 from tools.cli.common import JsonFlag, emit
@@ -120,14 +121,22 @@ def approve_disposal(complaint_id: Id,
 
 @message("propose-response")
 def propose_response(complaint_id: Id,
+                     finding: Annotated[Finding, typer.Option(help="What the complaint was found to be.")],
+                     relief: Annotated[Relief, typer.Option(help="What the customer is given.")],
+                     facts: Annotated[str, typer.Option(help="What was verified.")],
+                     basis: Annotated[str, typer.Option(help="The rules, contract terms or law it rests on.")],
+                     reasons: Annotated[str, typer.Option(help="Why this decision.")],
                      text: Annotated[str | None, typer.Option(help="The response text.")] = None,
                      file: Annotated[Path | None, typer.Option(help="Read the response from a file.")] = None,
+                     review: Annotated[ReviewOutcome | None, typer.Option(
+                         help="A review's decision only: uphold or revise the first.")] = None,
                      json: JsonFlag = False):
-    """Send the response (checked against the response script)."""
+    """Send the decision: the response (checked against the script) and the decision notice's parts."""
     body = file.read_text(encoding="utf-8") if file else text
     if not body:
         raise typer.BadParameter("give --text or --file")
-    _send(complaint_id, "propose_response", json, text=body)
+    parts = {"finding": finding.value, "relief": relief.value, "facts": facts, "basis": basis, "reasons": reasons}
+    _send(complaint_id, "propose_response", json, text=body, **parts, **({"review": review.value} if review else {}))
 
 
 @message("customer-feedback")

@@ -1,0 +1,83 @@
+"""The customer's review (核查) of a decision, asked for through their channel: Order No. 3 lets a
+complainant who disagrees ask the bank's higher-level unit to review the decision within 30 days of it.
+
+The application is checked against the decided complaint's row (decided, closed, not itself a review, in
+time), then started as a complaint of its own: the same customer, owned by the higher-level unit's desk, on
+the review's own clock, with the people and the department who must stay out of it (回避). One review per
+complaint: its reference is derived from the reviewed complaint's, so a second application (or a retry whose
+answer was lost) reaches the same review."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import Field
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+
+from api import service
+from complaints import reads
+from complaints.fields import FieldCipher, customer_of
+from models.departments import Registry
+from models.enums import Finding, Role
+from models.intake import Actor, Intake, Strict
+from models.reasons import Reason, why
+from models.state import ReviewOf
+from workflows import texts
+
+
+class ReviewRequest(Strict):
+    reason: str = Field(min_length=1, max_length=2000, description="What the customer disagrees with")
+
+
+@dataclass
+class Refused(Exception):
+    status: int
+    reason: Reason
+
+
+@dataclass
+class Started:
+    review: service.Submitted
+    original: str
+    department: str
+
+
+def review_refusal(row, now: datetime, tz: str) -> Reason | None:
+    """Why this complaint's decision may not be reviewed now, or None. Pure over the row."""
+    if row.review_of is not None:
+        return why("review_of_review", complaint=row.id)
+    if row.decided_at is None:
+        return why("review_undecided", complaint=row.id)
+    if row.stage != "closed":
+        return why("review_open", complaint=row.id)
+    if row.review_by is not None and now > row.review_by:
+        return why("review_late", complaint=row.id, due=texts.when(row.review_by, tz))
+    return None
+
+
+def recused(row) -> list[str]:
+    """Who handled, decided or approved the decision: they take no part in its review."""
+    people = (row.owner_id, row.first_responder_id, row.decided_by, row.close_approved_by)
+    return list(dict.fromkeys(p for p in people if p))
+
+
+async def apply(client: Client, engine: Engine, cipher: FieldCipher, registry: Registry, task_queue: str,
+                complaint_id: str, body: ReviewRequest, now: datetime, tz: str) -> Started:
+    row = reads.complaint_row(engine, complaint_id)
+    if row is None:
+        raise Refused(404, why("no_complaint", complaint=complaint_id))
+    if refused := review_refusal(row, now, tz):
+        raise Refused(422, refused)
+    department = registry.reviewer(row.department)
+    if department is None:
+        raise Refused(422, why("no_reviewer", department=row.department))
+    intake = Intake.model_validate({
+        "channel": row.channel, "external_ref": f"RV.{row.id}", "customer": customer_of(cipher, row),
+        "text": f"【核查申请 / review requested】原投诉 {row.id}：{body.reason}", "received_at": now,
+        "received_by": Actor(id=f"{department}-review", role=Role.INTAKE, department=department).model_dump()})
+    review = ReviewOf(complaint_id=row.id, department=row.department, recused=recused(row),
+                      decided_at=row.decided_at, finding=Finding(row.finding) if row.finding else None)
+    try:
+        started = await service.submit(client, intake, task_queue, review_of=review, now=now)
+    except service.ComplaintError as e:
+        raise Refused(422, why("review_not_started", complaint=row.id, error=str(e)[:300])) from None
+    return Started(started, row.id, department)
