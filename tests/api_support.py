@@ -23,6 +23,7 @@ PEOPLE = {
     "S001": ("supervisor", "complaints"), "A601": ("department_agent", "loans"), "O001": ("operator", "it-ops"),
     "O002": ("operator", "credit-card-centre"),
     "G001": ("handler", "special-group"), "D001": ("handler", "app-desk"),
+    "V001": ("handler", "head-office"),  # the higher-level unit: reviews (核查) land on its desk
 }
 
 

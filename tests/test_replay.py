@@ -15,7 +15,7 @@ from workers.worker import WORKFLOWS
 # older behaviour are kept in a folder of their own until no complaint of that behaviour is open (docs/testing.md).
 SAVED = sorted(p for p in HISTORIES.rglob("*.json") if p != IDS)
 EXPECTED = {"satisfied", "not_satisfied", "withdraw", "breach", "work_order", "lookback", "revisit_recurred",
-            "continued"}
+            "continued", "review"}
 
 
 def test_every_lifecycle_path_has_a_saved_history():
