@@ -80,6 +80,12 @@ def complaint_row(engine: Engine, complaint_id: str) -> ComplaintRow | None:
         return session.get(ComplaintRow, complaint_id)
 
 
+def review_for(engine: Engine, complaint_id: str) -> ComplaintRow | None:
+    """The review (核查) the customer asked for of this complaint's decision, if any."""
+    with Session(engine) as session:
+        return session.exec(select(ComplaintRow).where(ComplaintRow.review_of == complaint_id)).first()
+
+
 @dataclass
 class ComplaintFilter:
     stage: str | None = None

@@ -3,6 +3,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from delivery import templates
 from models import messages as m
 from models.enums import Finding, Outcome, Stage
 from models.sla import Clock, ClockKind, Milestone, clock_name
@@ -115,6 +116,12 @@ def test_the_decision_notice_states_its_parts_and_the_review_s_last_day():
                  "2026-12-23 24:00 前申请我行上级机构核查", "调解、仲裁", "upheld, monetary relief"):
         assert said in notice.body, said
     assert notice.params["review_by"] == "2026-12-23 24:00"
+    # The bank's template says it in the customer's language from the values the notice carries.
+    bank = templates.load()
+    english = templates.render(bank, "decision", "en", notice.params, "composed")
+    assert "upheld, monetary relief" in english and "until 2026-12-23 24:00" in english and "arbitration" in english
+    chinese = templates.render(bank, "decision", "zh", notice.params, "composed")
+    assert "投诉成立，给予经济补偿" in chinese and DECISION["basis"] in chinese
 
 
 def test_a_review_s_decision_upholds_or_revises_and_offers_no_second_review():
@@ -126,6 +133,8 @@ def test_a_review_s_decision_upholds_or_revises_and_offers_no_second_review():
     assert c.s.decision is not None and c.s.decision.review_by is None
     assert "变更原处理决定" in notice.body and "HL0000000000" in notice.body and "核查" in notice.body
     assert "上级机构核查" not in notice.body  # no second review: mediation, arbitration, a court
+    english = templates.render(templates.load(), "review_decision", "en", notice.params, "composed")
+    assert "the decision is revised" in english and "HL0000000000" in english
 
 
 def test_writes_are_sliced_so_no_activity_input_outgrows_the_server():

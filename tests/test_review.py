@@ -6,16 +6,19 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.async_api import expect
 from sqlmodel import Session
 
 from api.reviews import recused, review_refusal
 from models.intake import workflow_id_for
 from models.tables import ComplaintRow, Notification
 from tests.actors import DECISION, GOOD_RESPONSE
+from tests.browser import signed_in
 from tests.conftest import eventually, rows
 from tests.replay import check_replay
 from tests.test_front_door import intake_body, submitted_in_handle
-from tests.test_workbench_desk import FEES
+from tests.test_workbench import _act
+from tests.test_workbench_desk import FEES, failures
 
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 
@@ -142,3 +145,62 @@ async def test_a_customer_asks_for_a_review_and_the_higher_level_unit_decides_it
         late = await h.post(f"/v1/complaints/{cid}/review", json={"reason": "晚了"}, headers=hotline)
         assert late.status_code == 422 and late.json()["code"] == "review_late", late.text
         assert late.json()["values"]["due"] == "2026-12-01 24:00"
+
+
+async def _decided_and_closed(api, engine, ref: str) -> str:
+    """A hotline complaint decided by S001 and closed by the customer's feedback, through the API."""
+    hotline = api.channel("hotline")
+    cid = await submitted_in_handle(api, intake_body(FEES, ref), hotline)
+    async with api.http() as h:
+        for who, name, body in (("H501", "accept", {}), ("S001", "propose_response", {"text": GOOD_RESPONSE, **DECISION})):
+            r = await h.post(f"/v1/complaints/{cid}/{name}", json=body, headers=await api.as_(who))
+            assert r.status_code == 200, r.text
+        r = await h.post(f"/v1/complaints/{cid}/customer_feedback", json={"satisfied": True, "csat": 3}, headers=hotline)
+        assert r.status_code == 200, r.text
+    await eventually(lambda: rows(engine, ComplaintRow, id=cid)[0].review_by is not None)
+    return cid
+
+
+async def test_a_review_is_keyed_in_reviewed_and_decided_through_the_pages_in_chinese(api, engine, browser):
+    cid = await _decided_and_closed(api, engine, f"RV-{uuid.uuid4().hex[:10]}")
+    # The hotline's handler reads the decision and keys in the customer's review through the page's own form.
+    desk = await signed_in(browser, api, "H501")
+    bad = failures(desk)
+    await desk.goto(f"/ui/complaints/{cid}")
+    decision = desk.locator("[data-decision]")
+    await expect(decision).to_contain_text("投诉成立")
+    await expect(decision).to_contain_text("给予经济补偿")
+    await expect(decision).to_contain_text(DECISION["basis"])
+    await expect(desk.locator("[data-review-by]")).to_contain_text("24:00")
+    await desk.locator("form[data-form=review] textarea[name=reason]").fill("客户认为年费仍未退还")
+    await desk.locator("form[data-form=review] button[type=submit]").click()
+    await expect(desk.locator("[data-review-started]")).to_contain_text("总行消费者权益保护部")
+    reviewed = desk.locator("[data-reviewed-in]")
+    await expect(reviewed).to_contain_text("客户已申请核查")
+    rid = await reviewed.get_attribute("data-reviewed-in")
+    assert rid and rid != cid and await desk.locator("form[data-form=review]").count() == 0
+    assert bad == []
+
+    # The decider is recused: the review's page offers them no way to take it.
+    decider = await signed_in(browser, api, "S001")
+    await decider.goto(f"/ui/complaints/{rid}")
+    await expect(decider.locator("[data-review-of]")).to_contain_text(cid)
+    await expect(decider.locator("[data-review-of]")).to_contain_text("回避")
+    assert await decider.locator('details[data-action="accept"]').count() == 0
+    assert await decider.locator('details[data-action="propose_response"]').count() == 0
+
+    # The higher-level unit takes it and decides it through the form, choosing the review's outcome.
+    page = await signed_in(browser, api, "V001")
+    bad = failures(page)
+    await page.goto(f"/ui/complaints/{rid}")
+    await expect(page.locator("[data-clock=review]")).to_contain_text("核查决定")
+    await _act(page, "accept")
+    await expect(page.locator(".flash")).to_contain_text("受理")
+    await _act(page, "propose_response", text=GOOD_RESPONSE, review="revised", finding="partly_upheld",
+               relief="non_monetary", facts="年费已于核查期间退还", basis="《信用卡领用合约》", reasons="原决定未核实退款到账")
+    await expect(page.locator(".flash")).to_contain_text("发送回复")
+    await expect(page.locator("[data-review-outcome]")).to_have_text("变更原处理决定")
+    await expect(page.locator("[data-decision]")).to_contain_text("投诉部分成立")
+    assert await page.locator("[data-review-by]").count() == 0  # a review's decision is not reviewed again
+    await expect(page.locator('[data-template="review_decision"]')).to_contain_text("核查结论")
+    assert bad == []

@@ -20,6 +20,7 @@ from models.vocabulary import clock_name, method_name
 from web import timeline
 from web.i18n import EN, ZH, chart_names, namer, words
 from web.views import deadline_text, evidence
+from workflows import texts
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -83,7 +84,7 @@ def render(request: Request, template: str, principal: Principal | None, ctx: Co
         "say": lambda text, carried=None: reasons.say(reasons.Reason.of(carried) or text, lang, named), "clock": lambda c: clock_name(c, lang),
         "method": lambda m: method_name(m, lang), "evidence": lambda ms: evidence(ms, lang),
         "entry": lambda e: timeline.entry(e.action, e.detail, e.accepted, lang, named, tz, *_coded(e)),
-        "chart_names": lambda: chart_names(lang, registry),
+        "chart_names": lambda: chart_names(lang, registry), "until": lambda at: texts.when(at, tz),
         "notice": lambda n: timeline.notice(n.template, n.body, lang, named, tz, _params(n)), **values},
         status_code=status)
 

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api import incidents, service
+from api import incidents, reviews, service
 from api.access import allowed, readable_state
 from api.context import Context, context
 from api.errors import STATUS
@@ -30,7 +30,7 @@ from models.tables import AuditEvent, ComplaintRow, Notification
 from web.common import render, unchanged, viewer
 from web.views import CHOICES, available_actions, blocked, clock_views, form_fields, script_check
 from workflows.contract import MESSAGES, REQUESTS
-from workflows.permissions import Can, list_scope
+from workflows.permissions import Can, intake_refusal, list_scope
 
 UNMASK = allowed(Can.UNMASK, viewer)  # the rule, workflows/permissions.py
 router = APIRouter(prefix="/ui", include_in_schema=False)
@@ -81,7 +81,7 @@ def _timeline(ctx: Context, complaint_id: str) -> tuple[list[AuditEvent], str, l
 
 async def _body(request: Request, ctx: Context, principal: Principal, complaint_id: str, *, page: bool = False,
                 flash: str | None = None, error: str | None = None, status: int = 200,
-                typed: dict[str, dict[str, str]] | None = None):
+                typed: dict[str, dict[str, str]] | None = None, review_started: str | None = None):
     state = await _state(ctx, principal, complaint_id)
     now = datetime.now(UTC)
     policy = ctx.settings.policy()
@@ -89,13 +89,46 @@ async def _body(request: Request, ctx: Context, principal: Principal, complaint_
     not_yet = blocked(principal.actor, state, policy, now, actions)
     timeline, text, sent = await run_in_threadpool(_timeline, ctx, complaint_id)
     incident = await run_in_threadpool(incidents.incident_of, ctx.engine, complaint_id)
+    review = await run_in_threadpool(reads.review_for, ctx.engine, complaint_id)
     return render(request, "complaint.html" if page else "complaint_body.html", principal, ctx, status=status,
                   s=state, poll=poll_token(ctx, principal, complaint_id, state.history_total),
                   clocks=clock_views(state, now), actions=actions,
                   forms={name: form_fields(name) for name in actions}, timeline=timeline, flash=flash, error=error,
                   stages=["receive", "analyse", "handle", "respond", "verify", "closed"],
                   notes=[e for e in timeline if e.action == "add_note" and e.accepted], text=text,
-                  typed=typed or {}, sent=sent, not_yet=not_yet, labels=_labels(ctx), incident=incident)
+                  typed=typed or {}, sent=sent, not_yet=not_yet, labels=_labels(ctx), incident=incident,
+                  may_ask_review=review is None and _may_ask_review(principal, state), review=review,
+                  review_started=review_started)
+
+
+def _may_ask_review(principal: Principal, s) -> bool:
+    """Offer to key in the customer's review (核查) on a closed decision, to whoever may key in for its channel
+    (the API's rule); the application's own checks (in time, not itself a review) answer on sending."""
+    return s.stage.value == "closed" and s.decision is not None and s.review_of is None and \
+        intake_refusal(principal, s.channel) is None
+
+
+@router.post("/complaints/{complaint_id}/review", response_class=HTMLResponse)
+async def ask_review(request: Request, complaint_id: str, principal: Principal = Depends(viewer),
+                     ctx: Context = Depends(context)):
+    """A person keys in the customer's review: the page says which unit reviews it, under which reference (the
+    review is the higher-level unit's, and the person who keyed it in may not be able to open it)."""
+    state = await _state(ctx, principal, complaint_id)
+    if refused := intake_refusal(principal, state.channel):
+        raise Problem(403, "forbidden", refused)
+    form = await request.form()
+    try:
+        body = reviews.ReviewRequest.model_validate({"reason": str(form.get("reason") or "")})
+        started = await reviews.apply(ctx.client, ctx.engine, ctx.cipher, ctx.settings.departments(),
+                                      ctx.settings.task_queue, complaint_id, body, datetime.now(UTC),
+                                      ctx.settings.policy().timezone)
+    except ValidationError as e:
+        return await _body(request, ctx, principal, complaint_id, error=explain(e), status=422)
+    except reviews.Refused as e:
+        request.state.outcome = f"rule: {e.reason[:200]}"
+        return await _body(request, ctx, principal, complaint_id, error=e.reason, status=e.status)
+    request.state.outcome = "review started" if started.review.created else "review asked for before"
+    return await _body(request, ctx, principal, complaint_id, review_started=started.department)
 
 
 def _labels(ctx: Context) -> dict[str, list[str]]:

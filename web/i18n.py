@@ -114,6 +114,13 @@ WORDS: dict[str, tuple[str, str]] = {
     "finding": ("投诉是否成立", "Finding"), "relief": ("补救方式", "Relief"),
     "facts": ("核实情况", "What was verified"), "basis": ("处理依据（制度、合同条款或法规）", "Basis (rules, terms, law)"),
     "reasons": ("处理理由", "Reasons"), "review": ("核查结论", "Review outcome"),
+    "decision": ("处理决定", "Decision"), "decided": ("作出决定", "Decided"),
+    "review_by": ("客户可申请核查至", "The customer may ask for a review until"),
+    "review_of": ("核查", "Review"), "review_of_text": ("本投诉为客户对以下投诉处理决定的核查申请：", "This is the customer's review of the decision on "),
+    "recused": ("回避", "Recused"), "review_reason": ("客户的核查理由（代客户申请）", "Why the customer asks for a review (keyed in for them)"),
+    "ask_review": ("代客户申请核查", "Ask for a review for the customer"),
+    "reviewed_in": ("客户已申请核查", "The customer asked for a review"),
+    "review_started": ("已代客户申请核查，由以下机构核查", "Review asked for; it is reviewed by"),
 }
 
 # What a person calls each message: its declaration's names (workflows/contract.py).
