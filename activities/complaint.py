@@ -5,6 +5,7 @@ rows are keyed so that a second attempt writes nothing new."""
 import json
 from datetime import UTC, datetime
 
+import numpy as np
 import structlog
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
@@ -13,13 +14,13 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.faults import permanent_faults
-from classifier import Classifier, embedding
+from classifier import Classifier, embedding, repeats
 from classifier.rules import RulesClassifier
 from complaints.db import insert_ignore, upsert_versioned
-from complaints.fields import FieldCipher, sealed_row
+from complaints.fields import FieldCipher, opened, sealed_row
 from models.intake import mask_name, workflow_id_for
 from models.policy import Policy, approx_span
-from models.state import Analysis, ComplaintState
+from models.state import Analysis, Classification, ComplaintState
 from models.tables import AuditEvent, ComplaintRow, Notification, SlaEventRow, WorkOrderRow
 from models.workflow_io import Act, DeadlineInput, Received, RecordBatch, StartComplaint
 from sla.calendar import calendar_for
@@ -46,13 +47,14 @@ class ComplaintActivities:
         except ValueError as e:  # the workflow fails with this reason; nothing was written
             raise ApplicationError(str(e), type="InvalidIntake", non_retryable=True) from None
         name = intake.customer.name
+        vector = embedding.embed([intake.text])[0]
         with Session(self.engine) as session:
             insert_ignore(session, ComplaintRow, [dict(
                 id=start.complaint_id, workflow_id=activity.info().workflow_id, channel=intake.channel.value,
                 external_ref=intake.external_ref, customer_masked=mask_name(name),
                 **sealed_row(self.cipher, start.complaint_id, customer_id=intake.customer.id, customer_name=name,
                              customer_phone=intake.customer.phone, customer_email=intake.customer.email or "",
-                             text=intake.text, meaning=embedding.as_text(embedding.embed([intake.text])[0])),
+                             text=intake.text, meaning=embedding.as_text(vector)),
                 customer_language=intake.customer.language.value, tier=intake.customer.tier.value,
                 received_at=_utc(intake.received_at),
                 first_responder_id=intake.received_by.id,
@@ -62,9 +64,9 @@ class ComplaintActivities:
                 updated_at=_now())])
             session.commit()
         log.info("complaint received", complaint_id=start.complaint_id, channel=intake.channel.value)
-        return Received(policy=self.policy, analysis=self._analyse(start, self.policy))
+        return Received(policy=self.policy, analysis=self._analyse(start, self.policy, vector))
 
-    def _analyse(self, start: StartComplaint, policy: Policy) -> Analysis:
+    def _analyse(self, start: StartComplaint, policy: Policy, vector: np.ndarray) -> Analysis:
         intake = start.intake
         received = _utc(intake.received_at)
         with Session(self.engine) as session:
@@ -86,9 +88,29 @@ class ComplaintActivities:
         calendar = calendar_for(policy.region, policy.timezone)
         deadlines = {name: calendar.deadline(intake.received_at, duration) for name, duration in
                      clocks_for(policy, c.level, c.emergency, review=start.review_of is not None).items()}
+        repeat, still_open = (None, []) if start.review_of else self._repeat_of(
+            start.complaint_id, intake.customer.id, c, vector, policy)
         log.info("complaint analysed", complaint_id=start.complaint_id, level=c.level.value,
-                 emergency=c.emergency, department=c.department)
-        return Analysis(classification=c, recent_complaints=list(recent), deadlines=deadlines)
+                 emergency=c.emergency, department=c.department, repeat_of=repeat)
+        return Analysis(classification=c, recent_complaints=list(recent), deadlines=deadlines, repeat_of=repeat,
+                        open_complaints=still_open)
+
+    def _repeat_of(self, complaint_id: str, customer_id: str, c: Classification, vector: np.ndarray,
+                   policy: Policy) -> tuple[str | None, list[str]]:
+        """The open complaint of the same customer this one repeats (classifier/repeats.py), if any, and all
+        of that customer's open complaints (the ones a handler may link it to)."""
+        with Session(self.engine) as session:
+            open_ones = session.exec(
+                select(ComplaintRow).where(
+                    ComplaintRow.customer_id_tag == self.cipher.tag(customer_id), ComplaintRow.id != complaint_id,
+                    ComplaintRow.stage != "closed", col(ComplaintRow.review_of).is_(None))
+                .order_by(col(ComplaintRow.received_at).desc()).limit(20)).all()
+        seen = [repeats.Seen(r.id, r.business_type, r.problem_nature,
+                             embedding.from_text(m) if (m := opened(self.cipher, r, "meaning")) else None)
+                for r in open_ones]
+        found = repeats.repeat_of(repeats.Seen(complaint_id, c.business_type, c.problem_nature, vector), seen,
+                                  policy.repeats.similarity)
+        return (found[0] if found else None), [r.id for r in open_ones]
 
     @activity.defn(name=Act.RECORD)
     def record_batch(self, batch: RecordBatch) -> None:

@@ -52,6 +52,19 @@ class EndAppraisal(Message):
     result: str = Field(min_length=1, max_length=2000)
 
 
+class LinkRepeat(Message):
+    """This complaint repeats an open one of the same customer (Order No. 3: merged with it): it is handled
+    there, on that one's clock, and its own clocks are held while it stays linked."""
+    of: str = Field(pattern=r"^[A-Z]{2}\d{10}$")
+    note: str = NOTE
+
+
+class NewFacts(Message):
+    """Not a repeat after all: the customer brings new facts or reasons. Unlinks a linked repeat (its clocks
+    run again; the time linked is not counted) or sets the offer aside; recorded either way."""
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class CustomerInfoReceived(Message):
     note: str = NOTE
 

@@ -202,6 +202,13 @@ class Limits(_Section):
     history_events: int = Field(default=2000, ge=100)
 
 
+class Repeats(_Section):
+    """Order No. 3 lets the same complaint, repeated while one is handled, be merged with it. A new complaint is
+    offered to its handler as a repeat of an open one of the same customer with the same business type and
+    problem nature whose text is at least this alike (cosine of the two texts' meaning vectors)."""
+    similarity: float = Field(default=0.6, gt=0, le=1)
+
+
 class Script(_Section):
     """The response script: every response needs each part, and none of the prohibited phrases."""
 
@@ -234,6 +241,7 @@ class Policy(_Section):
     dissatisfied: Dissatisfied = Dissatisfied()
     regulatory: Regulatory = Regulatory()
     review: Review = Review()
+    repeats: Repeats = Repeats()
     lookback: LookBack = LookBack()
     records: Records = Records()
     limits: Limits = Limits()

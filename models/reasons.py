@@ -93,6 +93,10 @@ REASONS: dict[str, tuple[str, str]] = {
                     "部门登记表中没有负责核查{department}决定的上级机构"),
     "review_not_started": ("the review of {complaint} could not start: {error}", "投诉 {complaint} 的核查未能开始：{error}"),
     "no_complaint": ("no complaint {complaint} in the read model", "没有投诉 {complaint}"),
+    "repeat_linked": ("already linked as a repeat of {of}", "已作为 {of} 的重复投诉合并处理"),
+    "not_a_repeat": ("{of} is not an open complaint of this customer that the analysis found",
+                     "{of} 不是分析发现的该客户未结投诉，不能合并"),
+    "no_repeat": ("this complaint is neither offered nor linked as a repeat", "本投诉没有疑似重复，也未合并"),
     "recused": ("{actor} takes no part in the review of {complaint} (recusal: {why_recused})",
                 "{actor} 须回避投诉 {complaint} 的核查：{why_recused}"),
     "recused_owner": ("the review of {complaint} may not go to {owner} (recusal: {why_recused})",
@@ -188,6 +192,8 @@ ENTRY = {
     "no_feedback": "verification window ended without an answer",
     "sla_warning": "{clock} due {due}", "sla_breached": "{clock} was due {due}",
     "start_appraisal": "clocks held for {what} by {by}", "end_appraisal": "appraisal done after {span}: {result}",
+    "suspected_repeat": "seems to repeat open complaint {of}", "link_repeat": "linked as a repeat of {of}. {note}",
+    "new_facts": "new facts: handled on its own. {reason}",
 }
 
 

@@ -25,6 +25,8 @@ class Analysis(BaseModel):
     classification: Classification
     recent_complaints: list[str] = []
     deadlines: dict[str, datetime] = {}
+    repeat_of: str | None = None  # an open complaint of the same customer this one seems to repeat
+    open_complaints: list[str] = []  # that customer's open complaints when this one came in
 
 
 class WorkOrder(BaseModel):
@@ -145,6 +147,9 @@ class ComplaintState(BaseModel):
     reopened_from: str | None = None
     surface_fix: bool = False
     review_of: ReviewOf | None = None  # this complaint is the customer's review of another's decision
+    suspected_repeat: str | None = None  # an open complaint it seems to repeat, offered to the handler
+    open_of_customer: list[str] = []     # the customer's open complaints at intake: what it may be linked to
+    repeat_of: str | None = None         # linked as a repeat of that one: handled there, its own clocks held
     clocks: list[Clock] = []
     work_orders: list[WorkOrder] = []
     pauses: list[Pause] = []

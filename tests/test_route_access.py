@@ -36,6 +36,8 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("GET", "/v1/complaints/{complaint_id}/customer", ""): {"S001"},
     ("POST", "/v1/complaints/{complaint_id}/legal-hold", ""): {"S001"},
     ("POST", "/v1/complaints/{complaint_id}/legal-hold/release", ""): {"S001"},
+    # the customer's review (核查): their channel, or a person keying in for a staff channel
+    ("POST", "/v1/complaints/{complaint_id}/review", ""): {"hotline", "E207", "H801"},
     ("GET", "/v1/complaints", ""): {"E207", "H801", "A601", "R010", "S001"},
     ("GET", "/v1/work-orders", ""): ANY_PERSON,
     ("GET", "/v1/work-orders", "department=loans"): {"A601", "S001"},
@@ -87,6 +89,7 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("GET", "/ui/complaints/{complaint_id}/records", ""): {"S001"},
     ("POST", "/ui/complaints/{complaint_id}/legal-hold", ""): {"S001"},
     ("POST", "/ui/complaints/{complaint_id}/legal-hold/release", ""): {"S001"},
+    ("POST", "/ui/complaints/{complaint_id}/review", ""): {"E207"},  # on the case, and keys in for the hotline
     ("GET", "/ui/incidents", ""): {"E207", "H801", "A601", "S001"},
     ("GET", "/ui/incidents/{incident_id}", ""): {"E207", "H801", "A601", "S001"},
     ("POST", "/ui/incidents/{incident_id}/act/{name}", ""): {"E207", "H801", "A601", "S001"},
@@ -179,6 +182,8 @@ def body_for(method: str, path: str, query: str) -> dict:
     name = path.rsplit("/", 1)[1]
     if path.startswith("/v1/complaints/") and name in MESSAGES:
         return {"json": EXAMPLES.get(name, {})}
+    if path.endswith("/review"):
+        return {"json": {"reason": "disagree"}} if path.startswith("/v1") else {"data": {"reason": "disagree"}}
     if "/legal-hold" in path:
         return {"json": {"reason": "litigation"}} if path.startswith("/v1") else {"data": {"reason": "litigation"}}
     if path.startswith("/v1/lookbacks/") and "/revisits/" in path:
@@ -202,7 +207,8 @@ EXAMPLES = {
     "request_customer_info": {"what": "a receipt"}, "customer_info_received": {"note": "the receipt"},
     "approve_disposal": {}, "record_disposal": {"text": "card frozen"}, "return_disposal": {"reason": "why?"},
     "incident_notice": {"incident_id": "INC-202612010000-abcdef", "zh": "系统已恢复"},
-    "propose_response": {"text": "非常抱歉。经核实，已为您退还。我们将回访。"},
+    "propose_response": {"text": "非常抱歉。经核实，已为您退还。我们将回访。", "finding": "upheld", "relief": "monetary",
+                         "facts": "误收", "basis": "合同", "reasons": "应退"},
     "customer_feedback": {"satisfied": True, "csat": 5}, "escalate": {"reason": "urgent"},
     "reassign": {"owner_id": "H501", "department": "credit-card-centre", "reason": "cards"}, "approve_close": {},
     "withdraw": {"reason": "sorted"}, "extend_deadline": {"reason": "complex"},

@@ -64,6 +64,7 @@ def msg(name: str, actor: Actor = OWNER, **fields) -> m.Message:
         "record_disposal": {"text": "card frozen"}, "return_disposal": {"reason": "which card?"},
         "incident_notice": {"incident_id": "INC-202612010000-abcdef", "zh": "系统已恢复"},
         "start_appraisal": {"what": "笔迹鉴定", "by": "司法鉴定所"}, "end_appraisal": {"result": "签名非本人"},
+        "link_repeat": {"of": "HL0000000009"}, "new_facts": {"reason": "客户补充了新的交易"},
     }
     return MESSAGES[name].model_validate({"actor": actor.model_dump(), **defaults.get(name, {}), **fields})
 
@@ -188,6 +189,14 @@ REFUSALS = [
     ("propose_response", OWNER, {"accepted": True, "work_orders": []}, {"review": "upheld"},
      "this complaint is not a review: its decision upholds or revises nothing"),
     ("propose_response", OWNER, {"accepted": True, "work_orders": [], **REVIEW}, {}, "the decision needs review"),
+    # Repeats (Order No. 3): linked only to an open complaint of the same customer the analysis found.
+    ("link_repeat", OWNER, {}, {}, "HL0000000009 is not an open complaint of this customer that the analysis found"),
+    ("link_repeat", OWNER, {"suspected_repeat": "HL0000000009"}, {"of": "HL0000000001"},
+     "HL0000000001 is not an open complaint of this customer that the analysis found"),  # never itself
+    ("link_repeat", OWNER, {"repeat_of": "HL0000000009"}, {}, "already linked as a repeat of HL0000000009"),
+    ("link_repeat", OWNER, {"recent_complaints": ["HL0000000009"]}, {},  # recent, but not open at intake
+     "HL0000000009 is not an open complaint of this customer that the analysis found"),
+    ("new_facts", OWNER, {}, {}, "this complaint is neither offered nor linked as a repeat"),
     # Recusal (回避): who handled, decided or approved the decision, and its department, stay out of the review.
     ("accept", DECIDER, REVIEW, {}, "S777 takes no part in the review of HL0000000000 (recusal: handled)"),
     ("propose_response", OF_LOANS, {"accepted": True, "work_orders": [], **REVIEW}, {"review": "upheld"},
@@ -289,6 +298,11 @@ ALLOWED = [
     ("start_appraisal", OWNER, {"appraisals": [APPRAISED]}, {}),
     ("end_appraisal", OWNER, {"appraisals": [APPRAISING]}, {}),
     ("withdraw", INTAKE, {"stage": Stage.VERIFY}, {}),
+    ("link_repeat", OWNER, {"suspected_repeat": "HL0000000009"}, {}),
+    ("link_repeat", OWNER, {"open_of_customer": ["HL0000000008", "HL0000000009"]}, {}),
+    ("link_repeat", OWNER, {"suspected_repeat": "HL0000000008", "open_of_customer": ["HL0000000009"]}, {}),
+    ("new_facts", OWNER, {"suspected_repeat": "HL0000000009"}, {}),
+    ("new_facts", OWNER, {"repeat_of": "HL0000000009"}, {}),
     ("accept", OWNER, REVIEW, {}),
     ("propose_response", OWNER, {"accepted": True, "work_orders": [], **REVIEW}, {"review": "revised"}),
     ("answer_work_order", AGENT, REVIEW, {}),  # the department complained about gives its records
@@ -323,11 +337,12 @@ MAY = {
     "escalate": {"supervisor"}, "reassign": {"supervisor"}, "approve_close": {"supervisor"},
     "withdraw": {"intake"}, "extend_deadline": {"supervisor"}, "correct_classification": {"supervisor"},
     "start_appraisal": {"owner", "supervisor"}, "end_appraisal": {"owner", "supervisor"},
+    "link_repeat": {"owner", "department", "supervisor"}, "new_facts": {"owner", "department", "supervisor"},
 }
 # A major complaint adds the special handling group where the spec hands it the case.
 SPECIAL_GROUP_MAY = {"accept", "add_note", "open_work_order", "cancel_work_order", "request_customer_info",
                      "customer_info_received", "propose_response", "record_disposal", "start_appraisal",
-                     "end_appraisal"}
+                     "end_appraisal", "link_repeat", "new_facts"}
 
 
 @pytest.mark.parametrize("name", sorted(MAY))

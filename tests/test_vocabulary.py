@@ -195,7 +195,7 @@ SAMPLES = {"note": "已核实", "text": "客户来电", "reason": "重复投诉"
            "business_type": "credit_card", "problem_nature": "fee_dispute", "new_type": "loans",
            "new_nature": "service_attitude", "stage": "handle", "channel": "hotline", "level": "II",
            "emergency": ", emergency", "method": "rules@1", "outcome": "resolved", "clock": "first response",
-           "by": "司法鉴定所", "result": "签名非本人"}
+           "by": "司法鉴定所", "result": "签名非本人", "of": "HL0000000009"}
 
 
 @pytest.mark.parametrize("action", sorted(reasons.ENTRY))

@@ -28,7 +28,7 @@ from models.errors import explain
 from models.requests import with_actor
 from models.tables import AuditEvent, ComplaintRow, Notification
 from web.common import render, unchanged, viewer
-from web.views import CHOICES, available_actions, blocked, clock_views, form_fields, script_check
+from web.views import CHOICES, available_actions, blocked, clock_views, form_fields, repeat_candidates, script_check
 from workflows.contract import MESSAGES, REQUESTS
 from workflows.permissions import Can, intake_refusal, list_scope
 
@@ -98,6 +98,7 @@ async def _body(request: Request, ctx: Context, principal: Principal, complaint_
                   notes=[e for e in timeline if e.action == "add_note" and e.accepted], text=text,
                   typed=typed or {}, sent=sent, not_yet=not_yet, labels=_labels(ctx), incident=incident,
                   may_ask_review=review is None and _may_ask_review(principal, state), review=review,
+                  repeats=repeat_candidates(state),
                   review_started=review_started)
 
 

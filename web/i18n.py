@@ -119,6 +119,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "review_of": ("核查", "Review"), "review_of_text": ("本投诉为客户对以下投诉处理决定的核查申请：", "This is the customer's review of the decision on "),
     "recused": ("回避", "Recused"), "review_reason": ("客户的核查理由（代客户申请）", "Why the customer asks for a review (keyed in for them)"),
     "ask_review": ("代客户申请核查", "Ask for a review for the customer"),
+    "suspected": ("疑似重复", "offered as a repeat"), "of": ("与以下未结投诉为同一事项", "The open complaint it repeats"),
+    "repeat_suspected": ("疑似重复投诉，与未结投诉为同一事项", "Seems to repeat the open complaint"),
+    "repeat_linked": ("已作为重复投诉合并处理，时限以该投诉为准", "Linked as a repeat of, and handled on the clock of"),
+    "new_facts.reason": ("新的事实或理由", "The new facts or reasons"),
     "reviewed_in": ("客户已申请核查", "The customer asked for a review"),
     "review_started": ("已代客户申请核查，由以下机构核查", "Review asked for; it is reviewed by"),
 }

@@ -30,11 +30,20 @@ def available_actions(actor: Actor, s: ComplaintState, policy: Policy, now: date
             if not open_orders:
                 continue
             fields["work_order_id"] = open_orders[0]
+        if name == "link_repeat":  # offered when there is something to link it to (the rule decides what)
+            if not (candidates := repeat_candidates(s)):
+                continue
+            fields["of"] = candidates[0]
         refused = kind_and_refusal(name, cls.model_validate({**fields, "actor": actor.model_dump()}), s, policy, now)
         if refused is None or (refused[0] == "rule" and CONTRACT[name].decided_by_content
                                and not waits_on_the_case(refused[1])):
             found.append(name)
     return found
+
+
+def repeat_candidates(s: ComplaintState) -> list[str]:
+    """What a repeat may be linked to: the one the analysis offered first, then the customer's other open ones."""
+    return list(dict.fromkeys(c for c in (s.suspected_repeat, *s.open_of_customer) if c))
 
 
 def waits_on_the_case(reason: str) -> bool:
@@ -127,7 +136,7 @@ def form_fields(name: str) -> list[Field]:
     out = []
     for field_name, info in REQUESTS[name].model_fields.items():
         limit = next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
-        kind = "select" if field_name == "work_order_id" else "department" if field_name == "department" else \
+        kind = "select" if field_name in ("work_order_id", "of") else "department" if field_name == "department" else \
             "label" if field_name in ("business_type", "problem_nature") or field_name in CHOICES else \
             "textarea" if (limit or 0) > 200 else "text"
         out.append(Field(field_name, info.is_required(), kind, limit))

@@ -138,11 +138,14 @@ class CaseCore:
         s = self.s
         s.classification, s.level, s.emergency = c, c.level, c.emergency
         s.department, s.recent_complaints = c.department, analysis.recent_complaints
+        s.suspected_repeat, s.open_of_customer = analysis.repeat_of, analysis.open_complaints[:20]
         s.special_group = c.level.goes_to_special_group()
         detail = said("analysed", business_type=c.business_type, problem_nature=c.problem_nature,
                       level=c.level.value, emergency=", emergency" if c.emergency else "", department=c.department,
                       method=c.method)
         self.event("analysed", SYSTEM, now, detail)
+        if s.suspected_repeat:  # offered to the handler, who links it or says there are new facts
+            self.event("suspected_repeat", SYSTEM, now, said("suspected_repeat", of=s.suspected_repeat))
         for name, due in analysis.deadlines.items():
             self.start_clock(name, s.received_at, due, now)
         if s.special_group:

@@ -30,11 +30,12 @@ class CaseClocks(CaseCore):
 
     def hold_or_run(self, now: datetime) -> None:
         """Each clock paused exactly while something the rules allow holds it: the customer's information
-        (the bank's own resolution clocks) or an external appraisal (those and the regulatory decision). Two
-        holds may overlap: a clock runs again only when neither holds it."""
-        waiting, appraising = self.s.waiting_on_customer, self.s.appraising
+        (the bank's own resolution clocks), an external appraisal (those and the regulatory decision), or a link
+        as a repeat (every clock: the complaint is handled on the open one's). Holds may overlap: a clock runs
+        again only when none holds it."""
+        waiting, appraising, merged = self.s.waiting_on_customer, self.s.appraising, self.s.repeat_of is not None
         for clock in self.s.clocks:
-            held = (waiting and clock.pausable) or (appraising and clock.kind.value in APPRAISAL_PAUSES)
+            held = merged or (waiting and clock.pausable) or (appraising and clock.kind.value in APPRAISAL_PAUSES)
             if held:
                 clock.hold(now)
             elif clock.paused:

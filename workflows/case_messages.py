@@ -119,6 +119,23 @@ class Case(CaseClocks):
         self.event("customer_info_received", msg.actor, now,
                    said("customer_info_received", span=now - pause.started_at))
 
+    def on_link_repeat(self, msg: m.LinkRepeat, now: datetime, due: datetime | None) -> None:
+        s = self.s
+        s.repeat_of, s.suspected_repeat = msg.of, None
+        self.hold_or_run(now)  # handled on the open one's clock: this one's wait while linked
+        self.event("link_repeat", msg.actor, now, said("link_repeat", of=msg.of, note=msg.note))
+        self.notify_customer("repeat_linked", now, of=msg.of)
+        self.out.search_attributes = True
+
+    def on_new_facts(self, msg: m.NewFacts, now: datetime, due: datetime | None) -> None:
+        s = self.s
+        linked, s.repeat_of, s.suspected_repeat = s.repeat_of, None, None
+        self.hold_or_run(now)
+        self.event("new_facts", msg.actor, now, said("new_facts", of=linked or "", reason=msg.reason))
+        if linked:  # the customer was told it was merged: now that it is handled on its own
+            self.notify_customer("repeat_unlinked", now, of=linked)
+        self.out.search_attributes = True
+
     def on_start_appraisal(self, msg: m.StartAppraisal, now: datetime, due: datetime | None) -> None:
         self.s.appraisals.append(Appraisal(what=msg.what, by=msg.by, started_at=now, started_by=msg.actor.id))
         self.hold_or_run(now)

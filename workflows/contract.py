@@ -94,6 +94,20 @@ def request_customer_info(msg: m.RequestCustomerInfo, s: ComplaintState, p: Poli
     return None
 
 
+def link_repeat(msg: m.LinkRepeat, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    """Only to an open complaint of the same customer the analysis found: the one offered, or another of theirs
+    open when this one came in."""
+    if s.repeat_of is not None:
+        return why("repeat_linked", of=s.repeat_of)
+    if msg.of == s.complaint_id or msg.of not in {s.suspected_repeat, *s.open_of_customer}:
+        return why("not_a_repeat", of=msg.of)
+    return None
+
+
+def new_facts(msg: m.NewFacts, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    return None if s.repeat_of or s.suspected_repeat else why("no_repeat")
+
+
 def customer_info_received(msg: m.CustomerInfoReceived, s: ComplaintState, p: Policy, now: datetime) -> str | None:
     return None if s.waiting_on_customer else why("not_waiting")
 
@@ -270,6 +284,10 @@ CONTRACT: Mapping[str, Declared] = MappingProxyType({
                                 {"what": WRITTEN, "by": WRITTEN}),
     "end_appraisal": Declared(m.EndAppraisal, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
                               ("外部鉴定完成", "End the external appraisal"), end_appraisal, {"result": WRITTEN}),
+    "link_repeat": Declared(m.LinkRepeat, HANDLE, (OWNER, DEPARTMENT, SPECIAL_GROUP, SUPERVISOR),
+                            ("合并为重复投诉", "Link as a repeat"), link_repeat, {"of": "XX0000000000"}),
+    "new_facts": Declared(m.NewFacts, HANDLE, (OWNER, DEPARTMENT, SPECIAL_GROUP, SUPERVISOR),
+                          ("有新事实，单独处理", "New facts: handle it on its own"), new_facts, {"reason": WRITTEN}),
     "customer_info_received": Declared(m.CustomerInfoReceived, HANDLE, (INTAKE, OWNER, SPECIAL_GROUP),
                                        ("客户材料已收到", "Customer information received"), customer_info_received),
     "approve_disposal": Declared(m.ApproveDisposal, HANDLE, (REVIEWER, SUPERVISOR),

@@ -24,6 +24,10 @@ CUSTOMER = {
                          "Complaint {cid} needs {what} by {by}; that time does not count towards our deadline.",
     "appraisal_ended": "投诉 {cid} 的鉴定已完成，我们将于 {due} 前作出处理决定。"
                        "The appraisal for {cid} is done; we will decide by {due}.",
+    "repeat_linked": "您的投诉 {cid} 与投诉 {of} 为同一事项，将合并处理，处理期限以 {of} 为准。"
+                     "Your complaint {cid} is the same matter as {of}: we handle them together, by {of}'s date.",
+    "repeat_unlinked": "您的投诉 {cid} 有新的情况，我们将单独处理。"
+                       "Your complaint {cid} brings new facts: we handle it on its own.",
     # Order No. 3: the decision is told with what was verified, its basis and reasons, and the remedies open.
     "decision": "投诉 {cid} 的处理决定：{finding_zh}，{relief_zh}。核实情况：{facts}。处理依据：{basis}。"
                 "处理理由：{reasons}。如对决定有异议，您可在 {review_by} 前申请我行上级机构核查，"
