@@ -61,6 +61,8 @@ class ComplaintActivities:
                 first_responder_department=intake.received_by.department, owner_id=intake.received_by.id,
                 department=intake.received_by.department, stage="receive", reopened_from=start.reopened_from,
                 surface_fix=start.surface_fix, review_of=start.review_of.complaint_id if start.review_of else None,
+                referral_ref=intake.referral.reference if intake.referral else None,
+                referral_due=intake.referral.due if intake.referral else None,
                 updated_at=_now())])
             session.commit()
         log.info("complaint received", complaint_id=start.complaint_id, channel=intake.channel.value)

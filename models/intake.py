@@ -1,7 +1,7 @@
 """The intake: what a channel submits. Validated strictly; unknown fields are refused."""
 import hashlib
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -58,6 +58,14 @@ class Actor(Strict):
     department: str = Field(min_length=1, max_length=64)
 
 
+class Referral(Strict):
+    """A complaint the regulator forwards: its reference and the date it set for the bank's report back
+    (Order No. 5, Art. 44: the report gives the facts, the dispute's focus, the investigation, the basis, the
+    communication with the customer, any extension and the customer's satisfaction)."""
+    reference: str = Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")
+    due: date
+
+
 class IntakeRequest(Strict):
     """What the API takes from a channel or a person: the first responder is never in it (it is the person
     signed in, or the channel's desk), and a channel's credential decides the channel."""
@@ -68,6 +76,7 @@ class IntakeRequest(Strict):
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     # When the bank received it; a request without one was received as it arrives.
     received_at: datetime | None = None
+    referral: Referral | None = None  # a regulator's referral only
 
     @field_validator("received_at")
     @classmethod
@@ -98,6 +107,12 @@ class Intake(IntakeRequest):
         if v.department == SPECIAL_GROUP_DEPARTMENT:
             raise ValueError(f"received_by may not claim the {SPECIAL_GROUP_DEPARTMENT} department")
         return v
+
+    @model_validator(mode="after")
+    def _referral_from_the_regulator(self) -> "Intake":
+        if self.referral is not None and self.channel is not Channel.REGULATOR:
+            raise ValueError("referral: only a complaint the regulator forwards carries one")
+        return self
 
     @property
     def complaint_id(self) -> str:

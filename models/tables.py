@@ -1,5 +1,5 @@
 """The SQLModel read model and audit trail. Rows are only added or updated, never deleted."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -64,6 +64,9 @@ class ComplaintRow(SQLModel, table=True):
     close_approved_by: str | None = None
     review_by: datetime | None = None
     review_of: str | None = Field(default=None, index=True)
+    # A regulator's referral: its reference and the date it set for the report back.
+    referral_ref: str | None = None
+    referral_due: date | None = None
     # The workflow's event counter when this row was written: a late retry never rolls a row back.
     version: int = 0
     updated_at: datetime | None = None
@@ -79,6 +82,24 @@ class LegalHold(SQLModel, table=True):
     reason: str
     held_by: str
     held_at: datetime
+
+
+class ReferralReport(SQLModel, table=True):
+    """The report back to the regulator on a complaint it forwarded (reports/referral.py): prepared from the
+    record, approved by a supervisor who did not prepare it, then marked sent, each step with who and when."""
+    __tablename__ = "referral_report"
+
+    complaint_id: str = Field(primary_key=True)
+    reference: str
+    due: date | None = None
+    content: str                      # the report as JSON, sealed (it holds the complaint's text)
+    prepared_by: str
+    prepared_at: datetime
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+    sent_by: str | None = None
+    sent_at: datetime | None = None
+    sent_via: str | None = None
 
 
 class AuditEvent(SQLModel, table=True):

@@ -11,7 +11,18 @@ from temporalio.client import Client
 from api import problems
 from api.audit import AuditAndLimit, BodyTooLarge
 from api.context import Context
-from api.routes import auth, complaints, departments, incidents, operations, reads, records, reviews, supervision
+from api.routes import (
+    auth,
+    complaints,
+    departments,
+    incidents,
+    operations,
+    reads,
+    records,
+    referrals,
+    reviews,
+    supervision,
+)
 from api.routes.operations import RequestContext
 from classifier import configured
 from complaints import metrics, tracing
@@ -42,7 +53,8 @@ def create_app(ctx: Context) -> FastAPI:
         return problems.problem_response(request, 413, "too-large",
                                          f"the request body is over {ctx.settings.max_body_bytes} bytes")
 
-    for module in (auth, complaints, departments, reads, supervision, operations, incidents, records, reviews):
+    for module in (auth, complaints, departments, reads, supervision, operations, incidents, records, reviews,
+                   referrals):
         app.include_router(module.router)
     install_workbench(app)
     app.state.metrics = metrics.registry(ctx.engine)

@@ -107,6 +107,8 @@ class Can(StrEnum):
     READ_COMPLAINT = "reading complaints"
     INCIDENTS = "major incidents"
     HOLD = "a legal hold on a complaint's records"
+    REFERRAL = "preparing the report back to the regulator"
+    REFERRAL_APPROVE = "approving and sending the report back to the regulator"
 
 
 H, G, RV, SV, OP = Role.HANDLER, Role.DEPARTMENT_AGENT, Role.REVIEWER, Role.SUPERVISOR, Role.OPERATOR
@@ -124,6 +126,8 @@ MAY: dict[Can, frozenset[Role]] = {
     Can.ANY_INBOX: frozenset({SV}),
     Can.INCIDENTS: frozenset({H, G, SV}),  # who sends which message to one is the incident's own rule
     Can.HOLD: frozenset({SV}),
+    Can.REFERRAL: frozenset({H, SV}),          # on the case: whoever may read the complaint
+    Can.REFERRAL_APPROVE: frozenset({SV}),     # never the person who prepared it
 }
 
 # Keyed in by staff (the counter, the hotline agent, the mailroom, the reception day, a regulator's letter);

@@ -1,5 +1,5 @@
 """complaint: the decision told (finding, relief, when, by whom, who approved closing), until when a review
-may be asked for, and which complaint a review reviews
+may be asked for, which complaint a review reviews, a regulator's referral; referral_report: the report back
 
 Revision ID: 0013
 Revises: 0012
@@ -24,10 +24,30 @@ def upgrade() -> None:
                            ('close_approved_by', TEXT), ('review_by', WHEN), ('review_of', TEXT)):
             batch_op.add_column(sa.Column(name, kind(), nullable=True))
         batch_op.create_index(batch_op.f('ix_complaint_review_of'), ['review_of'], unique=False)
+        batch_op.add_column(sa.Column('referral_ref', TEXT(), nullable=True))
+        batch_op.add_column(sa.Column('referral_due', sa.Date(), nullable=True))
+    op.create_table(
+        'referral_report',
+        sa.Column('complaint_id', TEXT(), nullable=False),
+        sa.Column('reference', TEXT(), nullable=False),
+        sa.Column('due', sa.Date(), nullable=True),
+        sa.Column('content', TEXT(), nullable=False),
+        sa.Column('prepared_by', TEXT(), nullable=False),
+        sa.Column('prepared_at', WHEN(), nullable=False),
+        sa.Column('approved_by', TEXT(), nullable=True),
+        sa.Column('approved_at', WHEN(), nullable=True),
+        sa.Column('sent_by', TEXT(), nullable=True),
+        sa.Column('sent_at', WHEN(), nullable=True),
+        sa.Column('sent_via', TEXT(), nullable=True),
+        sa.PrimaryKeyConstraint('complaint_id'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('referral_report')
     with op.batch_alter_table('complaint', schema=None) as batch_op:
+        batch_op.drop_column('referral_due')
+        batch_op.drop_column('referral_ref')
         batch_op.drop_index(batch_op.f('ix_complaint_review_of'))
         for name in ('review_of', 'review_by', 'close_approved_by', 'decided_by', 'decided_at', 'relief',
                      'finding'):

@@ -1,0 +1,97 @@
+"""A complaint the regulator forwards and the report back (Order No. 5, Art. 44), through the front door on
+the dev server: the referral's reference and date kept; the report prepared from the record only once there
+is a decision, read as JSON and as a PDF in Chinese, approved by a supervisor who did not prepare it, marked
+sent once and then kept as sent."""
+import io
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from pypdf import PdfReader
+
+from api import referrals
+from models.tables import ComplaintRow
+from tests.actors import DECISION, GOOD_RESPONSE
+from tests.conftest import eventually, rows
+from tests.test_front_door import intake_body
+from tests.test_workbench_desk import FEES
+
+REFERENCE = "京银保监投转〔2026〕88号"
+
+
+async def referred(api, due: date) -> str:
+    """A regulator's referral keyed in by H801, accepted and decided; its reference."""
+    async with api.http() as h:
+        body = intake_body(FEES, f"RG-{uuid.uuid4().hex[:10]}", channel="regulator",
+                           referral={"reference": REFERENCE, "due": due.isoformat()})
+        r = await h.post("/v1/complaints", json=body, headers=await api.as_("H801"))
+        assert r.status_code == 201, r.text
+        return r.json()["complaint_id"]
+
+
+async def test_a_referral_is_reported_back_approved_by_another_and_sent_once(api, engine):
+    due = (datetime.now(UTC) + timedelta(days=10)).date()
+    async with api.http() as h:
+        wrong = intake_body(FEES, f"HL-{uuid.uuid4().hex[:10]}", referral={"reference": "X", "due": due.isoformat()})
+        r = await h.post("/v1/complaints", json=wrong, headers=api.channel("hotline"))
+        assert r.status_code == 422 and "regulator" in r.json()["detail"]
+
+    cid = await referred(api, due)
+    await eventually(lambda: (found := rows(engine, ComplaintRow, id=cid)) and found[0].stage == "handle")
+    row = rows(engine, ComplaintRow, id=cid)[0]
+    assert row.referral_ref == REFERENCE and row.referral_due == due
+    async with api.http() as h:
+        h801, s001 = await api.as_("H801"), await api.as_("S001")
+        report = f"/v1/complaints/{cid}/referral-report"
+        early = await h.post(report, json={"focus": "年费是否应退"}, headers=h801)
+        assert early.status_code == 422 and early.json()["code"] == "referral_undecided", early.text
+        for name, body in (("accept", {}), ("propose_response", {"text": GOOD_RESPONSE, **DECISION})):
+            r = await h.post(f"/v1/complaints/{cid}/{name}", json=body, headers=h801)
+            assert r.status_code == 200, r.text
+        prepared = await h.post(report, json={"focus": "客户认为年费系误收，要求退还"}, headers=h801)
+        assert prepared.status_code == 200 and prepared.json()["prepared_by"] == "H801", prepared.text
+        unsent = await h.post(f"{report}/sent", json={"via": "监管投诉处理系统"}, headers=s001)
+        assert unsent.status_code == 422 and unsent.json()["code"] == "report_unapproved"
+
+        doc = (await h.get(report, headers=h801)).json()["report"]
+        assert doc["reference"] == REFERENCE and doc["regulator_due"] == due.isoformat()
+        assert doc["focus"] == "客户认为年费系误收，要求退还" and doc["basic_facts"]["complaint"] == FEES
+        assert doc["basis"]["basis"] == DECISION["basis"] and doc["basis"]["finding"] == "投诉成立"
+        assert doc["investigation"]["facts_verified"] == DECISION["facts"]
+        assert {"受理通知", "处理决定书"} <= {m["what"] for m in doc["communication"]}
+        assert doc["extensions"]["count"] == 0 and doc["satisfaction"]["answered"] is False
+
+        printed = await h.get(report, params={"format": "pdf"}, headers=h801)
+        assert printed.status_code == 200 and printed.headers["content-type"] == "application/pdf"
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(printed.content)).pages)
+        for said in ("监管转办投诉处理情况报告", REFERENCE, "二、争议焦点", "客户认为年费系误收", DECISION["basis"], "客户未评价"):
+            assert said in text, said
+
+        assert (await h.post(f"{report}/approve", headers=h801)).status_code == 403  # a handler approves nothing
+        approved = await h.post(f"{report}/approve", headers=s001)
+        assert approved.status_code == 200 and approved.json()["approved_by"] == "S001", approved.text
+        sent = await h.post(f"{report}/sent", json={"via": "监管投诉处理系统"}, headers=s001)
+        assert sent.status_code == 200 and sent.json()["sent_via"] == "监管投诉处理系统"
+        again = await h.post(f"{report}/sent", json={"via": "另一种方式"}, headers=s001)
+        assert again.json()["sent_at"] == sent.json()["sent_at"] and again.json()["sent_via"] == "监管投诉处理系统"
+        late = await h.post(report, json={"focus": "改一下"}, headers=h801)
+        assert late.status_code == 409 and late.json()["code"] == "report_sent"
+
+        plain = await h.post(f"/v1/complaints/{cid[:2]}0000000000/referral-report", json={"focus": "x"}, headers=s001)
+        assert plain.status_code in (403, 404)
+
+
+def test_whoever_prepared_a_report_does_not_approve_it(engine):
+    from sqlmodel import Session
+
+    from models.tables import ReferralReport
+
+    cid = f"RG{uuid.uuid4().int % 10**10:010d}"
+    with Session(engine) as session:
+        session.add(ReferralReport(complaint_id=cid, reference="R", content="", prepared_by="S001",
+                                   prepared_at=datetime.now(UTC)))
+        session.commit()
+    with pytest.raises(referrals.Refused) as own:
+        referrals.approve(engine, cid, "S001", datetime.now(UTC))
+    assert own.value.status == 403 and own.value.reason.code == "own_report"
+    assert referrals.approve(engine, cid, "S009", datetime.now(UTC)).approved_by == "S009"
