@@ -15,6 +15,14 @@ from models.reasons import Reason, why
 from models.state import ComplaintState
 from models.tables import ReferralReport
 from reports import referral
+from workflows.permissions import Can
+from workflows.permissions import may as may_role
+
+__all__ = ["Can", "approve", "document", "get", "mark_sent", "may", "prepare"]
+
+
+def may(principal, can: Can) -> bool:
+    return may_role(principal.role, can)
 
 SEALED_AS = "referral_report"  # the cipher's column name for the sealed report
 

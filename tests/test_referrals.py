@@ -95,3 +95,45 @@ def test_whoever_prepared_a_report_does_not_approve_it(engine):
         referrals.approve(engine, cid, "S001", datetime.now(UTC))
     assert own.value.status == 403 and own.value.reason.code == "own_report"
     assert referrals.approve(engine, cid, "S009", datetime.now(UTC)).approved_by == "S009"
+
+
+async def test_the_report_back_is_prepared_approved_and_sent_through_the_page_in_chinese(api, engine, browser):
+    from playwright.async_api import expect
+
+    from tests.browser import signed_in
+    from tests.test_workbench_desk import failures
+
+    cid = await referred(api, (datetime.now(UTC) + timedelta(days=5)).date())
+    await eventually(lambda: (found := rows(engine, ComplaintRow, id=cid)) and found[0].stage == "handle")
+    async with api.http() as h:
+        h801 = await api.as_("H801")
+        for name, body in (("accept", {}), ("propose_response", {"text": GOOD_RESPONSE, **DECISION})):
+            assert (await h.post(f"/v1/complaints/{cid}/{name}", json=body, headers=h801)).status_code == 200
+
+    handler = await signed_in(browser, api, "H801")
+    bad = failures(handler)
+    await handler.goto(f"/ui/complaints/{cid}")
+    section = handler.locator(f"#referral-{cid}")
+    await expect(section).to_contain_text(REFERENCE)
+    await section.locator("textarea[name=focus]").fill("年费是否属于误收")
+    await section.locator("form[data-form=referral-prepare] button").click()
+    await expect(handler.locator(f"#referral-{cid} .flash")).to_have_text("报告已生成，待主管审批")
+    assert await handler.locator(f"#referral-{cid} form[data-form=referral-approve]").count() == 0  # not a handler's
+    printed = await handler.request.get(f"/ui/complaints/{cid}/referral.pdf")
+    assert printed.ok and (await printed.body()).startswith(b"%PDF")
+    assert bad == []
+
+    supervisor = await signed_in(browser, api, "S001")
+    bad = failures(supervisor)
+    await supervisor.goto(f"/ui/complaints/{cid}")
+    # Two sections load beside each other on a supervisor's page (the records, the referral): both are drawn.
+    await expect(supervisor.locator(f"#referral-{cid}")).to_contain_text(REFERENCE)
+    await expect(supervisor.locator(f"#records-{cid}")).to_contain_text("1095d")
+    await supervisor.locator(f"#referral-{cid} form[data-form=referral-approve] button").click()
+    await expect(supervisor.locator(f"#referral-{cid} .flash")).to_have_text("报告已审批")
+    await supervisor.locator(f"#referral-{cid} input[name=via]").fill("监管投诉处理系统")
+    await supervisor.locator(f"#referral-{cid} form[data-form=referral-sent] button").click()
+    await expect(supervisor.locator(f"#referral-{cid} .flash")).to_have_text("已记录报送")
+    await expect(supervisor.locator(f"#referral-{cid} [data-report-state=sent]")).to_contain_text("监管投诉处理系统")
+    assert await supervisor.locator(f"#referral-{cid} form").count() == 0  # sent: kept as it is
+    assert bad == []

@@ -6,10 +6,10 @@ def install(app) -> None:
     from fastapi.responses import RedirectResponse
     from fastapi.staticfiles import StaticFiles
 
-    from web import auth_pages, complaint_pages, desk_pages, incident_pages, record_pages, sso_pages
+    from web import auth_pages, complaint_pages, desk_pages, incident_pages, record_pages, referral_pages, sso_pages
     from web.common import HERE, LoginRequired, to_login
 
-    for module in (auth_pages, sso_pages, complaint_pages, desk_pages, incident_pages, record_pages):
+    for module in (auth_pages, sso_pages, complaint_pages, desk_pages, incident_pages, record_pages, referral_pages):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, to_login)

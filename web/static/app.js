@@ -65,9 +65,12 @@
   document.addEventListener("htmx:beforeSwap", function (e) {
     var t = e.detail.target;
     if (!t || !t.querySelectorAll) return;
-    var polled = e.detail.requestConfig && e.detail.requestConfig.verb === "get";
+    // Only a page's own poll (its `…-body`) is dropped when older: a section loading itself beside it (the
+    // records, a referral) is not a redraw of the page, and two of them load at once.
+    var got = e.detail.requestConfig && e.detail.requestConfig.verb === "get";
+    var polled = got && /-body$/.test(t.id || "");
     if (polled && e.detail.xhr.drawnAtSend !== drawn) { e.detail.shouldSwap = false; return; }
-    if (!e.detail.shouldSwap) return;
+    if (!e.detail.shouldSwap || (got && !polled)) return;  // a section loading itself: no focus to move
     drawn += 1;
     var active = document.activeElement;
     kept = { open: Array.prototype.map.call(t.querySelectorAll("details[data-action][open]"), function (d) { return d.dataset.action; }),
