@@ -38,6 +38,11 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("POST", "/v1/complaints/{complaint_id}/legal-hold/release", ""): {"S001"},
     # the customer's review (核查): their channel, or a person keying in for a staff channel
     ("POST", "/v1/complaints/{complaint_id}/review", ""): {"hotline", "E207", "H801"},
+    # the report back to the regulator: prepared by the people on the case, approved and sent by a supervisor
+    ("POST", "/v1/complaints/{complaint_id}/referral-report", ""): {"E207", "S001"},
+    ("GET", "/v1/complaints/{complaint_id}/referral-report", ""): {"E207", "S001"},
+    ("POST", "/v1/complaints/{complaint_id}/referral-report/approve", ""): {"S001"},
+    ("POST", "/v1/complaints/{complaint_id}/referral-report/sent", ""): {"S001"},
     ("GET", "/v1/complaints", ""): {"E207", "H801", "A601", "R010", "S001"},
     ("GET", "/v1/work-orders", ""): ANY_PERSON,
     ("GET", "/v1/work-orders", "department=loans"): {"A601", "S001"},
@@ -90,6 +95,11 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("POST", "/ui/complaints/{complaint_id}/legal-hold", ""): {"S001"},
     ("POST", "/ui/complaints/{complaint_id}/legal-hold/release", ""): {"S001"},
     ("POST", "/ui/complaints/{complaint_id}/review", ""): {"E207"},  # on the case, and keys in for the hotline
+    ("GET", "/ui/complaints/{complaint_id}/referral", ""): {"E207", "S001"},
+    ("POST", "/ui/complaints/{complaint_id}/referral/prepare", ""): {"E207", "S001"},
+    ("POST", "/ui/complaints/{complaint_id}/referral/approve", ""): {"S001"},
+    ("POST", "/ui/complaints/{complaint_id}/referral/sent", ""): {"S001"},
+    ("GET", "/ui/complaints/{complaint_id}/referral.pdf", ""): {"E207", "S001"},
     ("GET", "/ui/incidents", ""): {"E207", "H801", "A601", "S001"},
     ("GET", "/ui/incidents/{incident_id}", ""): {"E207", "H801", "A601", "S001"},
     ("POST", "/ui/incidents/{incident_id}/act/{name}", ""): {"E207", "H801", "A601", "S001"},
@@ -182,6 +192,9 @@ def body_for(method: str, path: str, query: str) -> dict:
     name = path.rsplit("/", 1)[1]
     if path.startswith("/v1/complaints/") and name in MESSAGES:
         return {"json": EXAMPLES.get(name, {})}
+    if "referral" in path:
+        field = "via" if path.endswith("/sent") else "focus"
+        return {"json": {field: "x"}} if path.startswith("/v1") else {"data": {field: "x"}}
     if path.endswith("/review"):
         return {"json": {"reason": "disagree"}} if path.startswith("/v1") else {"data": {"reason": "disagree"}}
     if "/legal-hold" in path:
@@ -214,6 +227,7 @@ EXAMPLES = {
     "withdraw": {"reason": "sorted"}, "extend_deadline": {"reason": "complex"},
     "start_appraisal": {"what": "笔迹鉴定", "by": "司法鉴定所"}, "end_appraisal": {"result": "签名非本人"},
     "correct_classification": {"business_type": "credit_card", "reason": "right"},
+    "link_repeat": {"of": "HL0000000009"}, "new_facts": {"reason": "new facts"},
 }
 
 
