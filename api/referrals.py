@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from complaints import reads
 from complaints.fields import FieldCipher, opened
+from complaints.retention import ERASED
 from models.reasons import Reason, why
 from models.state import ComplaintState
 from models.tables import ReferralReport
@@ -70,6 +71,9 @@ def get(engine: Engine, complaint_id: str) -> ReferralReport | None:
 
 
 def document(cipher: FieldCipher, report: ReferralReport) -> dict:
+    """The report's content; past retention it was erased (complaints/retention.py) and only its steps stay."""
+    if report.content == ERASED:
+        raise Refused(410, why("report_erased", complaint=report.complaint_id))
     return json.loads(cipher.open(report.content, SEALED_AS, report.complaint_id))
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from models.tables import AuditEvent, ComplaintRow, LegalHold, Notification
+from models.tables import AuditEvent, ComplaintRow, LegalHold, Notification, ReferralReport
 
 ERASED = "[erased]"
 # The read model's columns that hold or point at personal data (sealed, or a keyed tag of it).
@@ -49,6 +49,9 @@ def erase(engine: Engine, complaint_id: str, now: datetime) -> bool:
         session.execute(update(AuditEvent).where(col(AuditEvent.complaint_id) == complaint_id,
                                                  col(AuditEvent.detail) != "")
                         .values(detail=ERASED, code_values="{}"))
+        # The report back to the regulator holds the complaint's text: its steps (who, when, how) stay.
+        session.execute(update(ReferralReport).where(col(ReferralReport.complaint_id) == complaint_id)
+                        .values(content=ERASED))
         session.commit()
     return True
 

@@ -102,6 +102,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "referral_undecided": ("{complaint} has no decision yet: the report back gives it", "投诉 {complaint} 尚未作出处理决定，暂不能生成报告"),
     "report_sent": ("the report on {complaint} was sent at {at}: it is kept as sent", "投诉 {complaint} 的报告已于 {at} 报送，不再修改"),
     "no_report": ("no report on {complaint} has been prepared", "投诉 {complaint} 尚未生成报告"),
+    "report_erased": ("the report on {complaint} was erased past retention: who prepared, approved and sent it stays",
+                      "投诉 {complaint} 的报告已超过保存期限被清除，仅保留生成、审批和报送记录"),
     "own_report": ("{actor} prepared this report: another supervisor approves it", "报告由 {actor} 生成，须由其他主管审批"),
     "report_unapproved": ("the report on {complaint} is not approved yet", "投诉 {complaint} 的报告尚未审批"),
     "recused": ("{actor} takes no part in the review of {complaint} (recusal: {why_recused})",

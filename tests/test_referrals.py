@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from api import referrals
-from models.tables import ComplaintRow
+from complaints import retention
+from models.tables import ComplaintRow, ReferralReport
 from tests.actors import DECISION, GOOD_RESPONSE
 from tests.conftest import eventually, rows
 from tests.test_front_door import intake_body
@@ -50,6 +51,8 @@ async def test_a_referral_is_reported_back_approved_by_another_and_sent_once(api
             assert r.status_code == 200, r.text
         prepared = await h.post(report, json={"focus": "客户认为年费系误收，要求退还"}, headers=h801)
         assert prepared.status_code == 200 and prepared.json()["prepared_by"] == "H801", prepared.text
+        raw = rows(engine, ReferralReport, complaint_id=cid)[0].content
+        assert raw.startswith("f1:") and "年费" not in raw  # sealed at rest: it holds the complaint's text
         unsent = await h.post(f"{report}/sent", json={"via": "监管投诉处理系统"}, headers=s001)
         assert unsent.status_code == 422 and unsent.json()["code"] == "report_unapproved"
 
@@ -77,6 +80,12 @@ async def test_a_referral_is_reported_back_approved_by_another_and_sent_once(api
         late = await h.post(report, json={"focus": "改一下"}, headers=h801)
         assert late.status_code == 409 and late.json()["code"] == "report_sent"
 
+        # Past retention the report's content goes with the rest of the personal data; its steps stay.
+        assert retention.erase(engine, cid, datetime.now(UTC))
+        gone = await h.get(report, headers=s001)
+        assert gone.status_code == 410 and gone.json()["code"] == "report_erased"
+        kept = rows(engine, ReferralReport, complaint_id=cid)[0]
+        assert kept.sent_via == "监管投诉处理系统" and kept.approved_by == "S001"
         plain = await h.post(f"/v1/complaints/{cid[:2]}0000000000/referral-report", json={"focus": "x"}, headers=s001)
         assert plain.status_code in (403, 404)
 

@@ -75,6 +75,10 @@ async def printed(complaint_id: str, principal: Principal = Depends(PREPARE), ct
     report = await run_in_threadpool(referrals.get, ctx.engine, complaint_id)
     if report is None:
         raise Problem(404, "not-found", f"no report on {complaint_id} has been prepared")
-    body = await run_in_threadpool(pdf, referrals.document(ctx.cipher, report))
+    try:
+        doc = referrals.document(ctx.cipher, report)
+    except referrals.Refused as e:
+        raise Problem(e.status, "gone", e.reason) from None
+    body = await run_in_threadpool(pdf, doc)
     return Response(body, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="referral-{complaint_id}.pdf"'})

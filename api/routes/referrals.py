@@ -50,7 +50,7 @@ class ReportStatus(BaseModel):
 
 
 def refused(e: referrals.Refused) -> Problem:
-    kind = {404: "not-found", 403: "forbidden", 409: "conflict"}.get(e.status, "rule")
+    kind = {404: "not-found", 403: "forbidden", 409: "conflict", 410: "gone"}.get(e.status, "rule")
     return Problem(e.status, kind, e.reason, code=e.reason.code, values=e.reason.values)
 
 
@@ -75,7 +75,10 @@ async def read(complaint_id: str = COMPLAINT_ID, format: Literal["json", "pdf"] 
     report = await run_in_threadpool(referrals.get, ctx.engine, complaint_id)
     if report is None:
         raise Problem(404, "not-found", f"no report on {complaint_id} has been prepared")
-    doc = referrals.document(ctx.cipher, report)
+    try:
+        doc = referrals.document(ctx.cipher, report)
+    except referrals.Refused as e:
+        raise refused(e) from None
     if format == "json":
         return JSONResponse({"status": ReportStatus.of(report).model_dump(mode="json"), "report": doc})
     from reports.referral import pdf
