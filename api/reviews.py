@@ -9,7 +9,7 @@ answer was lost) reaches the same review."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
@@ -18,6 +18,7 @@ from complaints import reads
 from complaints.fields import FieldCipher, customer_of
 from models.departments import Registry
 from models.enums import Finding, Role
+from models.errors import explain
 from models.intake import Actor, Intake, Strict
 from models.reasons import Reason, why
 from models.state import ReviewOf
@@ -70,10 +71,10 @@ async def apply(client: Client, engine: Engine, cipher: FieldCipher, registry: R
     department = registry.reviewer(row.department)
     if department is None:
         raise Refused(422, why("no_reviewer", department=row.department))
-    intake = Intake.model_validate({
-        "channel": row.channel, "external_ref": f"RV.{row.id}", "customer": customer_of(cipher, row),
-        "text": f"【核查申请 / review requested】原投诉 {row.id}：{body.reason}", "received_at": now,
-        "received_by": Actor(id=f"{department}-review", role=Role.INTAKE, department=department).model_dump()})
+    try:
+        intake = _intake(row, department, cipher, body, now)
+    except ValidationError as e:  # the record no longer makes an intake (its personal data erased, say)
+        raise Refused(422, why("review_not_started", complaint=row.id, error=explain(e)[:300])) from None
     review = ReviewOf(complaint_id=row.id, department=row.department, recused=recused(row),
                       decided_at=row.decided_at, finding=Finding(row.finding) if row.finding else None)
     try:
@@ -81,3 +82,11 @@ async def apply(client: Client, engine: Engine, cipher: FieldCipher, registry: R
     except service.ComplaintError as e:
         raise Refused(422, why("review_not_started", complaint=row.id, error=str(e)[:300])) from None
     return Started(started, row.id, department)
+
+
+def _intake(row, department: str, cipher: FieldCipher, body: ReviewRequest, now: datetime) -> Intake:
+    """The review as a complaint of the same customer, received by the higher-level unit's desk."""
+    return Intake.model_validate({
+        "channel": row.channel, "external_ref": f"RV.{row.id}", "customer": customer_of(cipher, row),
+        "text": f"【核查申请 / review requested】原投诉 {row.id}：{body.reason}", "received_at": now,
+        "received_by": Actor(id=f"{department}-review", role=Role.INTAKE, department=department).model_dump()})

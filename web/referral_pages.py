@@ -6,13 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api import referrals
 from api.access import allowed, readable_state
 from api.context import Context, context
 from api.identity import Principal
+from api.routes.referrals import PrepareRequest, SentRequest
 from complaints import reads
+from models.errors import explain
 from web.common import render, viewer
 
 PREPARE, APPROVE = allowed(referrals.Can.REFERRAL, viewer), allowed(referrals.Can.REFERRAL_APPROVE, viewer)
@@ -38,7 +41,11 @@ async def prepare(request: Request, complaint_id: str, focus: Annotated[str, For
                   principal: Principal = Depends(PREPARE), ctx: Context = Depends(context)):
     state = await readable_state(ctx, principal, complaint_id)
     try:
-        await run_in_threadpool(referrals.prepare, ctx.engine, ctx.cipher, state, focus, principal.id, datetime.now(UTC))
+        checked = PrepareRequest.model_validate({"focus": focus}).focus  # the API's rules: no control characters
+        await run_in_threadpool(referrals.prepare, ctx.engine, ctx.cipher, state, checked, principal.id,
+                                datetime.now(UTC))
+    except ValidationError as e:
+        return await _section(request, ctx, principal, complaint_id, error=explain(e))
     except referrals.Refused as e:
         return await _section(request, ctx, principal, complaint_id, error=e.reason)
     return await _section(request, ctx, principal, complaint_id, flash="prepared")
@@ -60,7 +67,10 @@ async def sent(request: Request, complaint_id: str, via: Annotated[str, Form(min
                principal: Principal = Depends(APPROVE), ctx: Context = Depends(context)):
     await readable_state(ctx, principal, complaint_id)
     try:
-        await run_in_threadpool(referrals.mark_sent, ctx.engine, complaint_id, principal.id, via, datetime.now(UTC))
+        checked = SentRequest.model_validate({"via": via}).via
+        await run_in_threadpool(referrals.mark_sent, ctx.engine, complaint_id, principal.id, checked, datetime.now(UTC))
+    except ValidationError as e:
+        return await _section(request, ctx, principal, complaint_id, error=explain(e))
     except referrals.Refused as e:
         return await _section(request, ctx, principal, complaint_id, error=e.reason)
     return await _section(request, ctx, principal, complaint_id, flash="sent")
