@@ -21,7 +21,7 @@ def walkthrough() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     lines = []
     for block in text.split(MARK)[1:]:
-        body = block.split("```bash\n", 1)[1].split("```", 1)[0]
+        body = block.split("```bash\n", 1)[1].split("```", 1)[0].replace("\\\n", " ")  # a continued line is one
         for line in body.splitlines():
             command = re.sub(r"\s+#\s.*$", "", line).strip()
             if command:
