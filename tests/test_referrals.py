@@ -15,6 +15,7 @@ from models.tables import ComplaintRow, ReferralReport
 from tests.actors import DECISION, GOOD_RESPONSE
 from tests.conftest import eventually, rows
 from tests.test_front_door import intake_body
+from tests.test_review import someone
 from tests.test_workbench_desk import FEES
 
 REFERENCE = "京银保监投转〔2026〕88号"
@@ -23,7 +24,7 @@ REFERENCE = "京银保监投转〔2026〕88号"
 async def referred(api, due: date) -> str:
     """A regulator's referral keyed in by H801, accepted and decided; its reference."""
     async with api.http() as h:
-        body = intake_body(FEES, f"RG-{uuid.uuid4().hex[:10]}", channel="regulator",
+        body = intake_body(FEES, f"RG-{uuid.uuid4().hex[:10]}", channel="regulator", customer=someone(),
                            referral={"reference": REFERENCE, "due": due.isoformat()})
         r = await h.post("/v1/complaints", json=body, headers=await api.as_("H801"))
         assert r.status_code == 201, r.text

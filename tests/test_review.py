@@ -23,6 +23,12 @@ from tests.test_workbench_desk import FEES, failures
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 
 
+def someone() -> dict:
+    """A customer of this test alone: the suite's shared customer has so many complaints that a new one of
+    theirs is a repeat customer's, more urgent, and (level I) a major complaint that waits for approve_close."""
+    return {"id": f"C-{uuid.uuid4().hex[:8]}", "name": "孙丽", "phone": "13500135000", "tier": "standard"}
+
+
 def row(**over) -> ComplaintRow:
     base = dict(id="HL0000000001", workflow_id="w", channel="hotline", external_ref="r", customer_masked="王*",
                 received_at=NOW - timedelta(days=9), first_responder_id="hotline-desk", owner_id="H501",
@@ -63,7 +69,7 @@ async def _notice(engine, cid: str, template: str) -> Notification:
 
 async def test_a_customer_asks_for_a_review_and_the_higher_level_unit_decides_it(api, engine, client):
     hotline = api.channel("hotline")
-    cid = await submitted_in_handle(api, intake_body(FEES, f"RV-{uuid.uuid4().hex[:10]}"), hotline)
+    cid = await submitted_in_handle(api, intake_body(FEES, f"RV-{uuid.uuid4().hex[:10]}", customer=someone()), hotline)
     async with api.http() as h:
         async def post(who, complaint: str, name: str, **body):
             headers = who if isinstance(who, dict) else await api.as_(who)
@@ -150,7 +156,7 @@ async def test_a_customer_asks_for_a_review_and_the_higher_level_unit_decides_it
 async def _decided_and_closed(api, engine, ref: str) -> str:
     """A hotline complaint decided by S001 and closed by the customer's feedback, through the API."""
     hotline = api.channel("hotline")
-    cid = await submitted_in_handle(api, intake_body(FEES, ref), hotline)
+    cid = await submitted_in_handle(api, intake_body(FEES, ref, customer=someone()), hotline)
     async with api.http() as h:
         for who, name, body in (("H501", "accept", {}), ("S001", "propose_response", {"text": GOOD_RESPONSE, **DECISION})):
             r = await h.post(f"/v1/complaints/{cid}/{name}", json=body, headers=await api.as_(who))

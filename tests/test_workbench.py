@@ -202,7 +202,7 @@ async def test_a_breach_shows_within_seconds_and_a_supervisor_unmasks_with_an_au
     await expect(owner.locator(".stepper li.current")).to_contain_text("处理", timeout=LIVE)
     await _act(owner, "accept")
     await expect(owner.locator(".flash")).to_be_visible()
-    await owner.locator('details[data-action="propose_response"] textarea').fill("这不是我的职责")
+    await owner.locator('details[data-action="propose_response"] textarea[name=text]').fill("这不是我的职责")
     await expect(owner.locator(".script-check li.prohibited")).to_contain_text("这不是我的职责")
     breached = await eventually(lambda: _breached(client, cid), timeout=60)
     assert breached
