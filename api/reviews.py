@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
 from api import service
+from api.review_rules import recused, review_refusal
 from complaints import reads
 from complaints.fields import FieldCipher, customer_of
 from models.departments import Registry
@@ -22,7 +23,6 @@ from models.errors import explain
 from models.intake import Actor, Intake, Strict
 from models.reasons import Reason, why
 from models.state import ReviewOf
-from workflows import texts
 
 
 class ReviewRequest(Strict):
@@ -40,25 +40,6 @@ class Started:
     review: service.Submitted
     original: str
     department: str
-
-
-def review_refusal(row, now: datetime, tz: str) -> Reason | None:
-    """Why this complaint's decision may not be reviewed now, or None. Pure over the row."""
-    if row.review_of is not None:
-        return why("review_of_review", complaint=row.id)
-    if row.decided_at is None:
-        return why("review_undecided", complaint=row.id)
-    if row.stage != "closed":
-        return why("review_open", complaint=row.id)
-    if row.review_by is not None and now > row.review_by:
-        return why("review_late", complaint=row.id, due=texts.when(row.review_by, tz))
-    return None
-
-
-def recused(row) -> list[str]:
-    """Who handled, decided or approved the decision: they take no part in its review."""
-    people = (row.owner_id, row.first_responder_id, row.decided_by, row.close_approved_by)
-    return list(dict.fromkeys(p for p in people if p))
 
 
 async def apply(client: Client, engine: Engine, cipher: FieldCipher, registry: Registry, task_queue: str,

@@ -30,6 +30,16 @@ NEW = Seen("HL0000000002", "credit_card", "fee_dispute", CARD)
     ([Seen("HL0000000001", "credit_card", "fee_dispute", EDGE),
       Seen("HL0000000003", "credit_card", "fee_dispute", NEAR)], "HL0000000003"),    # the most alike
     ([], None),
+    # Passed over, the next is still looked at.
+    ([Seen("HL0000000002", "credit_card", "fee_dispute", CARD), Seen("HL0000000001", "credit_card", "fee_dispute", NEAR)],
+     "HL0000000001"),
+    ([Seen("HL0000000004", "loans", "fee_dispute", CARD), Seen("HL0000000001", "credit_card", "fee_dispute", NEAR)],
+     "HL0000000001"),
+    ([Seen("HL0000000004", "credit_card", "fee_dispute", None), Seen("HL0000000001", "credit_card", "fee_dispute", NEAR)],
+     "HL0000000001"),
+    # A tie goes to the one listed first (the newest: the activity lists them newest first).
+    ([Seen("HL0000000005", "credit_card", "fee_dispute", NEAR), Seen("HL0000000001", "credit_card", "fee_dispute", NEAR)],
+     "HL0000000005"),
 ])
 def test_which_open_complaint_a_new_one_repeats(open_ones, expected):
     found = repeat_of(NEW, open_ones, Policy().repeats.similarity)
@@ -38,6 +48,7 @@ def test_which_open_complaint_a_new_one_repeats(open_ones, expected):
 
 def test_alike_is_the_cosine_and_zero_for_nothing():
     assert alike(CARD, NEAR) == pytest.approx(0.8) and alike(CARD, np.zeros(3)) == 0.0
+    assert alike(np.array([3.0, 0.0, 0.0]), np.array([1.0, 1.0, 0.0])) == pytest.approx(0.5 ** 0.5)  # lengths apart
 
 
 def test_a_linked_repeat_holds_its_clocks_and_new_facts_let_them_run_again():

@@ -9,7 +9,7 @@ import pytest
 from playwright.async_api import expect
 from sqlmodel import Session
 
-from api.reviews import recused, review_refusal
+from api.review_rules import recused, review_refusal
 from models.intake import workflow_id_for
 from models.tables import ComplaintRow, Notification
 from tests.actors import DECISION, GOOD_RESPONSE
@@ -44,10 +44,12 @@ def row(**over) -> ComplaintRow:
     ({"decided_at": None}, "review_undecided"),
     ({"stage": "verify"}, "review_open"),
     ({"review_of": "HL0000000000"}, "review_of_review"),
+    ({"review_by": None}, None),                                  # no last day kept: never late
 ])
 def test_when_a_decision_may_be_reviewed(over, code):
     found = review_refusal(row(**over), NOW, "Asia/Shanghai")
     assert (found.code if found else None) == code
+    assert found is None or found.values["complaint"] == "HL0000000001"
 
 
 def test_a_late_application_is_told_the_day_it_was_due_in_the_bank_s_zone():

@@ -412,3 +412,30 @@ def test_a_department_outside_the_registry_is_refused_by_name(name, fields):
     assert reason == "no department '信息科技部' is registered (departments: operations, loans, it)"
     registered = {**fields, "department": "it"}
     assert rules.refusal(name, msg(name, SUPERVISOR, **registered), case(), REGISTERED, NOW) is None
+
+
+@pytest.mark.parametrize("code, values, chinese", [
+    ("decision_incomplete", {"parts": "facts, reasons"}, "处理决定缺少：核实情况、处理理由"),
+    ("decision_incomplete", {"parts": "review"}, "处理决定缺少：核查结论"),
+    ("recused", {"actor": "S777", "complaint": "HL0000000000", "why_recused": "department"},
+     "S777 须回避投诉 HL0000000000 的核查：属于被投诉部门"),
+    ("recused_owner", {"complaint": "HL0000000000", "owner": "S777", "why_recused": "handled"},
+     "投诉 HL0000000000 的核查不能交给 S777：经办、作出或批准了原处理决定"),
+])
+def test_the_new_refusals_read_in_chinese_from_their_codes(code, values, chinese):
+    from models.vocabulary import name
+
+    assert reasons.say(reasons.why(code, **values), "zh", lambda kind, key: name(kind, key, "zh")) == chinese
+
+
+def test_a_script_refusal_reads_in_chinese_from_the_problems_it_carries():
+    from models.vocabulary import name
+
+    def zh(kind, key):
+        return name(kind, key, "zh")
+
+    refused = reasons.script_refusal([("prohibited", {"phrase": "这不是我的职责"}), ("missing", {"part": "facts confirmed"})])
+    assert "这不是我的职责" in refused.values["found"]  # kept as written, not escaped
+    assert reasons.say(refused, "zh", zh) == "回复含有禁用语「这不是我的职责」；缺少「核实事实」"
+    # Problems that do not decode fall back to the sentence's own words.
+    assert reasons.say(reasons.why("script", problems="misses x", found="not json"), "zh", zh) == "回复misses x"
