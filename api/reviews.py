@@ -56,6 +56,7 @@ async def apply(client: Client, engine: Engine, cipher: FieldCipher, registry: R
         intake = _intake(row, department, cipher, body, now)
     except ValidationError as e:  # the record no longer makes an intake (its personal data erased, say)
         raise Refused(422, why("review_not_started", complaint=row.id, error=explain(e)[:300])) from None
+    assert row.decided_at is not None  # review_refusal refuses an undecided complaint
     review = ReviewOf(complaint_id=row.id, department=row.department, recused=recused(row),
                       decided_at=row.decided_at, finding=Finding(row.finding) if row.finding else None)
     try:
