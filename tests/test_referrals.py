@@ -15,7 +15,7 @@ from models.tables import ComplaintRow, ReferralReport
 from tests.actors import DECISION, GOOD_RESPONSE
 from tests.conftest import eventually, rows
 from tests.test_front_door import intake_body
-from tests.test_review import someone
+from tests.test_review import in_english, someone
 from tests.test_workbench_desk import FEES
 
 REFERENCE = "京银保监投转〔2026〕88号"
@@ -147,3 +147,5 @@ async def test_the_report_back_is_prepared_approved_and_sent_through_the_page_in
     await expect(supervisor.locator(f"#referral-{cid} [data-report-state=sent]")).to_contain_text("监管投诉处理系统")
     assert await supervisor.locator(f"#referral-{cid} form").count() == 0  # sent: kept as it is
     assert bad == []
+    await in_english(supervisor, f"/ui/complaints/{cid}")
+    await expect(supervisor.locator(f"#referral-{cid} [data-report-state=sent]")).to_contain_text("Sent")

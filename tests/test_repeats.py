@@ -139,3 +139,7 @@ async def test_a_handler_links_a_repeat_and_undoes_it_through_the_page_in_chines
     assert await page.locator("[data-repeat]").count() == 0
     await expect(page.locator("ol.timeline")).to_contain_text("有新事实，单独处理")
     assert bad == []
+    from tests.test_review import in_english
+
+    await in_english(page, f"/ui/complaints/{again}")
+    await expect(page.locator("ol.timeline")).to_contain_text("new facts: handled on its own")

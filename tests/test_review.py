@@ -13,7 +13,7 @@ from api.review_rules import recused, review_refusal
 from models.intake import workflow_id_for
 from models.tables import ComplaintRow, Notification
 from tests.actors import DECISION, GOOD_RESPONSE
-from tests.browser import signed_in
+from tests.browser import serious_violations, signed_in
 from tests.conftest import eventually, rows
 from tests.replay import check_replay
 from tests.test_front_door import intake_body, submitted_in_handle
@@ -211,4 +211,19 @@ async def test_a_review_is_keyed_in_reviewed_and_decided_through_the_pages_in_ch
     await expect(page.locator("[data-decision]")).to_contain_text("投诉部分成立")
     assert await page.locator("[data-review-by]").count() == 0  # a review's decision is not reviewed again
     await expect(page.locator('[data-template="review_decision"]')).to_contain_text("核查结论")
-    assert bad == []
+    assert bad == [] and await serious_violations(page) == []
+    await in_english(page, f"/ui/complaints/{rid}")  # the review's page and its decision, in English too
+    await expect(page.locator("[data-review-outcome]")).to_have_text("the decision is revised")
+    await in_english(desk, f"/ui/complaints/{cid}")  # the decided complaint, with the review asked for
+
+
+async def in_english(page, path: str) -> None:
+    """The page in English (by its own language link) shows no Chinese of ours and no serious axe finding."""
+    from tests.test_workbench_language import VISIBLE, strangers
+
+    await page.goto(path)
+    await page.get_by_role("link", name="English").click()
+    await expect(page.locator("main h1")).to_be_visible()
+    await page.wait_for_load_state("networkidle")
+    assert strangers(await page.evaluate(VISIBLE), "en") == [], path
+    assert await serious_violations(page) == [], path
