@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
 from api import service
-from api.review_rules import recused, review_refusal
+from api.review_rules import Decided, recused, review_refusal
 from complaints import reads
 from complaints.fields import FieldCipher, customer_of
 from models.departments import Registry
@@ -47,18 +47,22 @@ async def apply(client: Client, engine: Engine, cipher: FieldCipher, registry: R
     row = reads.complaint_row(engine, complaint_id)
     if row is None:
         raise Refused(404, why("no_complaint", complaint=complaint_id))
-    if refused := review_refusal(row, now, tz):
+    try:  # the live state: a customer who asks the moment the complaint closes finds it closed
+        decided = Decided.of_state(await service.state(client, complaint_id))
+    except service.ComplaintError:  # past Temporal's retention: the read model keeps what the rules need
+        decided = Decided.of_row(row)
+    if refused := review_refusal(decided, now, tz):
         raise Refused(422, refused)
-    department = registry.reviewer(row.department)
+    department = registry.reviewer(decided.department)
     if department is None:
-        raise Refused(422, why("no_reviewer", department=row.department))
+        raise Refused(422, why("no_reviewer", department=decided.department))
     try:
         intake = _intake(row, department, cipher, body, now)
     except ValidationError as e:  # the record no longer makes an intake (its personal data erased, say)
         raise Refused(422, why("review_not_started", complaint=row.id, error=explain(e)[:300])) from None
-    assert row.decided_at is not None  # review_refusal refuses an undecided complaint
-    review = ReviewOf(complaint_id=row.id, department=row.department, recused=recused(row),
-                      decided_at=row.decided_at, finding=Finding(row.finding) if row.finding else None)
+    assert decided.decided_at is not None  # review_refusal refuses an undecided complaint
+    review = ReviewOf(complaint_id=row.id, department=decided.department, recused=recused(decided),
+                      decided_at=decided.decided_at, finding=Finding(decided.finding) if decided.finding else None)
     try:
         started = await service.submit(client, intake, task_queue, review_of=review, now=now)
     except service.ComplaintError as e:

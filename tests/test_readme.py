@@ -58,6 +58,8 @@ async def test_the_readme_walkthrough_runs_on_a_fresh_data_folder(tmp_path):
             # A password for whatever asks (users add, login); a command that reads a file ignores it.
             out, err = await asyncio.wait_for(shell.communicate((PASSWORD + "\n").encode()), timeout=90)
             assert shell.returncode == 0, f"README line failed: {line}\n{err.decode()}{out.decode()}"
+            if "ask-review" in line:  # asked for the moment the complaint closed: the head office reviews it
+                assert "review started" in out.decode() and "head-office" in out.decode(), out.decode()
             if found := re.search(r"ck_[A-Za-z0-9_-]+", out.decode()):
                 key = found.group(0)
         show = await asyncio.create_subprocess_exec("complaints", "show", "HL5552086002", "--json", env=env,
@@ -68,5 +70,6 @@ async def test_the_readme_walkthrough_runs_on_a_fresh_data_folder(tmp_path):
                                                     stdout=asyncio.subprocess.PIPE)
         emergency = json.loads((await show.communicate())[0])
         assert emergency["stage"] == "verify" and set(emergency["disposal_approvals"]) == {"R010", "R011"}
+
     finally:
         await stop(proc)

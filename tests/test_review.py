@@ -8,8 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.async_api import expect
 from sqlmodel import Session
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflowservice.v1 import DeleteWorkflowExecutionRequest
 
-from api.review_rules import recused, review_refusal
+from api import service
+from api.review_rules import Decided, recused, review_refusal
 from models.intake import workflow_id_for
 from models.tables import ComplaintRow, Notification
 from tests.actors import DECISION, GOOD_RESPONSE
@@ -29,12 +32,12 @@ def someone() -> dict:
     return {"id": f"C-{uuid.uuid4().hex[:8]}", "name": "孙丽", "phone": "13500135000", "tier": "standard"}
 
 
-def row(**over) -> ComplaintRow:
+def row(**over) -> Decided:
     base = dict(id="HL0000000001", workflow_id="w", channel="hotline", external_ref="r", customer_masked="王*",
                 received_at=NOW - timedelta(days=9), first_responder_id="hotline-desk", owner_id="H501",
                 department="credit-card-centre", stage="closed", decided_at=NOW - timedelta(days=5),
                 decided_by="S001", review_by=NOW + timedelta(days=25))
-    return ComplaintRow(**{**base, **over})
+    return Decided.of_row(ComplaintRow(**{**base, **over}))
 
 
 @pytest.mark.parametrize("over, code", [
@@ -143,12 +146,23 @@ async def test_a_customer_asks_for_a_review_and_the_higher_level_unit_decides_it
         assert final.status_code == 422 and final.json()["code"] == "review_of_review"
     await check_replay(client, workflow_id_for(rid), "review")
 
-    # Past its last day the application is refused with the day it was due (the row's date moved back).
+    # Past Temporal's retention the read model answers for the complaint; past its last day the application is
+    # refused with the day it was due (the row's date moved back, the history deleted as retention would).
     with Session(engine) as session:
         kept = session.get(ComplaintRow, cid)
         kept.review_by = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)  # 24:00 on 1 December in Shanghai
         session.add(kept)
         session.commit()
+    await client.workflow_service.delete_workflow_execution(DeleteWorkflowExecutionRequest(
+        namespace=client.namespace, workflow_execution=WorkflowExecution(workflow_id=workflow_id_for(cid))))
+
+    async def forgotten():
+        try:
+            await service.state(client, cid)
+        except service.ComplaintError:
+            return True
+        return False
+    await eventually(forgotten, timeout=90)
     async with api.http() as h:
         late = await h.post(f"/v1/complaints/{cid}/review", json={"reason": "晚了"}, headers=hotline)
         assert late.status_code == 422 and late.json()["code"] == "review_late", late.text

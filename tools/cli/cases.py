@@ -42,6 +42,19 @@ def _read(file: Path) -> str:
         fail(f"cannot read {file}: {e.strerror}")
 
 
+@app.command("ask-review")
+def ask_review(complaint_id: str, reason: Annotated[str, typer.Option(help="What the customer disagrees with.")],
+               json: JsonFlag = False) -> None:
+    """The customer asks for a review (核查) of the decision, within 30 days of it: their channel (with
+    COMPLAINTS_CHANNEL_KEY), or a handler keying it in for a staff channel. The same request again reaches
+    the same review."""
+    r = request("POST", f"/v1/complaints/{complaint_id}/review", json={"reason": reason}, raw=True,
+                what="review refused", idempotent=True)
+    out = r.json()
+    verb = "review started" if out["created"] else "review asked for before"
+    emit(out, json, f"[green]{verb}[/]: reference [bold]{out['complaint_id']}[/], reviewed by {out['department']}")
+
+
 @app.command()
 def show(complaint_id: str, json: JsonFlag = False) -> None:
     """A complaint's live state: stage, owner, clocks with time left, work orders, history."""

@@ -139,6 +139,20 @@ def propose_response(complaint_id: Id,
     _send(complaint_id, "propose_response", json, text=body, **parts, **({"review": review.value} if review else {}))
 
 
+@message("link-repeat")
+def link_repeat(complaint_id: Id,
+                of: Annotated[str, typer.Option(help="The customer's open complaint it repeats.")],
+                note: Note = "", json: JsonFlag = False):
+    """Handle it as a repeat of an open complaint of the same customer: its own clocks hold while linked."""
+    _send(complaint_id, "link_repeat", json, of=of, note=note)
+
+
+@message("new-facts")
+def new_facts(complaint_id: Id, reason: Reason, json: JsonFlag = False):
+    """Not a repeat after all: unlink it (its clocks run again) or set the offer aside."""
+    _send(complaint_id, "new_facts", json, reason=reason)
+
+
 @message("customer-feedback")
 def customer_feedback(complaint_id: Id,
                       satisfied: Annotated[bool, typer.Option("--satisfied/--not-satisfied")],
