@@ -29,6 +29,21 @@ class Problem(Exception):
         self.headers, self.extra = headers, extra
 
 
+class Refused(Exception):
+    """A rule of the door's own (a review, a referral report) refusing, with its coded reason: raised where the
+    rule is, answered by `Refused.problem` (the API) or shown on the page (the workbench)."""
+
+    KINDS = {403: "forbidden", 404: "not-found", 409: "conflict", 410: "gone"}
+
+    def __init__(self, status: int, reason: Any) -> None:
+        super().__init__(str(reason))
+        self.status, self.reason = status, reason
+
+    def problem(self) -> "Problem":
+        return Problem(self.status, self.KINDS.get(self.status, "rule"), self.reason, code=self.reason.code,
+                       values=self.reason.values)
+
+
 TITLES = {400: "Bad request", 401: "Not signed in", 403: "Not allowed", 404: "Not found", 409: "Conflict",
           413: "Too large", 415: "Unsupported media type", 422: "Invalid request", 429: "Too many requests",
           500: "Internal error", 502: "Engine unavailable", 503: "Engine unavailable"}

@@ -9,10 +9,11 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.problems import Refused
 from complaints import reads
 from complaints.fields import FieldCipher, opened
 from complaints.retention import ERASED
-from models.reasons import Reason, why
+from models.reasons import why
 from models.state import ComplaintState
 from models.tables import ReferralReport
 from reports import referral
@@ -26,12 +27,6 @@ def may(principal, can: Can) -> bool:
     return may_role(principal.role, can)
 
 SEALED_AS = "referral_report"  # the cipher's column name for the sealed report
-
-
-class Refused(Exception):
-    def __init__(self, status: int, reason: Reason):
-        super().__init__(str(reason))
-        self.status, self.reason = status, reason
 
 
 def _row(engine: Engine, complaint_id: str):
@@ -68,6 +63,14 @@ def prepare(engine: Engine, cipher: FieldCipher, state: ComplaintState, focus: s
 def get(engine: Engine, complaint_id: str) -> ReferralReport | None:
     with Session(engine) as session:
         return session.get(ReferralReport, complaint_id)
+
+
+def printed(engine: Engine, cipher: FieldCipher, complaint_id: str) -> bytes:
+    """The prepared report as a PDF (the API's and the page's)."""
+    report = get(engine, complaint_id)
+    if report is None:
+        raise Refused(404, why("no_report", complaint=complaint_id))
+    return referral.pdf(document(cipher, report))
 
 
 def document(cipher: FieldCipher, report: ReferralReport) -> dict:

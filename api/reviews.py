@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from temporalio.client import Client
 
 from api import service
+from api.problems import Refused
 from api.review_rules import Decided, recused, review_refusal
 from complaints import reads
 from complaints.fields import FieldCipher, customer_of
@@ -21,18 +22,12 @@ from models.departments import Registry
 from models.enums import Finding, Role
 from models.errors import explain
 from models.intake import Actor, Intake, Strict
-from models.reasons import Reason, why
+from models.reasons import why
 from models.state import ReviewOf
 
 
 class ReviewRequest(Strict):
     reason: str = Field(min_length=1, max_length=2000, description="What the customer disagrees with")
-
-
-@dataclass
-class Refused(Exception):
-    status: int
-    reason: Reason
 
 
 @dataclass

@@ -18,7 +18,8 @@ from api.context import Context, context
 from api.errors import STATUS
 from api.idempotency import message_id
 from api.identity import Principal
-from api.problems import Problem
+from api.problems import Problem, Refused
+from api.review_rules import Decided, review_refusal
 from api.routes.departments import door_refusal
 from complaints import reads
 from complaints.fields import opened
@@ -97,15 +98,15 @@ async def _body(request: Request, ctx: Context, principal: Principal, complaint_
                   stages=["receive", "analyse", "handle", "respond", "verify", "closed"],
                   notes=[e for e in timeline if e.action == "add_note" and e.accepted], text=text,
                   typed=typed or {}, sent=sent, not_yet=not_yet, labels=_labels(ctx), incident=incident,
-                  may_ask_review=review is None and _may_ask_review(principal, state), review=review,
+                  may_ask_review=review is None and _may_ask_review(principal, state, policy.timezone), review=review,
                   repeats=repeat_candidates(state),
                   review_started=review_started)
 
 
-def _may_ask_review(principal: Principal, s) -> bool:
-    """Offer to key in the customer's review (核查) on a closed decision, to whoever may key in for its channel
-    (the API's rule); the application's own checks (in time, not itself a review) answer on sending."""
-    return s.stage.value == "closed" and s.decision is not None and s.review_of is None and \
+def _may_ask_review(principal: Principal, s, tz: str) -> bool:
+    """Offer to key in the customer's review (核查) when the review's own rules allow one now, to whoever may key
+    in for the complaint's channel (the API's rules, both)."""
+    return review_refusal(Decided.of_state(s), datetime.now(UTC), tz) is None and \
         intake_refusal(principal, s.channel) is None
 
 
@@ -125,7 +126,7 @@ async def ask_review(request: Request, complaint_id: str, principal: Principal =
                                       ctx.settings.policy().timezone)
     except ValidationError as e:
         return await _body(request, ctx, principal, complaint_id, error=explain(e), status=422)
-    except reviews.Refused as e:
+    except Refused as e:
         request.state.outcome = f"rule: {e.reason[:200]}"
         return await _body(request, ctx, principal, complaint_id, error=e.reason, status=e.status)
     request.state.outcome = "review started" if started.review.created else "review asked for before"

@@ -13,12 +13,14 @@ from api import referrals
 from api.access import allowed, readable_state
 from api.context import Context, context
 from api.identity import Principal
+from api.problems import Refused
 from api.routes.referrals import PrepareRequest, SentRequest
 from complaints import reads
 from models.errors import explain
 from web.common import render, viewer
+from workflows.permissions import Can, may
 
-PREPARE, APPROVE = allowed(referrals.Can.REFERRAL, viewer), allowed(referrals.Can.REFERRAL_APPROVE, viewer)
+PREPARE, APPROVE = allowed(Can.REFERRAL, viewer), allowed(Can.REFERRAL_APPROVE, viewer)
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
 
@@ -26,7 +28,7 @@ async def _section(request: Request, ctx: Context, principal: Principal, complai
     row = await run_in_threadpool(reads.complaint_row, ctx.engine, complaint_id)
     report = await run_in_threadpool(referrals.get, ctx.engine, complaint_id)
     return render(request, "referral.html", principal, ctx, cid=complaint_id, row=row, report=report,
-                  may_approve=referrals.may(principal, referrals.Can.REFERRAL_APPROVE), **shown)
+                  may_approve=may(principal.role, Can.REFERRAL_APPROVE), **shown)
 
 
 @router.get("/complaints/{complaint_id}/referral", response_class=HTMLResponse)
@@ -46,7 +48,7 @@ async def prepare(request: Request, complaint_id: str, focus: Annotated[str, For
                                 datetime.now(UTC))
     except ValidationError as e:
         return await _section(request, ctx, principal, complaint_id, error=explain(e))
-    except referrals.Refused as e:
+    except Refused as e:
         return await _section(request, ctx, principal, complaint_id, error=e.reason)
     return await _section(request, ctx, principal, complaint_id, flash="prepared")
 
@@ -57,7 +59,7 @@ async def approve(request: Request, complaint_id: str, principal: Principal = De
     await readable_state(ctx, principal, complaint_id)
     try:
         await run_in_threadpool(referrals.approve, ctx.engine, complaint_id, principal.id, datetime.now(UTC))
-    except referrals.Refused as e:
+    except Refused as e:
         return await _section(request, ctx, principal, complaint_id, error=e.reason)
     return await _section(request, ctx, principal, complaint_id, flash="approved")
 
@@ -71,24 +73,17 @@ async def sent(request: Request, complaint_id: str, via: Annotated[str, Form(min
         await run_in_threadpool(referrals.mark_sent, ctx.engine, complaint_id, principal.id, checked, datetime.now(UTC))
     except ValidationError as e:
         return await _section(request, ctx, principal, complaint_id, error=explain(e))
-    except referrals.Refused as e:
+    except Refused as e:
         return await _section(request, ctx, principal, complaint_id, error=e.reason)
     return await _section(request, ctx, principal, complaint_id, flash="sent")
 
 
 @router.get("/complaints/{complaint_id}/referral.pdf")
 async def printed(complaint_id: str, principal: Principal = Depends(PREPARE), ctx: Context = Depends(context)):
-    from api.problems import Problem
-    from reports.referral import pdf
-
     await readable_state(ctx, principal, complaint_id)
-    report = await run_in_threadpool(referrals.get, ctx.engine, complaint_id)
-    if report is None:
-        raise Problem(404, "not-found", f"no report on {complaint_id} has been prepared")
     try:
-        doc = referrals.document(ctx.cipher, report)
-    except referrals.Refused as e:
-        raise Problem(e.status, "gone", e.reason) from None
-    body = await run_in_threadpool(pdf, doc)
+        body = await run_in_threadpool(referrals.printed, ctx.engine, ctx.cipher, complaint_id)
+    except Refused as e:
+        raise e.problem() from None
     return Response(body, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="referral-{complaint_id}.pdf"'})

@@ -12,9 +12,10 @@ from api import referrals
 from api.access import allowed, readable_state
 from api.context import Context, context
 from api.identity import Principal
-from api.problems import Problem
+from api.problems import Refused
 from api.routes.complaints import COMPLAINT_ID
 from models.intake import Strict
+from models.reasons import why
 from models.tables import ReferralReport
 from workflows.permissions import Can
 
@@ -49,11 +50,6 @@ class ReportStatus(BaseModel):
                    approved_at=r.approved_at, sent_by=r.sent_by, sent_at=r.sent_at, sent_via=r.sent_via)
 
 
-def refused(e: referrals.Refused) -> Problem:
-    kind = {404: "not-found", 403: "forbidden", 409: "conflict", 410: "gone"}.get(e.status, "rule")
-    return Problem(e.status, kind, e.reason, code=e.reason.code, values=e.reason.values)
-
-
 @router.post("/{complaint_id}/referral-report", response_model=ReportStatus,
              summary="Prepare the report back to the regulator from the record (again until it is sent)")
 async def prepare(request: Request, body: PrepareRequest, complaint_id: str = COMPLAINT_ID,
@@ -62,8 +58,8 @@ async def prepare(request: Request, body: PrepareRequest, complaint_id: str = CO
     try:
         report = await run_in_threadpool(referrals.prepare, ctx.engine, ctx.cipher, state, body.focus, principal.id,
                                          datetime.now(UTC))
-    except referrals.Refused as e:
-        raise refused(e) from None
+    except Refused as e:
+        raise e.problem() from None
     request.state.outcome = "referral report prepared"
     return ReportStatus.of(report)
 
@@ -72,19 +68,18 @@ async def prepare(request: Request, body: PrepareRequest, complaint_id: str = CO
 async def read(complaint_id: str = COMPLAINT_ID, format: Literal["json", "pdf"] = "json",
                principal: Principal = Depends(PREPARE), ctx: Context = Depends(context)) -> Response:
     await readable_state(ctx, principal, complaint_id)
-    report = await run_in_threadpool(referrals.get, ctx.engine, complaint_id)
-    if report is None:
-        raise Problem(404, "not-found", f"no report on {complaint_id} has been prepared")
     try:
+        if format == "pdf":
+            body = await run_in_threadpool(referrals.printed, ctx.engine, ctx.cipher, complaint_id)
+            return Response(body, media_type="application/pdf",
+                            headers={"Content-Disposition": f'attachment; filename="referral-{complaint_id}.pdf"'})
+        report = await run_in_threadpool(referrals.get, ctx.engine, complaint_id)
+        if report is None:
+            raise Refused(404, why("no_report", complaint=complaint_id))
         doc = referrals.document(ctx.cipher, report)
-    except referrals.Refused as e:
-        raise refused(e) from None
-    if format == "json":
-        return JSONResponse({"status": ReportStatus.of(report).model_dump(mode="json"), "report": doc})
-    from reports.referral import pdf
-
-    return Response(await run_in_threadpool(pdf, doc), media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="referral-{complaint_id}.pdf"'})
+    except Refused as e:
+        raise e.problem() from None
+    return JSONResponse({"status": ReportStatus.of(report).model_dump(mode="json"), "report": doc})
 
 
 @router.post("/{complaint_id}/referral-report/approve", response_model=ReportStatus,
@@ -94,8 +89,8 @@ async def approve(request: Request, complaint_id: str = COMPLAINT_ID, principal:
     await readable_state(ctx, principal, complaint_id)
     try:
         report = await run_in_threadpool(referrals.approve, ctx.engine, complaint_id, principal.id, datetime.now(UTC))
-    except referrals.Refused as e:
-        raise refused(e) from None
+    except Refused as e:
+        raise e.problem() from None
     request.state.outcome = "referral report approved"
     return ReportStatus.of(report)
 
@@ -108,7 +103,7 @@ async def sent(request: Request, body: SentRequest, complaint_id: str = COMPLAIN
     try:
         report = await run_in_threadpool(referrals.mark_sent, ctx.engine, complaint_id, principal.id, body.via,
                                          datetime.now(UTC))
-    except referrals.Refused as e:
-        raise refused(e) from None
+    except Refused as e:
+        raise e.problem() from None
     request.state.outcome = "referral report sent"
     return ReportStatus.of(report)

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from api import reviews
 from api.context import Context, context
 from api.identity import Principal, anyone
-from api.problems import Problem
+from api.problems import Problem, Refused
 from api.routes.complaints import COMPLAINT_ID
 from models.intake import channel_of
 from workflows.permissions import intake_refusal
@@ -37,9 +37,8 @@ async def ask_for_review(request: Request, response: Response, body: reviews.Rev
         started = await reviews.apply(ctx.client, ctx.engine, ctx.cipher, ctx.settings.departments(),
                                       ctx.settings.task_queue, complaint_id, body, datetime.now(UTC),
                                       policy.timezone)
-    except reviews.Refused as e:
-        raise Problem(e.status, "not-found" if e.status == 404 else "rule", e.reason, code=e.reason.code,
-                      values=e.reason.values) from None
+    except Refused as e:
+        raise e.problem() from None
     request.state.outcome = "review started" if started.review.created else "review asked for before"
     response.status_code = 201 if started.review.created else 200
     response.headers["Location"] = f"/v1/complaints/{started.review.complaint_id}"
