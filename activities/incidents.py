@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import structlog
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio import activity
@@ -18,7 +18,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
 
 from classifier import embedding
-from complaints.db import insert_ignore, upsert_versioned
+from complaints.db import insert_ignore, insert_or_take, upsert_versioned
 from complaints.fields import FieldCipher, opened
 from complaints.proof import prover_of
 from incidents.detect import (
@@ -179,11 +179,12 @@ class IncidentActivities:
             kept = [] if s.status.value in ("dismissed", "merged") else s.members
             mine = set(session.exec(select(IncidentLink.complaint_id).where(
                 col(IncidentLink.incident_id) == s.incident_id)).all())
-            insert_ignore(session, IncidentLink, [dict(complaint_id=c, incident_id=s.incident_id, linked_at=now,
-                                                       linked_by="detector") for c in kept if c not in mine])
-            if self._claims(s):
-                session.exec(update(IncidentLink).where(col(IncidentLink.complaint_id).in_(kept))
-                             .values(incident_id=s.incident_id))
+            links = [dict(complaint_id=c, incident_id=s.incident_id, linked_at=now, linked_by="detector")
+                     for c in kept if c not in mine]
+            if self._claims(s):  # the incident they leave may be deleting these rows this very moment
+                insert_or_take(session, IncidentLink, links, key="complaint_id", taken=("incident_id",))
+            else:
+                insert_ignore(session, IncidentLink, links)
             session.exec(delete(IncidentLink).where(
                 col(IncidentLink.incident_id) == s.incident_id, col(IncidentLink.complaint_id).not_in(kept)))
             session.commit()

@@ -52,6 +52,21 @@ def _insert_ignore(table: type[SQLModel], dialect: str):
     return insert(table.__table__).on_conflict_do_nothing()  # type: ignore[attr-defined]  # a table class
 
 
+def insert_or_take(session: Session, table: type[SQLModel], rows: Iterable[dict[str, Any]], key: str,
+                   taken: tuple[str, ...]) -> None:
+    """Insert rows; where a key exists, overwrite only the `taken` columns.
+
+    One statement per row set: on PostgreSQL a concurrent writer deleting the same keys cannot leave them
+    missing (an insert that found a row and an update that then found it gone would)."""
+    rows = list(rows)
+    if not rows:
+        return
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table)
+    session.connection().execute(stmt.on_conflict_do_update(
+        index_elements=[key], set_={c: stmt.excluded[c] for c in taken}), rows)
+
+
 def upsert_versioned(session: Session, table: type[SQLModel], row: dict[str, Any], key: str = "id") -> None:
     """Insert or update a row, but never overwrite a newer version with an older one."""
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
