@@ -1,12 +1,13 @@
 """Delivering one notification of the outbox, idempotently: a row already sent or given up is left alone."""
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from complaints import links
 from complaints.config import Settings
 from complaints.db import insert_ignore
 from complaints.fields import FieldCipher, opened
@@ -15,6 +16,15 @@ from delivery.transports import NotConfigured, Rejected, post_gateway, send_emai
 from models.tables import ComplaintRow, Notification
 
 SUBJECT = {"zh": "您的投诉 {cid}", "en": "Your complaint {cid}"}
+LINK_LINE = {"zh": "\n查看进度、补充材料、评价或申请核查：{link}", "en": "\nFollow it, answer, rate it or ask for a review: {link}"}
+
+
+def customer_link(settings: Settings, cipher: FieldCipher, row: ComplaintRow) -> str:
+    until = datetime.now(UTC) + timedelta(days=settings.link_days)
+    token = links.issue(cipher.sign, links.LINK, row.id, row.link_epoch, until)
+    # The page opens in the customer's language, and in large type (长辈模式) for an elderly customer.
+    query = [*(["lang=en"] if row.customer_language == "en" else []), *(["large=1"] if row.customer_elderly else [])]
+    return f"{settings.page_url}/my/{token}" + (f"?{'&'.join(query)}" if query else "")
 
 
 class DeliveryActivities:
@@ -69,6 +79,8 @@ class DeliveryActivities:
             raise Rejected(f"no complaint {n.complaint_id} in the read model")
         language = row.customer_language or "zh"
         text = templates.render(self.templates, n.template, language, json.loads(n.params or "{}"), n.body)
+        # The customer's page, by a link made as it is sent: never kept in the outbox, a log or the history.
+        text += LINK_LINE.get(language, LINK_LINE["zh"]).format(link=customer_link(self.settings, self.cipher, row))
         if n.channel == "phone":
             return "workbench inbox"  # a call the owner makes (a regulator's referral): on their workbench
         if n.channel == "email":

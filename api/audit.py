@@ -13,7 +13,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from models.access import RequestAudit
 
-AUDITED_PATHS = ("/v1/", "/openapi.json", "/docs", "/ui/")
+AUDITED_PATHS = ("/v1/", "/openapi.json", "/docs", "/ui/", "/my")
+# The customer's page: its link's token is a credential, never kept; the page's other paths are its own.
+MY_PATHS = frozenset({"/my", "/my/info", "/my/feedback", "/my/withdraw", "/my/review", "/my/leave"})
 
 
 class BodyTooLarge(Exception):
@@ -21,19 +23,20 @@ class BodyTooLarge(Exception):
 
 
 class AuditAndLimit:
-    def __init__(self, app: ASGIApp, engine_of, max_body: int) -> None:
-        self.app, self.engine_of, self.max_body = app, engine_of, max_body
+    def __init__(self, app: ASGIApp, engine_of, max_body: int, larger: dict[str, int] | None = None) -> None:
+        self.app, self.engine_of, self.max_body, self.larger = app, engine_of, max_body, larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         scope.setdefault("state", {})
+        limit = self.larger.get(scope.get("path", ""), self.max_body)  # a form with images takes more
         length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_body):
+        if length is not None and (not length.isdigit() or int(length) > limit):
             scope["state"]["outcome"] = f"too-large: {length[:20].decode(errors='replace')} bytes"
             await self._write(scope, 413)
-            await _too_large(send, self.max_body, scope.get("path", ""))
+            await _too_large(send, limit, redacted(scope.get("path", "")))
             return
         seen = 0
 
@@ -41,9 +44,9 @@ class AuditAndLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > self.max_body:
+            if seen > limit:
                 # FastAPI turns a failure while it reads the body into a 400; this mark makes it the 413 it is.
-                scope["state"]["too_large"] = self.max_body
+                scope["state"]["too_large"] = limit
                 raise BodyTooLarge()
             return message
 
@@ -79,10 +82,18 @@ def row_for(scope: Scope, status: int) -> RequestAudit:
         principal_kind=p.kind if p else "anonymous",
         principal_id=(p.id if p else state.get("tried", ""))[:64],
         role=p.role.value if p else "", department=p.department if p else "",
-        method=scope.get("method", "")[:8], path=(scope.get("path", "") + (f"?{query}" if query else ""))[:300],
-        complaint_id=(scope.get("path_params") or {}).get("complaint_id"),
+        method=scope.get("method", "")[:8], path=(redacted(scope.get("path", "")) + (f"?{query}" if query else ""))[:300],
+        complaint_id=(scope.get("path_params") or {}).get("complaint_id") or state.get("complaint_id"),
         status=status, outcome=str(state.get("outcome", ""))[:300], client=str(client[0])[:64],
         request_id=str(state.get("request_id", ""))[:128])
+
+
+def redacted(path: str) -> str:
+    """The path as kept: a customer's link token (`/my/<token>[/code|/verify]`) becomes `/my/[link]`."""
+    if path.startswith("/my/") and path not in MY_PATHS:
+        rest = path[4:].partition("/")[2]
+        return "/my/[link]" + (f"/{rest}" if rest else "")
+    return path
 
 
 def write_row(engine: Engine, row: RequestAudit) -> None:

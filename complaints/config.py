@@ -74,6 +74,18 @@ class Settings(BaseSettings):
     gateway_secret_file: Path | None = None  # the HMAC key shared with the gateways; default DATA_DIR/gateway.secret
     delivery_templates: Path | None = None  # the bank's message templates (TOML); default delivery/templates.toml
     delivery_attempts: int = 5              # tries per notification, with backoff, before a person is told
+    # The customer's own page (web/customer_pages.py): where its links point (the public address behind the
+    # bank's proxy; default the API's), how long a link and a one-time code live, and the limits on tries.
+    customer_page_url: str | None = None
+    link_days: int = 30                     # each message carries a fresh link; an old one ends after this
+    code_minutes: int = 10
+    code_tries: int = 5                     # wrong codes against one code before it opens nothing
+    codes_per_hour: int = 5                 # codes sent per complaint per hour
+    attempts_per_hour: int = 30             # page attempts per address per hour (opens, codes, forms)
+    page_session_minutes: int = 30          # a verified customer's page stays open this long
+    image_max_bytes: int = 3 * 1024 * 1024  # each image sent with information asked for
+    images_max: int = 5
+    upload_max_bytes: int = 16 * 1024 * 1024  # the body of the page's information form, images included
     sink_smtp_port: int = 2525              # `up`'s local SMTP sink, when SMTP_URL is unset
     sink_gateway_port: int = 8026           # `up`'s local SMS/app gateway sink, when the gateway URLs are unset
     # Operations: each worker's metrics and readiness port (0: none), how long a stopping process lets work
@@ -112,6 +124,10 @@ class Settings(BaseSettings):
     @property
     def api_url(self) -> str:
         return (self.complaints_api_url or f"http://{self.api_host}:{self.api_port}").rstrip("/")
+
+    @property
+    def page_url(self) -> str:
+        return (self.customer_page_url or self.api_url).rstrip("/")
 
     @property
     def session_file(self) -> Path:

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
 import models.access  # noqa: F401  - registers the tables
+import models.customer  # noqa: F401
 import models.tables  # noqa: F401
 from complaints import schema
 

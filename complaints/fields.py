@@ -31,6 +31,20 @@ class FieldCipher:
         self.key_id = key_id
         self._aes = AESGCM(_derive(key, b"fields"))
         self._mac = _derive(key, b"search")
+        self._signing = _derive(key, b"customer links")  # the customer's links, codes and page sessions
+
+    def sign(self, purpose: str, value: str) -> bytes:
+        """A keyed MAC of `value` for one purpose (a link's token and a session's cookie never stand in for
+        each other): what complaints/links.py signs and checks with."""
+        return hmac.new(self._signing, f"{purpose}\n{value}".encode(), hashlib.sha256).digest()
+
+    def seal_bytes(self, data: bytes, column: str, row: str) -> bytes:
+        """A file the customer sent (an image), sealed like a column: nonce + AES-GCM, bound to where it is kept."""
+        nonce = os.urandom(12)
+        return nonce + self._aes.encrypt(nonce, data, f"{column}/{row}".encode())
+
+    def open_bytes(self, data: bytes, column: str, row: str) -> bytes:
+        return self._aes.decrypt(data[:12], data[12:], f"{column}/{row}".encode())
 
     def seal(self, value: str, column: str, row: str) -> str:
         if not value:
@@ -78,9 +92,10 @@ def opened(cipher: FieldCipher, row, column: str) -> str:
     return cipher.open(getattr(row, column), column, row.id)
 
 
-def customer_of(cipher: FieldCipher, row) -> dict[str, str]:
+def customer_of(cipher: FieldCipher, row) -> dict[str, object]:
     """The customer of a complaint row, in clear, as an intake's `customer` (a recurrence or a review is the
     same customer's new complaint). A row past retention holds no one: its masked name stands in."""
     return {"id": opened(cipher, row, "customer_id"), "name": opened(cipher, row, "customer_name") or row.customer_masked,
             "phone": opened(cipher, row, "customer_phone"), "tier": row.tier, "language": row.customer_language,
+            "elderly": bool(getattr(row, "customer_elderly", False)),
             **({"email": email} if (email := opened(cipher, row, "customer_email")) else {})}

@@ -31,6 +31,7 @@ class Role(StrEnum):
     SUPERVISOR = "supervisor"
     OPERATOR = "operator"  # runs the system (schedules, replay, accounts); acts on no complaint
     INTAKE = "intake"  # an intake channel system acting for the customer
+    CUSTOMER = "customer"  # the customer on their own page (a link and a one-time code), never an account
     SYSTEM = "system"  # the workflow itself (timers, analysis); no message may be sent in this role
 
 

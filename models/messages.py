@@ -1,4 +1,6 @@
 """Payloads of the public messages. Each is both a signal and an update of the same name."""
+from typing import Annotated
+
 from pydantic import Field
 
 from models.enums import Finding, Relief, ReviewOutcome
@@ -67,6 +69,10 @@ class NewFacts(Message):
 
 class CustomerInfoReceived(Message):
     note: str = NOTE
+    # Images the customer sent with it on their page, by id: kept sealed in the database (models/customer.py),
+    # never in the history.
+    attachments: list[Annotated[str, Field(pattern=r"^up_[a-z0-9]{20}$")]] = Field(default_factory=list,
+                                                                                  max_length=5)
 
 
 class ApproveDisposal(Message):

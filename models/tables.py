@@ -24,6 +24,8 @@ class ComplaintRow(SQLModel, table=True):
     customer_phone_tag: str = Field(default="", index=True)
     customer_email: str = ""
     customer_language: str = "zh"
+    customer_elderly: bool = False  # their page opens in large type (长辈模式)
+    link_epoch: int = 0  # the customer's page links in force: those carrying an older epoch are revoked
     tier: str
     text: str
     # The text's sentence vector (classifier/embedding.py), sealed like the text: the incident watch reads a

@@ -14,6 +14,7 @@ from api.context import Context
 from api.routes import (
     auth,
     complaints,
+    customer_links,
     departments,
     incidents,
     operations,
@@ -54,12 +55,13 @@ def create_app(ctx: Context) -> FastAPI:
                                          f"the request body is over {ctx.settings.max_body_bytes} bytes")
 
     for module in (auth, complaints, departments, reads, supervision, operations, incidents, records, reviews,
-                   referrals):
+                   referrals, customer_links):
         app.include_router(module.router)
     install_workbench(app)
     app.state.metrics = metrics.registry(ctx.engine)
 
-    app.add_middleware(AuditAndLimit, engine_of=lambda: ctx.engine, max_body=ctx.settings.max_body_bytes)
+    app.add_middleware(AuditAndLimit, engine_of=lambda: ctx.engine, max_body=ctx.settings.max_body_bytes,
+                       larger={"/my/info": ctx.settings.upload_max_bytes})
     app.add_middleware(RequestContext)  # outermost: the request id is there for everything inside
     tracing.instrument_api(app, ctx.settings)
     return app

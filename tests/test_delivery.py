@@ -134,11 +134,14 @@ async def test_the_outbox_is_delivered_once_retried_and_failures_told(client, de
     ack = _ack(engine, sms)
     sent = [d for k, d in gateway.delivered.items() if k == ack.key]
     assert len(sent) == 1 and sent[0]["to"] == {"phone": "13800138000"}
-    assert sent[0]["text"] == f"【某银行】您的投诉已受理，编号 {sms}。我们将按时处理并告知进展。"
+    said, _, link = sent[0]["text"].partition("\n查看进度、补充材料、评价或申请核查：")
+    assert said == f"【某银行】您的投诉已受理，编号 {sms}。我们将按时处理并告知进展。"
+    assert link.startswith(f"{cfg.page_url}/my/{sms}.")  # the customer's own page (tests/test_customer_page.py)
     assert ack.sent_at is not None and ack.attempts == 1 and ack.last_error == ""
     # E-mail: in English for this customer, with the notification's key behind its Message-ID.
     [message] = [m for m in mailbox.messages if m["To"] == "wang@example.com"]
     assert f"your reference is {mail}" in message.get_content() and message["Subject"] == f"Your complaint {mail}"
+    assert f"/my/{mail}." in message.get_content() and "?lang=en" in message.get_content()
     assert _ack(engine, mail).sent_at is not None
     # A lost answer is retried with the same key, and the gateway sends it once.
     flaky_ack = _ack(engine, flaky)

@@ -1,4 +1,5 @@
-"""The workbench: server-rendered pages for handlers, departments and supervisors, served by the API."""
+"""The workbench: server-rendered pages for handlers, departments and supervisors, served by the API; and the
+customer's own page (/my), from the link in every message the bank sends them."""
 
 
 def install(app) -> None:
@@ -6,10 +7,20 @@ def install(app) -> None:
     from fastapi.responses import RedirectResponse
     from fastapi.staticfiles import StaticFiles
 
-    from web import auth_pages, complaint_pages, desk_pages, incident_pages, record_pages, referral_pages, sso_pages
+    from web import (
+        auth_pages,
+        complaint_pages,
+        customer_pages,
+        desk_pages,
+        incident_pages,
+        record_pages,
+        referral_pages,
+        sso_pages,
+    )
     from web.common import HERE, LoginRequired, to_login
 
-    for module in (auth_pages, sso_pages, complaint_pages, desk_pages, incident_pages, record_pages, referral_pages):
+    for module in (auth_pages, sso_pages, complaint_pages, desk_pages, incident_pages, record_pages, referral_pages,
+                   customer_pages):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, to_login)

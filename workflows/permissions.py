@@ -32,14 +32,14 @@ def parties(actor: Actor, s: ComplaintState) -> set[Party]:
         found.add(Party.REVIEWER)
     if actor.role is Role.SUPERVISOR:
         found.add(Party.SUPERVISOR)
-    if actor.role is Role.INTAKE:
+    if actor.role in (Role.INTAKE, Role.CUSTOMER):  # the customer says for themselves what a channel says for them
         found.add(Party.INTAKE)
     return found
 
 
 def _recused(message: str, actor: Actor, s: ComplaintState) -> str | None:
     review = s.review_of
-    if review is None or message in RECUSAL_EXEMPT or actor.role is Role.INTAKE:
+    if review is None or message in RECUSAL_EXEMPT or actor.role in (Role.INTAKE, Role.CUSTOMER):
         return None
     if because := review.recusal(actor.id, actor.department):
         return why("recused", actor=actor.id, complaint=review.complaint_id, why_recused=because)
@@ -109,6 +109,7 @@ class Can(StrEnum):
     HOLD = "a legal hold on a complaint's records"
     REFERRAL = "preparing the report back to the regulator"
     REFERRAL_APPROVE = "approving and sending the report back to the regulator"
+    REVOKE_LINKS = "withdrawing the links to a customer's page"
 
 
 H, G, RV, SV, OP = Role.HANDLER, Role.DEPARTMENT_AGENT, Role.REVIEWER, Role.SUPERVISOR, Role.OPERATOR
@@ -128,6 +129,7 @@ MAY: dict[Can, frozenset[Role]] = {
     Can.HOLD: frozenset({SV}),
     Can.REFERRAL: frozenset({H, SV}),          # on the case: whoever may read the complaint
     Can.REFERRAL_APPROVE: frozenset({SV}),     # never the person who prepared it
+    Can.REVOKE_LINKS: frozenset({SV}),         # a phone lost, a link forwarded: the next message brings a new one
 }
 
 # Keyed in by staff (the counter, the hotline agent, the mailroom, the reception day, a regulator's letter);

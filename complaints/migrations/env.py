@@ -3,6 +3,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import models.access  # noqa: F401  - registers the tables
+import models.customer  # noqa: F401
 import models.tables  # noqa: F401
 
 connection = context.config.attributes["connection"]
