@@ -189,7 +189,7 @@ ENTRY = {
     "withdraw": "{reason}", "return_disposal": "{reason}", "record_disposal": "{text}",
     "open_work_order": "{wo} to {department}: {question}", "answer_work_order": "{wo}: {answer}",
     "cancel_work_order": "{wo}: {reason}", "request_customer_info": "resolution clocks paused: {what}",
-    "customer_info_received": "resolution clocks resumed after {span}{note}{images}", "approve_disposal": "{n} of 2. {note}",
+    "customer_info_received": "resolution clocks resumed after {span}{sep}{note}{images}", "approve_disposal": "{n} of 2. {note}",
     "incident_notice": "{iid}: {text}", "propose_response": "response passed the script check; sending",
     "customer_feedback": "{verdict}, CSAT {csat}. {comment}",
     "reassign": "{owner}@{department} -> {new_owner}@{new_department}: {reason}",

@@ -43,6 +43,19 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("GET", "/v1/complaints/{complaint_id}/referral-report", ""): {"E207", "S001"},
     ("POST", "/v1/complaints/{complaint_id}/referral-report/approve", ""): {"S001"},
     ("POST", "/v1/complaints/{complaint_id}/referral-report/sent", ""): {"S001"},
+    ("POST", "/v1/complaints/{complaint_id}/customer-links/revoke", ""): {"S001"},
+    ("GET", "/v1/complaints/{complaint_id}/attachments/{upload_id}", ""): {"E207", "R010", "S001"},
+    # The customer's page: its link's own check answers (a bad token is a 404 page for anyone), and no staff
+    # credential or channel key opens a customer's session: only the link and the code do.
+    ("GET", "/my/{token}", ""): ANYONE,
+    ("POST", "/my/{token}/code", ""): ANYONE,
+    ("POST", "/my/{token}/verify", ""): ANYONE,
+    ("GET", "/my", ""): set(),
+    ("POST", "/my/info", ""): set(),
+    ("POST", "/my/feedback", ""): set(),
+    ("POST", "/my/withdraw", ""): set(),
+    ("POST", "/my/review", ""): set(),
+    ("POST", "/my/leave", ""): ANYONE,
     ("GET", "/v1/complaints", ""): {"E207", "H801", "A601", "R010", "S001"},
     ("GET", "/v1/work-orders", ""): ANY_PERSON,
     ("GET", "/v1/work-orders", "department=loans"): {"A601", "S001"},
@@ -179,7 +192,9 @@ async def headers_for(api, who: str, path: str, cookies) -> dict[str, str]:
 def concrete(path: str, cid: str) -> str:
     return re.sub(r"\{(\w+)\}", lambda m: {"complaint_id": cid, "month": "2026-10", "work_order_id": "WO-1",
                                            "lang": "en", "name": "add_note",
-                                           "incident_id": "INC-202601010000-abcdef"}[m.group(1)], path)
+                                           "incident_id": "INC-202601010000-abcdef",
+                                           "token": "HL0000000001.zz.0.AAAAAAAAAAAAAAAAAAAAAA",
+                                           "upload_id": "up_aaaaaaaaaaaaaaaaaaaa"}[m.group(1)], path)
 
 
 def body_for(method: str, path: str, query: str) -> dict:
@@ -207,6 +222,8 @@ def body_for(method: str, path: str, query: str) -> dict:
         return {"data": {"answer": "done"}}
     if path == "/ui/lookback/run":
         return {"data": {"month": "2026-10"}}
+    if path in ("/my/info", "/my/feedback", "/my/withdraw"):
+        return {"data": {"key": "k" * 20, "confirm": "yes"}}
     if path == "/ui/script-check":
         return {"data": {"text": "抱歉"}}
     return {}

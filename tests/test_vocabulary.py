@@ -128,7 +128,9 @@ def test_a_refusal_in_chinese(sentence, zh):
      []),
     ("reassign", dict(owner="E207", department="branch-0101", new_owner="H501", new_department="credit-card-centre",
                       reason="卡片业务"), "E207（第0101网点）改派给 H501（信用卡中心）：卡片业务", ["卡片业务"]),
-    ("customer_info_received", dict(span="1 day, 2:03:04.5"), "处理时限恢复（暂停了 26 小时 3 分钟）", []),
+    ("customer_info_received", dict(span="1 day, 2:03:04.5", sep="", note="", images=""), "处理时限恢复（暂停了 26 小时 3 分钟）", []),
+    ("customer_info_received", dict(span="0:10:00", sep=": ", note="截图见附件", images=" [up_aaaaaaaaaaaaaaaaaaaa]"),
+     "处理时限恢复（暂停了 10 分钟）: 截图见附件 [up_aaaaaaaaaaaaaaaaaaaa]", ["截图见附件"]),
 ])
 def test_a_timeline_row_in_chinese(action, values, zh, said):
     detail = reasons.said(action, **values)
@@ -188,7 +190,7 @@ def test_every_concept_of_the_emergency_detector_has_a_name_in_both_languages():
     assert set(concepts) == set(CONCEPTS)  # a new concept would otherwise show its internal name on the page
 
 
-SAMPLES = {"note": "已核实", "text": "客户来电", "reason": "重复投诉", "wo": "WO-2", "department": "loans",
+SAMPLES = {"images": " [up_aaaaaaaaaaaaaaaaaaaa]", "sep": ": ", "note": "已核实", "text": "客户来电", "reason": "重复投诉", "wo": "WO-2", "department": "loans",
            "question": "是否分期？", "answer": "有", "what": "身份证复印件", "span": "1 day, 2:03:04.500000", "n": "1",
            "iid": "INC-202612010000-abcdef", "verdict": "not satisfied", "csat": "2", "comment": "还没退款",
            "owner": "E207", "new_owner": "H501", "new_department": "credit-card-centre", "due": "2026-12-07T06:00:00+00:00",

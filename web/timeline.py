@@ -29,8 +29,8 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "answer_work_order": ("{wo}：{answer}", "{wo}: {answer}"),
     "cancel_work_order": ("{wo} 撤回：{reason}", "{wo} cancelled: {reason}"),
     "request_customer_info": ("处理时限暂停，请客户补充：{what}", "resolution clocks paused, the customer is asked for: {what}"),
-    "customer_info_received": ("处理时限恢复（暂停了 {span}）{note}{images}",
-                               "resolution clocks resumed (paused {span}){note}{images}"),
+    "customer_info_received": ("处理时限恢复（暂停了 {span}）{sep}{note}{images}",
+                               "resolution clocks resumed (paused {span}){sep}{note}{images}"),
     "approve_disposal": ("第 {n} 人同意（共需 2 人）。{note}", "approval {n} of 2. {note}"),
     "return_disposal": ("{reason}", "{reason}"),
     "record_disposal": ("{text}", "{text}"),
@@ -146,4 +146,6 @@ def _span(text: str, lang: str) -> str:
     hm = re.search(r"(\d+):(\d+):", text)
     h, mi = (int(hm.group(1)), int(hm.group(2))) if hm else (0, 0)
     minutes = int(timedelta(days=days, hours=h, minutes=mi).total_seconds() // 60)
+    if minutes < 60:  # "0 hours 10 minutes" reads as a slip
+        return f"{minutes} min" if lang == "en" else f"{minutes} 分钟"
     return f"{minutes // 60} h {minutes % 60} min" if lang == "en" else f"{minutes // 60} 小时 {minutes % 60} 分钟"

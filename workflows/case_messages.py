@@ -117,7 +117,7 @@ class Case(CaseClocks):
         pause.ended_at = now
         self.hold_or_run(now)
         self.event("customer_info_received", msg.actor, now,
-                   said("customer_info_received", span=now - pause.started_at, note=f": {msg.note}" if msg.note else "",
+                   said("customer_info_received", span=now - pause.started_at, sep=": " if msg.note else "", note=msg.note,
                         images="".join(f" [{a}]" for a in msg.attachments)))
 
     def on_link_repeat(self, msg: m.LinkRepeat, now: datetime, due: datetime | None) -> None:
