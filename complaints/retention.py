@@ -3,16 +3,17 @@ outbox once the policy's `records.retention` has passed since it closed, unless 
 the figures need stays (channel, department, labels, level, dates, outcome, satisfaction, clocks), so every
 report and return over those months is unchanged; what names or describes the customer goes (the sealed
 columns and their search tags, the text and its vector, the messages' bodies and recipients, and what people
-typed into the trail: notes, questions, answers, reasons).
+typed into the trail: notes, questions, answers, reasons; the images sent on the customer's page).
 
 Erasure is a write of blanks, idempotent and in one transaction per complaint: a sweep that dies half way
 leaves every complaint either whole or erased, and the next sweep takes the rest."""
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from models.customer import CustomerCode, CustomerUpload
 from models.tables import AuditEvent, ComplaintRow, LegalHold, Notification, ReferralReport
 
 ERASED = "[erased]"
@@ -52,6 +53,9 @@ def erase(engine: Engine, complaint_id: str, now: datetime) -> bool:
         # The report back to the regulator holds the complaint's text: its steps (who, when, how) stay.
         session.execute(update(ReferralReport).where(col(ReferralReport.complaint_id) == complaint_id)
                         .values(content=ERASED))
+        # The images the customer sent on their page, and their page's codes: nothing of them is a figure.
+        session.execute(delete(CustomerUpload).where(col(CustomerUpload.complaint_id) == complaint_id))
+        session.execute(delete(CustomerCode).where(col(CustomerCode.complaint_id) == complaint_id))
         session.commit()
     return True
 

@@ -10,6 +10,7 @@ from playwright.async_api import expect
 from sqlmodel import Session
 
 from complaints import retention
+from models.customer import CustomerUpload
 from models.tables import AuditEvent, ComplaintRow, LegalHold, Notification
 from tests.browser import signed_in
 from tests.conftest import rows
@@ -31,6 +32,8 @@ def _with_trail(engine, cid: str) -> None:
         session.add(Notification(key=f"{cid}/ack", complaint_id=cid, recipient_kind="customer", recipient="C-1",
                                  channel="sms", template="acknowledgement", body="您的投诉已受理，张三",
                                  created_at=LONG_AGO, params=json.dumps({"cid": cid})))
+        session.add(CustomerUpload(id=f"up_{cid.lower()}x", complaint_id=cid, form_key="k", place=0,
+                                   media_type="image/png", size=3, content=b"png", received_at=LONG_AGO))
         session.commit()
 
 
@@ -58,6 +61,7 @@ async def test_the_sweep_erases_what_is_past_retention_and_keeps_what_is_held_or
     assert _figures(gone) == before[due]  # every figure of the month's reports and returns stays
     assert {(n.recipient, n.body) for n in rows(engine, Notification, complaint_id=due)} == \
         {(retention.ERASED, retention.ERASED)}
+    assert rows(engine, CustomerUpload, complaint_id=due) == []  # the images sent on the customer's page go
     trail = {e.seq: e for e in rows(engine, AuditEvent, complaint_id=due)}
     assert trail[1].detail == retention.ERASED and trail[1].code_values == "{}" and trail[1].action == "add_note"
     assert trail[2].action == "stage" and trail[2].at == LONG_AGO  # what happened and when stays
@@ -65,6 +69,7 @@ async def test_the_sweep_erases_what_is_past_retention_and_keeps_what_is_held_or
         row = rows(engine, ComplaintRow, id=kept)[0]
         assert row.erased_at is None and row.customer_name == "张三" and row.text == "我的账户被冻结了"
         assert "张三" in rows(engine, AuditEvent, complaint_id=kept)[0].detail
+        assert len(rows(engine, CustomerUpload, complaint_id=kept)) == 1
 
     # Lifted, the hold no longer keeps it: the next sweep erases it too; a second sweep finds nothing twice.
     assert retention.release(engine, held)

@@ -319,7 +319,9 @@ def test_the_same_messages_are_allowed_when_the_rule_is_met(name, actor, changes
 # who may send each message to a complaint in handling (level III, an open work order to loans).
 CAST = {"owner": OWNER, "department": COLLEAGUE, "stranger": STRANGER, "asked agent": AGENT,
         "other agent": OTHER_AGENT, "special group": SPECIAL, "reviewer": REVIEWER, "supervisor": SUPERVISOR,
-        "intake": INTAKE, "system": SYSTEM}
+        "intake": INTAKE, "system": SYSTEM,
+        # the customer on their own page (a link and a code): what their channel may say, they say themselves
+        "customer": Actor(id="customer", role=Role.CUSTOMER, department="customer")}
 MAY = {
     "accept": {"owner", "department", "supervisor"},
     "add_note": {"owner", "department", "asked agent", "reviewer", "supervisor"},
@@ -327,15 +329,15 @@ MAY = {
     "answer_work_order": {"asked agent"},
     "cancel_work_order": {"owner", "supervisor"},
     "request_customer_info": {"owner", "supervisor"},
-    "customer_info_received": {"intake", "owner"},
+    "customer_info_received": {"intake", "customer", "owner"},
     "approve_disposal": {"reviewer", "supervisor"},
     "record_disposal": {"owner", "supervisor"},
     "incident_notice": {"supervisor"},
     "return_disposal": {"reviewer", "supervisor"},
     "propose_response": {"owner", "supervisor"},
-    "customer_feedback": {"intake"},
+    "customer_feedback": {"intake", "customer"},
     "escalate": {"supervisor"}, "reassign": {"supervisor"}, "approve_close": {"supervisor"},
-    "withdraw": {"intake"}, "extend_deadline": {"supervisor"}, "correct_classification": {"supervisor"},
+    "withdraw": {"intake", "customer"}, "extend_deadline": {"supervisor"}, "correct_classification": {"supervisor"},
     "start_appraisal": {"owner", "supervisor"}, "end_appraisal": {"owner", "supervisor"},
     "link_repeat": {"owner", "department", "supervisor"}, "new_facts": {"owner", "department", "supervisor"},
 }
