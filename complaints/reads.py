@@ -299,3 +299,13 @@ def month_revisits(engine: Engine, month: str) -> list[RevisitState]:
 
 def _aware(dt: datetime) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
+
+
+def images_of(engine: Engine, complaint_id: str) -> list[tuple[str, str, int, datetime]]:
+    """The images the customer sent on their page: (id, media type, size, when), never their content."""
+    from models.customer import CustomerUpload as u
+
+    with Session(engine) as session:
+        return [tuple(r) for r in session.exec(select(u.id, u.media_type, u.size, u.received_at)  # type: ignore[misc]
+                                               .where(col(u.complaint_id) == complaint_id)
+                                               .order_by(col(u.received_at), col(u.place))).all()]

@@ -26,7 +26,7 @@ from models.customer import CustomerAccess, CustomerUpload
 from models.tables import Notification
 from tests.actors import DECISION, GOOD_RESPONSE
 from tests.api_support import running
-from tests.browser import serious_violations, shot
+from tests.browser import serious_violations, shot, signed_in
 from tests.conftest import eventually, rows
 from tests.helpers import free_port
 from tests.test_front_door import intake_body, submitted_in_handle
@@ -266,6 +266,15 @@ async def test_on_a_phone_an_elderly_customer_follows_answers_rates_and_asks_for
         assert seen.status_code == 200 and seen.content == PNG and seen.headers["content-type"] == "image/png"
         other = await h.get(f"/v1/complaints/{cid}/attachments/{image_id}", headers=await api.as_("E207"))
         assert other.status_code in (403, 404)  # another branch's handler reads nothing of it
+    # The owner sees it on the complaint's page, and opens it from there.
+    desk = await signed_in(browser, api, "H501")
+    await desk.goto(f"/ui/complaints/{cid}")
+    shown = desk.locator(f"[data-images] a[data-image={image_id}]")
+    await expect(shown).to_be_visible()
+    opened = await desk.request.get(await shown.get_attribute("href"))
+    assert opened.status == 200 and await opened.body() == PNG
+    await expect(desk.locator("#h-timeline ~ *").filter(has_text="扣款短信截图见附件").first).to_be_visible()
+    await desk.context.close()
 
     # The decision, then the customer's answer: satisfied or not, a score and a comment.
     async with api.http() as h:

@@ -91,13 +91,14 @@ async def _body(request: Request, ctx: Context, principal: Principal, complaint_
     timeline, text, sent = await run_in_threadpool(_timeline, ctx, complaint_id)
     incident = await run_in_threadpool(incidents.incident_of, ctx.engine, complaint_id)
     review = await run_in_threadpool(reads.review_for, ctx.engine, complaint_id)
+    images = await run_in_threadpool(reads.images_of, ctx.engine, complaint_id)
     return render(request, "complaint.html" if page else "complaint_body.html", principal, ctx, status=status,
                   s=state, poll=poll_token(ctx, principal, complaint_id, state.history_total),
                   clocks=clock_views(state, now), actions=actions,
                   forms={name: form_fields(name) for name in actions}, timeline=timeline, flash=flash, error=error,
                   stages=["receive", "analyse", "handle", "respond", "verify", "closed"],
                   notes=[e for e in timeline if e.action == "add_note" and e.accepted], text=text,
-                  typed=typed or {}, sent=sent, not_yet=not_yet, labels=_labels(ctx), incident=incident,
+                  typed=typed or {}, sent=sent, images=images, not_yet=not_yet, labels=_labels(ctx), incident=incident,
                   may_ask_review=review is None and _may_ask_review(principal, state, policy.timezone), review=review,
                   repeats=repeat_candidates(state),
                   review_started=review_started)
