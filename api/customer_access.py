@@ -121,11 +121,11 @@ def check_code(engine: Engine, settings: Settings, cipher: FieldCipher, complain
             return "code_spent"
         if not secrets.compare_digest(code.digest, links.code_digest(cipher.sign, code.id, typed)):
             # Counted in the database itself: two wrong tries at once both count.
-            session.exec(update(CustomerCode).where(col(CustomerCode.id) == code.id)  # type: ignore[call-overload]
+            session.exec(update(CustomerCode).where(col(CustomerCode.id) == code.id)
                          .values(tries=CustomerCode.tries + 1))
             session.commit()
             return "code_wrong"
-        used = session.exec(update(CustomerCode).where(  # type: ignore[call-overload]
+        used = session.exec(update(CustomerCode).where(
             col(CustomerCode.id) == code.id, col(CustomerCode.used_at).is_(None)).values(used_at=now))
         session.commit()
         return None if used.rowcount == 1 else "code_none"  # the same code typed twice at once opens once
@@ -152,7 +152,7 @@ def store_images(engine: Engine, cipher: FieldCipher, complaint_id: str, form_ke
 def revoke_links(engine: Engine, complaint_id: str) -> int | None:
     """Every link sent so far stops working (the next message carries a new one); the new epoch, or None."""
     with Session(engine) as session:
-        session.exec(update(ComplaintRow).where(col(ComplaintRow.id) == complaint_id)  # type: ignore[call-overload]
+        session.exec(update(ComplaintRow).where(col(ComplaintRow.id) == complaint_id)
                      .values(link_epoch=ComplaintRow.link_epoch + 1))
         session.commit()
     return epoch_of(engine, complaint_id)

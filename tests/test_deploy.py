@@ -16,7 +16,8 @@ COMPOSE = ROOT / "docker-compose.yml"
 
 
 # What a bank's `.env` holds: its provider and the UI's client secret (compose refuses to start without them).
-BANK_ENV = {"OIDC_ISSUER": "https://login.bank.example/realms/staff", "TEMPORAL_UI_CLIENT_SECRET": "from-the-vault"}
+BANK_ENV = {"OIDC_ISSUER": "https://login.bank.example/realms/staff", "TEMPORAL_UI_CLIENT_SECRET": "from-the-vault",
+            "CUSTOMER_PAGE_URL": "https://complaints.bank.example"}
 
 
 def compose(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -144,3 +145,7 @@ def test_the_workers_and_the_api_start_after_the_prepare_job_and_every_secret_is
         env = services[app]["environment"]
         assert {"SMTP_URL", "SMS_GATEWAY_URL", "APP_GATEWAY_URL"} <= set(env), app
     assert "gateway_secret" in services["worker"]["secrets"]
+    # The customer's page: the workers make its links, the API texts its codes through the SMS gateway.
+    for app in ("worker", "api"):
+        assert services[app]["environment"]["CUSTOMER_PAGE_URL"].startswith("${CUSTOMER_PAGE_URL:?"), app
+    assert "gateway_secret" in services["api"]["secrets"]

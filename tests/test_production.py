@@ -41,7 +41,7 @@ pytestmark = [pytest.mark.process, pytest.mark.timeout(600)]
 ROOT = Path(__file__).parent.parent
 BIN = Path(sys.executable).parent
 # Settings a developer's shell may carry that a container would not.
-INHERITED = {"DATABASE_URL", "DATA_DIR", "TEMPORAL_ADDRESS", "COMPLAINTS_KEY_FILE", "COMPLAINTS_ACTOR_KEY_FILE",
+INHERITED = {"CUSTOMER_PAGE_URL", "DATABASE_URL", "DATA_DIR", "TEMPORAL_ADDRESS", "COMPLAINTS_KEY_FILE", "COMPLAINTS_ACTOR_KEY_FILE",
              "API_SECRET_FILE", "CODEC_TOKEN_FILE", "COMPLAINTS_POLICY", "COMPLAINTS_API_URL", "SMTP_URL",
              "SMS_GATEWAY_URL", "APP_GATEWAY_URL", "GATEWAY_SECRET_FILE", "WORKER_METRICS_PORT", "API_PORT"}
 # The watch looks every 15 s here (the policy's `incidents.every`; 2 minutes by default), through .env.
@@ -167,6 +167,7 @@ async def test_the_compose_shape_runs_whole_without_up(tmp_path):
     policy = tmp_path / "policy.toml"
     policy.write_text(POLICY)
     dotenv = {"OIDC_ISSUER": "https://login.bank.example/realms/staff", "TEMPORAL_UI_CLIENT_SECRET": "from-the-vault",
+              "CUSTOMER_PAGE_URL": "https://complaints.bank.example",
               "SMTP_URL": smtp, "SMS_GATEWAY_URL": f"{gateway}/sms", "APP_GATEWAY_URL": f"{gateway}/app",
               "COMPLAINTS_POLICY": str(policy)}
     shape = Shape(compose(dotenv), tmp_path, temporal, database)
@@ -205,6 +206,16 @@ async def test_the_compose_shape_runs_whole_without_up(tmp_path):
         # The acknowledgement reaches the bank's gateway (the customer gave a phone number).
         kept = tmp_path / "outbox" / "gateway.jsonl"
         await eventually(lambda: kept.exists() and first in kept.read_text(encoding="utf-8"), timeout=90)
+        # It links to the customer's page at the bank's public address; the API opens it and texts the code
+        # through the same gateway (its secret mounted for the API too).
+        said = [json.loads(x)["body"] for x in kept.read_text(encoding="utf-8").splitlines()]
+        ack = next(b["text"] for b in said if b.get("complaint_id") == first)
+        token = re.search(r"https://complaints\.bank\.example/my/([^\s?]+)", ack).group(1)
+        async with httpx.AsyncClient(base_url=api, timeout=30) as h:
+            assert (await h.get(f"/my/{token}")).status_code == 200
+            texted = await h.post(f"/my/{token}/code")
+            assert texted.status_code == 200 and "data-sent" in texted.text, texted.text[-400:]
+        await eventually(lambda: '"access_code"' in kept.read_text(encoding="utf-8"))
 
         # A worker dies; the other two carry on with what it had and with a burst of one outage.
         victim = shape.procs["worker-0"]

@@ -211,7 +211,7 @@ async def info(request: Request, key: Annotated[str, FORM_KEY], note: Annotated[
         return await _show(request, ctx, s.complaint_id, 422, error=(refused, {
             "n": str(cfg.images_max), "mb": str(cfg.image_max_bytes // (1024 * 1024))}))
     ids = await run_in_threadpool(access.store_images, ctx.engine, ctx.cipher, s.complaint_id, key,
-                                  [(data, kind) for data, (_, kind) in zip(read, checked, strict=True)], _now())
+                                  [(data, kind or "") for data, (_, kind) in zip(read, checked, strict=True)], _now())
     return await _send(request, ctx, "info", "customer_info_received", {"note": note, "attachments": ids}, key)
 
 
