@@ -24,28 +24,6 @@ from models.tables import ComplaintRow
 
 CODE_TEXT = {"zh": "您的投诉查询验证码：{code}，{minutes} 分钟内有效。请勿告诉他人，银行工作人员不会向您索要。",
              "en": "Your complaint page code: {code}, valid for {minutes} minutes. Tell no one: the bank never asks."}
-# What an image's first bytes say it is: the only kinds taken.
-IMAGE_KINDS = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"))
-
-
-def image_kind(data: bytes) -> str | None:
-    """The media type the content itself shows (a name or a declared type proves nothing), or None."""
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    return next((kind for magic, kind in IMAGE_KINDS if data.startswith(magic)), None)
-
-
-def images_refusal(sizes_and_kinds: list[tuple[int, str | None]], max_bytes: int, max_count: int) -> str | None:
-    """Why these images are not taken (`images_too_many`, `image_too_large`, `image_not_image`), or None."""
-    if len(sizes_and_kinds) > max_count:
-        return "images_too_many"
-    if any(size > max_bytes for size, _ in sizes_and_kinds):
-        return "image_too_large"
-    if any(kind is None for _, kind in sizes_and_kinds):
-        return "image_not_image"
-    return None
-
-
 def address_tag(cipher: FieldCipher, address: str) -> str:
     return cipher.tag(f"address:{address}")
 

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from activities.delivery import DeliveryActivities
 from api import customer_access as access
+from api import customer_rules
 from api.audit import redacted
 from complaints import links
 from complaints.fields import FieldCipher
@@ -76,7 +77,7 @@ def test_a_link_made_with_another_key_opens_nothing():
     (b"MZ\x90\x00", None),
 ])
 def test_an_image_is_what_its_bytes_say(data, kind):
-    assert access.image_kind(data) == kind
+    assert customer_rules.image_kind(data) == kind
 
 
 @pytest.mark.parametrize("images, refused", [
@@ -85,7 +86,7 @@ def test_an_image_is_what_its_bytes_say(data, kind):
     ([(101, None)], "image_too_large"),
 ])
 def test_which_images_are_taken(images, refused):
-    assert access.images_refusal(images, 100, 5) == refused
+    assert customer_rules.images_refusal(images, 100, 5) == refused
 
 
 @pytest.mark.parametrize("path, kept", [

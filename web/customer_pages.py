@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api import customer_access as access
-from api import reviews, service
+from api import customer_rules, reviews, service
 from api.context import Context, context
 from api.idempotency import message_id
 from api.identity import Principal
@@ -205,8 +205,8 @@ async def info(request: Request, key: Annotated[str, FORM_KEY], note: Annotated[
     cfg = ctx.settings
     files = [f for f in images or [] if f.filename]
     read = [await f.read(cfg.image_max_bytes + 1) for f in files[:cfg.images_max + 1]]
-    checked = [(len(data), access.image_kind(data)) for data in read]
-    if refused := access.images_refusal(checked, cfg.image_max_bytes, cfg.images_max):
+    checked = [(len(data), customer_rules.image_kind(data)) for data in read]
+    if refused := customer_rules.images_refusal(checked, cfg.image_max_bytes, cfg.images_max):
         await _attempt(request, ctx, s.complaint_id, "info", refused)
         return await _show(request, ctx, s.complaint_id, 422, error=(refused, {
             "n": str(cfg.images_max), "mb": str(cfg.image_max_bytes // (1024 * 1024))}))
