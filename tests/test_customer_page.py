@@ -48,22 +48,39 @@ def _flip(token: str, at: int = -3) -> str:
     return token[:at] + ("A" if c != "A" else "B") + token[at + 1:]
 
 
-@pytest.mark.parametrize("token, epoch_in_force, found", [
-    (_issue(), 0, "HL0000000001"),
-    (_issue(epoch=2), 2, "HL0000000001"),
-    (_issue(epoch=3), 2, "HL0000000001"),                        # newer than the row (never issued): harmless
-    (_issue(epoch=1), 2, "link_revoked"),
-    (_issue(until=NOW), 0, "link_expired"),                       # the last moment is already past
-    (_issue(until=NOW - timedelta(days=1)), 0, "link_expired"),
-    (_flip(_issue()), 0, "link_tampered"),                        # the MAC changed
-    (_issue().replace("HL0000000001", "HL0000000002"), 0, "link_tampered"),  # another complaint's id
-    (_issue(purpose=links.SESSION), 0, "link_tampered"),          # a session cookie is no link
-    ("", 0, "link_tampered"), ("HL0000000001", 0, "link_tampered"), ("../../etc/passwd", 0, "link_tampered"),
-    (_issue(), None, "no_complaint"),
+# Each row makes its token in the test itself (a token made at collection would not see the code under test).
+@pytest.mark.parametrize("make, epoch_in_force, found", [
+    (lambda: _issue(), 0, "HL0000000001"),
+    (lambda: _issue(epoch=2), 2, "HL0000000001"),
+    (lambda: _issue(epoch=3), 2, "HL0000000001"),                  # newer than the row (never issued): harmless
+    (lambda: _issue(epoch=1), 2, "link_revoked"),
+    (lambda: _issue(until=NOW), 0, "link_expired"),                 # the last moment is already past
+    (lambda: _issue(until=NOW - timedelta(days=1)), 0, "link_expired"),
+    (lambda: _flip(_issue()), 0, "link_tampered"),                  # the MAC changed
+    (lambda: _issue().replace("HL0000000001", "HL0000000002"), 0, "link_tampered"),  # another complaint's id
+    (lambda: _issue(purpose=links.SESSION), 0, "link_tampered"),    # a session cookie is no link
+    (lambda: "", 0, "link_tampered"), (lambda: "HL0000000001", 0, "link_tampered"),
+    (lambda: "../../etc/passwd", 0, "link_tampered"),
+    (lambda: _issue(cid="HL0000000003"), 0, "no_complaint"),        # no row for it
 ])
-def test_what_a_link_opens(token, epoch_in_force, found):
-    got = links.check(CIPHER.sign, links.LINK, token, NOW, lambda cid: epoch_in_force)
+def test_what_a_link_opens(make, epoch_in_force, found):
+    rows_in_force = {"HL0000000001": epoch_in_force, "HL0000000002": 0}
+    got = links.check(CIPHER.sign, links.LINK, make(), NOW, rows_in_force.get)
     assert (got.complaint_id if isinstance(got, links.Opened) else got) == found
+
+
+def test_a_token_reads_complaint_expiry_epoch_and_mac_and_opens_to_what_it_says():
+    import numpy as np
+
+    until = NOW + timedelta(days=30, seconds=7)
+    token = _issue(epoch=4, until=until.replace(microsecond=123))
+    cid, expiry, epoch, mac = token.split(".")
+    assert (cid, expiry, epoch) == ("HL0000000001", np.base_repr(int(until.timestamp()), 36).lower(), "4")
+    body = f"{cid}.{expiry}.{epoch}"
+    assert mac == base64.urlsafe_b64encode(CIPHER.sign("link", body)[:16]).decode().rstrip("=") and len(mac) == 22
+    opened = links.check(CIPHER.sign, links.LINK, token, NOW, {"HL0000000001": 4}.get)
+    assert opened == links.Opened("HL0000000001", 4, until)
+    assert links.check(CIPHER.sign, links.LINK, _issue(until=NOW + timedelta(seconds=35)), NOW, {"HL0000000001": 0}.get)
 
 
 def test_a_link_made_with_another_key_opens_nothing():
@@ -74,7 +91,7 @@ def test_a_link_made_with_another_key_opens_nothing():
 @pytest.mark.parametrize("data, kind", [
     (PNG, "image/png"), (b"\xff\xd8\xff\xe0" + b"\0" * 20, "image/jpeg"), (b"RIFF\0\0\0\0WEBPVP8 ", "image/webp"),
     (b"GIF89a", None), (b"<svg xmlns='http://www.w3.org/2000/svg'/>", None), (b"%PDF-1.7", None), (b"", None),
-    (b"MZ\x90\x00", None),
+    (b"MZ\x90\x00", None), (b"RIFF\0\0\0\0AVI LIST", None), (b"RIFX\0\0\0\0WEBP", None),
 ])
 def test_an_image_is_what_its_bytes_say(data, kind):
     assert customer_rules.image_kind(data) == kind
@@ -99,11 +116,21 @@ def test_a_link_s_token_is_never_kept_in_the_request_audit(path, kept):
 
 
 def test_a_code_is_kept_only_as_its_digest_bound_to_its_row():
-    code = links.new_code()
-    assert re.fullmatch(r"\d{6}", code)
-    assert links.code_digest(CIPHER.sign, "cc_1", code) != links.code_digest(CIPHER.sign, "cc_2", code)
-    assert code not in links.code_digest(CIPHER.sign, "cc_1", code)
-    assert links.masked_phone("13512345678") == "•••• 5678"
+    codes = {links.new_code() for _ in range(500)}
+    assert all(re.fullmatch(r"\d{6}", c) for c in codes) and len(codes) > 450
+    assert any(c.startswith("0") for c in codes)  # six digits, leading zeros kept
+    digest = links.code_digest(CIPHER.sign, "cc_1", "123456")
+    assert digest == base64.urlsafe_b64encode(CIPHER.sign("code", "cc_1\n123456")[:16]).decode().rstrip("=")
+    assert links.code_digest(CIPHER.sign, "cc_1", " 123456 ") == digest  # typed with a space: the same code
+    assert links.code_digest(CIPHER.sign, "cc_2", "123456") != digest
+
+
+@pytest.mark.parametrize("phone, shown", [
+    ("13512345678", "•••• 5678"), ("+86 135-1234-0099", "•••• 0099"), ("135 1234 56 78", "•••• 5678"),
+    ("1234", "•••• 1234"), ("123", "••••"), ("12 3", "••••"), ("", "••••"),
+])
+def test_the_page_names_the_phone_by_its_last_four_digits(phone, shown):
+    assert links.masked_phone(phone) == shown
 
 
 # ------------------------------------------------------------------------------------------------- the page

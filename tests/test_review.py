@@ -55,6 +55,14 @@ def test_when_a_decision_may_be_reviewed(over, code):
     assert found is None or found.values["complaint"] == "HL0000000001"
 
 
+def test_the_read_model_row_gives_the_review_what_the_live_state_would():
+    """Past Temporal's retention the row stands in for the state: the department that decided (whose higher
+    unit reviews) and the finding (the review's own record of what it reviews) come from it."""
+    decided = row(finding="partly_upheld")
+    assert (decided.department, decided.finding, decided.owner_id, decided.decided_by) == \
+        ("credit-card-centre", "partly_upheld", "H501", "S001")
+
+
 def test_a_late_application_is_told_the_day_it_was_due_in_the_bank_s_zone():
     late = review_refusal(row(review_by=datetime(2026, 12, 5, 16, 0, tzinfo=UTC)), NOW, "Asia/Shanghai")
     assert late is not None and "2026-12-05 24:00" in late
