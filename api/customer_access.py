@@ -18,10 +18,11 @@ from complaints import links
 from complaints.config import Settings
 from complaints.db import insert_ignore
 from complaints.fields import FieldCipher, opened
-from delivery.transports import post_gateway
+from delivery.transports import post_gateway, send_email
 from models.customer import CustomerAccess, CustomerCode, CustomerUpload
 from models.tables import ComplaintRow
 
+CODE_SUBJECT = {"zh": "投诉 {cid} 查询验证码", "en": "Your code for complaint {cid}"}
 CODE_TEXT = {"zh": "您的投诉查询验证码：{code}，{minutes} 分钟内有效。请勿告诉他人，银行工作人员不会向您索要。",
              "en": "Your complaint page code: {code}, valid for {minutes} minutes. Tell no one: the bank never asks."}
 def address_tag(cipher: FieldCipher, address: str) -> str:
@@ -53,20 +54,36 @@ class Sent:
     until: datetime
 
 
+def destination(settings: Settings, cipher: FieldCipher, row: ComplaintRow | None) -> tuple[str, str]:
+    """Where this bank sends the code (`CODE_BY`: the phone on record, or the e-mail address on record) and
+    the address itself; empty when the complaint has none."""
+    if row is None:
+        return settings.code_by, ""
+    return settings.code_by, opened(cipher, row, "customer_email" if settings.code_by == "email" else "customer_phone")
+
+
+def masked(by: str, address: str) -> str:
+    """What the page says the code went to: the phone's last four digits, or the mailbox's first letter."""
+    if by == "email":
+        name, _, domain = address.partition("@")
+        return f"{name[:1]}•••@{domain}" if name and domain else "••••"
+    return links.masked_phone(address)
+
+
 async def send_code(engine: Engine, settings: Settings, cipher: FieldCipher, complaint_id: str,
                     now: datetime) -> Sent | str:
-    """A fresh code to the phone on record, or why not: `codes_too_many` (per complaint and hour),
-    `no_phone`, `not_sent` (the gateway is not configured or did not take it)."""
+    """A fresh code to the phone (or e-mail address) on record, or why not: `codes_too_many` (per complaint
+    and hour), `no_phone`, `not_sent` (the transport is not configured or did not take it)."""
     with Session(engine) as session:
         row = session.get(ComplaintRow, complaint_id)
         sent = session.exec(select(func.count()).select_from(CustomerCode).where(
             col(CustomerCode.complaint_id) == complaint_id, col(CustomerCode.sent_at) > now - timedelta(hours=1))).one()
-        phone = opened(cipher, row, "customer_phone") if row is not None else ""
+    by, address = destination(settings, cipher, row)
     if sent >= settings.codes_per_hour:
         return "codes_too_many"
-    if not phone:
+    if not address:
         return "no_phone"
-    if not settings.sms_gateway_url:
+    if not (settings.smtp_url if by == "email" else settings.sms_gateway_url):
         return "not_sent"
     code, code_id = links.new_code(), f"cc_{secrets.token_hex(10)}"
     until = now + timedelta(minutes=settings.code_minutes)
@@ -77,12 +94,16 @@ async def send_code(engine: Engine, settings: Settings, cipher: FieldCipher, com
     language = row.customer_language if row is not None and row.customer_language in CODE_TEXT else "zh"
     text = CODE_TEXT[language].format(code=code, minutes=settings.code_minutes)
     try:
-        await asyncio.to_thread(post_gateway, settings.sms_gateway_url, settings.gateway_secret(create=False), {
-            "kind": "sms", "to": {"phone": phone}, "text": text, "language": language,
-            "complaint_id": complaint_id, "template": "access_code"}, code_id)
-    except Exception:  # noqa: BLE001 - the gateway's trouble is the customer's "try again later", not a 500
+        if by == "email":
+            await asyncio.to_thread(send_email, settings.smtp_url or "", settings.mail_from, address,
+                                    CODE_SUBJECT[language].format(cid=complaint_id), text, code_id)
+        else:
+            await asyncio.to_thread(post_gateway, settings.sms_gateway_url or "", settings.gateway_secret(create=False), {
+                "kind": "sms", "to": {"phone": address}, "text": text, "language": language,
+                "complaint_id": complaint_id, "template": "access_code"}, code_id)
+    except Exception:  # noqa: BLE001 - the transport's trouble is the customer's "try again later", not a 500
         return "not_sent"
-    return Sent(links.masked_phone(phone), until)
+    return Sent(masked(by, address), until)
 
 
 def check_code(engine: Engine, settings: Settings, cipher: FieldCipher, complaint_id: str, typed: str,

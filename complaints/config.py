@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     customer_page_url: str | None = None
     link_days: int = 30                     # each message carries a fresh link; an old one ends after this
     code_minutes: int = 10
+    code_by: Literal["sms", "email"] = "sms"  # the second factor: a code to the phone, or the e-mail, on record
     code_tries: int = 5                     # wrong codes against one code before it opens nothing
     codes_per_hour: int = 5                 # codes sent per complaint per hour
     attempts_per_hour: int = 30             # page attempts per address per hour (opens, codes, forms)

@@ -141,6 +141,7 @@ class Door:
     url: str
     ctx: object
     sink: Path
+    smtp: str
 
     def sent(self) -> list[dict]:
         path = self.sink / "gateway.jsonl"
@@ -159,7 +160,7 @@ async def door(api, client, engine, tmp_path_factory):
 
     sink = tmp_path_factory.mktemp("sink")
     sinks = Sinks(sink)
-    _, gateway = await sinks.start("127.0.0.1", free_port(), free_port())
+    smtp, gateway = await sinks.start("127.0.0.1", free_port(), free_port())
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     cfg = api.ctx.settings.model_copy(update={"sms_gateway_url": f"{gateway}/sms", "customer_page_url": url,
@@ -167,7 +168,7 @@ async def door(api, client, engine, tmp_path_factory):
     cfg.gateway_secret(create=True)
     ctx = await build_context(cfg, client, engine)
     async with running(ctx, port):
-        yield Door(url, ctx, sink)
+        yield Door(url, ctx, sink, smtp)
     await sinks.stop()
 
 
@@ -439,3 +440,33 @@ async def test_one_address_trying_many_links_is_refused_for_the_hour(api, door, 
         h.base_url = url
         said = [(await h.get(f"/my/HL{n:010d}.zz.0.AAAAAAAAAAAAAAAAAAAAAA")).status_code for n in range(5)]
     assert said == [404, 404, 404, 429, 429]
+
+
+async def test_a_bank_that_sends_the_code_by_e_mail(api, door, engine, client):
+    """CODE_BY=email: the second factor is the mailbox on record; the page names it by its first letter."""
+    import email
+    from email import policy
+
+    import httpx
+
+    from server.app import build_context
+
+    cid = await submitted_in_handle(api, intake_body(FEES, f"MY-{uuid.uuid4().hex[:10]}", customer=_customer(
+        email="zhou.guilan@example.com")), api.channel("hotline"))
+    token = (await _delivered_link(door, engine, cid)).split("/my/")[1].split("?")[0]
+    by_mail = await build_context(door.ctx.settings.model_copy(update={"code_by": "email", "smtp_url": door.smtp}),
+                                  client, engine)
+
+    def mailed():
+        for path in door.sink.glob("mail-*.eml"):
+            message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            if cid in str(message["Subject"]) and message["To"] == "zhou.guilan@example.com":
+                return message.get_content()
+        return None
+    async with running(by_mail) as url, httpx.AsyncClient(base_url=url, timeout=30) as h:
+        opened = await h.get(f"/my/{token}")
+        assert "z•••@example.com" in opened.text and "5678" not in opened.text and "邮箱" in opened.text
+        assert "data-sent" in (await h.post(f"/my/{token}/code")).text
+        code = re.search(r"\d{6}", await eventually(mailed)).group()
+        verified = await h.post(f"/my/{token}/verify", data={"code": code})
+        assert verified.status_code == 303 and "my_session=" in verified.headers["set-cookie"]

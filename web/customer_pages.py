@@ -53,6 +53,7 @@ def _page(request: Request, ctx: Context, template: str, status: int = 200, **va
     w = words(lang)
     response = templates.TemplateResponse(request, template, {
         "lang": lang, "large": large, "w": w, "path": request.url.path, "tz": ctx.settings.policy().timezone,
+        "by": ctx.settings.code_by,
         "say": lambda key, **v: w[key].format(**v), **values}, status_code=status)
     for name, value in ((LANG, request.query_params.get("lang")), (LARGE, request.query_params.get("large"))):
         if value in ("zh", "en", "0", "1"):
@@ -99,10 +100,9 @@ async def open_link(request: Request, token: str, ctx: Context = Depends(context
 
 async def _masked(ctx: Context, complaint_id: str) -> str:
     from complaints import reads
-    from complaints.fields import opened
 
     row = await run_in_threadpool(reads.complaint_row, ctx.engine, complaint_id)
-    return links.masked_phone(opened(ctx.cipher, row, "customer_phone")) if row is not None else "••••"
+    return access.masked(*access.destination(ctx.settings, ctx.cipher, row))
 
 
 @router.post("/{token}/code", response_class=HTMLResponse)
