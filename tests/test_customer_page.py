@@ -163,8 +163,10 @@ async def door(api, client, engine, tmp_path_factory):
     smtp, gateway = await sinks.start("127.0.0.1", free_port(), free_port())
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    # Every test's browser comes from 127.0.0.1: the per-address limit is tested on a context of its own.
     cfg = api.ctx.settings.model_copy(update={"sms_gateway_url": f"{gateway}/sms", "customer_page_url": url,
-                                              "gateway_secret_file": sink / "gateway.secret"})
+                                              "gateway_secret_file": sink / "gateway.secret",
+                                              "attempts_per_hour": 100_000})
     cfg.gateway_secret(create=True)
     ctx = await build_context(cfg, client, engine)
     async with running(ctx, port):
