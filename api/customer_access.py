@@ -41,10 +41,13 @@ def record(engine: Engine, complaint_id: str | None, action: str, outcome: str, 
 
 
 def busy_address(engine: Engine, settings: Settings, address: str, now: datetime) -> bool:
-    """This address tried the page too often in the last hour (any complaint: a guesser tries many links)."""
+    """This address failed on the page too often in the last hour (bad, expired or withdrawn links, wrong
+    codes, on any complaint: a guesser tries many). Only failures count: a mobile carrier puts many customers
+    behind one address, and a customer using their page is no guesser."""
     with Session(engine) as session:
         n = session.exec(select(func.count()).select_from(CustomerAccess).where(
-            col(CustomerAccess.address_tag) == address, col(CustomerAccess.at) > now - timedelta(hours=1))).one()
+            col(CustomerAccess.address_tag) == address, col(CustomerAccess.at) > now - timedelta(hours=1),
+            col(CustomerAccess.outcome) != "ok")).one()
     return n >= settings.attempts_per_hour
 
 

@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     code_by: Literal["sms", "email"] = "sms"  # the second factor: a code to the phone, or the e-mail, on record
     code_tries: int = 5                     # wrong codes against one code before it opens nothing
     codes_per_hour: int = 5                 # codes sent per complaint per hour
-    attempts_per_hour: int = 30             # page attempts per address per hour (opens, codes, forms)
+    attempts_per_hour: int = 30             # failed page attempts per address per hour (bad links, wrong codes)
     page_session_minutes: int = 30          # a verified customer's page stays open this long
     image_max_bytes: int = 3 * 1024 * 1024  # each image sent with information asked for
     images_max: int = 5

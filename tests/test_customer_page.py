@@ -435,13 +435,19 @@ async def test_one_address_trying_many_links_is_refused_for_the_hour(api, door, 
 
     address = access.address_tag(door.ctx.cipher, "127.0.0.1")
     with Session(engine) as s:
-        already = len(s.exec(select(CustomerAccess.id).where(col(CustomerAccess.address_tag) == address,
-                                                            col(CustomerAccess.at) > datetime.now(UTC) - timedelta(hours=1))).all())
+        already = len(s.exec(select(CustomerAccess.id).where(
+            col(CustomerAccess.address_tag) == address, col(CustomerAccess.outcome) != "ok",
+            col(CustomerAccess.at) > datetime.now(UTC) - timedelta(hours=1))).all())
     strict = await build_context(door.ctx.settings.model_copy(update={"attempts_per_hour": already + 3}), client, engine)
+    cid = await submitted_in_handle(api, intake_body(FEES, f"MY-{uuid.uuid4().hex[:10]}", customer=_customer()),
+                                    api.channel("hotline"))
+    good = "/my/" + (await _delivered_link(door, engine, cid)).split("/my/")[1].split("?")[0]
     async with running(strict) as url, api.http() as h:
         h.base_url = url
+        fine = [(await h.get(good)).status_code for _ in range(5)]  # a customer opening their own link: no failure
         said = [(await h.get(f"/my/HL{n:010d}.zz.0.AAAAAAAAAAAAAAAAAAAAAA")).status_code for n in range(5)]
-    assert said == [404, 404, 404, 429, 429]
+        after = (await h.get(good)).status_code
+    assert fine == [200] * 5 and said == [404, 404, 404, 429, 429] and after == 429
 
 
 async def test_a_bank_that_sends_the_code_by_e_mail(api, door, engine, client):
