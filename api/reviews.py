@@ -70,4 +70,4 @@ def _intake(row, department: str, cipher: FieldCipher, body: ReviewRequest, now:
     return Intake.model_validate({
         "channel": row.channel, "external_ref": f"RV.{row.id}", "customer": customer_of(cipher, row),
         "text": f"【核查申请 / review requested】原投诉 {row.id}：{body.reason}", "received_at": now,
-        "received_by": Actor(id=f"{department}-review", role=Role.INTAKE, department=department).model_dump()})
+        "received_by": Actor(id=department, role=Role.INTAKE, department=department).model_dump()})

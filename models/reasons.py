@@ -21,6 +21,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "notes_per_hour": ("this complaint already has {count} notes in the last hour (limit {limit}); "
                        "put them together in one note",
                        "本投诉过去一小时已有 {count} 条备注（上限 {limit} 条），请合并为一条"),
+    "attachments_from_page": ("images come with the customer's own answer on their page, not from {actor}",
+                              "图片只能由客户本人在其投诉页面上传，{actor} 不能附加图片"),
     "unknown_department": ("no department '{department}' is registered (departments: {departments})",
                            "部门「{department}」未登记，请从列表中选择"),
     "own_department": ("a work order asks another department; {department} already owns this complaint",

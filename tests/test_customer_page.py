@@ -478,3 +478,14 @@ async def test_a_bank_that_sends_the_code_by_e_mail(api, door, engine, client):
         code = re.search(r"\d{6}", await eventually(mailed)).group()
         verified = await h.post(f"/my/{token}/verify", data={"code": code})
         assert verified.status_code == 303 and "my_session=" in verified.headers["set-cookie"]
+
+
+async def test_only_the_customer_s_page_names_images(api, engine):
+    """A channel (or a person) that names image ids is refused at the door, with a code: only the page stored
+    any, and an id of another complaint's image would open nothing anyway."""
+    cid = await submitted_in_handle(api, intake_body(FEES, f"MY-{uuid.uuid4().hex[:10]}", customer=_customer()),
+                                    api.channel("hotline"))
+    async with api.http() as h:
+        r = await h.post(f"/v1/complaints/{cid}/customer_info_received",
+                         json={"note": "见附件", "attachments": ["up_aaaaaaaaaaaaaaaaaaaa"]}, headers=api.channel("hotline"))
+    assert r.status_code == 422 and r.json()["code"] == "attachments_from_page", r.text

@@ -131,10 +131,15 @@ class Field:
     max_length: int | None
 
 
+PAGE_ONLY = frozenset({"attachments"})  # what only the customer's own page fills (the images it stored)
+
+
 def form_fields(name: str) -> list[Field]:
     """A message's form, read off its request model, so the page validates what the engine will."""
     out = []
     for field_name, info in REQUESTS[name].model_fields.items():
+        if field_name in PAGE_ONLY:
+            continue
         limit = next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
         kind = "select" if field_name in ("work_order_id", "of") else "department" if field_name == "department" else \
             "label" if field_name in ("business_type", "problem_nature") or field_name in CHOICES else \

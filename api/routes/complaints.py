@@ -73,7 +73,7 @@ def _message_route(name: str) -> None:
             raise Problem(403, "forbidden", refused)
         msg = with_actor(cls, body, principal.actor.model_dump())
         if rule := door_refusal(msg, ctx):
-            raise Problem(422, "rule", rule[1], field=rule[0])
+            raise Problem(422, "rule", rule[1], field=rule[0], code=rule[1].code, values=rule[1].values)
         try:
             ack = await service.acknowledge(ctx.client, complaint_id, name, msg,
                                             message_id(principal, idempotency_key))

@@ -8,7 +8,8 @@ from api.identity import Principal, person
 from classifier import label_refusal
 from models import messages as m
 from models.departments import Department, unknown
-from models.reasons import Reason
+from models.enums import Role
+from models.reasons import Reason, why
 
 router = APIRouter(prefix="/v1", tags=["departments"])
 
@@ -25,6 +26,9 @@ async def departments(principal: Principal = Depends(person), ctx: Context = Dep
 def door_refusal(msg: m.Message, ctx: Context) -> tuple[str, Reason] | None:
     """(field, why) when a message names what the bank has not registered: a department not in the registry,
     or a label not in the taxonomy. The API and the workbench both ask here before sending."""
+    if isinstance(msg, m.CustomerInfoReceived) and msg.attachments and msg.actor.role is not Role.CUSTOMER:
+        # An id names an image the customer's page stored: nobody else has one to name.
+        return "attachments", why("attachments_from_page", actor=msg.actor.id)
     named = msg.department if isinstance(msg, (m.OpenWorkOrder, m.Reassign)) else None
     if named and (reason := unknown(named, ctx.settings.departments().ids)):
         return "department", reason
