@@ -150,6 +150,7 @@ async def test_english_switch_and_a_heat_map_cell_that_lists_its_complaints(api,
         const at = [natures.indexOf('fraud'), types.indexOf('debit_account')];
         const cell = opt.series[0].data.find(d => d[0] === at[0] && d[1] === at[1]);
         return [...c.convertToPixel({seriesIndex: 0}, at), cell[2]]; }""")
+    await chart.scroll_into_view_if_needed()  # as a person would: the panel may sit below the fold
     box = await chart.bounding_box()
     await page.mouse.move(box["x"] + x, box["y"] + y)
     await expect(page.locator("div", has_text=f"debit account × fraud: {count}").last).to_be_visible()
