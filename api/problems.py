@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.audit import redacted
 from models.text import excerpt
 
 MEDIA = "application/problem+json"
@@ -97,7 +98,8 @@ def install(app: FastAPI) -> None:
         # Where it failed (file and line, innermost frame), never the message: it may quote personal data.
         frames = traceback.extract_tb(exc.__traceback__)
         where = f"{Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
-        log.error("api request failed", path=request.url.path, error=type(exc).__name__, where=where)
+        # The path as the request audit keeps it: a customer's link token is a credential, never logged.
+        log.error("api request failed", path=redacted(request.url.path), error=type(exc).__name__, where=where)
         return problem_response(request, 500, "internal", "the request failed on our side; it is logged")
 
 
