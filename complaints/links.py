@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 LINK, SESSION, CODE = "link", "session", "code"
-_SHAPE = re.compile(r"^([A-Z]{2}\d{10})\.([0-9a-z]{1,10})\.(\d{1,6})\.([A-Za-z0-9_-]{22})$")
+SHAPE = re.compile(r"^([A-Z]{2}\d{10})\.([0-9a-z]{1,10})\.(\d{1,6})\.([A-Za-z0-9_-]{22})$")
 Signer = Callable[[str, str], bytes]  # FieldCipher.sign: (purpose, value) -> MAC
 
 
@@ -49,7 +49,7 @@ def check(sign: Signer, purpose: str, token: str, now: datetime, epoch_in_force:
           ) -> Opened | str:
     """The token's complaint, or why not: `link_tampered` (not one we made, or changed), `link_expired`,
     `link_revoked` (the bank issued newer ones and revoked this), `no_complaint`."""
-    m = _SHAPE.match(token or "")
+    m = SHAPE.match(token or "")
     if m is None:
         return "link_tampered"
     cid, expiry, epoch, mac = m.groups()

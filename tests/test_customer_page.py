@@ -379,6 +379,13 @@ async def test_an_expired_a_tampered_and_a_revoked_link_are_refused_and_a_custom
     await expect(page.locator("[data-refused=link_tampered]")).to_contain_text("not valid")
     assert cid not in await page.locator("main").inner_text()
 
+    # The switch on the page a form answered (here the code's) leads back to the link's page, in Chinese.
+    await page.goto(link)
+    await page.locator("form[data-form=code] button").click()
+    await expect(page.locator("[data-sent]")).to_contain_text("A code was sent")
+    await page.get_by_role("link", name="中文").click()
+    await expect(page.locator("form[data-form=code] button")).to_have_text("发送验证码")
+    await page.get_by_role("link", name="English").click()
     await _sign_in(page, door, link, cid)
     await expect(page.locator("[data-stage]")).to_have_text("We are looking into it")
     assert await serious_violations(page) == []

@@ -54,6 +54,9 @@ def _page(request: Request, ctx: Context, template: str, status: int = 200, **va
     response = templates.TemplateResponse(request, template, {
         "lang": lang, "large": large, "w": w, "path": request.url.path, "tz": ctx.settings.policy().timezone,
         "by": ctx.settings.code_by,
+        # Where the language and type switches lead: a page that can be asked for again (a form's answer
+        # cannot), the link's own page before the code, the complaint's after.
+        "home": f"/my/{values['token']}" if values.get("token") else "/my",
         "say": lambda key, **v: w[key].format(**v), **values}, status_code=status)
     for name, value in ((LANG, request.query_params.get("lang")), (LARGE, request.query_params.get("large"))):
         if value in ("zh", "en", "0", "1"):
@@ -83,7 +86,7 @@ async def _opened(request: Request, ctx: Context, token: str, action: str) -> li
     if isinstance(found, str):
         await _attempt(request, ctx, None, action, found)
         return _page(request, ctx, "my_refused.html", 410 if found in ("link_expired", "link_revoked") else 404,
-                     reason=found)
+                     reason=found, token=token if links.SHAPE.match(token) else None)
     return found
 
 
