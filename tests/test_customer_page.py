@@ -1,8 +1,8 @@
-"""The customer's own page (/my), from the link in the bank's message: the rules of its link, code and images
-as tables; then the page on a phone (Chromium, a phone's viewport) against the dev server, a real HTTP server
-and an SMS gateway sink: the link taken from the acknowledgement the sink got, the code from the sink too,
-every form pressed through the page's own controls, in Chinese and in English."""
-import base64
+"""The customer's own page (/my), from the link in the bank's message, on a phone (Chromium, a phone's
+viewport) against the dev server, a real HTTP server and an SMS gateway sink: the link taken from the
+acknowledgement the sink got, the code from the sink too, every form pressed through the page's own controls,
+in Chinese and in English; the limits, the code by e-mail, and the door's refusal of image ids. The rules
+underneath are tests/test_customer_rules.py's tables."""
 import contextlib
 import json
 import re
@@ -19,10 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from activities.delivery import DeliveryActivities
 from api import customer_access as access
-from api import customer_rules
-from api.audit import redacted
 from complaints import links
-from complaints.fields import FieldCipher
 from models.customer import CustomerAccess, CustomerUpload
 from models.tables import Notification
 from tests.actors import DECISION, GOOD_RESPONSE
@@ -30,110 +27,10 @@ from tests.api_support import running
 from tests.browser import serious_violations, shot, signed_in
 from tests.conftest import eventually, rows
 from tests.helpers import free_port
+from tests.test_customer_rules import PNG, flip
 from tests.test_front_door import intake_body, submitted_in_handle
 from tests.test_workbench_desk import FEES
 from tools.outbox import Sinks
-
-NOW = datetime(2026, 12, 7, 4, 0, tzinfo=UTC)
-CIPHER = FieldCipher("k1", b"\x01" * 32)
-PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
-
-
-def _issue(cid="HL0000000001", epoch=0, until=NOW + timedelta(days=1), purpose=links.LINK) -> str:
-    return links.issue(CIPHER.sign, purpose, cid, epoch, until)
-
-
-def _flip(token: str, at: int = -3) -> str:
-    c = token[at]
-    return token[:at] + ("A" if c != "A" else "B") + token[at + 1:]
-
-
-# Each row makes its token in the test itself (a token made at collection would not see the code under test).
-@pytest.mark.parametrize("make, epoch_in_force, found", [
-    (lambda: _issue(), 0, "HL0000000001"),
-    (lambda: _issue(epoch=2), 2, "HL0000000001"),
-    (lambda: _issue(epoch=3), 2, "HL0000000001"),                  # newer than the row (never issued): harmless
-    (lambda: _issue(epoch=1), 2, "link_revoked"),
-    (lambda: _issue(until=NOW), 0, "link_expired"),                 # the last moment is already past
-    (lambda: _issue(until=NOW - timedelta(days=1)), 0, "link_expired"),
-    (lambda: _flip(_issue()), 0, "link_tampered"),                  # the MAC changed
-    (lambda: _issue().replace("HL0000000001", "HL0000000002"), 0, "link_tampered"),  # another complaint's id
-    (lambda: _issue(purpose=links.SESSION), 0, "link_tampered"),    # a session cookie is no link
-    (lambda: "", 0, "link_tampered"), (lambda: "HL0000000001", 0, "link_tampered"),
-    (lambda: "../../etc/passwd", 0, "link_tampered"),
-    (lambda: _issue(cid="HL0000000003"), 0, "no_complaint"),        # no row for it
-])
-def test_what_a_link_opens(make, epoch_in_force, found):
-    rows_in_force = {"HL0000000001": epoch_in_force, "HL0000000002": 0}
-    got = links.check(CIPHER.sign, links.LINK, make(), NOW, rows_in_force.get)
-    assert (got.complaint_id if isinstance(got, links.Opened) else got) == found
-
-
-def test_a_token_reads_complaint_expiry_epoch_and_mac_and_opens_to_what_it_says():
-    import numpy as np
-
-    until = NOW + timedelta(days=30, seconds=7)
-    token = _issue(epoch=4, until=until.replace(microsecond=123))
-    cid, expiry, epoch, mac = token.split(".")
-    assert (cid, expiry, epoch) == ("HL0000000001", np.base_repr(int(until.timestamp()), 36).lower(), "4")
-    body = f"{cid}.{expiry}.{epoch}"
-    assert mac == base64.urlsafe_b64encode(CIPHER.sign("link", body)[:16]).decode().rstrip("=") and len(mac) == 22
-    opened = links.check(CIPHER.sign, links.LINK, token, NOW, {"HL0000000001": 4}.get)
-    assert opened == links.Opened("HL0000000001", 4, until)
-    assert links.check(CIPHER.sign, links.LINK, _issue(until=NOW + timedelta(seconds=35)), NOW, {"HL0000000001": 0}.get)
-
-
-def test_a_link_made_with_another_key_opens_nothing():
-    other = FieldCipher("k2", b"\x02" * 32)
-    assert links.check(other.sign, links.LINK, _issue(), NOW, lambda cid: 0) == "link_tampered"
-
-
-@pytest.mark.parametrize("data, kind", [
-    (PNG, "image/png"), (b"\xff\xd8\xff\xe0" + b"\0" * 20, "image/jpeg"), (b"RIFF\0\0\0\0WEBPVP8 ", "image/webp"),
-    (b"GIF89a", None), (b"<svg xmlns='http://www.w3.org/2000/svg'/>", None), (b"%PDF-1.7", None), (b"", None),
-    (b"MZ\x90\x00", None), (b"RIFF\0\0\0\0AVI LIST", None), (b"RIFX\0\0\0\0WEBP", None),
-])
-def test_an_image_is_what_its_bytes_say(data, kind):
-    assert customer_rules.image_kind(data) == kind
-
-
-@pytest.mark.parametrize("images, refused", [
-    ([], None), ([(10, "image/png")] * 5, None), ([(10, "image/png")] * 6, "images_too_many"),
-    ([(100, "image/png")], None), ([(101, "image/png")], "image_too_large"), ([(10, None)], "image_not_image"),
-    ([(101, None)], "image_too_large"),
-])
-def test_which_images_are_taken(images, refused):
-    assert customer_rules.images_refusal(images, 100, 5) == refused
-
-
-@pytest.mark.parametrize("path, kept", [
-    ("/my/HL0000000001.abc.0.AAAAAAAAAAAAAAAAAAAAAA", "/my/[link]"),
-    ("/my/HL0000000001.abc.0.AAAAAAAAAAAAAAAAAAAAAA/code", "/my/[link]/code"),
-    ("/my/x/verify", "/my/[link]/verify"), ("/my", "/my"), ("/my/info", "/my/info"), ("/v1/complaints", "/v1/complaints"),
-])
-def test_a_link_s_token_is_never_kept_in_the_request_audit(path, kept):
-    assert redacted(path) == kept
-
-
-def test_a_code_is_kept_only_as_its_digest_bound_to_its_row():
-    codes = {links.new_code() for _ in range(500)}
-    assert all(re.fullmatch(r"\d{6}", c) for c in codes) and len(codes) > 450
-    assert any(c.startswith("0") for c in codes)  # six digits, leading zeros kept
-    digest = links.code_digest(CIPHER.sign, "cc_1", "123456")
-    assert digest == base64.urlsafe_b64encode(CIPHER.sign("code", "cc_1\n123456")[:16]).decode().rstrip("=")
-    assert links.code_digest(CIPHER.sign, "cc_1", " 123456 ") == digest  # typed with a space: the same code
-    assert links.code_digest(CIPHER.sign, "cc_2", "123456") != digest
-
-
-@pytest.mark.parametrize("phone, shown", [
-    ("13512345678", "•••• 5678"), ("+86 135-1234-0099", "•••• 0099"), ("135 1234 56 78", "•••• 5678"),
-    ("1234", "•••• 1234"), ("123", "••••"), ("12 3", "••••"), ("", "••••"),
-])
-def test_the_page_names_the_phone_by_its_last_four_digits(phone, shown):
-    assert links.masked_phone(phone) == shown
-
-
-# ------------------------------------------------------------------------------------------------- the page
 
 
 @dataclass
@@ -375,7 +272,7 @@ async def test_an_expired_a_tampered_and_a_revoked_link_are_refused_and_a_custom
     expired = links.issue(door.ctx.cipher.sign, links.LINK, cid, 0, datetime.now(UTC) - timedelta(minutes=1))
     await page.goto(f"/my/{expired}?lang=en")
     await expect(page.locator("[data-refused=link_expired]")).to_contain_text("This link has expired")
-    await page.goto(f"/my/{_flip(token)}")
+    await page.goto(f"/my/{flip(token)}")
     await expect(page.locator("[data-refused=link_tampered]")).to_contain_text("not valid")
     assert cid not in await page.locator("main").inner_text()
 
