@@ -7,10 +7,16 @@ from sqlalchemy.engine import Engine
 
 from complaints import reads
 from models.enums import Channel, Outcome, Stage
+from models.sla import Clock
 from models.state import ComplaintState
 
 # Clocks that are promises to the customer; the rest (work-order replies, warnings) are the bank's own.
 PROMISED = ("first_response", "plan", "result", "first_disposal", "decision", "resolve")
+
+
+def promised(s: ComplaintState) -> list[Clock]:
+    """The clocks that are promises to the customer (a channel's view and the customer's own page show these)."""
+    return [c for c in s.clocks if c.kind.value in PROMISED and c.work_order is None]
 
 
 class Promise(BaseModel):
@@ -55,7 +61,7 @@ def customer_view(engine: Engine, s: ComplaintState) -> CustomerView:
         received_at=s.received_at, waiting_on_customer=s.waiting_on_customer, outcome=s.outcome,
         closed_at=s.closed_at,
         promised=[Promise(clock=c.kind.value, deadline=c.deadline(now), met=c.met_at is not None)
-                  for c in s.clocks if c.kind.value in PROMISED and c.work_order is None],
+                  for c in promised(s)],
         messages=[SentMessage(at=n.created_at, channel=n.channel, template=n.template, text=n.body,
                               delivered_at=n.sent_at) for n in sent],
         feedback=[CustomerFeedback(at=f.at, satisfied=f.satisfied, csat=f.csat) for f in s.feedback])

@@ -21,7 +21,7 @@ from api.context import Context, context
 from api.idempotency import message_id
 from api.identity import Principal
 from api.problems import Refused
-from complaints import links
+from complaints import links, reads
 from models import reasons
 from models.enums import Role
 from models.errors import explain
@@ -58,8 +58,9 @@ def _page(request: Request, ctx: Context, template: str, status: int = 200, **va
         # cannot), the link's own page before the code, the complaint's after.
         "home": f"/my/{values['token']}" if values.get("token") else "/my",
         "say": lambda key, **v: w[key].format(**v), **values}, status_code=status)
-    for name, value in ((LANG, request.query_params.get("lang")), (LARGE, request.query_params.get("large"))):
-        if value in ("zh", "en", "0", "1"):
+    for name, value, known in ((LANG, request.query_params.get("lang"), (ZH, EN)),
+                               (LARGE, request.query_params.get("large"), ("0", "1"))):
+        if value in known:
             response.set_cookie(name, value, max_age=365 * 86400, path="/my", samesite="lax",
                                 secure=ctx.settings.cookie_secure)
     response.headers["Cache-Control"] = "no-store"  # a shared phone's back button shows no one's complaint
@@ -102,8 +103,6 @@ async def open_link(request: Request, token: str, ctx: Context = Depends(context
 
 
 async def _masked(ctx: Context, complaint_id: str) -> str:
-    from complaints import reads
-
     row = await run_in_threadpool(reads.complaint_row, ctx.engine, complaint_id)
     return access.masked(*access.destination(ctx.settings, ctx.cipher, row))
 

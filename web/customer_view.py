@@ -1,10 +1,11 @@
 """What the customer's page shows of their complaint, in their words: where it stands, what was promised by
 when, what the bank waits for from them, every message sent to them, and which forms they may use now. Read
 from the complaint's live state (what the rules would decide) and the outbox (what was sent)."""
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from api.customer_view import PROMISED
+from api.customer_view import promised
 from api.review_rules import Decided, review_refusal
 from complaints import reads
 from delivery import templates as delivery_templates
@@ -55,8 +56,6 @@ def _templates(ctx) -> dict[str, dict[str, str]]:
 
 
 def build(ctx, s: ComplaintState, lang: str, now: datetime) -> View:
-    import json
-
     tz = ctx.settings.policy().timezone
     decided = Decided.of_state(s)
     review = reads.review_for(ctx.engine, s.complaint_id)
@@ -76,7 +75,7 @@ def build(ctx, s: ComplaintState, lang: str, now: datetime) -> View:
         outcome=name("outcome", s.outcome.value, lang) if s.outcome else "",
         received=texts.when(s.received_at, tz),
         promises=[Promise(clock_name(c.kind.value, lang), texts.when(c.deadline(now), tz), c.met_at is not None)
-                  for c in s.clocks if c.kind.value in PROMISED and c.work_order is None],
+                  for c in promised(s)],
         asked_for=s.pauses[-1].reason if s.waiting_on_customer and s.stage is Stage.HANDLE else None,
         messages=messages,
         may_feedback=s.stage is Stage.VERIFY and s.pending_outcome is None,
