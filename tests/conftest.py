@@ -168,7 +168,8 @@ def rows(engine, table, **where):
         query = select(table)
         for key, value in where.items():
             query = query.where(getattr(table, key) == value)
-        return session.exec(query).all()
+        # In the order rows were written: PostgreSQL, unlike SQLite, gives no order without being asked.
+        return session.exec(query.order_by(*table.__table__.primary_key.columns)).all()
 
 
 @pytest.fixture
