@@ -226,6 +226,14 @@ def _default_levels() -> dict[Level, dict[str, str]]:
     }
 
 
+class CodeIds(_Section):
+    """The codes of the regulator's code table in force when a complaint came in, per dimension."""
+    table: str = ""
+    channel: list[str] = Field(default_factory=list)
+    business: list[str] = Field(default_factory=list)
+    reason: list[str] = Field(default_factory=list)
+
+
 class Policy(_Section):
     """Validated without I/O, so workflow code can carry it; `sla.policy_file` checks that the region's
     calendar and the time zone exist when a policy is loaded."""
@@ -257,6 +265,9 @@ class Policy(_Section):
     # The departments whose supervisors hold the higher-level (head-office) authority a further extension of
     # the regulatory decision needs, pinned the same way (a department's `head_office` in the registry).
     head_office: list[str] = Field(default_factory=list)
+    # The regulator's code table's codes, pinned the same way (classifier/codes.py): a decision may carry only
+    # these. Empty: none pinned, nothing checked against it.
+    codes: CodeIds = CodeIds()
 
     @field_validator("warn_at")
     @classmethod

@@ -19,10 +19,28 @@ class Classification(BaseModel):
     matched: list[str] = []          # the evidence: rules or terms that fired
 
 
+class RegulatorCodes(BaseModel):
+    """The complaint's statistical coding after JR/T 0169-2018 (classifier/regulator_codes.toml): the channel
+    the business went through, its business category, the reason. Proposed by the analyse stage with its
+    evidence; confirmed, or corrected, by whoever decides the complaint (the decision carries them)."""
+    channel: str
+    business: str
+    reason: str
+    table: str                       # the code table's version the codes come from
+    evidence: list[str] = []         # "B03:信用卡": the words that proposed each code
+    proposed: list[str] = []         # [channel, business, reason] as the analyse stage proposed them
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
+
+    def corrected(self) -> bool:
+        return self.proposed != [self.channel, self.business, self.reason]
+
+
 class Analysis(BaseModel):
     """The analyse activity's answer: classification plus the deadlines it computed."""
 
     classification: Classification
+    codes: RegulatorCodes | None = None
     recent_complaints: list[str] = []
     deadlines: dict[str, datetime] = {}
     repeat_of: str | None = None  # an open complaint of the same customer this one seems to repeat
@@ -138,6 +156,7 @@ class ComplaintState(BaseModel):
     policy_name: str = ""
     timezone: str = "UTC"  # the policy's time zone, for showing deadlines as the bank reads them
     classification: Classification | None = None
+    codes: RegulatorCodes | None = None
     level: Level | None = None
     emergency: bool = False
     special_group: bool = False        # major complaint: level I or escalated by a supervisor
