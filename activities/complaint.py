@@ -18,6 +18,8 @@ from classifier import Classifier, embedding, repeats
 from classifier.rules import RulesClassifier
 from complaints.db import insert_ignore, upsert_versioned
 from complaints.fields import FieldCipher, opened, sealed_row
+from models import codes
+from models.codes import CodeTable
 from models.intake import mask_name, workflow_id_for
 from models.policy import Policy, approx_span
 from models.state import Analysis, Classification, ComplaintState
@@ -30,11 +32,13 @@ log = structlog.get_logger()
 
 
 class ComplaintActivities:
-    def __init__(self, engine: Engine, policy: Policy, cipher: FieldCipher, classifier: Classifier | None = None):
+    def __init__(self, engine: Engine, policy: Policy, cipher: FieldCipher, classifier: Classifier | None = None,
+                 code_table: CodeTable | None = None):
         self.engine = engine
         self.policy = policy
         self.cipher = cipher
         self.classifier = classifier or RulesClassifier()
+        self.code_table = code_table or codes.load()
 
     @activity.defn(name=Act.INTAKE)
     def intake_complaint(self, start: StartComplaint) -> Received:
@@ -95,7 +99,8 @@ class ComplaintActivities:
             start.complaint_id, intake.customer.id, c, vector, policy)
         log.info("complaint analysed", complaint_id=start.complaint_id, level=c.level.value,
                  emergency=c.emergency, department=c.department, repeat_of=repeat)
-        return Analysis(classification=c, recent_complaints=list(recent), deadlines=deadlines, repeat_of=repeat,
+        return Analysis(classification=c, codes=self.code_table.propose(intake.text, intake.channel),
+                        recent_complaints=list(recent), deadlines=deadlines, repeat_of=repeat,
                         open_complaints=still_open)
 
     def _repeat_of(self, complaint_id: str, customer_id: str, c: Classification, vector: np.ndarray,
@@ -150,7 +155,8 @@ class ComplaintActivities:
                 closed_at=_utc(s.closed_at) if s.closed_at else None, version=batch.version, updated_at=_now(),
                 next_deadline=_utc(nearest.deadline()) if nearest else None, next_clock=nearest.name if nearest else None,
                 waiting_on_customer=s.waiting_on_customer, awaiting=s.awaiting,
-                came_back=s.dissatisfaction_events > 0, close_approved_by=s.close_approved_by, **_decided(s))
+                came_back=s.dissatisfaction_events > 0, close_approved_by=s.close_approved_by, **_decided(s),
+                **_coded(s))
             if responded is not None:
                 row["responded_at"] = _utc(responded)
             _update_complaint(session, row)
@@ -193,6 +199,15 @@ def _decided(s: ComplaintState) -> dict[str, object]:
         return {}
     return dict(finding=d.finding.value, relief=d.relief.value, decided_at=_utc(d.at), decided_by=d.by,
                 review_by=_utc(d.review_by) if d.review_by else None)
+
+
+def _coded(s: ComplaintState) -> dict[str, object]:
+    """The regulator's codes (proposed, until the decision confirms them)."""
+    k = s.codes
+    if k is None:
+        return {}
+    return dict(code_channel=k.channel, code_business=k.business, code_reason=k.reason,
+                codes_confirmed=k.confirmed_by is not None)
 
 
 def _utc(dt: datetime) -> datetime:

@@ -1,4 +1,4 @@
-"""How often the analyse stage's proposal of the regulator's codes (classifier/codes.py) is what a person
+"""How often the analyse stage's proposal of the regulator's codes (models/codes.py) is what a person
 coded: on the labelled Chinese complaints of classifier/data/regulator_codes.csv, per dimension and all three
 at once. Prints figures; passes or fails nothing.
 
@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classifier import codes  # noqa: E402
+from models import codes  # noqa: E402
 
 ROWS = ROOT / "classifier" / "data" / "regulator_codes.csv"
 

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     database_url: str | None = None       # default: a SQLite file under data_dir
     complaints_policy: str | None = None  # TOML policy file; default: the spec's table
     complaints_departments: Path | None = None  # the bank's department registry (TOML); default models/departments.toml
+    # The regulator's code table (JR/T 0169-2018, TOML); default the product's models/regulator_codes.toml
+    code_table_file: Path | None = None
     complaints_key_file: Path | None = None  # payload encryption key; created on first run
     complaints_actor_key_file: Path | None = None  # seals the messages the API sends for a person; never the codec's
     codec_token: str | None = None        # the codec server's bearer token; default: a token file
@@ -103,8 +105,8 @@ class Settings(BaseSettings):
     # fast survivors take over a killed worker's complaints (the SDK's default is 10 s).
     sticky_timeout_seconds: float = 5.0
 
-    @field_validator("data_dir", "complaints_key_file", "complaints_actor_key_file", "complaints_departments", "codec_token_file", "complaints_session_file",
-                     "api_secret_file", "gateway_secret_file", "delivery_templates", "oidc_client_secret_file")
+    @field_validator("data_dir", "complaints_key_file", "complaints_actor_key_file", "complaints_departments",
+                     "code_table_file", "codec_token_file", "complaints_session_file", "api_secret_file", "gateway_secret_file", "delivery_templates", "oidc_client_secret_file")
     @classmethod
     def _absolute(cls, v: Path | None) -> Path | None:
         # Resolved once, where the process starts: every message and error names the file it really uses.
@@ -165,9 +167,16 @@ class Settings(BaseSettings):
         return self.pinned(load_policy(self.complaints_policy))
 
     def pinned(self, policy: Policy) -> Policy:
-        """`policy` with the registry's departments and head-office authorities pinned in."""
+        """`policy` with the registry's departments and head-office authorities, and the regulator's codes,
+        pinned in."""
         registry = self.departments()
-        return policy.model_copy(update={"departments": registry.ids, "head_office": registry.head_office})
+        return policy.model_copy(update={"departments": registry.ids, "head_office": registry.head_office,
+                                         "codes": self.code_table().ids()})
+
+    def code_table(self):
+        from models.codes import load
+
+        return load(self.code_table_file)
 
     def departments(self):
         from models.departments import load

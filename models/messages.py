@@ -98,6 +98,7 @@ class IncidentNotice(Message):
 
 
 DECISION_PART = Field(default="", max_length=2000)
+CODE_PART = Field(default=None, max_length=16, pattern=r"^[A-Z][A-Z0-9]{0,15}$")
 
 
 class DecisionParts(Strict):
@@ -109,9 +110,16 @@ class DecisionParts(Strict):
     facts: str = DECISION_PART     # what was verified
     basis: str = DECISION_PART     # the rules, contract terms or law the decision rests on
     reasons: str = DECISION_PART
+    # The regulator's codes (JR/T 0169-2018) as whoever decides confirms or corrects the analyse stage's
+    # proposal: the channel the business went through, its business category, the reason.
+    channel_code: str | None = CODE_PART
+    business_code: str | None = CODE_PART
+    reason_code: str | None = CODE_PART
 
     def decision(self) -> dict[str, str]:
-        return self.model_dump(mode="json", include={"finding", "relief", "facts", "basis", "reasons"},
+        """The parts an incident hands to each of its complaints' decisions, the codes with them."""
+        return self.model_dump(mode="json", include={"finding", "relief", "facts", "basis", "reasons",
+                                                     "channel_code", "business_code", "reason_code"},
                                exclude_none=True)
 
 

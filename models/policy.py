@@ -265,7 +265,7 @@ class Policy(_Section):
     # The departments whose supervisors hold the higher-level (head-office) authority a further extension of
     # the regulatory decision needs, pinned the same way (a department's `head_office` in the registry).
     head_office: list[str] = Field(default_factory=list)
-    # The regulator's code table's codes, pinned the same way (classifier/codes.py): a decision may carry only
+    # The regulator's code table's codes, pinned the same way (models/codes.py): a decision may carry only
     # these. Empty: none pinned, nothing checked against it.
     codes: CodeIds = CodeIds()
 

@@ -81,6 +81,8 @@ REASONS: dict[str, tuple[str, str]] = {
                           "外部鉴定进行中（{what}），请先记录鉴定完成"),
     "no_appraisal": ("no external appraisal is under way", "没有进行中的外部鉴定"),
     "decision_incomplete": ("the decision needs {parts}", "处理决定缺少：{parts}"),
+    "unknown_code": ("{field} '{value}' is not in the regulator's code table; one of: {known}",
+                     "「{value}」不在监管分类编码表中，请从列表中选择"),
     "not_a_review": ("this complaint is not a review: its decision upholds or revises nothing",
                      "本投诉不是核查，处理决定无需填写核查结论"),
     "review_of_review": ("{complaint} is itself a review: its decision is final in the bank (mediation, arbitration "
@@ -205,6 +207,7 @@ ENTRY = {
     "start_appraisal": "clocks held for {what} by {by}", "end_appraisal": "appraisal done after {span}: {result}",
     "suspected_repeat": "seems to repeat open complaint {of}", "link_repeat": "linked as a repeat of {of}. {note}",
     "new_facts": "new facts: handled on its own. {reason}",
+    "codes_confirmed": "regulator's codes {codes}", "codes_corrected": "regulator's codes {codes} -> {new_codes}",
 }
 
 

@@ -20,7 +20,7 @@ class Classification(BaseModel):
 
 
 class RegulatorCodes(BaseModel):
-    """The complaint's statistical coding after JR/T 0169-2018 (classifier/regulator_codes.toml): the channel
+    """The complaint's statistical coding after JR/T 0169-2018 (models/regulator_codes.toml): the channel
     the business went through, its business category, the reason. Proposed by the analyse stage with its
     evidence; confirmed, or corrected, by whoever decides the complaint (the decision carries them)."""
     channel: str
@@ -34,6 +34,12 @@ class RegulatorCodes(BaseModel):
 
     def corrected(self) -> bool:
         return self.proposed != [self.channel, self.business, self.reason]
+
+    def words(self, dim: str) -> list[str]:
+        """The words that proposed this dimension's code ("intake:app": the channel it came in by)."""
+        dims = ("channel", "business", "reason")
+        proposed = self.proposed[dims.index(dim)] if len(self.proposed) == 3 else ""
+        return [e.split(":", 1)[1] for e in self.evidence if e.startswith(f"{proposed}:")]
 
 
 class Analysis(BaseModel):

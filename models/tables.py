@@ -66,6 +66,12 @@ class ComplaintRow(SQLModel, table=True):
     close_approved_by: str | None = None
     review_by: datetime | None = None
     review_of: str | None = Field(default=None, index=True)
+    # The regulator's statistical codes (JR/T 0169-2018): proposed by the analyse stage, confirmed by the
+    # decision; the quarterly return counts them.
+    code_channel: str | None = None
+    code_business: str | None = None
+    code_reason: str | None = None
+    codes_confirmed: bool = False
     # A regulator's referral: its reference and the date it set for the report back.
     referral_ref: str | None = None
     referral_due: date | None = None

@@ -15,4 +15,6 @@ GOOD_RESPONSE = ("非常抱歉给您带来不便。经核实，您反映的年�
 
 # The decision notice's parts (Order No. 3) that every response in the tests carries.
 DECISION = {"finding": "upheld", "relief": "monetary", "facts": "本月年费系误收，已核对账单",
-            "basis": "《信用卡领用合约》年费条款", "reasons": "误收的费用应予退还"}
+            "basis": "《信用卡领用合约》年费条款", "reasons": "误收的费用应予退还",
+            # The regulator's codes (JR/T 0169-2018) the decision confirms: a mobile-app card fee, disclosure.
+            "channel_code": "A1033", "business_code": "B03", "reason_code": "C05"}

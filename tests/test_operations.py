@@ -129,7 +129,7 @@ async def test_readiness_names_what_is_missing(api, tmp_path, client):
     behind = make_engine(f"sqlite:///{tmp_path / 'behind.db'}")
     with behind.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0005'"))
-    assert readiness.migrations(behind) == "migrations: the database is at 0005, this code needs 0014"
+    assert readiness.migrations(behind) == "migrations: the database is at 0005, this code needs 0015"
     problems = await readiness.problems(nowhere, client, "complaints-nobody", "nobody@nowhere")
     assert problems[0].startswith("database:") and problems[-1].startswith("polling: nobody@nowhere is not")
 

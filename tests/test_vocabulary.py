@@ -197,7 +197,8 @@ SAMPLES = {"images": " [up_aaaaaaaaaaaaaaaaaaaa]", "sep": ": ", "note": "已核�
            "business_type": "credit_card", "problem_nature": "fee_dispute", "new_type": "loans",
            "new_nature": "service_attitude", "stage": "handle", "channel": "hotline", "level": "II",
            "emergency": ", emergency", "method": "rules@1", "outcome": "resolved", "clock": "first response",
-           "by": "司法鉴定所", "result": "签名非本人", "of": "HL0000000009"}
+           "by": "司法鉴定所", "result": "签名非本人", "of": "HL0000000009",
+           "codes": "A101 · B03 · C05", "new_codes": "A1033 · B03 · C02"}
 
 
 @pytest.mark.parametrize("action", sorted(reasons.ENTRY))

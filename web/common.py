@@ -77,7 +77,9 @@ def render(request: Request, template: str, principal: Principal | None, ctx: Co
     tz = ctx.settings.policy().timezone
     registry = ctx.settings.departments()
     named = namer(lang, registry)
+    table = ctx.settings.code_table()
     return templates.TemplateResponse(request, template, {
+        "code_table": table, "code": lambda dim, c: f"{c} {table.name(dim, c, lang)}" if c else "",
         "me": principal, "lang": lang, "w": words(lang), "tz": tz, "path": request.url.path,
         "departments": registry.departments, "dept": lambda d: registry.name(d, lang) if d else "",
         "name": lambda kind, key: named(kind, str(getattr(key, "value", key))) if key is not None else "",

@@ -45,6 +45,8 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "suspected_repeat": ("疑似重复投诉：与未结投诉 {of} 为同一事项", "seems to repeat open complaint {of}"),
     "link_repeat": ("作为 {of} 的重复投诉合并处理，本投诉时限暂停。{note}", "linked as a repeat of {of}; its clocks hold. {note}"),
     "new_facts": ("有新事实，单独处理。{reason}", "new facts: handled on its own. {reason}"),
+    "codes_confirmed": ("监管分类编码确认：{codes}", "regulator's codes confirmed: {codes}"),
+    "codes_corrected": ("监管分类编码更正：{codes} 改为 {new_codes}", "regulator's codes corrected: {codes} to {new_codes}"),
     "stage": ("{stage}", "{stage}"),
     "received": ("经{channel}受理", "through {channel}"),
     "analysed": ("{business_type} · {problem_nature} · {level}{emergency} · 分派至{department}（{method}）", "{business_type} · {problem_nature} · {level}{emergency} · to {department} ({method})"),

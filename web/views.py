@@ -12,7 +12,7 @@ from models.intake import Actor
 from models.policy import Policy
 from models.state import ComplaintState
 from workflows import texts
-from workflows.contract import CHANNEL_ONLY, CONTRACT, MESSAGES, REQUESTS
+from workflows.contract import CHANNEL_ONLY, CODE_FIELDS, CONTRACT, MESSAGES, REQUESTS
 from workflows.rules import kind_and_refusal
 from workflows.script import PARTS, script_problems
 
@@ -131,6 +131,8 @@ class Field:
     max_length: int | None
 
 
+# A regulator's code field (ProposeResponse.channel_code …) -> its dimension in the code table.
+CODE_DIMENSION = {field: dim for dim, field in CODE_FIELDS.items()}
 PAGE_ONLY = frozenset({"attachments"})  # what only the customer's own page fills (the images it stored)
 
 
@@ -141,7 +143,8 @@ def form_fields(name: str) -> list[Field]:
         if field_name in PAGE_ONLY:
             continue
         limit = next((m.max_length for m in info.metadata if isinstance(m, MaxLen)), None)
-        kind = "select" if field_name in ("work_order_id", "of") else "department" if field_name == "department" else \
+        kind = "code" if field_name in CODE_DIMENSION else \
+            "select" if field_name in ("work_order_id", "of") else "department" if field_name == "department" else \
             "label" if field_name in ("business_type", "problem_nature") or field_name in CHOICES else \
             "textarea" if (limit or 0) > 200 else "text"
         out.append(Field(field_name, info.is_required(), kind, limit))

@@ -54,7 +54,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
     classifier = configured(settings)
     if hasattr(classifier, "ready"):
         classifier.ready()  # the learned emergency detector trains here, not in the first analyse
-    acts = ComplaintActivities(engine, policy, cipher, classifier)
+    acts = ComplaintActivities(engine, policy, cipher, classifier, settings.code_table())
     wclient = worker_client(client, settings)
     look = LookBackActivities(engine, policy, cipher, wclient)
     recon = ReconcileActivities(wclient, engine)

@@ -137,6 +137,7 @@ class CaseCore:
         c = analysis.classification
         s = self.s
         s.classification, s.level, s.emergency = c, c.level, c.emergency
+        s.codes = analysis.codes
         s.department, s.recent_complaints = c.department, analysis.recent_complaints
         s.suspected_repeat, s.open_of_customer = analysis.repeat_of, analysis.open_complaints[:20]
         s.special_group = c.level.goes_to_special_group()

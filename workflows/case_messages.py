@@ -191,6 +191,7 @@ class Case(CaseClocks):
         s.decision = Decision(finding=msg.finding, relief=msg.relief, facts=msg.facts, basis=msg.basis,
                               reasons=msg.reasons, review=msg.review, at=now, by=msg.actor.id, review_by=review_by)
         self.event("propose_response", msg.actor, now, said("propose_response"))
+        self.confirm_codes(msg, now)
         self.notify_customer("response", now, body=msg.text)
         notice = {**texts.named("finding", msg.finding), **texts.named("relief", msg.relief),
                   "facts": msg.facts, "basis": msg.basis, "reasons": msg.reasons}
@@ -206,6 +207,23 @@ class Case(CaseClocks):
         self.start_clock(ClockKind.VERIFY_WINDOW, now, due, now, round=self.next_round(ClockKind.VERIFY_WINDOW))
         self.move(Move.RESPONSE_SENT, now)
         self.notify_customer("feedback_invitation", now)
+
+    def confirm_codes(self, msg: m.ProposeResponse, now: datetime) -> None:
+        """The decision confirms the regulator's codes as sent; one that differs from the proposal is a
+        correction, recorded as such (corrections become training rows)."""
+        k = self.s.codes
+        if k is None:
+            return
+        before = [k.channel, k.business, k.reason]
+        k.channel, k.business, k.reason = msg.channel_code or k.channel, msg.business_code or k.business, \
+            msg.reason_code or k.reason
+        k.confirmed_by, k.confirmed_at = msg.actor.id, now
+        after = [k.channel, k.business, k.reason]
+        if after == before:
+            self.event("codes_confirmed", msg.actor, now, said("codes_confirmed", codes=" · ".join(after)))
+        else:
+            self.event("codes_corrected", msg.actor, now, said("codes_corrected", codes=" · ".join(before),
+                                                                new_codes=" · ".join(after)))
 
     def on_customer_feedback(self, msg: m.CustomerFeedback, now: datetime, due: datetime | None) -> None:
         s = self.s

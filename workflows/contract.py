@@ -166,6 +166,19 @@ def propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy, now: 
         return why("not_a_review")
     if missing := decision_missing(msg, s):
         return why("decision_incomplete", parts=", ".join(missing))
+    return unknown_code(msg, p)
+
+
+CODE_FIELDS = {"channel": "channel_code", "business": "business_code", "reason": "reason_code"}
+
+
+def unknown_code(msg: m.ProposeResponse, p: Policy) -> str | None:
+    """A code the table pinned into this complaint does not have, naming the ones it does."""
+    for dim, part in CODE_FIELDS.items():
+        known: list[str] = getattr(p.codes, dim)
+        code = getattr(msg, part)
+        if known and code is not None and code not in known:
+            return why("unknown_code", field=part, value=code, known=", ".join(known))
     return None
 
 
@@ -175,8 +188,11 @@ DECISION_PARTS = ("finding", "relief", "facts", "basis", "reasons")
 
 
 def decision_missing(msg: m.ProposeResponse, s: ComplaintState) -> list[str]:
-    """The parts of a decision the message leaves out (blank text counts as left out)."""
+    """The parts of a decision the message leaves out (blank text counts as left out); a complaint the analyse
+    stage coded needs its codes confirmed by the decision too."""
     missing = [part for part in DECISION_PARTS if not str(getattr(msg, part) or "").strip()]
+    if s.codes is not None:
+        missing += [part for part in CODE_FIELDS.values() if getattr(msg, part) is None]
     return [*missing, "review"] if s.review_of is not None and msg.review is None else missing
 
 

@@ -85,7 +85,8 @@ def classifier_evaluate(csv_file: Annotated[Path | None, typer.Option(
 @classifier_app.command("corrections")
 def classifier_corrections(out: Annotated[Path, typer.Option(help="CSV file to write.")] = Path("corrections.csv"),
                            force: Force = False) -> None:
-    """Supervisors' corrections (`correct_classification`) as new training rows."""
+    """Corrections as new training rows: supervisors' (`correct_classification`) and decisions' of the
+    regulator's codes (`codes_corrected`)."""
     from classifier.corrections import export_corrections
     from complaints.db import make_engine
 
@@ -95,7 +96,8 @@ def classifier_corrections(out: Annotated[Path, typer.Option(help="CSV file to w
         count = export_corrections(make_engine(settings().db_url), out, cipher_for(settings()), force)
     except FileExistsError as e:
         fail(str(e))
-    console.print(f"wrote {count} corrected complaints to [bold]{out}[/] (train with --text text --label business_type)")
+    console.print(f"wrote {count} corrected complaints to [bold]{out}[/] (train with --text text --label business_type; "
+                  "the codes' columns show which words a code table lacks)")
 
 
 @app.command()

@@ -130,13 +130,26 @@ def propose_response(complaint_id: Id,
                      file: Annotated[Path | None, typer.Option(help="Read the response from a file.")] = None,
                      review: Annotated[ReviewOutcome | None, typer.Option(
                          help="A review's decision only: uphold or revise the first.")] = None,
+                     channel_code: Annotated[str | None, typer.Option(help="Regulator's channel code (JR/T 0169).")] = None,
+                     business_code: Annotated[str | None, typer.Option(help="Regulator's business code.")] = None,
+                     reason_code: Annotated[str | None, typer.Option(help="Regulator's reason code.")] = None,
+                     codes_as_proposed: Annotated[bool, typer.Option(
+                         help="Confirm the regulator's codes the analyse stage proposed (`show` lists them) for any "
+                              "not given.")] = False,
                      json: JsonFlag = False):
-    """Send the decision: the response (checked against the script) and the decision notice's parts."""
+    """Send the decision: the response (checked against the script), the decision notice's parts and the
+    regulator's codes it confirms."""
     body = file.read_text(encoding="utf-8") if file else text
     if not body:
         raise typer.BadParameter("give --text or --file")
     parts = {"finding": finding.value, "relief": relief.value, "facts": facts, "basis": basis, "reasons": reasons}
-    _send(complaint_id, "propose_response", json, text=body, **parts, **({"review": review.value} if review else {}))
+    codes = {"channel_code": channel_code, "business_code": business_code, "reason_code": reason_code}
+    if codes_as_proposed:
+        proposed = ComplaintState.model_validate(request("GET", f"/v1/complaints/{complaint_id}")).codes
+        if proposed is not None:
+            codes = {k: v or getattr(proposed, k.removesuffix("_code")) for k, v in codes.items()}
+    _send(complaint_id, "propose_response", json, text=body, **parts, **{k: v for k, v in codes.items() if v},
+          **({"review": review.value} if review else {}))
 
 
 @message("link-repeat")

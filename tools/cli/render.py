@@ -70,6 +70,10 @@ def state_panel(s: ComplaintState) -> Group:
         lines.append(f"level [bold]{c.level.value}[/]{' · [bold red]EMERGENCY[/]' if c.emergency else ''} · "
                      f"{safe(c.business_type)} / {safe(c.problem_nature)} · {safe(c.method)} "
                      f"confidence {c.confidence:.2f}" + (f" · matched {safe(', '.join(c.matched))}" if c.matched else ""))
+    if k := s.codes:
+        lines.append(f"regulator's codes {safe(k.channel)} · {safe(k.business)} · {safe(k.reason)} "
+                     + (f"confirmed by {safe(k.confirmed_by)}" if k.confirmed_by else
+                        f"[yellow]proposed[/] ({safe(', '.join(k.evidence)) or 'no words: the defaults'})"))
     flags = [name for name, on in (("special group", s.special_group), ("supervisor assigned", s.supervisor_assigned),
                                    ("waiting on customer", s.waiting_on_customer), ("accepted", s.accepted)) if on]
     if flags:

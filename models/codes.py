@@ -1,7 +1,7 @@
 """The regulator's statistical codes of a complaint (JR/T 0169-2018): the table a bank configures, and the
 analyse stage's proposal from it.
 
-The table is a file (classifier/regulator_codes.toml by default, a bank's licensed one by CODE_TABLE_FILE).
+The table is a file (models/regulator_codes.toml by default, a bank's licensed one by CODE_TABLE_FILE).
 A proposal is plain word matching, so the evidence a handler sees is the words that proposed each code and a
 bank tunes it by editing the file: per dimension, the code with the most distinct words in the text wins, a
 tie goes to the code listed first; no word at all gives the channel the complaint came in by (`intake`) or
