@@ -33,6 +33,7 @@ TINY = {
     "idle_pages.py": (["--pages", "3", "--seconds", "4"], "with the poll token"),
     "business_type.py": (["--help"], "usage"),
     "classifier.py": (["--help"], "usage"),
+    "regulator_codes.py": (["--split", "tune", "--misses"], "all three"),
     "emergency.py": (["--help"], "usage"),
     "emergency_set.py": (["--out", "{tmp}/cases.csv"], "wrote"),
     "incident_workflows.py": (["{tmp}/m.jsonl", "--speed", "60", "--before", "5", "--after", "10"], "workflows:"),
