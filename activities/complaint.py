@@ -23,7 +23,7 @@ from models.codes import CodeTable
 from models.intake import mask_name, workflow_id_for
 from models.policy import Policy, approx_span
 from models.state import Analysis, Classification, ComplaintState
-from models.tables import AuditEvent, ComplaintRow, Notification, SlaEventRow, WorkOrderRow
+from models.tables import AuditEvent, ComplaintRow, Notification, RedressRow, SlaEventRow, WorkOrderRow
 from models.workflow_io import Act, DeadlineInput, Received, RecordBatch, StartComplaint
 from sla.calendar import calendar_for
 from sla.plan import clocks_for
@@ -160,6 +160,10 @@ class ComplaintActivities:
             if responded is not None:
                 row["responded_at"] = _utc(responded)
             _update_complaint(session, row)
+            insert_ignore(session, RedressRow, [dict(
+                id=r.id, complaint_id=cid, department=s.department, amount=r.amount, currency=r.currency,
+                purpose=r.purpose, decided_at=_utc(r.decided_at), decided_by=r.decided_by, approved_by=r.approved_by,
+                status="approved") for r in s.redresses])
             for wo in s.work_orders:
                 clock = s.clock(f"reply:{wo.id}")
                 upsert_versioned(session, WorkOrderRow, dict(
@@ -198,7 +202,8 @@ def _decided(s: ComplaintState) -> dict[str, object]:
     if d is None:
         return {}
     return dict(finding=d.finding.value, relief=d.relief.value, decided_at=_utc(d.at), decided_by=d.by,
-                review_by=_utc(d.review_by) if d.review_by else None)
+                review_by=_utc(d.review_by) if d.review_by else None,
+                review_outcome=d.review.value if d.review else None)
 
 
 def _coded(s: ComplaintState) -> dict[str, object]:

@@ -50,7 +50,8 @@ REVIEWERS = [{"id": "R1", "role": "reviewer", "department": "risk"}, {"id": "R2"
 LOANS = {"id": "A601", "role": "department_agent", "department": "loans"}
 RESPONSE = ("非常抱歉给您带来不便。经核实，您反映的问题属实。我们已为您退还费用。如有疑问请联系我们，我们将回访。")
 DECISION = {"finding": "upheld", "relief": "monetary", "facts": "费用系误收", "basis": "收费标准", "reasons": "误收应退",
-            "channel_code": "A101", "business_code": "B03", "reason_code": "C03"}
+            "channel_code": "A101", "business_code": "B03", "reason_code": "C03", "redress_amount": "300",
+            "redress_for": "退还误收年费"}
 FEE_TEXT = "信用卡年费乱收费，办理流程太繁琐"
 LOST_CARD = "我的银行卡昨天丢了，卡丢了咋整？"
 

@@ -11,14 +11,22 @@ class FileExists(FileExistsError):
 
 def open_private(path: Path, force: bool = False, encoding: str = "utf-8", newline: str | None = None) -> IO[str]:
     """Open `path` for writing with mode 0600; an existing file is replaced only with `force`."""
-    path = Path(path)
+    return os.fdopen(_private_fd(Path(path), force), "w", encoding=encoding, newline=newline)
+
+
+def open_private_bytes(path: Path, force: bool = False) -> IO[bytes]:
+    """`open_private` for bytes (a spreadsheet, a PDF)."""
+    return os.fdopen(_private_fd(Path(path), force), "wb")
+
+
+def _private_fd(path: Path, force: bool) -> int:
     flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if force else os.O_EXCL)
     try:
         fd = os.open(path, flags, 0o600)
     except FileExistsError:
         raise FileExists(path) from None
     os.fchmod(fd, 0o600)  # an overwritten file keeps no wider mode it had before
-    return os.fdopen(fd, "w", encoding=encoding, newline=newline)
+    return fd
 
 
 def create_secret(path: Path, content: str) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from models.customer import CustomerCode, CustomerUpload
-from models.tables import AuditEvent, ComplaintRow, LegalHold, Notification, ReferralReport
+from models.tables import AuditEvent, ComplaintRow, LegalHold, Notification, RedressRow, ReferralReport
 
 ERASED = "[erased]"
 # The read model's columns that hold or point at personal data (sealed, or a keyed tag of it).
@@ -53,6 +53,12 @@ def erase(engine: Engine, complaint_id: str, now: datetime) -> bool:
         # The report back to the regulator holds the complaint's text: its steps (who, when, how) stay.
         session.execute(update(ReferralReport).where(col(ReferralReport.complaint_id) == complaint_id)
                         .values(content=ERASED))
+        # The ledger's money and dates are figures of the returns; what the money was for is in words.
+        session.execute(update(RedressRow).where(col(RedressRow.complaint_id) == complaint_id)
+                        .values(purpose=ERASED))
+        session.execute(update(RedressRow).where(col(RedressRow.complaint_id) == complaint_id,
+                                                 col(RedressRow.reversed_reason).is_not(None))
+                        .values(reversed_reason=ERASED))
         # The images the customer sent on their page, and their page's codes: nothing of them is a figure.
         session.execute(delete(CustomerUpload).where(col(CustomerUpload.complaint_id) == complaint_id))
         session.execute(delete(CustomerCode).where(col(CustomerCode.complaint_id) == complaint_id))

@@ -1,4 +1,5 @@
 """Payloads of the public messages. Each is both a signal and an update of the same name."""
+from decimal import Decimal
 from typing import Annotated
 
 from pydantic import Field
@@ -115,11 +116,17 @@ class DecisionParts(Strict):
     channel_code: str | None = CODE_PART
     business_code: str | None = CODE_PART
     reason_code: str | None = CODE_PART
+    # Monetary relief is money: how much, in what currency, what for. Above the policy's limit a second
+    # person approves it first (`approve_redress`); it goes to the redress ledger when the decision is sent.
+    redress_amount: Decimal | None = Field(default=None, gt=0, max_digits=14, decimal_places=2)
+    redress_currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    redress_for: str = Field(default="", max_length=500)
 
     def decision(self) -> dict[str, str]:
         """The parts an incident hands to each of its complaints' decisions, the codes with them."""
         return self.model_dump(mode="json", include={"finding", "relief", "facts", "basis", "reasons",
-                                                     "channel_code", "business_code", "reason_code"},
+                                                     "channel_code", "business_code", "reason_code",
+                                                     "redress_amount", "redress_currency", "redress_for"},
                                exclude_none=True)
 
 
@@ -129,6 +136,14 @@ class ProposeResponse(Message, DecisionParts):
     the remedies open."""
     text: str = Field(min_length=1, max_length=4000)
     review: ReviewOutcome | None = None  # only in a review (核查)
+
+
+class ApproveRedress(Message):
+    """A second person approves the money a decision will give, above the policy's limit: the decision may
+    then carry up to this amount in this currency. Never the complaint's owner, nor who sends the decision."""
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+    currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    note: str = NOTE
 
 
 class CustomerFeedback(Message):

@@ -1,6 +1,7 @@
 """The SLA policy: the spec's time-limit table as data. Pinned into each complaint when it starts."""
 import re
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -137,6 +138,16 @@ class Review(_Section):
     decide: Duration = "30d"
 
 
+class Redress(_Section):
+    """Money a decision gives the customer: above `approval_above` (per currency; a currency not listed always)
+    it needs a second person's `approve_redress` before the decision goes out."""
+    approval_above: dict[str, Decimal] = Field(default_factory=lambda: {"CNY": Decimal("5000")})
+
+    def needs_approval(self, amount: Decimal, currency: str) -> bool:
+        limit = self.approval_above.get(currency)
+        return limit is None or amount > limit
+
+
 class LookBack(_Section):
     share: float = Field(default=0.10, gt=0, le=1)
     revisit: Duration = "5wd"
@@ -249,6 +260,7 @@ class Policy(_Section):
     dissatisfied: Dissatisfied = Dissatisfied()
     regulatory: Regulatory = Regulatory()
     review: Review = Review()
+    redress: Redress = Redress()
     repeats: Repeats = Repeats()
     lookback: LookBack = LookBack()
     records: Records = Records()

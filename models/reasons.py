@@ -81,6 +81,15 @@ REASONS: dict[str, tuple[str, str]] = {
                           "外部鉴定进行中（{what}），请先记录鉴定完成"),
     "no_appraisal": ("no external appraisal is under way", "没有进行中的外部鉴定"),
     "decision_incomplete": ("the decision needs {parts}", "处理决定缺少：{parts}"),
+    "redress_not_monetary": ("only a decision of monetary relief gives money; this one's relief is {relief}",
+                             "只有经济补偿类处理决定才能填写赔付金额，本决定的补救方式为{relief}"),
+    "redress_approval": ("a redress of {amount} is above the policy's limit: a second person's approve_redress of "
+                         "at least that much is needed first (approved so far: {approved})",
+                         "赔付金额 {amount} 超过授权限额，须先经第二人审批（已审批：{approved}）"),
+    "own_redress": ("{actor} handles or decides this complaint: the redress is approved by someone else",
+                    "{actor} 经办或决定本投诉，赔付须由其他人审批"),
+    "no_redress": ("no redress {id} in the ledger", "赔付台账中没有 {id}"),
+    "redress_status": ("redress {id} is {status}: it cannot be marked so now", "赔付 {id} 当前为「{status}」，不能如此登记"),
     "unknown_code": ("{field} '{value}' is not in the regulator's code table; one of: {known}",
                      "「{value}」不在监管分类编码表中，请从列表中选择"),
     "not_a_review": ("this complaint is not a review: its decision upholds or revises nothing",
@@ -141,7 +150,8 @@ SCRIPT: dict[str, tuple[str, str]] = {
 # How a value is named in Chinese, by its name in the templates (see models/vocabulary.py).
 _KINDS = {"message": "message", "stage": "stage", "stages": "stage", "department": "department",
           "own_department": "department", "status": "work_order_status", "outcome": "outcome", "role": "role",
-          "part": "script_part", "incident_status": "incident_status", "why_recused": "recusal"}
+          "part": "script_part", "incident_status": "incident_status", "why_recused": "recusal",
+          "relief": "relief"}
 
 
 class Reason(str):
@@ -207,6 +217,8 @@ ENTRY = {
     "start_appraisal": "clocks held for {what} by {by}", "end_appraisal": "appraisal done after {span}: {result}",
     "suspected_repeat": "seems to repeat open complaint {of}", "link_repeat": "linked as a repeat of {of}. {note}",
     "new_facts": "new facts: handled on its own. {reason}",
+    "approve_redress": "redress up to {amount} approved. {note}",
+    "redress": "{id}: {amount} for {purpose} (approved by: {approved})",
     "codes_confirmed": "regulator's codes {codes}", "codes_corrected": "regulator's codes {codes} -> {new_codes}",
 }
 

@@ -1,5 +1,6 @@
 """What a complaint workflow holds and what the `state` / `sla` queries return."""
 from datetime import datetime
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
@@ -95,6 +96,25 @@ class Decision(BaseModel):
     review_by: datetime | None = None     # the last moment the customer may apply for a review; None after one
 
 
+class RedressApproval(BaseModel):
+    """A second person's approval of money above the policy's limit (`approve_redress`)."""
+    amount: Decimal
+    currency: str
+    by: str
+    at: datetime
+
+
+class Redress(BaseModel):
+    """Money a decision gave: a line of the redress ledger (its payment is recorded there, not here)."""
+    id: str                      # <complaint>-R<n>
+    amount: Decimal
+    currency: str
+    purpose: str
+    decided_at: datetime
+    decided_by: str
+    approved_by: str | None = None   # above the limit: who approved it
+
+
 class ReviewOf(BaseModel):
     """A review (核查) of a decided complaint by the higher-level unit: what the review must know of it. The
     people in `recused` and the department complained about take no part in it (回避)."""
@@ -186,6 +206,8 @@ class ComplaintState(BaseModel):
     close_approved_by: str | None = None
     response: str | None = None
     decision: Decision | None = None
+    redress_approval: RedressApproval | None = None   # the newest, for the next decision
+    redresses: list[Redress] = Field(default_factory=list)  # every decision's money, in order
     responses_sent: int = 0
     feedback: list[Feedback] = []
     dissatisfaction_events: int = 0

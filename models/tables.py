@@ -1,5 +1,6 @@
 """The SQLModel read model and audit trail. Rows are only added or updated, never deleted."""
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -72,6 +73,7 @@ class ComplaintRow(SQLModel, table=True):
     code_business: str | None = None
     code_reason: str | None = None
     codes_confirmed: bool = False
+    review_outcome: str | None = None  # a review's decision: the first decision upheld or revised
     # A regulator's referral: its reference and the date it set for the report back.
     referral_ref: str | None = None
     referral_due: date | None = None
@@ -80,6 +82,29 @@ class ComplaintRow(SQLModel, table=True):
     updated_at: datetime | None = None
     # Past retention its personal data was erased here and in its outbox (complaints/retention.py).
     erased_at: datetime | None = None
+
+
+class RedressRow(SQLModel, table=True):
+    """The redress ledger: money a decision gave (written when the decision is sent), then paid or reversed by
+    the people who pay it (api/redress.py). The monthly ledger and the quarterly return read it."""
+    __tablename__ = "redress"
+
+    id: str = Field(primary_key=True)          # <complaint>-R<n>
+    complaint_id: str = Field(index=True)
+    department: str
+    amount: Decimal = Field(max_digits=14, decimal_places=2)
+    currency: str
+    purpose: str
+    decided_at: datetime = Field(index=True)
+    decided_by: str
+    approved_by: str | None = None             # above the limit: the second person
+    status: str = Field(default="approved", index=True)  # approved / paid / reversed
+    paid_at: datetime | None = Field(default=None, index=True)
+    paid_by: str | None = None
+    paid_ref: str | None = None                # the payment's reference in the bank's payment system
+    reversed_at: datetime | None = Field(default=None, index=True)
+    reversed_by: str | None = None
+    reversed_reason: str | None = None
 
 
 class LegalHold(SQLModel, table=True):

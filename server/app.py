@@ -20,7 +20,9 @@ from api.routes import (
     operations,
     reads,
     records,
+    redress,
     referrals,
+    returns,
     reviews,
     supervision,
 )
@@ -55,7 +57,7 @@ def create_app(ctx: Context) -> FastAPI:
                                          f"the request body is over {ctx.settings.max_body_bytes} bytes")
 
     for module in (auth, complaints, departments, reads, supervision, operations, incidents, records, reviews,
-                   referrals, customer_links):
+                   referrals, customer_links, redress, returns):
         app.include_router(module.router)
     install_workbench(app)
     app.state.metrics = metrics.registry(ctx.engine)

@@ -17,6 +17,25 @@ def month_bounds(month: str, tz: str) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def quarter_bounds(quarter: str, tz: str) -> tuple[datetime, datetime]:
+    """[start, end) of a calendar quarter (`2026Q4`) in the bank's time zone, as UTC instants."""
+    try:
+        year, q = quarter.upper().split("Q")
+        first = (int(q) - 1) * 3 + 1
+        if not 1 <= int(q) <= 4 or len(year) != 4:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"quarter must look like 2026Q4, not {quarter!r}") from None
+    start = month_bounds(f"{year}-{first:02d}", tz)[0]
+    end = month_bounds(f"{year}-{first + 2:02d}", tz)[1]
+    return start, end
+
+
+def quarter_of(at: datetime, tz: str) -> str:
+    local = at.astimezone(ZoneInfo(tz)).date()
+    return f"{local.year:04d}Q{(local.month - 1) // 3 + 1}"
+
+
 def month_not_ended(month: str, tz: str, now: datetime) -> str | None:
     """Why a look-back of `month` cannot run at `now` (the month is current or still to come), or None.
     Its sample would be incomplete, and its one run per month used up before the month was over."""

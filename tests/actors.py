@@ -17,4 +17,6 @@ GOOD_RESPONSE = ("非常抱歉给您带来不便。经核实，您反映的年�
 DECISION = {"finding": "upheld", "relief": "monetary", "facts": "本月年费系误收，已核对账单",
             "basis": "《信用卡领用合约》年费条款", "reasons": "误收的费用应予退还",
             # The regulator's codes (JR/T 0169-2018) the decision confirms: a mobile-app card fee, disclosure.
-            "channel_code": "A1033", "business_code": "B03", "reason_code": "C05"}
+            "channel_code": "A1033", "business_code": "B03", "reason_code": "C05",
+            # Monetary relief is money: within the policy's limit (5,000 CNY), so no second approval.
+            "redress_amount": "300", "redress_for": "退还误收年费"}

@@ -63,6 +63,11 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("GET", "/v1/reports/dashboard", ""): {"S001"},
     ("GET", "/v1/exports/{month}.csv", ""): {"S001"},
     ("GET", "/v1/exports/{month}.csv", "unmasked=true"): {"S001"},
+    ("GET", "/v1/redress/{month}", ""): {"S001"},
+    ("GET", "/v1/returns/quarterly/{quarter}", ""): {"S001"},
+    ("GET", "/ui/reports/returns", ""): {"S001"},
+    ("POST", "/v1/redress/{redress_id}/paid", ""): {"S001"},
+    ("POST", "/v1/redress/{redress_id}/reversed", ""): {"S001"},
     ("POST", "/v1/lookbacks/{month}/run", ""): {"S001", "O001", "O002"},
     ("GET", "/v1/lookbacks/{month}", ""): {"E207", "H801", "A601", "S001"},
     ("POST", "/v1/lookbacks/{month}/revisits/{complaint_id}", ""): {"E207", "H801", "A601", "S001"},
@@ -194,7 +199,8 @@ def concrete(path: str, cid: str) -> str:
                                            "lang": "en", "name": "add_note",
                                            "incident_id": "INC-202601010000-abcdef",
                                            "token": "HL0000000001.zz.0.AAAAAAAAAAAAAAAAAAAAAA",
-                                           "upload_id": "up_aaaaaaaaaaaaaaaaaaaa"}[m.group(1)], path)
+                                           "upload_id": "up_aaaaaaaaaaaaaaaaaaaa",
+                                           "redress_id": f"{cid}-R1", "quarter": "2026Q4"}[m.group(1)], path)
 
 
 def body_for(method: str, path: str, query: str) -> dict:
@@ -210,6 +216,8 @@ def body_for(method: str, path: str, query: str) -> dict:
     if "referral" in path:
         field = "via" if path.endswith("/sent") else "focus"
         return {"json": {field: "x"}} if path.startswith("/v1") else {"data": {field: "x"}}
+    if path.startswith("/v1/redress/"):
+        return {"json": {"reference": "PAY-1"} if path.endswith("/paid") else {"reason": "returned"}}
     if path.endswith("/review"):
         return {"json": {"reason": "disagree"}} if path.startswith("/v1") else {"data": {"reason": "disagree"}}
     if "/legal-hold" in path:
@@ -235,10 +243,12 @@ EXAMPLES = {
     "answer_work_order": {"work_order_id": "WO-1", "answer": "done"},
     "cancel_work_order": {"work_order_id": "WO-1", "reason": "not needed"},
     "request_customer_info": {"what": "a receipt"}, "customer_info_received": {"note": "the receipt"},
-    "approve_disposal": {}, "record_disposal": {"text": "card frozen"}, "return_disposal": {"reason": "why?"},
+    "approve_disposal": {}, "approve_redress": {"amount": "9000"}, "record_disposal": {"text": "card frozen"}, "return_disposal": {"reason": "why?"},
     "incident_notice": {"incident_id": "INC-202612010000-abcdef", "zh": "系统已恢复"},
     "propose_response": {"text": "非常抱歉。经核实，已为您退还。我们将回访。", "finding": "upheld", "relief": "monetary",
-                         "facts": "误收", "basis": "合同", "reasons": "应退"},
+                         "facts": "误收", "basis": "合同", "reasons": "应退",
+                         "redress_amount": "300", "redress_for": "退费", "channel_code": "A101", "business_code": "B03",
+                         "reason_code": "C03"},
     "customer_feedback": {"satisfied": True, "csat": 5}, "escalate": {"reason": "urgent"},
     "reassign": {"owner_id": "H501", "department": "credit-card-centre", "reason": "cards"}, "approve_close": {},
     "withdraw": {"reason": "sorted"}, "extend_deadline": {"reason": "complex"},

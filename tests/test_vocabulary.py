@@ -198,7 +198,8 @@ SAMPLES = {"images": " [up_aaaaaaaaaaaaaaaaaaaa]", "sep": ": ", "note": "已核�
            "new_nature": "service_attitude", "stage": "handle", "channel": "hotline", "level": "II",
            "emergency": ", emergency", "method": "rules@1", "outcome": "resolved", "clock": "first response",
            "by": "司法鉴定所", "result": "签名非本人", "of": "HL0000000009",
-           "codes": "A101 · B03 · C05", "new_codes": "A1033 · B03 · C02"}
+           "codes": "A101 · B03 · C05", "new_codes": "A1033 · B03 · C02", "amount": "300.00 CNY",
+           "purpose": "退还年费", "id": "HL0000000009-R1", "approved": "S001"}
 
 
 @pytest.mark.parametrize("action", sorted(reasons.ENTRY))

@@ -15,12 +15,13 @@ def install(app) -> None:
         incident_pages,
         record_pages,
         referral_pages,
+        return_pages,
         sso_pages,
     )
     from web.common import HERE, LoginRequired, to_login
 
     for module in (auth_pages, sso_pages, complaint_pages, desk_pages, incident_pages, record_pages, referral_pages,
-                   customer_pages):
+                   return_pages, customer_pages):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, to_login)

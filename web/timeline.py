@@ -16,7 +16,7 @@ Segment = tuple[str, bool]  # (text, typed by a person)
 Named = Callable[[str, str], str]
 _CLOCK_OF = {label: kind for kind, label in CLOCK_LABELS.items()}
 # Fields a person typed: shown as written.
-SAID = {"note", "text", "question", "answer", "reason", "what", "comment", "by", "result"}
+SAID = {"note", "text", "question", "answer", "reason", "what", "comment", "by", "result", "purpose"}
 
 # action (or notice template): (Chinese, English), worded from the values kept with it.
 ENTRIES: dict[str, tuple[str, str]] = {
@@ -45,6 +45,8 @@ ENTRIES: dict[str, tuple[str, str]] = {
     "suspected_repeat": ("疑似重复投诉：与未结投诉 {of} 为同一事项", "seems to repeat open complaint {of}"),
     "link_repeat": ("作为 {of} 的重复投诉合并处理，本投诉时限暂停。{note}", "linked as a repeat of {of}; its clocks hold. {note}"),
     "new_facts": ("有新事实，单独处理。{reason}", "new facts: handled on its own. {reason}"),
+    "approve_redress": ("同意赔付，最高 {amount}。{note}", "redress approved up to {amount}. {note}"),
+    "redress": ("{id}：赔付 {amount}，用于{purpose}（审批人：{approved}）", "{id}: {amount} for {purpose} (approved by: {approved})"),
     "codes_confirmed": ("监管分类编码确认：{codes}", "regulator's codes confirmed: {codes}"),
     "codes_corrected": ("监管分类编码更正：{codes} 改为 {new_codes}", "regulator's codes corrected: {codes} to {new_codes}"),
     "stage": ("{stage}", "{stage}"),

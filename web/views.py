@@ -129,6 +129,7 @@ class Field:
     required: bool
     kind: str            # text / textarea / select / number
     max_length: int | None
+    default: str = ""    # what the field holds unless the person writes otherwise (a currency: CNY)
 
 
 # A regulator's code field (ProposeResponse.channel_code …) -> its dimension in the code table.
@@ -147,7 +148,8 @@ def form_fields(name: str) -> list[Field]:
             "select" if field_name in ("work_order_id", "of") else "department" if field_name == "department" else \
             "label" if field_name in ("business_type", "problem_nature") or field_name in CHOICES else \
             "textarea" if (limit or 0) > 200 else "text"
-        out.append(Field(field_name, info.is_required(), kind, limit))
+        default = info.default if isinstance(info.default, str) else ""
+        out.append(Field(field_name, info.is_required(), kind, limit, default))
     return out
 
 

@@ -12,7 +12,7 @@ from models.intake import SPECIAL_GROUP_DEPARTMENT, mask_name
 from models.policy import Policy, without_holidays
 from models.reasons import said
 from models.sla import ClockKind, Milestone
-from models.state import Appraisal, ComplaintState, Decision, Feedback, Pause, WorkOrder
+from models.state import Appraisal, ComplaintState, Decision, Feedback, Pause, Redress, RedressApproval, WorkOrder
 from models.workflow_io import StartComplaint
 from workflows import contract, texts
 from workflows.case import Move
@@ -192,8 +192,10 @@ class Case(CaseClocks):
                               reasons=msg.reasons, review=msg.review, at=now, by=msg.actor.id, review_by=review_by)
         self.event("propose_response", msg.actor, now, said("propose_response"))
         self.confirm_codes(msg, now)
+        self.give_redress(msg, now)
         self.notify_customer("response", now, body=msg.text)
-        notice = {**texts.named("finding", msg.finding), **texts.named("relief", msg.relief),
+        money = f" {msg.redress_amount} {msg.redress_currency}" if msg.redress_amount is not None else ""
+        notice = {**texts.named("finding", msg.finding), **texts.named("relief", msg.relief), "money": money,
                   "facts": msg.facts, "basis": msg.basis, "reasons": msg.reasons}
         if s.review_of is None:
             assert review_by is not None
@@ -207,6 +209,26 @@ class Case(CaseClocks):
         self.start_clock(ClockKind.VERIFY_WINDOW, now, due, now, round=self.next_round(ClockKind.VERIFY_WINDOW))
         self.move(Move.RESPONSE_SENT, now)
         self.notify_customer("feedback_invitation", now)
+
+    def give_redress(self, msg: m.ProposeResponse, now: datetime) -> None:
+        """The decision's money, a line of the redress ledger; the approval it used is spent."""
+        s = self.s
+        if msg.redress_amount is None:
+            return
+        needed = self.policy.redress.needs_approval(msg.redress_amount, msg.redress_currency)
+        line = Redress(id=f"{s.complaint_id}-R{len(s.redresses) + 1}", amount=msg.redress_amount,
+                       currency=msg.redress_currency, purpose=msg.redress_for, decided_at=now, decided_by=msg.actor.id,
+                       approved_by=s.redress_approval.by if needed and s.redress_approval else None)
+        s.redresses.append(line)
+        s.redress_approval = None
+        self.event("redress", msg.actor, now, said("redress", id=line.id, amount=f"{line.amount} {line.currency}",
+                                                   purpose=line.purpose,
+                                                   approved=line.approved_by or "—"))
+
+    def on_approve_redress(self, msg: m.ApproveRedress, now: datetime, due: datetime | None) -> None:
+        self.s.redress_approval = RedressApproval(amount=msg.amount, currency=msg.currency, by=msg.actor.id, at=now)
+        self.event("approve_redress", msg.actor, now, said("approve_redress", amount=f"{msg.amount} {msg.currency}",
+                                                             note=msg.note))
 
     def confirm_codes(self, msg: m.ProposeResponse, now: datetime) -> None:
         """The decision confirms the regulator's codes as sent; one that differs from the proposal is a

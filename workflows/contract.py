@@ -13,7 +13,7 @@ from types import MappingProxyType
 
 from models import messages as m
 from models.departments import unknown
-from models.enums import Party, Stage
+from models.enums import Party, Relief, Stage
 from models.intake import Strict
 from models.policy import Policy, approx_span
 from models.reasons import script_refusal, why
@@ -166,7 +166,28 @@ def propose_response(msg: m.ProposeResponse, s: ComplaintState, p: Policy, now: 
         return why("not_a_review")
     if missing := decision_missing(msg, s):
         return why("decision_incomplete", parts=", ".join(missing))
-    return unknown_code(msg, p)
+    return unknown_code(msg, p) or redress_refusal(msg, s, p)
+
+
+def redress_refusal(msg: m.ProposeResponse, s: ComplaintState, p: Policy) -> str | None:
+    """Money only with monetary relief; above the policy's limit only as far as a second person approved it,
+    and never approved by whoever sends the decision."""
+    amount = msg.redress_amount
+    if amount is None:
+        return None
+    if msg.relief is not Relief.MONETARY:
+        return why("redress_not_monetary", relief=msg.relief or "")
+    if not p.redress.needs_approval(amount, msg.redress_currency):
+        return None
+    approval = s.redress_approval
+    if approval is None or approval.currency != msg.redress_currency or approval.amount < amount:
+        return why("redress_approval", amount=f"{amount} {msg.redress_currency}",
+                   approved=f"{approval.amount} {approval.currency}" if approval else "none")
+    return why("own_redress", actor=msg.actor.id) if approval.by == msg.actor.id else None
+
+
+def approve_redress(msg: m.ApproveRedress, s: ComplaintState, p: Policy, now: datetime) -> str | None:
+    return why("own_redress", actor=msg.actor.id) if msg.actor.id == s.owner_id else None
 
 
 CODE_FIELDS = {"channel": "channel_code", "business": "business_code", "reason": "reason_code"}
@@ -191,6 +212,10 @@ def decision_missing(msg: m.ProposeResponse, s: ComplaintState) -> list[str]:
     """The parts of a decision the message leaves out (blank text counts as left out); a complaint the analyse
     stage coded needs its codes confirmed by the decision too."""
     missing = [part for part in DECISION_PARTS if not str(getattr(msg, part) or "").strip()]
+    if msg.relief is Relief.MONETARY and msg.redress_amount is None:
+        missing.append("redress_amount")
+    if msg.redress_amount is not None and not msg.redress_for.strip():
+        missing.append("redress_for")
     if s.codes is not None:
         missing += [part for part in CODE_FIELDS.values() if getattr(msg, part) is None]
     return [*missing, "review"] if s.review_of is not None and msg.review is None else missing
@@ -317,6 +342,8 @@ CONTRACT: Mapping[str, Declared] = MappingProxyType({
                                 form=False),
     "propose_response": Declared(m.ProposeResponse, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
                                  ("发送回复", "Send response"), propose_response, {"text": WRITTEN}, True),
+    "approve_redress": Declared(m.ApproveRedress, HANDLE, (REVIEWER, SUPERVISOR),
+                                ("审批赔付金额", "Approve the redress"), approve_redress, {"amount": "1", "note": WRITTEN}),
     "customer_feedback": Declared(m.CustomerFeedback, (Stage.VERIFY,), (INTAKE,), ("客户评价", "Customer feedback"),
                                   probe={"satisfied": True, "csat": 5},
                                   # recorded once; a major complaint then waits in verify for approve_close

@@ -110,6 +110,8 @@ class Can(StrEnum):
     REFERRAL = "preparing the report back to the regulator"
     REFERRAL_APPROVE = "approving and sending the report back to the regulator"
     REVOKE_LINKS = "withdrawing the links to a customer's page"
+    REDRESS = "the redress ledger: reading it, marking money paid or reversed"
+    RETURNS = "the regulator's returns and the annual disclosure"
 
 
 H, G, RV, SV, OP = Role.HANDLER, Role.DEPARTMENT_AGENT, Role.REVIEWER, Role.SUPERVISOR, Role.OPERATOR
@@ -129,7 +131,9 @@ MAY: dict[Can, frozenset[Role]] = {
     Can.HOLD: frozenset({SV}),
     Can.REFERRAL: frozenset({H, SV}),          # on the case: whoever may read the complaint
     Can.REFERRAL_APPROVE: frozenset({SV}),     # never the person who prepared it
-    Can.REVOKE_LINKS: frozenset({SV}),         # a phone lost, a link forwarded: the next message brings a new one
+    Can.REVOKE_LINKS: frozenset({SV}),
+    Can.REDRESS: frozenset({SV}),              # never on a line they decided (api/redress.py)
+    Can.RETURNS: frozenset({SV}),         # a phone lost, a link forwarded: the next message brings a new one
 }
 
 # Keyed in by staff (the counter, the hotline agent, the mailroom, the reception day, a regulator's letter);

@@ -29,19 +29,19 @@ CUSTOMER = {
     "repeat_unlinked": "您的投诉 {cid} 有新的情况，我们将单独处理。"
                        "Your complaint {cid} brings new facts: we handle it on its own.",
     # Order No. 3: the decision is told with what was verified, its basis and reasons, and the remedies open.
-    "decision": "投诉 {cid} 的处理决定：{finding_zh}，{relief_zh}。核实情况：{facts}。处理依据：{basis}。"
+    "decision": "投诉 {cid} 的处理决定：{finding_zh}，{relief_zh}{money}。核实情况：{facts}。处理依据：{basis}。"
                 "处理理由：{reasons}。如对决定有异议，您可在 {review_by} 前申请我行上级机构核查，"
                 "也可申请调解、仲裁或依法向人民法院起诉。"
-                " Our decision on {cid}: {finding_en}, {relief_en}. What we verified: {facts}. Basis: {basis}. "
+                " Our decision on {cid}: {finding_en}, {relief_en}{money}. What we verified: {facts}. Basis: {basis}. "
                 "Reasons: {reasons}. If you disagree, you may ask for a review by our higher-level unit until "
                 "{review_by}, or seek mediation, arbitration or a court.",
     "review_received": "您对投诉 {original} 处理决定的核查申请已受理，编号 {cid}，将由上级机构核查。"
                        "Your request for a review of the decision on {original} is received as {cid}; "
                        "our higher-level unit will review it.",
-    "review_decision": "您对投诉 {original} 的核查申请（{cid}）结论：{review_zh}。{finding_zh}，{relief_zh}。"
+    "review_decision": "您对投诉 {original} 的核查申请（{cid}）结论：{review_zh}。{finding_zh}，{relief_zh}{money}。"
                        "核实情况：{facts}。处理依据：{basis}。核查理由：{reasons}。"
                        "如仍有异议，您可申请调解、仲裁或依法向人民法院起诉。"
-                       " The review of {original} ({cid}): {review_en}. {finding_en}, {relief_en}. What we "
+                       " The review of {original} ({cid}): {review_en}. {finding_en}, {relief_en}{money}. What we "
                        "verified: {facts}. Basis: {basis}. Reasons: {reasons}. If you still disagree, you may seek "
                        "mediation, arbitration or a court.",
 }

@@ -119,6 +119,15 @@ def approve_disposal(complaint_id: Id,
     _send(complaint_id, "approve_disposal", json, note=note)
 
 
+@message("approve-redress")
+def approve_redress(complaint_id: Id, amount: Annotated[str, typer.Option(help="Up to this much, e.g. 8000.00.")],
+                    currency: Annotated[str, typer.Option(help="ISO currency code.")] = "CNY",
+                    note: Note = "", json: JsonFlag = False):
+    """Approve the money the next decision may give above the policy's limit (a second person, never the
+    owner nor the decision's sender)."""
+    _send(complaint_id, "approve_redress", json, amount=amount, currency=currency, note=note)
+
+
 @message("propose-response")
 def propose_response(complaint_id: Id,
                      finding: Annotated[Finding, typer.Option(help="What the complaint was found to be.")],
@@ -133,6 +142,10 @@ def propose_response(complaint_id: Id,
                      channel_code: Annotated[str | None, typer.Option(help="Regulator's channel code (JR/T 0169).")] = None,
                      business_code: Annotated[str | None, typer.Option(help="Regulator's business code.")] = None,
                      reason_code: Annotated[str | None, typer.Option(help="Regulator's reason code.")] = None,
+                     redress_amount: Annotated[str | None, typer.Option(
+                         help="With monetary relief: the money given, e.g. 300.00.")] = None,
+                     redress_currency: Annotated[str, typer.Option(help="Its ISO currency code.")] = "CNY",
+                     redress_for: Annotated[str, typer.Option(help="What the money is for.")] = "",
                      codes_as_proposed: Annotated[bool, typer.Option(
                          help="Confirm the regulator's codes the analyse stage proposed (`show` lists them) for any "
                               "not given.")] = False,
@@ -143,6 +156,8 @@ def propose_response(complaint_id: Id,
     if not body:
         raise typer.BadParameter("give --text or --file")
     parts = {"finding": finding.value, "relief": relief.value, "facts": facts, "basis": basis, "reasons": reasons}
+    if redress_amount is not None:
+        parts |= {"redress_amount": redress_amount, "redress_currency": redress_currency, "redress_for": redress_for}
     codes = {"channel_code": channel_code, "business_code": business_code, "reason_code": reason_code}
     if codes_as_proposed:
         proposed = ComplaintState.model_validate(request("GET", f"/v1/complaints/{complaint_id}")).codes

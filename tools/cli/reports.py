@@ -7,7 +7,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from complaints.files import FileExists, open_private
+from complaints.files import FileExists, open_private, open_private_bytes
 from tools.cli.app import Force, app
 from tools.cli.client import request
 from tools.cli.common import JsonFlag, emit, fail
@@ -98,3 +98,36 @@ def export(month: Annotated[str, typer.Option(help="e.g. 2026-10: complaints rec
         fail(str(e))
     count = max(len(text.splitlines()) - 1, 0)
     console.print(f"wrote {count} complaints to [bold]{path}[/]" + (" [red](unmasked)[/]" if unmasked else ""))
+
+
+@report_app.command("quarterly")
+def report_quarterly(quarter: Annotated[str, typer.Argument(help="e.g. 2026Q4")],
+                     out: Annotated[Path | None, typer.Option(
+                         help="Write the return here: .xlsx or .csv by its suffix.")] = None,
+                     force: Force = False, json: JsonFlag = False) -> None:
+    """The quarterly statistics return: complaints by the regulator's codes and branch, decided within 15/30/60
+    days, findings, reviews, redress (JSON, or a CSV / XLSX file)."""
+    if out is not None:
+        fmt = out.suffix.lstrip(".").lower()
+        if fmt not in ("csv", "xlsx"):
+            fail(f"{out}: the return is written as .csv or .xlsx")
+        if out.exists() and not force:
+            fail(str(FileExists(out)))
+        with console.status(f"fetching the {quarter} return…"):
+            body = request("GET", f"/v1/returns/quarterly/{quarter}", params={"format": fmt}, raw=True).content
+        try:
+            with open_private_bytes(out, force) as f:
+                f.write(body)
+        except FileExistsError as e:
+            fail(str(e))
+    data = request("GET", f"/v1/returns/quarterly/{quarter}")
+    if json:
+        emit(data, True)
+        return
+    t = data["total"]
+    share = "—" if data["upheld_share"] is None else f"{data['upheld_share']:.1%}"
+    console.print(f"return {data['quarter']} ({data['code_table']}): received {t['received']} "
+                  f"({t['unconfirmed']} codes unconfirmed) · decided {t['decided']} (within 15/30/60 days "
+                  f"{t['within_15d']}/{t['within_30d']}/{t['within_60d']}, later {t['later']}) · upheld {share} · "
+                  f"reviews {t['reviews']} (revised {t['reviews_revised']}) · redress {t['redress_lines']} lines, "
+                  f"{t['redress_cny']} CNY" + (f" → [bold]{out}[/]" if out else ""))
