@@ -148,6 +148,19 @@ class Redress(_Section):
         return limit is None or amount > limit
 
 
+class Problems(_Section):
+    """Problems and their corrective actions (溯源整改): the improvement plan within `plan` of opening (the
+    quality manual's Level II: 3 working days), and the effect measured `checks_days` after the actions are
+    done against `before_days` before opening (problems/effect.py says how)."""
+    plan: Duration = "3wd"
+    checks_days: list[int] = Field(default_factory=lambda: [30, 60, 90], min_length=1, max_length=6)
+    before_days: int = Field(default=90, ge=7, le=365)
+    alpha: float = Field(default=0.05, gt=0, lt=0.5)
+    material: float = Field(default=0.8, gt=0, lt=1)   # a fall smaller than 20% is not an effect
+    target: float = Field(default=0.5, gt=0, lt=1)     # a fix halves its complaints at least
+    min_total: int = Field(default=10, ge=1)
+
+
 class LookBack(_Section):
     share: float = Field(default=0.10, gt=0, le=1)
     revisit: Duration = "5wd"
@@ -261,6 +274,7 @@ class Policy(_Section):
     regulatory: Regulatory = Regulatory()
     review: Review = Review()
     redress: Redress = Redress()
+    problems: Problems = Problems()
     repeats: Repeats = Repeats()
     lookback: LookBack = LookBack()
     records: Records = Records()
