@@ -88,6 +88,20 @@ REASONS: dict[str, tuple[str, str]] = {
                          "赔付金额 {amount} 超过授权限额，须先经第二人审批（已审批：{approved}）"),
     "own_redress": ("{actor} handles or decides this complaint: the redress is approved by someone else",
                     "{actor} 经办或决定本投诉，赔付须由其他人审批"),
+    "problem_over": ("problem {problem} is {problem_status}: it takes no more messages",
+                     "问题 {problem} 状态为「{problem_status}」，不再受理"),
+    "unknown_cause": ("root cause '{cause}' is not in the bank's table; one of: {known}",
+                      "「{cause}」不在根因表中，请从列表中选择"),
+    "too_many_actions": ("a problem has at most {limit} corrective actions", "一个问题最多 {limit} 项整改措施"),
+    "action_due_past": ("an action's due date is today or later, not {due}", "整改期限须为今天或以后，不能是 {due}"),
+    "plan_submitted": ("the improvement plan is already submitted", "整改计划已提交"),
+    "plan_incomplete": ("the improvement plan needs a root cause and at least one open corrective action",
+                        "整改计划须包含根因和至少一项未完成的整改措施"),
+    "no_action": ("no corrective action {action} (known: {known})", "没有整改措施 {action}（现有：{known}）"),
+    "action_done": ("corrective action {action} is already done", "整改措施 {action} 已完成"),
+    "plan_first": ("the improvement plan is submitted first; then its actions are done",
+                   "请先提交整改计划，再完成整改措施"),
+    "too_many_linked": ("a problem names at most {limit} complaints", "一个问题最多关联 {limit} 件投诉"),
     "no_redress": ("no redress {id} in the ledger", "赔付台账中没有 {id}"),
     "redress_status": ("redress {id} is {status}: it cannot be marked so now", "赔付 {id} 当前为「{status}」，不能如此登记"),
     "unknown_code": ("{field} '{value}' is not in the regulator's code table; one of: {known}",
@@ -151,7 +165,7 @@ SCRIPT: dict[str, tuple[str, str]] = {
 _KINDS = {"message": "message", "stage": "stage", "stages": "stage", "department": "department",
           "own_department": "department", "status": "work_order_status", "outcome": "outcome", "role": "role",
           "part": "script_part", "incident_status": "incident_status", "why_recused": "recusal",
-          "relief": "relief"}
+          "relief": "relief", "problem_status": "problem_status"}
 
 
 class Reason(str):

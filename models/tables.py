@@ -107,6 +107,51 @@ class RedressRow(SQLModel, table=True):
     reversed_reason: str | None = None
 
 
+class ProblemRow(SQLModel, table=True):
+    """A problem as its workflow last wrote it (workflows/problem.py): the lists, the dashboard's figures."""
+    __tablename__ = "problem"
+
+    id: str = Field(primary_key=True)
+    title: str
+    source: str
+    source_ref: str = ""
+    pattern: str                       # JSON of models.problems.Pattern
+    status: str = Field(index=True)
+    opened_by: str
+    opened_at: datetime = Field(index=True)
+    plan_due: datetime
+    plan_breached: bool = False
+    planned_at: datetime | None = None
+    root_cause: str | None = None
+    linked: int = 0
+    done_at: datetime | None = None
+    verdict: str | None = None
+    reopened: int = 0
+    surface_fix: str = ""              # departments flagged, comma-separated
+    version: int = 0
+
+
+class ProblemActionRow(SQLModel, table=True):
+    """A problem's corrective action: a department's to do by a date (its inbox and the overdue count)."""
+    __tablename__ = "problem_action"
+
+    id: str = Field(primary_key=True)  # <problem>/<action>
+    problem_id: str = Field(index=True)
+    department: str = Field(index=True)
+    what: str
+    due: date
+    done_at: datetime | None = None
+    breached: bool = False
+
+
+class ProblemLink(SQLModel, table=True):
+    """A complaint a problem explains."""
+    __tablename__ = "problem_link"
+
+    problem_id: str = Field(primary_key=True)
+    complaint_id: str = Field(primary_key=True, index=True)
+
+
 class LegalHold(SQLModel, table=True):
     """A complaint whose records must outlive retention (a dispute, litigation, the regulator's request)."""
     __tablename__ = "legal_hold"

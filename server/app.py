@@ -16,6 +16,7 @@ from api.routes import (
     complaints,
     customer_links,
     departments,
+    improvement,
     incidents,
     operations,
     reads,
@@ -57,7 +58,7 @@ def create_app(ctx: Context) -> FastAPI:
                                          f"the request body is over {ctx.settings.max_body_bytes} bytes")
 
     for module in (auth, complaints, departments, reads, supervision, operations, incidents, records, reviews,
-                   referrals, customer_links, redress, returns):
+                   referrals, customer_links, redress, returns, improvement):
         app.include_router(module.router)
     install_workbench(app)
     app.state.metrics = metrics.registry(ctx.engine)

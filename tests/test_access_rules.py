@@ -48,7 +48,8 @@ SPEC: dict[Can, set[Role]] = {
     Can.KEY_IN: {H}, Can.LIST: {H, G, RV, SV}, Can.READ_COMPLAINT: {H, G, RV, SV}, Can.SEE_ALL: {RV, SV},
     Can.UNMASK: {SV}, Can.EXPORT: {SV}, Can.REPORTS: {SV}, Can.SUPERVISE: {RV, SV}, Can.RUN_LOOKBACK: {SV, OP},
     Can.LOOKBACK: {H, G, SV}, Can.ANY_INBOX: {SV}, Can.INCIDENTS: {H, G, SV}, Can.HOLD: {SV},
-    Can.REFERRAL: {H, SV}, Can.REFERRAL_APPROVE: {SV}, Can.REVOKE_LINKS: {SV}, Can.REDRESS: {SV}, Can.RETURNS: {SV},
+    Can.REFERRAL: {H, SV}, Can.REFERRAL_APPROVE: {SV}, Can.REVOKE_LINKS: {SV}, Can.REDRESS: {SV}, Can.RETURNS: {SV}, Can.PROBLEMS: {SV},
+    Can.PROBLEMS_READ: {H, G, RV, SV},
 }
 
 

@@ -14,6 +14,7 @@ from activities.complaint import ComplaintActivities
 from activities.delivery import DeliveryActivities
 from activities.incidents import IncidentActivities
 from activities.lookback import LookBackActivities
+from activities.problems import ProblemActivities
 from activities.reconcile import ReconcileActivities
 from activities.retention import RetentionActivities
 from classifier import configured
@@ -28,12 +29,13 @@ from workflows.complaint import ComplaintWorkflow
 from workflows.incident import IncidentWatchWorkflow, IncidentWorkflow
 from workflows.lookback import LookBackWorkflow, RevisitWorkflow
 from workflows.outbox import OutboxWorkflow
+from workflows.problem import ProblemWorkflow
 from workflows.reconcile import ReconcileWorkflow
 from workflows.retention import RetentionWorkflow
 
 log = structlog.get_logger()
 WORKFLOWS = [ComplaintWorkflow, LookBackWorkflow, RevisitWorkflow, ReconcileWorkflow, OutboxWorkflow, IncidentWorkflow,
-             IncidentWatchWorkflow, RetentionWorkflow]
+             IncidentWatchWorkflow, RetentionWorkflow, ProblemWorkflow]
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -61,6 +63,7 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
     out = DeliveryActivities(engine, settings, cipher)
     inc = IncidentActivities(engine, policy, cipher, wclient)
     kept = RetentionActivities(engine, policy)
+    prob = ProblemActivities(engine)
     return Worker(
         wclient,
         task_queue=settings.task_queue,
@@ -70,7 +73,8 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
                     look.resolve_month, look.sample_lookback, look.start_revisits, look.summarise_lookback,
                     look.record_revisit, look.recurrence_intake, recon.reconcile, out.pending, out.deliver, out.failed,
                     inc.scan_intake, inc.link_scan, inc.record_incident, inc.incident_notice, inc.propose_to_linked,
-                    inc.announce_to_linked, inc.hand_over, inc.split_off, kept.erase_expired],
+                    inc.announce_to_linked, inc.hand_over, inc.split_off, kept.erase_expired,
+                    prob.record_problem, prob.problem_notice, prob.measure_problem],
         activity_executor=ThreadPoolExecutor(max_workers=settings.max_concurrent_activities),
         max_concurrent_activities=settings.max_concurrent_activities,
         max_cached_workflows=settings.max_cached_workflows,

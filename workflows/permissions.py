@@ -112,6 +112,8 @@ class Can(StrEnum):
     REVOKE_LINKS = "withdrawing the links to a customer's page"
     REDRESS = "the redress ledger: reading it, marking money paid or reversed"
     RETURNS = "the regulator's returns and the annual disclosure"
+    PROBLEMS = "opening a problem (a root cause to trace and fix)"
+    PROBLEMS_READ = "problems and their corrective actions"
 
 
 H, G, RV, SV, OP = Role.HANDLER, Role.DEPARTMENT_AGENT, Role.REVIEWER, Role.SUPERVISOR, Role.OPERATOR
@@ -133,7 +135,9 @@ MAY: dict[Can, frozenset[Role]] = {
     Can.REFERRAL_APPROVE: frozenset({SV}),     # never the person who prepared it
     Can.REVOKE_LINKS: frozenset({SV}),
     Can.REDRESS: frozenset({SV}),              # never on a line they decided (api/redress.py)
-    Can.RETURNS: frozenset({SV}),         # a phone lost, a link forwarded: the next message brings a new one
+    Can.RETURNS: frozenset({SV}),
+    Can.PROBLEMS: frozenset({SV}),
+    Can.PROBLEMS_READ: frozenset({H, G, RV, SV}),  # a department does its actions; who sends what: the workflow         # a phone lost, a link forwarded: the next message brings a new one
 }
 
 # Keyed in by staff (the counter, the hotline agent, the mailroom, the reception day, a regulator's letter);
