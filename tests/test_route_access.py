@@ -12,6 +12,7 @@ import pytest
 
 from api.identity import CSRF_COOKIE, SESSION_COOKIE
 from models.incidents import INCIDENT_MESSAGES
+from models.problems import PROBLEM_MESSAGES
 from tests.api_support import PASSWORD
 from tests.conftest import eventually
 from workflows.contract import MESSAGES
@@ -66,6 +67,13 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("GET", "/v1/redress/{month}", ""): {"S001"},
     ("GET", "/v1/returns/quarterly/{quarter}", ""): {"S001"},
     ("GET", "/ui/reports/returns", ""): {"S001"},
+    ("POST", "/v1/problems", ""): {"S001"},
+    ("GET", "/v1/problems", ""): {"E207", "H801", "A601", "R010", "S001"},
+    ("GET", "/v1/problems/{problem_id}", ""): {"E207", "H801", "A601", "R010", "S001"},
+    ("GET", "/ui/problems", ""): {"E207", "H801", "A601", "R010", "S001"},
+    ("POST", "/ui/problems", ""): {"S001"},
+    ("GET", "/ui/problems/{problem_id}", ""): {"E207", "H801", "A601", "R010", "S001"},
+    ("POST", "/ui/problems/{problem_id}/act/{name}", ""): {"E207", "H801", "A601", "R010", "S001"},
     ("POST", "/v1/redress/{redress_id}/paid", ""): {"S001"},
     ("POST", "/v1/redress/{redress_id}/reversed", ""): {"S001"},
     ("POST", "/v1/lookbacks/{month}/run", ""): {"S001", "O001", "O002"},
@@ -124,6 +132,8 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
 }
 for _name in INCIDENT_MESSAGES:  # past the door: the incident itself says who may send which
     EXPECTED[("POST", f"/v1/incidents/{{incident_id}}/{_name}", "")] = {"E207", "H801", "A601", "S001"}
+for _name in PROBLEM_MESSAGES:  # past the door: the problem itself says who may send which
+    EXPECTED[("POST", f"/v1/problems/{{problem_id}}/{_name}", "")] = {"E207", "H801", "A601", "R010", "S001"}
 for _name in MESSAGES:
     EXPECTED[("POST", f"/v1/complaints/{{complaint_id}}/{_name}", "")] = (
         PEOPLE if _name in STAFF_MESSAGES else {"hotline"} if _name != "customer_info_received" else
@@ -200,7 +210,8 @@ def concrete(path: str, cid: str) -> str:
                                            "incident_id": "INC-202601010000-abcdef",
                                            "token": "HL0000000001.zz.0.AAAAAAAAAAAAAAAAAAAAAA",
                                            "upload_id": "up_aaaaaaaaaaaaaaaaaaaa",
-                                           "redress_id": f"{cid}-R1", "quarter": "2026Q4"}[m.group(1)], path)
+                                           "redress_id": f"{cid}-R1", "quarter": "2026Q4",
+                                           "problem_id": "PRB-20260101-abcdef"}[m.group(1)], path)
 
 
 def body_for(method: str, path: str, query: str) -> dict:
@@ -216,6 +227,10 @@ def body_for(method: str, path: str, query: str) -> dict:
     if "referral" in path:
         field = "via" if path.endswith("/sent") else "focus"
         return {"json": {field: "x"}} if path.startswith("/v1") else {"data": {field: "x"}}
+    if path in ("/v1/problems", "/ui/problems"):
+        body = {"title": "x", "business_type": "loans"}
+        return {"json": {"title": "x", "pattern": {"business_type": "loans"}}} if path.startswith("/v1") else \
+            {"data": body}
     if path.startswith("/v1/redress/"):
         return {"json": {"reference": "PAY-1"} if path.endswith("/paid") else {"reason": "returned"}}
     if path.endswith("/review"):

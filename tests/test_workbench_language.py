@@ -16,7 +16,7 @@ SNAKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 ENGLISH = re.compile(r"\b[A-Za-z]{3,}\b")
 CJK = re.compile(r"[\u3400-\u9fff]")
 # Words a Chinese page may show in Latin letters: the bank's own abbreviations and the zone's name.
-LATIN_OK = {"VIP", "CSV", "Asia", "Shanghai", "III"}
+LATIN_OK = {"VIP", "CSV", "XLSX", "PDF", "CNY", "Asia", "Shanghai", "III"}  # formats and currencies read alike
 # What people typed, and the other language's switch, are not the page's own words.
 VISIBLE = """() => { const root = document.body.cloneNode(true);
     root.querySelectorAll('.said, [lang]:not(html), script, style, textarea, input, option:not(:checked)')
@@ -25,7 +25,7 @@ VISIBLE = """() => { const root = document.body.cloneNode(true);
     return root.innerText; }"""
 
 
-REFERENCES = re.compile(r"INC-\d{12}-[0-9a-f]{6}")  # an incident's reference, as a complaint's is a reference
+REFERENCES = re.compile(r"INC-\d{12}-[0-9a-f]{6}|PRB-\d{8}-[0-9a-f]{6}")  # an incident's or a problem's reference
 
 
 def strangers(text: str, lang: str) -> list[str]:

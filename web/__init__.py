@@ -13,6 +13,7 @@ def install(app) -> None:
         customer_pages,
         desk_pages,
         incident_pages,
+        problem_pages,
         record_pages,
         referral_pages,
         return_pages,
@@ -21,7 +22,7 @@ def install(app) -> None:
     from web.common import HERE, LoginRequired, to_login
 
     for module in (auth_pages, sso_pages, complaint_pages, desk_pages, incident_pages, record_pages, referral_pages,
-                   return_pages, customer_pages):
+                   return_pages, problem_pages, customer_pages):
         app.include_router(module.router)
     app.mount("/ui/static", StaticFiles(directory=HERE / "static"), name="static")
     app.add_exception_handler(LoginRequired, to_login)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api import lookbacks, service
+from api import improvement, lookbacks, service
 from api.access import allowed
 from api.context import Context, context
 from api.idempotency import message_id
@@ -150,8 +150,10 @@ async def dashboard(request: Request, month: Annotated[str | None, Query(pattern
         d = await run_in_threadpool(db.compute, ctx.engine, month, policy.timezone, policy.commitment)
     except ValueError as e:
         raise Problem(422, "invalid", str(e)) from None
+    today = datetime.now(UTC).astimezone(ZoneInfo(policy.timezone)).date()
+    problems = await run_in_threadpool(improvement.figures, ctx.engine, today)
     return render(request, "dashboard.html", principal, ctx, d=d.model_dump(mode="json"), month=month,
-                  latest=latest if latest != month else None)
+                  latest=latest if latest != month else None, problems=problems)
 
 
 @router.get("/lookback", response_class=HTMLResponse)
