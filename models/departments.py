@@ -25,6 +25,9 @@ class Department(BaseModel):
     # The higher-level unit that reviews this department's decisions when a customer asks (核查); none given:
     # the registry's first head-office department.
     parent: str | None = Field(default=None, pattern=ID)
+    # The region it belongs to, as the annual disclosure groups complaints (a branch's city, a province);
+    # none given: its own name.
+    region: str | None = Field(default=None, max_length=64)
 
     def name(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh

@@ -34,6 +34,8 @@ TINY = {
     "business_type.py": (["--help"], "usage"),
     "classifier.py": (["--help"], "usage"),
     "regulator_codes.py": (["--split", "tune", "--misses"], "all three"),
+    "problem_traffic.py": (["--out", "{tmp}/year.jsonl", "--problems", "12"], "wrote 12"),
+    "problems_effect.py": (["bench/data/problems/year-2026.jsonl"], "effective on a surface fix"),
     "emergency.py": (["--help"], "usage"),
     "emergency_set.py": (["--out", "{tmp}/cases.csv"], "wrote"),
     "incident_workflows.py": (["{tmp}/m.jsonl", "--speed", "60", "--before", "5", "--after", "10"], "workflows:"),

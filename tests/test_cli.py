@@ -206,3 +206,24 @@ async def test_login_with_the_banks_provider_token_read_from_standard_input(cli_
     expired = api.provider.token(expires_in=timedelta(minutes=-5))
     out = await complaints(env, "login", "--token", stdin=expired + "\n")
     assert out.returncode == 2 and "expired" in out.stderr and not (tmp_path / "session.json").exists()
+
+
+async def test_a_supervisor_s_returns_ledger_and_problems_from_the_command_line(cli_env, tmp_path):
+    sup = {**cli_env, "COMPLAINTS_SESSION_FILE": str(tmp_path / "s001.json")}
+    out = await complaints(sup, "login", "--user", "S001", stdin=PASSWORD + "\n")
+    assert out.returncode == 0, out.stderr
+    out = await complaints(sup, "report", "quarterly", "2017Q2", "--out", str(tmp_path / "q.xlsx"))
+    assert out.returncode == 0, out.stderr
+    assert "return 2017Q2" in out.stdout and (tmp_path / "q.xlsx").read_bytes()[:2] == b"PK"
+    assert oct((tmp_path / "q.xlsx").stat().st_mode & 0o777) == "0o600"
+    again = await complaints(sup, "report", "quarterly", "2017Q2", "--out", str(tmp_path / "q.xlsx"))
+    assert again.returncode == 1 and "exists" in again.stderr  # kept unless --force
+    wrong = await complaints(sup, "report", "quarterly", "2017Q2", "--out", str(tmp_path / "q.pdf"))
+    assert wrong.returncode == 1 and ".csv or .xlsx" in wrong.stderr
+    out = await complaints(sup, "report", "disclosure", "2016", "--out", str(tmp_path / "d"), "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["year"]["year"] == 2016 and (tmp_path / "d" / "disclosure-2016.pdf").exists()
+    out = await complaints(sup, "redress", "ledger", "2026-12", "--json")
+    assert out.returncode == 0 and "totals" in json.loads(out.stdout)
+    out = await complaints(sup, "problems", "list", "--json")
+    assert out.returncode == 0 and isinstance(json.loads(out.stdout), list)

@@ -183,3 +183,50 @@ async def test_the_return_through_the_api_and_on_the_workbench(api, engine):
         assert r.status_code == 422
         r = await h.get(f"/v1/returns/quarterly/{QUARTER}", headers=await api.as_("E207"))
         assert r.status_code == 403
+
+
+def test_the_annual_disclosure_counts_each_year_beside_the_one_before(engine, tmp_path):
+    """Two years of rows: each year's figures recomputed here; the page and the PDF made from them."""
+    from models.departments import load
+    from reports import disclosure
+
+    rng = random.Random(2015)
+    prefix = f"ds{uuid.uuid4().hex[:6]}"
+    rows = []
+    for year, n in ((2015, 14), (2016, 9)):
+        start, end = disclosure.year_bounds(year, TZ)
+        for _ in range(n):
+            at = start + timedelta(seconds=rng.uniform(0, (end - start).total_seconds() - 86400 * 40))
+            decided = {"decided_at": at + timedelta(days=rng.choice([3, 20])),
+                       "finding": rng.choice(["upheld", "not_upheld"])} if rng.random() < 0.6 else {}
+            rows.append(_row(rng, prefix, at, **decided))
+    rows.append(_row(rng, prefix, disclosure.year_bounds(2016, TZ)[0] + timedelta(days=2),
+                     review_of=rows[0].id, review_outcome="upheld"))
+    ids = [r.id for r in rows]
+    with Session(engine) as session:
+        session.add_all(rows)
+        session.commit()
+    with Session(engine) as session:
+        rows = list(session.exec(select(ComplaintRow).where(col(ComplaintRow.id).in_(ids))).all())
+    got = disclosure.compute(engine, 2016, TZ, TABLE, load(None))
+    for figures in (got.year, got.previous):
+        start, end = disclosure.year_bounds(figures.year, TZ)
+
+        def within(at, start=start, end=end):
+            return at is not None and start <= _utc(at) < end
+
+        mine = [r for r in rows if within(r.received_at) and r.review_of is None]
+        decided = [r for r in rows if within(r.decided_at) and r.review_of is None]
+        assert figures.received >= len(mine) and figures.reviews >= (figures.year == 2016)
+        for code in {r.code_business for r in mine}:
+            assert figures.by_business[code] >= sum(1 for r in mine if r.code_business == code)
+        assert figures.decided >= len(decided) and figures.decided_within_15d >= \
+            sum(1 for r in decided if _utc(r.decided_at) - _utc(r.received_at) <= timedelta(days=15))
+        assert sum(figures.by_business.values()) == sum(figures.by_region.values()) == figures.received
+        for department in (f"{prefix}-a", f"{prefix}-b"):  # this test's own: exact (an unregistered one: its id)
+            assert figures.by_region.get(department, 0) == sum(1 for r in mine if r.department == department)
+    png = disclosure.chart(got, TABLE, tmp_path / "chart.png")
+    page = disclosure.page(got, TABLE, png)
+    assert "2016年度消费投诉情况" in page and "按业务类别" in page and "data:image/png;base64," in page
+    assert f"<td>{got.year.received}</td>" in page and f"<td>{got.previous.received}</td>" in page
+    assert disclosure.pdf(got, TABLE, png)[:5] == b"%PDF-"

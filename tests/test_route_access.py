@@ -66,6 +66,7 @@ EXPECTED: dict[tuple[str, str, str], set[str]] = {
     ("GET", "/v1/exports/{month}.csv", "unmasked=true"): {"S001"},
     ("GET", "/v1/redress/{month}", ""): {"S001"},
     ("GET", "/v1/returns/quarterly/{quarter}", ""): {"S001"},
+    ("GET", "/v1/returns/disclosure/{year}", ""): {"S001"},
     ("GET", "/ui/reports/returns", ""): {"S001"},
     ("POST", "/v1/problems", ""): {"S001"},
     ("GET", "/v1/problems", ""): {"E207", "H801", "A601", "R010", "S001"},
@@ -211,7 +212,7 @@ def concrete(path: str, cid: str) -> str:
                                            "token": "HL0000000001.zz.0.AAAAAAAAAAAAAAAAAAAAAA",
                                            "upload_id": "up_aaaaaaaaaaaaaaaaaaaa",
                                            "redress_id": f"{cid}-R1", "quarter": "2026Q4",
-                                           "problem_id": "PRB-20260101-abcdef"}[m.group(1)], path)
+                                           "problem_id": "PRB-20260101-abcdef", "year": "2026"}[m.group(1)], path)
 
 
 def body_for(method: str, path: str, query: str) -> dict:

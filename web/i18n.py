@@ -59,6 +59,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "problem_event.measured": ("效果评估", "effect measured"), "problem_event.reopened": ("整改无效，重新整改", "not effective: reopened"),
     "problem_event.plan_breached": ("整改计划超时", "plan overdue"), "problem_event.action_breached": ("整改措施逾期", "action overdue"),
     "problem_event.link": ("关联投诉", "complaints linked"), "problem_event.close": ("关闭", "closed"),
+    "disclosure": ("年度投诉情况披露", "Annual complaints disclosure"),
+    "disclosure_page": ("查看披露页面（与上年比较）", "The disclosure page (beside the year before)"),
     "returns": ("监管报表", "Returns"), "returns_title": ("投诉统计季报", "Quarterly complaint statistics return"),
     "quarter": ("季度", "Quarter"), "download": ("下载", "Download"), "returns_cells": ("按编码与承办机构统计", "By code and branch"),
     "return_received": ("受理投诉", "Complaints received"), "return_unconfirmed": ("其中编码待确认", "of which codes not yet confirmed"),

@@ -1,5 +1,5 @@
 """The regulator's returns through the API: the quarterly statistics return (reports/returns.py) as JSON, CSV or
-XLSX."""
+XLSX, and the annual public disclosure (reports/disclosure.py) as JSON, HTML or PDF."""
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -41,4 +41,31 @@ async def quarterly(request: Request, quarter: str = QUARTER, format: Literal["j
 
     response = await run_in_threadpool(build)
     request.state.outcome = f"quarterly return {quarter} as {format}"
+    return response
+
+
+@router.get("/disclosure/{year}", summary="The annual public disclosure, beside the year before (JSON, HTML or PDF)")
+async def disclosure(request: Request, year: int = Path(ge=2000, le=2100),
+                     format: Literal["json", "html", "pdf"] = "json", principal: Principal = Depends(RETURNS),
+                     ctx: Context = Depends(context)) -> Response:
+    import tempfile
+    from pathlib import Path as FsPath
+
+    from reports import disclosure as dc
+
+    table = ctx.settings.code_table()
+
+    def build() -> Response:
+        got = dc.compute(ctx.engine, year, ctx.settings.policy().timezone, table, ctx.settings.departments())
+        if format == "json":
+            return JSONResponse(got.model_dump(mode="json"))
+        with tempfile.TemporaryDirectory() as out:
+            png = dc.chart(got, table, FsPath(out) / "chart.png")
+        if format == "html":
+            return Response(dc.page(got, table, png), media_type="text/html; charset=utf-8")
+        return Response(dc.pdf(got, table, png), media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="disclosure-{year}.pdf"'})
+
+    response = await run_in_threadpool(build)
+    request.state.outcome = f"annual disclosure {year} as {format}"
     return response

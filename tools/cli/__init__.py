@@ -3,7 +3,18 @@
 Each command group lives in a module of its own; importing them here registers their commands, in the
 order `--help` shows them."""
 from complaints.process import exit_now
-from tools.cli import access, cases, classifier, incidents, lookback, messages, redress, reports, system  # noqa: F401
+from tools.cli import (  # noqa: F401
+    access,
+    cases,
+    classifier,
+    incidents,
+    lookback,
+    messages,
+    problems,
+    redress,
+    reports,
+    system,
+)
 from tools.cli.app import app
 
 # The contract messages come after the commands above in `--help`.

@@ -131,3 +131,24 @@ def report_quarterly(quarter: Annotated[str, typer.Argument(help="e.g. 2026Q4")]
                   f"{t['within_15d']}/{t['within_30d']}/{t['within_60d']}, later {t['later']}) · upheld {share} · "
                   f"reviews {t['reviews']} (revised {t['reviews_revised']}) · redress {t['redress_lines']} lines, "
                   f"{t['redress_cny']} CNY" + (f" → [bold]{out}[/]" if out else ""))
+
+
+@report_app.command("disclosure")
+def report_disclosure(year: Annotated[int, typer.Argument(help="e.g. 2026")], out: OutDir = Path("reports-out"),
+                      json: JsonFlag = False) -> None:
+    """The annual public disclosure beside the year before: HTML (with its chart), PDF and JSON files."""
+    path = f"/v1/returns/disclosure/{year}"
+    with console.status(f"making the {year} disclosure…"):
+        data = request("GET", path)
+        out.mkdir(parents=True, exist_ok=True)
+        files = []
+        for fmt in ("html", "pdf"):
+            target = out / f"disclosure-{year}.{fmt}"
+            target.write_bytes(request("GET", path, params={"format": fmt}, raw=True).content)
+            files.append(target)
+    if json:
+        emit({**data, "files": [str(f) for f in files]}, True)
+        return
+    y, p = data["year"], data["previous"]
+    console.print(f"{year}: received {y['received']} (last year {p['received']}), decided {y['decided']}, "
+                  f"reviews {y['reviews']} → " + ", ".join(f"[bold]{f}[/]" for f in files))
