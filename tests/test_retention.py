@@ -5,13 +5,14 @@ through the API and on the complaint's page."""
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 from playwright.async_api import expect
 from sqlmodel import Session
 
 from complaints import retention
 from models.customer import CustomerUpload
-from models.tables import AuditEvent, ComplaintRow, LegalHold, Notification
+from models.tables import AuditEvent, ComplaintRow, LegalHold, Notification, RedressRow
 from tests.browser import signed_in
 from tests.conftest import rows
 from tests.test_front_door import LOST_CARD, intake_body, submitted_in_handle
@@ -34,6 +35,9 @@ def _with_trail(engine, cid: str) -> None:
                                  created_at=LONG_AGO, params=json.dumps({"cid": cid})))
         session.add(CustomerUpload(id=f"up_{cid.lower()}x", complaint_id=cid, form_key="k", place=0,
                                    media_type="image/png", size=3, content=b"png", received_at=LONG_AGO))
+        session.add(RedressRow(id=f"{cid}-R1", complaint_id=cid, department="operations", amount=Decimal("300.00"),
+                               currency="CNY", purpose="退还张三的年费", decided_at=LONG_AGO, decided_by="E1",
+                               status="reversed", reversed_at=LONG_AGO, reversed_by="S1", reversed_reason="张三销户"))
         session.commit()
 
 
@@ -62,6 +66,9 @@ async def test_the_sweep_erases_what_is_past_retention_and_keeps_what_is_held_or
     assert {(n.recipient, n.body) for n in rows(engine, Notification, complaint_id=due)} == \
         {(retention.ERASED, retention.ERASED)}
     assert rows(engine, CustomerUpload, complaint_id=due) == []  # the images sent on the customer's page go
+    money = rows(engine, RedressRow, complaint_id=due)[0]  # the amount and its dates are figures; the words go
+    assert (money.amount, money.decided_at, money.purpose, money.reversed_reason) == \
+        (Decimal("300.00"), money.decided_at, retention.ERASED, retention.ERASED) and money.decided_at is not None
     trail = {e.seq: e for e in rows(engine, AuditEvent, complaint_id=due)}
     assert trail[1].detail == retention.ERASED and trail[1].code_values == "{}" and trail[1].action == "add_note"
     assert trail[2].action == "stage" and trail[2].at == LONG_AGO  # what happened and when stays
@@ -70,6 +77,7 @@ async def test_the_sweep_erases_what_is_past_retention_and_keeps_what_is_held_or
         assert row.erased_at is None and row.customer_name == "张三" and row.text == "我的账户被冻结了"
         assert "张三" in rows(engine, AuditEvent, complaint_id=kept, seq=1)[0].detail
         assert len(rows(engine, CustomerUpload, complaint_id=kept)) == 1
+        assert rows(engine, RedressRow, complaint_id=kept)[0].purpose == "退还张三的年费"
 
     # Lifted, the hold no longer keeps it: the next sweep erases it too; a second sweep finds nothing twice.
     assert retention.release(engine, held)
