@@ -40,12 +40,14 @@ def problem_id_for(now: datetime, tz: str, message_id: str | None) -> str:
 
 
 async def open_problem(client: Client, body: OpenProblem, actor_id: str, policy: Policy, task_queue: str,
-                       message_id: str | None, now: datetime | None = None) -> Opened:
+                       message_id: str | None, now: datetime | None = None, causes: list[str] | None = None) -> Opened:
+    """Start the problem's workflow once (its id from the request's key); `causes`: the root-cause table's codes
+    it pins (the product's table when not given)."""
     now = now or datetime.now(UTC)
     pid = problem_id_for(now, policy.timezone, message_id)
     plan_due = calendar_for(policy.region, policy.timezone).deadline(now, policy.problems.plan)
     start = StartProblem(problem_id=pid, opened=body, opened_by=actor_id, opened_at=now, plan_due=plan_due,
-                         timezone=policy.timezone, rules=policy.problems, causes=list(root_causes()))
+                         timezone=policy.timezone, rules=policy.problems, causes=causes or list(root_causes()))
     try:
         await client.start_workflow(ProblemWorkflow.run, start, id=pid, task_queue=task_queue,
                                     id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)

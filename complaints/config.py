@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     complaints_departments: Path | None = None  # the bank's department registry (TOML); default models/departments.toml
     # The regulator's code table (JR/T 0169-2018, TOML); default the product's models/regulator_codes.toml
     code_table_file: Path | None = None
+    root_causes_file: Path | None = None  # the bank's root-cause table (TOML); default models/root_causes.toml
     complaints_key_file: Path | None = None  # payload encryption key; created on first run
     complaints_actor_key_file: Path | None = None  # seals the messages the API sends for a person; never the codec's
     codec_token: str | None = None        # the codec server's bearer token; default: a token file
@@ -106,7 +107,7 @@ class Settings(BaseSettings):
     sticky_timeout_seconds: float = 5.0
 
     @field_validator("data_dir", "complaints_key_file", "complaints_actor_key_file", "complaints_departments",
-                     "code_table_file", "codec_token_file", "complaints_session_file", "api_secret_file", "gateway_secret_file", "delivery_templates", "oidc_client_secret_file")
+                     "code_table_file", "root_causes_file", "codec_token_file", "complaints_session_file", "api_secret_file", "gateway_secret_file", "delivery_templates", "oidc_client_secret_file")
     @classmethod
     def _absolute(cls, v: Path | None) -> Path | None:
         # Resolved once, where the process starts: every message and error names the file it really uses.
@@ -172,6 +173,11 @@ class Settings(BaseSettings):
         registry = self.departments()
         return policy.model_copy(update={"departments": registry.ids, "head_office": registry.head_office,
                                          "codes": self.code_table().ids()})
+
+    def root_causes(self) -> dict[str, tuple[str, str]]:
+        from models.problems import root_causes
+
+        return root_causes(self.root_causes_file)
 
     def code_table(self):
         from models.codes import load

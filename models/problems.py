@@ -7,6 +7,7 @@ improvement plan (root cause and at least one action) is due within the policy's
 a durable clock that warns and breaches; so is each action. Once every action is done the workflow measures
 its effect (problems/effect.py) at each of the policy's checks; not effective at the last reopens it and
 flags a surface fix against the actions' departments."""
+import re
 import tomllib
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -232,9 +233,13 @@ class Notice(BaseModel):
     params: dict[str, Any] = {}
 
 
-@lru_cache(maxsize=1)
-def root_causes() -> dict[str, tuple[str, str]]:
-    """The bank's root-cause table: code -> (Chinese, English)."""
-    with ROOT_CAUSES.open("rb") as f:
+@lru_cache(maxsize=4)
+def root_causes(path: Path | None = None) -> dict[str, tuple[str, str]]:
+    """The bank's root-cause table (ROOT_CAUSES_FILE, else the product's): code -> (Chinese, English). A
+    problem pins the codes when it opens, so an edit never changes a running one's rules."""
+    with (path or ROOT_CAUSES).open("rb") as f:
         table = tomllib.load(f)
-    return {code: (v["zh"], v["en"]) for code, v in table["cause"].items()}
+    causes = {str(code): (str(v["zh"]), str(v["en"])) for code, v in table["cause"].items()}
+    if not causes or any(not re.fullmatch(LABEL[1:-1], code) for code in causes):
+        raise ValueError(f"{path or ROOT_CAUSES}: each [cause.<code>] has a code of a-z, 0-9 and _ (and zh, en)")
+    return causes

@@ -226,3 +226,16 @@ async def _when(client, pid, ready):
 
     s = await improvement.state(client, pid)
     return s if ready(s) else None
+
+
+def test_a_bank_s_root_cause_table_replaces_the_product_s_and_a_bad_one_is_refused(tmp_path):
+    from models.problems import root_causes
+
+    assert {"process", "system", "product_design", "staff_conduct", "third_party", "rule"} <= set(root_causes())
+    own = tmp_path / "causes.toml"
+    own.write_text('[cause.vendor_outage]\nzh = "外包商系统中断"\nen = "A vendor outage"\n', encoding="utf-8")
+    assert root_causes(own) == {"vendor_outage": ("外包商系统中断", "A vendor outage")}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[cause."Bad Code"]\nzh = "x"\nen = "x"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="each \\[cause.<code>\\] has a code"):
+        root_causes(bad)

@@ -18,7 +18,7 @@ from api.identity import Principal
 from api.problems import Problem
 from api.service import ComplaintError
 from models.errors import explain
-from models.problems import PROBLEM_ID, PROBLEM_MESSAGES, OpenProblem, ProblemState, root_causes
+from models.problems import PROBLEM_ID, PROBLEM_MESSAGES, OpenProblem, ProblemState
 from models.requests import with_actor, without_actor
 from web.common import render, viewer
 from workflows.permissions import Can, can_refusal
@@ -51,7 +51,7 @@ async def _list(request: Request, ctx: Context, principal: Principal, typed: dic
     figures = await run_in_threadpool(improvement.figures, ctx.engine, today)
     return render(request, "problems.html", principal, ctx, status=status, rows=rows, figures=figures, typed=typed,
                   error=error, may_open=can_refusal(principal, Can.PROBLEMS) is None, choices=_choices(ctx),
-                  causes=root_causes())
+                  causes=ctx.settings.root_causes())
 
 
 @router.post("/problems", response_class=HTMLResponse)
@@ -68,23 +68,24 @@ async def open_problem(request: Request, principal: Principal = Depends(allowed(
         return await _list(request, ctx, principal, typed, error=explain(e), status=422)
     got = await improvement.open_problem(ctx.client, body, principal.id, ctx.settings.policy(),
                                          ctx.settings.task_queue,
-                                         message_id(principal, request.headers.get("Idempotency-Key")))
+                                         message_id(principal, request.headers.get("Idempotency-Key")),
+                                         causes=list(ctx.settings.root_causes()))
     request.state.outcome = f"problem {got.problem_id} opened"
     return Response(status_code=204, headers={"HX-Redirect": f"/ui/problems/{got.problem_id}"})
 
 
-def _offered(name: str, principal: Principal, s: ProblemState, today: date) -> bool:
+def _offered(name: str, principal: Principal, s: ProblemState, today: date, causes: list[str]) -> bool:
     """A form is shown only when its sender and the problem's state allow it (the content is checked on send)."""
     open_action = next((a.id for a in s.actions if a.done_at is None and
                         (principal.actor.role.value == "supervisor" or a.department == principal.actor.department)),
                        None)
     probes: dict[str, dict[str, Any]] = {
-        "set_root_cause": {"code": next(iter(root_causes())), "note": "·"},
+        "set_root_cause": {"code": causes[0], "note": "·"},
         "add_action": {"what": "·", "department": principal.actor.department or "x1", "due": today},
         "complete_action": {"action_id": open_action or "A99", "note": "·"},
         "link": {"complaint_ids": ["AP0000000000"]}, "close": {"reason": "·"}}
     msg = PROBLEM_MESSAGES[name].model_validate({"actor": principal.actor.model_dump(), **probes.get(name, {})})
-    return problem_refusal(name, msg, s, list(root_causes()), today) is None
+    return problem_refusal(name, msg, s, causes, today) is None
 
 
 async def _page(request: Request, ctx: Context, principal: Principal, problem_id: str, *, body_only: bool = False,
@@ -95,10 +96,11 @@ async def _page(request: Request, ctx: Context, principal: Principal, problem_id
         raise Problem(404 if e.kind == "not-found" else 503, e.kind, str(e)) from None
     today = datetime.now(UTC).astimezone(ZoneInfo(s.timezone)).date()
     offered_complaints = await run_in_threadpool(improvement.offered, ctx.engine, s)
-    forms = [n for n in PROBLEM_MESSAGES if _offered(n, principal, s, today)]
+    causes = ctx.settings.root_causes()
+    forms = [n for n in PROBLEM_MESSAGES if _offered(n, principal, s, today, list(causes))]
     return render(request, "problem_body.html" if body_only else "problem.html", principal, ctx, status=status,
                   s=s, forms=forms, offered=offered_complaints, flash=flash, error=error, typed=typed or {},
-                  causes=root_causes(), today=today.isoformat(), now=datetime.now(UTC))
+                  causes=causes, today=today.isoformat(), now=datetime.now(UTC))
 
 
 @router.get("/problems/{problem_id}", response_class=HTMLResponse)

@@ -49,7 +49,8 @@ class Live(BaseModel):
 async def open_problem(request: Request, body: OpenProblem, principal: Principal = Depends(OPEN),
                        ctx: Context = Depends(context), idempotency_key: str | None = IDEMPOTENCY_KEY) -> JSONResponse:
     got = await improvement.open_problem(ctx.client, body, principal.id, ctx.settings.policy(),
-                                         ctx.settings.task_queue, message_id(principal, idempotency_key))
+                                         ctx.settings.task_queue, message_id(principal, idempotency_key),
+                                         causes=list(ctx.settings.root_causes()))
     request.state.outcome = f"problem {got.problem_id} {'opened' if got.created else 'opened before'}"
     return JSONResponse({"problem_id": got.problem_id, "created": got.created},
                         status_code=201 if got.created else 200)
