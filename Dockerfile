@@ -12,6 +12,7 @@ COPY activities activities
 COPY workers workers
 COPY lookback lookback
 COPY incidents incidents
+COPY problems problems
 COPY reports reports
 COPY api api
 COPY web web

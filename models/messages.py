@@ -139,8 +139,9 @@ class ProposeResponse(Message, DecisionParts):
 
 
 class ApproveRedress(Message):
-    """A second person approves the money a decision will give, above the policy's limit: the decision may
-    then carry up to this amount in this currency. Never the complaint's owner, nor who sends the decision."""
+    """A supervisor, as the second person, approves the money a decision will give above the policy's limit:
+    the decision may then carry up to this amount in this currency. Never the complaint's owner, nor who sends
+    the decision."""
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
     currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
     note: str = NOTE

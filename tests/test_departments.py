@@ -58,7 +58,7 @@ async def test_the_door_refuses_a_work_order_to_nowhere_and_lists_the_registry(a
     assert nowhere.status_code == 422 and nowhere.json()["field"] == "department"
     assert "no department '信息科技部' is registered" in nowhere.json()["detail"]
     assert {"id": "it", "zh": "信息科技部", "en": "Information technology", "desk": True, "supervisor": None,
-            "head_office": False, "parent": None} in \
+            "head_office": False, "parent": None, "region": None} in \
         listed.json()["departments"]
     assert anonymous.status_code == 401
 

@@ -95,26 +95,29 @@ async def test_a_large_redress_approved_decided_paid_and_reversed_on_the_ledger(
     await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
     big = {**PARTS, "redress_amount": "8000", "redress_for": "退还误扣违约金"}
     with pytest.raises(service.ComplaintError, match="above the policy's limit"):
-        await service.send(client, cid, "propose_response", m.ProposeResponse(actor=SUPERVISOR, text=GOOD_RESPONSE,
+        await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE,
                                                                               **big))
-    await service.send(client, cid, "approve_redress", m.ApproveRedress(actor=REVIEWER_A, amount="8000"))
-    await service.send(client, cid, "propose_response", m.ProposeResponse(actor=SUPERVISOR, text=GOOD_RESPONSE,
+    with pytest.raises(service.ComplaintError, match="supervisor"):  # a reviewer reviews disposals, not money
+        await service.send(client, cid, "approve_redress", m.ApproveRedress(actor=REVIEWER_A, amount="8000"))
+    await service.send(client, cid, "approve_redress", m.ApproveRedress(actor=SUPERVISOR, amount="8000"))
+    await service.send(client, cid, "propose_response", m.ProposeResponse(actor=HANDLER, text=GOOD_RESPONSE,
                                                                           **big))
     await eventually(lambda: bool(rows(engine, RedressRow, complaint_id=cid)))
     line = rows(engine, RedressRow, complaint_id=cid)[0]
     assert (line.id, line.amount, line.approved_by, line.decided_by, line.status) == \
-        (f"{cid}-R1", Decimal("8000.00"), REVIEWER_A.id, SUPERVISOR.id, "approved")
+        (f"{cid}-R1", Decimal("8000.00"), SUPERVISOR.id, HANDLER.id, "approved")
     month = datetime.now(UTC).astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m")
     async with api.http() as h:
         sup = await api.as_("S001")
-        r = await h.post(f"/v1/redress/{cid}-R1/paid", json={"reference": "PAY-77"}, headers=sup)
-        assert r.status_code == 403 and r.json()["code"] == "own_redress"  # S001 decided it
-        # Another supervisor would pay it; here the ledger is marked as the database would be by one.
         from api import redress
 
-        paid = redress.mark_paid(engine, f"{cid}-R1", "PAY-77", "S002", datetime.now(UTC))
-        again = redress.mark_paid(engine, f"{cid}-R1", "PAY-77", "S002", datetime.now(UTC))
-        assert paid.status == again.status == "paid" and again.paid_at == paid.paid_at
+        with pytest.raises(Refused) as own:  # who decided it never marks it paid
+            redress.mark_paid(engine, f"{cid}-R1", "PAY-77", HANDLER.id, datetime.now(UTC))
+        assert own.value.reason.code == "own_redress"
+        r = await h.post(f"/v1/redress/{cid}-R1/paid", json={"reference": "PAY-77"}, headers=sup)
+        assert r.status_code == 200 and r.json()["paid_by"] == "S001"
+        again = await h.post(f"/v1/redress/{cid}-R1/paid", json={"reference": "PAY-77"}, headers=sup)
+        assert again.status_code == 200 and again.json()["paid_at"] == r.json()["paid_at"]  # the same mark
         with pytest.raises(Refused) as another:
             redress.mark_paid(engine, f"{cid}-R1", "PAY-78", "S002", datetime.now(UTC))
         assert another.value.status == 409 and another.value.reason.code == "redress_status"

@@ -330,7 +330,7 @@ MAY = {
     "cancel_work_order": {"owner", "supervisor"},
     "request_customer_info": {"owner", "supervisor"},
     "customer_info_received": {"intake", "customer", "owner"},
-    "approve_disposal": {"reviewer", "supervisor"}, "approve_redress": {"reviewer", "supervisor"},
+    "approve_disposal": {"reviewer", "supervisor"}, "approve_redress": {"supervisor"},
     "record_disposal": {"owner", "supervisor"},
     "incident_notice": {"supervisor"},
     "return_disposal": {"reviewer", "supervisor"},

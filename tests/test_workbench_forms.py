@@ -14,7 +14,9 @@ from tests.test_workbench_desk import FEES, failures
 # What a person would write in each field (selects take the first choice the page lists).
 VALUES = {"text": "已致电客户，核实了交易", "question": "请核实客户名下是否有分期", "answer": "已核实",
           "reason": "客户要求，已说明", "what": "身份证复印件", "note": "同意", "owner_id": "H502", "due": "24h",
-          "by": "某司法鉴定所", "result": "签名非本人所签"}
+          "by": "某司法鉴定所", "result": "签名非本人所签", "redress_amount": "300", "redress_currency": "CNY",
+          "redress_for": "退还误收年费", "amount": "300", "currency": "CNY", "facts": "已核实交易记录",
+          "basis": "《信用卡领用合约》", "reasons": "误收应退"}
 RESPONSE_LAST = ["propose_response", "approve_close"]  # they move the case on: sent when nothing else is left
 
 
@@ -41,7 +43,8 @@ async def _send_every_action(page, cid: str) -> list[str]:
                 options = await field.locator("option").evaluate_all("os => os.map(o => o.value).filter(v => v)")
                 await field.select_option(options[0])
             else:
-                await field.fill(GOOD_RESPONSE if name == "propose_response" else VALUES.get(field_name, "说明"))
+                await field.fill(GOOD_RESPONSE if (name, field_name) == ("propose_response", "text") else
+                                 VALUES.get(field_name, "说明"))
         seq = await page.locator("#complaint-body").get_attribute("data-seq")
         await block.locator("button[type=submit]").click()
         await expect(page.locator("#complaint-body")).not_to_have_attribute("data-seq", seq)  # drawn anew

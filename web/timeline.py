@@ -16,7 +16,7 @@ Segment = tuple[str, bool]  # (text, typed by a person)
 Named = Callable[[str, str], str]
 _CLOCK_OF = {label: kind for kind, label in CLOCK_LABELS.items()}
 # Fields a person typed: shown as written.
-SAID = {"note", "text", "question", "answer", "reason", "what", "comment", "by", "result", "purpose"}
+SAID = {"note", "text", "question", "answer", "reason", "what", "comment", "by", "result", "purpose", "title"}
 
 # action (or notice template): (Chinese, English), worded from the values kept with it.
 ENTRIES: dict[str, tuple[str, str]] = {
@@ -69,6 +69,13 @@ NOTICES: dict[str, tuple[str, str]] = {
     "work_order_cancelled": ("工单 {wo} 已撤回", "work order {wo} cancelled"),
     "disposal_returned": ("投诉 {cid} 的处置被 {actor} 退回", "the disposal of {cid} was returned by {actor}"),
     "incident_alert": ("重大事件 {iid} 已发现：请在一小时内确认或排除", "major incident {iid} is open: confirm or dismiss it within the hour"),
+    "problem_action": ("问题 {problem}（{title}）交给本部门一项整改措施 {action}，期限 {due}", "problem {problem} ({title}) gives your department corrective action {action}, due {due}"),
+    "problem_action_warning": ("问题 {problem} 的整改措施 {action} 即将到期", "corrective action {action} of problem {problem} is due soon"),
+    "problem_action_breached": ("问题 {problem} 的整改措施 {action} 已逾期", "corrective action {action} of problem {problem} is overdue"),
+    "problem_plan_warning": ("问题 {problem}（{title}）的整改计划即将到期", "the improvement plan of problem {problem} ({title}) is due soon"),
+    "problem_plan_breached": ("问题 {problem}（{title}）的整改计划已超时", "the improvement plan of problem {problem} ({title}) is overdue"),
+    "problem_surface_fix": ("问题 {problem}（{title}）整改无效：被判定为表面整改，请重新整改", "problem {problem} ({title}): the fix did not work (a fix on the surface); it is open again"),
+    "problem_reopened": ("问题 {problem}（{title}）整改效果评估无效，已重新打开", "problem {problem} ({title}) was not effective and is open again"),
     "incident_breach": ("重大事件 {iid} 的时限已超：{clock}", "major incident {iid} missed its {clock} deadline"),
     "revisit_overdue": ("{month} 回访：投诉 {cid} 的回访已超过期限", "look-back {month}: the revisit of {cid} is past its deadline"),
     "reopen_failed": ("{month} 回访：投诉 {cid} 问题复发，但未能重新立案：{error}",

@@ -342,7 +342,7 @@ CONTRACT: Mapping[str, Declared] = MappingProxyType({
                                 form=False),
     "propose_response": Declared(m.ProposeResponse, HANDLE, (OWNER, SPECIAL_GROUP, SUPERVISOR),
                                  ("发送回复", "Send response"), propose_response, {"text": WRITTEN}, True),
-    "approve_redress": Declared(m.ApproveRedress, HANDLE, (REVIEWER, SUPERVISOR),
+    "approve_redress": Declared(m.ApproveRedress, HANDLE, (SUPERVISOR,),
                                 ("审批赔付金额", "Approve the redress"), approve_redress, {"amount": "1", "note": WRITTEN}),
     "customer_feedback": Declared(m.CustomerFeedback, (Stage.VERIFY,), (INTAKE,), ("客户评价", "Customer feedback"),
                                   probe={"satisfied": True, "csat": 5},
