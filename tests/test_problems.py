@@ -8,11 +8,21 @@ import pytest
 from sqlmodel import Session
 
 from models.intake import Actor, workflow_id_for
-from models.problems import AddAction, CompleteAction, Pattern, ProblemState, SetRootCause, Status, SubmitPlan
+from models.problems import (
+    AddAction,
+    CloseProblem,
+    CompleteAction,
+    LinkComplaints,
+    Pattern,
+    ProblemState,
+    SetRootCause,
+    Status,
+    SubmitPlan,
+)
 from models.tables import ComplaintRow, Notification, ProblemActionRow, ProblemLink, ProblemRow
 from problems.effect import Verdict, judge
 from tests.conftest import eventually, rows
-from workflows.problem import problem_refusal
+from workflows.problem_rules import problem_refusal
 
 
 @pytest.mark.parametrize("before, before_days, after, after_days, verdict", [
@@ -24,18 +34,35 @@ from workflows.problem import problem_refusal
     (0, 90, 12, 30, Verdict.NOT_EFFECTIVE),     # nothing before, complaints after: not a fix
     (900, 90, 250, 30, Verdict.NOT_EFFECTIVE),  # a fall of 17%: below the material 20%, short of a half
     (900, 90, 200, 30, Verdict.EFFECTIVE),      # a fall of 33%, large counts: effective (short of a half, too)
+    (10, 90, 0, 90, Verdict.EFFECTIVE),         # ten in all is enough to tell
+    (9, 90, 0, 90, Verdict.TOO_FEW),            # nine is not
+    (0, 90, 0, 30, Verdict.TOO_FEW),            # nothing at all
+    (10, 1, 0, 1, Verdict.EFFECTIVE),           # a window of a day is a window
 ])
 def test_the_effect_is_judged_by_exact_tests_on_the_counts(before, before_days, after, after_days, verdict):
     e = judge(before, before_days, after, after_days)
     assert e.verdict is verdict, e
+    assert (e.before, e.before_days, e.after, e.after_days) == (before, before_days, after, after_days)
     assert e.ratio == (None if before == 0 else pytest.approx((after / after_days) / (before / before_days)))
+    # The two p-values, summed here term by term from the binomial (not through scipy, as the rule does).
+    assert e.p_fell == pytest.approx(_binomial(before + after, 0.8, before_days, after_days, range(0, after + 1)))
+    assert e.p_short == pytest.approx(_binomial(before + after, 0.5, before_days, after_days,
+                                                range(after, before + after + 1)))
 
 
-def test_a_window_without_days_or_a_negative_count_is_a_bug():
-    with pytest.raises(ValueError):
-        judge(-1, 90, 0, 30)
-    with pytest.raises(ValueError):
-        judge(1, 0, 0, 30)
+def _binomial(n: int, rho: float, before_days: float, after_days: float, ks: range) -> float:
+    """P(X in ks) for X ~ Binomial(n, p), p the share of complaints after under rate ratio rho."""
+    from math import exp, lgamma, log
+
+    p = rho * after_days / (before_days + rho * after_days)
+    return 1.0 if n == 0 else sum(exp(lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1) + k * log(p)
+                                      + (n - k) * log(1 - p)) for k in ks)
+
+
+@pytest.mark.parametrize("args", [(-1, 90, 0, 30), (1, 90, -1, 30), (1, 0, 0, 30), (1, 90, 0, 0), (1, -5, 0, 30)])
+def test_a_window_without_days_or_a_negative_count_is_a_bug(args):
+    with pytest.raises(ValueError, match="counts are never negative and windows are never empty"):
+        judge(*args)
 
 
 SUP = Actor(id="S001", role="supervisor", department="complaints")
@@ -85,6 +112,41 @@ def _action(done=False) -> dict:
 def test_who_may_do_what_to_a_problem_and_when(name, msg, state, refused):
     said = problem_refusal(name, msg, _state(**state), ["process", "system"], TODAY)
     assert (said is None) if refused is None else (said is not None and said.code == refused), said
+
+
+@pytest.mark.parametrize("name, msg, state, sentence", [
+    ("set_root_cause", SetRootCause(actor=AGENT, code="process", note="x"), {},
+     "set_root_cause is for supervisor; A601 (department_agent, loans) is not"),
+    ("complete_action", CompleteAction(actor=OTHER, action_id="A1", note="done"),
+     {"actions": [_action()], "status": "planned"},
+     "complete_action is for supervisor or loans; A777 (department_agent, cards) is not"),
+    ("add_action", AddAction(actor=SUP, what="x", department="loans", due=TODAY), {"status": "closed"},
+     "problem PRB-20261207-abcdef is closed: it takes no more messages"),
+    ("set_root_cause", SetRootCause(actor=SUP, code="weather", note="x"), {},
+     "root cause 'weather' is not in the bank's table; one of: process, system"),
+    ("add_action", AddAction(actor=SUP, what="x", department="loans", due=TODAY),
+     {"actions": [{**_action(), "id": f"A{i}"} for i in range(1, 21)]}, "a problem has at most 20 corrective actions"),
+    ("add_action", AddAction(actor=SUP, what="x", department="loans", due=date(2026, 12, 6)), {},
+     "an action's due date is today or later, not 2026-12-06"),
+    ("submit_plan", SubmitPlan(actor=SUP), {"root_cause": "process", "actions": [_action()], "status": "measuring"},
+     "the improvement plan is already submitted"),
+    ("complete_action", CompleteAction(actor=SUP, action_id="A2", note="done"),
+     {"actions": [_action()], "status": "planned"}, "no corrective action A2 (known: A1)"),
+    ("complete_action", CompleteAction(actor=SUP, action_id="A2", note="done"), {"status": "planned"},
+     "no corrective action A2 (known: none)"),
+    ("complete_action", CompleteAction(actor=SUP, action_id="A2", note="done"),
+     {"actions": [_action(), {**_action(), "id": "A3"}], "status": "planned"}, "no corrective action A2 (known: A1, A3)"),
+    ("complete_action", CompleteAction(actor=SUP, action_id="A1", note="done"),
+     {"actions": [_action(done=True)], "status": "planned"}, "corrective action A1 is already done"),
+    ("link", LinkComplaints(actor=SUP, complaint_ids=["HL0000000001"]), {"linked": [f"HL{i:010d}" for i in range(500)]},
+     "a problem names at most 500 complaints"),
+    ("link", LinkComplaints(actor=SUP, complaint_ids=["HL0000000001"]), {"linked": [f"HL{i:010d}" for i in range(499)]},
+     None),
+    ("close", CloseProblem(actor=SUP, reason="x"), {"linked": [f"HL{i:010d}" for i in range(500)]}, None),
+])
+def test_each_refusal_says_what_and_whose(name, msg, state, sentence):
+    said = problem_refusal(name, msg, _state(**state), ["process", "system"], TODAY)
+    assert (said is None) if sentence is None else str(said) == sentence, said
 
 
 def _seed(engine, business_type: str, received: list[datetime]) -> list[str]:

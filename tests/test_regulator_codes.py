@@ -47,6 +47,7 @@ def test_the_proposal_keeps_its_evidence_per_code():
     assert got.words("channel") == ["手机银行"] and set(got.words("business")) == {"到账", "转账"}
     assert "处理中" in got.words("reason")
     assert TABLE.propose("年费被多收了", "app").words("channel") == ["intake:app"]
+    assert TABLE.propose("年费被多收了", "hotline").evidence == ["B03:年费"]  # no intake suggests it: the fallback
     assert TABLE.propose("我要投诉").evidence == []
 
 
@@ -79,6 +80,7 @@ def test_the_shipped_table_names_the_standard_s_public_categories():
     assert {"营业现场", "自助机具", "第三方渠道"} <= names["channel"]
     assert TABLE.ids().business == [c.code for c in TABLE.codes("business")] and TABLE.ids().table == TABLE.version
     assert TABLE.name("reason", "C05", "en") == "Information disclosure" and TABLE.name("reason", "Z9") == "Z9"
+    assert TABLE.name("reason", "C05") == TABLE.name("reason", "C05", "zh") == "信息披露"
 
 
 PINNED = Policy(codes=TABLE.ids())
@@ -88,13 +90,14 @@ CODED = RegulatorCodes(channel="A1033", business="B03", reason="C02", table=TABL
 
 def _decision(**codes_given) -> m.ProposeResponse:
     parts = {k: v for k, v in DECISION.items() if not k.endswith("_code")}
-    return m.ProposeResponse(actor=OWNER, text="非常抱歉。经核实，已为您退还。我们将回访。", **parts, **codes_given)
+    return m.ProposeResponse(actor=OWNER, text="非常抱歉。经核实，已为您退还。我们将回访。", **{**parts, **codes_given})
 
 
 @pytest.mark.parametrize("given, refused", [
     ({"channel_code": "A1033", "business_code": "B03", "reason_code": "C05"}, None),
     ({"business_code": "B03", "reason_code": "C05"}, "the decision needs channel_code"),
     ({}, "the decision needs channel_code, business_code, reason_code"),
+    ({"finding": None}, "the decision needs finding, channel_code, business_code, reason_code"),
     ({"channel_code": "A1033", "business_code": "B77", "reason_code": "C05"},
      "business_code 'B77' is not in the regulator's code table; one of: B01, B02"),
     ({"channel_code": "A9", "business_code": "B03", "reason_code": "C05"}, "channel_code 'A9' is not in"),

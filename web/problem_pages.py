@@ -22,7 +22,7 @@ from models.problems import PROBLEM_ID, PROBLEM_MESSAGES, OpenProblem, ProblemSt
 from models.requests import with_actor, without_actor
 from web.common import render, viewer
 from workflows.permissions import Can, can_refusal
-from workflows.problem import problem_refusal
+from workflows.problem_rules import problem_refusal
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 READ = allowed(Can.PROBLEMS_READ, viewer)

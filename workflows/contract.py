@@ -176,7 +176,7 @@ def redress_refusal(msg: m.ProposeResponse, s: ComplaintState, p: Policy) -> str
     if amount is None:
         return None
     if msg.relief is not Relief.MONETARY:
-        return why("redress_not_monetary", relief=msg.relief or "")
+        return why("redress_not_monetary", relief=str(msg.relief))
     if not p.redress.needs_approval(amount, msg.redress_currency):
         return None
     approval = s.redress_approval

@@ -13,13 +13,10 @@ from temporalio.common import RawValue, RetryPolicy
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from models.enums import Role
     from models.problems import (
         HISTORY_KEPT,
-        MAX_ACTIONS,
         MAX_LINKED,
         PROBLEM_MESSAGES,
-        SUPERVISOR_ONLY,
         Action,
         Check,
         Entry,
@@ -31,8 +28,8 @@ with workflow.unsafe.imports_passed_through():
         Status,
         action_deadline,
     )
-    from models.reasons import Reason, why
     from workflows import inbox
+    from workflows.problem_rules import problem_refusal
     from workflows.rules import Refused
 
 RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
@@ -45,43 +42,6 @@ class Act:
     RECORD = "record_problem"
     NOTICE = "problem_notice"
     MEASURE = "measure_problem"
-
-
-def problem_refusal(name: str, msg: Any, s: ProblemState, causes: list[str], today: Any) -> Reason | None:
-    """Why `msg` may not be applied to problem `s` now, or None. Pure: the workflow asks before applying."""
-    actor = msg.actor
-    supervisor = actor.role is Role.SUPERVISOR
-    if name in SUPERVISOR_ONLY and not supervisor:
-        return why("not_yours", message=name, who="supervisor", actor=actor.id, role=actor.role.value,
-                   department=actor.department)
-    if not s.live:
-        return why("problem_over", problem=s.problem_id, problem_status=s.status.value)
-    if name == "set_root_cause" and causes and msg.code not in causes:
-        return why("unknown_cause", cause=msg.code, known=", ".join(causes))
-    if name == "add_action":
-        if len(s.actions) >= MAX_ACTIONS:
-            return why("too_many_actions", limit=MAX_ACTIONS)
-        if msg.due < today:
-            return why("action_due_past", due=msg.due.isoformat())
-    if name == "submit_plan":
-        if s.planned_at is not None and s.status is not Status.OPEN:
-            return why("plan_submitted")
-        if s.root_cause is None or not any(a.done_at is None for a in s.actions):
-            return why("plan_incomplete")
-    if name == "complete_action":
-        action = s.action(msg.action_id)
-        if action is None:
-            return why("no_action", action=msg.action_id, known=", ".join(a.id for a in s.actions) or "none")
-        if action.done_at is not None:
-            return why("action_done", action=action.id)
-        if not supervisor and actor.department != action.department:
-            return why("not_yours", message=name, who=f"supervisor or {action.department}", actor=actor.id,
-                       role=actor.role.value, department=actor.department)
-        if s.status is Status.OPEN:
-            return why("plan_first")
-    if name == "link" and len(s.linked) >= MAX_LINKED:
-        return why("too_many_linked", limit=MAX_LINKED)
-    return None
 
 
 @workflow.defn
