@@ -56,9 +56,16 @@ def _row(rng: random.Random, prefix: str, received: datetime, **kw) -> Complaint
         **kw})
 
 
-def _seed(engine) -> tuple[str, list[ComplaintRow], list[RedressRow]]:
+def _seed(engine, registered: bool = False) -> tuple[str, list[ComplaintRow], list[RedressRow]]:
+    """A quarter of rows in departments of this call's own (or, `registered`, the registry's: a page names
+    them)."""
     rng = random.Random(20170401)
-    prefix = f"rt{uuid.uuid4().hex[:6]}"
+    prefix = f"rt{uuid.uuid4().hex[:5]}0"  # a digit in it: never read as a word
+
+    def row(received: datetime, **kw) -> ComplaintRow:
+        where = rng.choice(["loans", "operations"]) if registered else f"{prefix}-{rng.choice('ab')}"
+        return _row(rng, prefix, received, **{"department": where, **kw})
+
     rows: list[ComplaintRow] = []
     span = (END - START).total_seconds()
     for _ in range(60):
@@ -66,19 +73,20 @@ def _seed(engine) -> tuple[str, list[ComplaintRow], list[RedressRow]]:
         decided = received + timedelta(days=rng.choice([1, 14.9, 15, 16, 29, 31, 59, 61, 90]))
         decided_kw = {"decided_at": decided, "finding": rng.choice(["upheld", "partly_upheld", "not_upheld"]),
                       "relief": "monetary", "codes_confirmed": True} if rng.random() < 0.7 else {}
-        rows.append(_row(rng, prefix, received, **decided_kw))
+        rows.append(row(received, **decided_kw))
     # Received before the quarter, decided in it; received on its last instant; received at its end (not in it).
-    rows.append(_row(rng, prefix, START - timedelta(days=20), decided_at=START + timedelta(days=5), finding="upheld"))
-    rows.append(_row(rng, prefix, END - timedelta(microseconds=1)))
-    rows.append(_row(rng, prefix, END))
-    rows.append(_row(rng, prefix, START - timedelta(microseconds=1)))
+    rows.append(row(START - timedelta(days=20), decided_at=START + timedelta(days=5), finding="upheld"))
+    rows.append(row(END - timedelta(microseconds=1)))
+    rows.append(row(END))
+    rows.append(row(START - timedelta(microseconds=1)))
     # An uncoded complaint (from before the codes) still counts, in a cell of its own.
-    rows.append(_row(rng, prefix, START + timedelta(days=3), code_channel=None, code_business=None, code_reason=None))
+    rows.append(row(START + timedelta(days=3), code_channel=None, code_business=None, code_reason=None))
     # Reviews of some decided complaints, received in the quarter, with their outcomes.
     for original, outcome in zip([r for r in rows if r.decided_at][:6], ["upheld", "revised", None, "revised",
                                                                          "upheld", None], strict=True):
-        rows.append(_row(rng, prefix, min(original.decided_at + timedelta(days=2), END - timedelta(hours=1)),
-                         review_of=original.id, review_outcome=outcome, department=f"{prefix}-hq"))
+        rows.append(row(min(original.decided_at + timedelta(days=2), END - timedelta(hours=1)),
+                         review_of=original.id, review_outcome=outcome,
+                         department="head-office" if registered else f"{prefix}-hq"))
     lines = []
     for n, r in enumerate([r for r in rows if r.decided_at and r.review_of is None][:12]):
         assert r.decided_at is not None
@@ -191,7 +199,7 @@ def test_the_annual_disclosure_counts_each_year_beside_the_one_before(engine, tm
     from reports import disclosure
 
     rng = random.Random(2015)
-    prefix = f"ds{uuid.uuid4().hex[:6]}"
+    prefix = f"ds{uuid.uuid4().hex[:5]}0"
     rows = []
     for year, n in ((2015, 14), (2016, 9)):
         start, end = disclosure.year_bounds(year, TZ)

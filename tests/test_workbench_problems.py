@@ -83,7 +83,7 @@ async def test_the_quarterly_return_reads_on_its_page_and_downloads(api, browser
     from tests.test_returns import QUARTER
     from tests.test_returns import _seed as seed_quarter
 
-    seed_quarter(engine)
+    seed_quarter(engine, registered=True)
     page = await signed_in(browser, api, "S001")
     bad = failures(page)
     await page.goto("/ui/reports/dashboard")
