@@ -11,13 +11,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
-from temporalio.client import Client, WorkflowQueryFailedError, WorkflowUpdateFailedError
+from temporalio.client import Client
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
 
 from activities.problems import matching
-from api.service import ComplaintError, explain_failure, sealed
+from api import sealed_updates
 from models.messages import Message
 from models.policy import Policy
 from models.problems import PROBLEM_MESSAGES, OpenProblem, ProblemState, StartProblem, root_causes
@@ -56,33 +55,13 @@ async def open_problem(client: Client, body: OpenProblem, actor_id: str, policy:
     return Opened(pid, created=True)
 
 
-def _explain(e: Exception, problem_id: str) -> ComplaintError:
-    return explain_failure(e, problem_id, "problem", "is over")
-
-
 async def update(client: Client, problem_id: str, name: str, msg: Message, message_id: str | None = None
                  ) -> ProblemState:
-    if name not in PROBLEM_MESSAGES or not isinstance(msg, PROBLEM_MESSAGES[name]):
-        raise ComplaintError(f"unknown problem message {name!r}; known: {', '.join(PROBLEM_MESSAGES)}")
-    message_id = message_id or uuid.uuid4().hex
-    arg, sent = sealed(client, problem_id, name, msg, message_id)
-    try:
-        got = await client.get_workflow_handle(problem_id).execute_update(
-            name, arg, id=message_id, result_type=ProblemState)
-    except (RPCError, WorkflowUpdateFailedError) as e:
-        raise _explain(e, problem_id) from None
-    first = got.answer_to(message_id)
-    if first is not None and first.digest != sent:
-        raise ComplaintError(f"this idempotency key was used for another {first.action} on {problem_id}, with "
-                             "another body: nothing applied (use a new key for a new request)", "idempotency")
-    return got
+    return await sealed_updates.update(client, "problem", problem_id, name, msg, PROBLEM_MESSAGES, ProblemState, message_id)
 
 
 async def state(client: Client, problem_id: str) -> ProblemState:
-    try:
-        return await client.get_workflow_handle(problem_id).query("state", result_type=ProblemState)
-    except (RPCError, WorkflowQueryFailedError) as e:
-        raise _explain(e, problem_id) from None
+    return await sealed_updates.state(client, "problem", problem_id, ProblemState)
 
 
 def listed(engine: Engine, live_only: bool = False, limit: int = 200) -> list[ProblemRow]:
