@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import shutil
+import time
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from tests.helpers import free_port
 
 HERE = Path(__file__).parent / "oidc"
+START_SECONDS = 120
 ROLE_MAP = {"cms-supervisor": "supervisor", "cms-handler": "handler", "cms-reviewer": "reviewer"}
 USERS = {"S900": {"roles": ["cms-supervisor"], "department": "complaints"},
          "H900": {"roles": ["cms-handler", "bank-staff"], "department": "branch-0101"},
@@ -55,8 +57,19 @@ async def provider(tmp_path: Path, api_url: str, clients: dict[str, int]):
                                                 stdout=asyncio.subprocess.PIPE, stderr=log)
     try:
         assert proc.stdout is not None
-        line = await asyncio.wait_for(proc.stdout.readline(), timeout=30)
-        assert line.strip() == b"listening", (tmp_path / "idp.log").read_text()
+        # Wait for its first line or its exit, without cancelling the read: a CI run once saw the line not
+        # read within 30 s (a starved machine or a loop held up elsewhere), where it takes 0.3 s here.
+        started = time.monotonic()
+        line = asyncio.ensure_future(proc.stdout.readline())
+        exited = asyncio.ensure_future(proc.wait())
+        await asyncio.wait({line, exited}, timeout=START_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+        if not line.done():
+            line.cancel()
+            exited.cancel()
+            pytest.fail(f"the identity provider printed nothing in {time.monotonic() - started:.0f} s "
+                        f"(exit code {proc.returncode}); its log: {(tmp_path / 'idp.log').read_text()[-2000:]}")
+        exited.cancel()
+        assert line.result().strip() == b"listening", (tmp_path / "idp.log").read_text()
         yield Idp(config["issuer"], secrets)
     finally:
         proc.terminate()
