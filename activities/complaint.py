@@ -47,7 +47,7 @@ class ComplaintActivities:
         _own_rows(start.complaint_id)
         intake = start.intake
         try:
-            intake.check_received_window(_now(), approx_span(self.policy.limits.oldest_intake))
+            intake.check_received_window(start.started_at or _now(), approx_span(self.policy.limits.oldest_intake))
         except ValueError as e:  # the workflow fails with this reason; nothing was written
             raise ApplicationError(str(e), type="InvalidIntake", non_retryable=True) from None
         name = intake.customer.name

@@ -142,7 +142,7 @@ async def run_slice(rows: list[tuple[str, traffic.Complaint]], speed: float, rul
                     if n >= history:
                         late.append((now - real0).total_seconds() - due)
                     sub = await service.submit(client, intake(c, min(now, real0 + timedelta(seconds=due))),
-                                               "complaints", wait=30)
+                                               "complaints")
                     month_of[sub.complaint_id] = key
             engine = create_engine(stack.settings.db_url)
 

@@ -35,6 +35,7 @@ class StartComplaint(Strict):
     level_floor: Level | None = None  # the reopened complaint is at least this urgent
     review_of: ReviewOf | None = None  # the customer's review (核查) of this complaint's decision
     carried: Carried | None = None    # only from the complaint's own continue-as-new
+    started_at: datetime | None = None  # set by the workflow for its intake activity: its own start
 
 
 class Received(BaseModel):

@@ -5,7 +5,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from temporalio.client import WorkflowExecutionStatus
+from temporalio.client import WorkflowExecutionStatus, WorkflowFailureError
 
 from api import service
 from models import messages as m
@@ -82,13 +82,17 @@ async def test_a_date_past_the_horizon_is_refused_at_the_door_and_the_reference_
     assert again.status_code == 201 and again.json()["created"] is True, again.text
 
 
-async def test_a_start_that_fails_all_the_same_is_an_error_and_its_reference_can_be_keyed_in_again(client, workers):
-    # Past the door's own check (an older API, a policy changed in between): the worker refuses the intake.
+async def test_a_start_the_worker_refuses_after_the_door_fails_visibly_and_its_reference_is_free(client, workers):
+    # Past the door's own check (an older API, a policy changed in between): the door's receipt is answered in
+    # the workflow's first task, before the intake activity; the worker then refuses the intake at the
+    # workflow's start time and the run fails, where an operator sees it.
     late = make_intake(received_at=datetime.now(UTC) - timedelta(days=40))
-    with pytest.raises(service.ComplaintError, match="could not start: invalid intake: received_at"):
-        await service.submit(client, late, workers["calm"])
-    desc = await client.get_workflow_handle(workflow_id_for(late.complaint_id)).describe()
-    assert desc.status == WorkflowExecutionStatus.FAILED  # an operator sees the failed start in Temporal
+    assert (await service.submit(client, late, workers["calm"])).created
+    handle = client.get_workflow_handle(workflow_id_for(late.complaint_id))
+    with pytest.raises(WorkflowFailureError) as failed:
+        await handle.result()
+    assert "invalid intake: received_at" in str(failed.value.cause)
+    assert (await handle.describe()).status == WorkflowExecutionStatus.FAILED
     fixed = late.model_copy(update={"received_at": datetime.now(UTC) - timedelta(minutes=1)})
     again = await service.submit(client, fixed, workers["calm"])
     assert again.created
