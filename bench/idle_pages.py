@@ -80,6 +80,10 @@ async def main(args: argparse.Namespace) -> dict:
                         "external_ref": f"IDLE-{i}", "text": "信用卡年费乱收费", "channel": "hotline",
                         "customer": {"id": f"C{i}", "name": "王芳", "phone": "13800138000", "tier": "standard"}})
                     cid = r.json()["complaint_id"]
+                    # The door answers before the analyse stage: the page is opened once the complaint is in
+                    # handling, as a handler finds it in their queue.
+                    while (row := reads.complaint_row(engine, cid)) is None or row.stage in ("receive", "analyse"):  # noqa: ASYNC110 - another process writes it
+                        await asyncio.sleep(0.2)
                     page = (await h.get(f"/ui/complaints/{cid}", headers=auth)).text
                     poll = re.search(r'hx-get="(/ui/complaints/[^"]+/body\?[^"]+)"', page).group(1)
                     pages.append((cid, poll.replace("&amp;", "&")))

@@ -2,6 +2,7 @@
 database to the newest revision; every process that opens the database calls it, so there is no separate
 step to forget. A database made before migrations existed (by `create_all`) is stamped at the baseline
 first, then upgraded like any other."""
+import fcntl
 from pathlib import Path
 
 from alembic import command
@@ -22,6 +23,18 @@ def config(connection: Connection | None = None) -> Config:
 
 
 def upgrade(engine: Engine) -> None:
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:":
+        # SQLite has no advisory lock: processes started together (three workers and the API) would each
+        # find no tables and create them, and all but one fail. A lock file beside the database orders them.
+        with open(f"{database}.migrate-lock", "a") as held:  # noqa: PTH123 - a lock file, not data
+            fcntl.flock(held, fcntl.LOCK_EX)
+            _upgrade(engine)
+        return
+    _upgrade(engine)
+
+
+def _upgrade(engine: Engine) -> None:
     with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.execute(text(f"SELECT pg_advisory_xact_lock({LOCK})"))

@@ -39,9 +39,11 @@ TINY = {
     "emergency.py": (["--help"], "usage"),
     "emergency_set.py": (["--out", "{tmp}/cases.csv"], "wrote"),
     "incident_workflows.py": (["{tmp}/m.jsonl", "--speed", "60", "--before", "5", "--after", "10"], "workflows:"),
+    "bank_month.py": (["--complaints", "40", "--days", "3", "--day-seconds", "4", "--staff", "24", "--poll", "2"],
+                      "lost 0, applied twice 0"),
 }
 # Helpers the scripts above run or import, not benches of their own.
-HELPERS = {"floor.py"}
+HELPERS = {"floor.py", "month_desk.py"}
 
 
 def test_every_bench_script_is_listed():
