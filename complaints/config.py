@@ -168,11 +168,16 @@ class Settings(BaseSettings):
         return self.pinned(load_policy(self.complaints_policy))
 
     def pinned(self, policy: Policy) -> Policy:
-        """`policy` with the registry's departments and head-office authorities, and the regulator's codes,
-        pinned in."""
+        """`policy` with the registry's departments and head-office authorities, the regulator's codes and the
+        working days around today, pinned in."""
+        from datetime import UTC, datetime
+
+        from sla.calendar import pinned_workdays
+
         registry = self.departments()
+        workdays = pinned_workdays(policy.region, policy.timezone, datetime.now(UTC).date())
         return policy.model_copy(update={"departments": registry.ids, "head_office": registry.head_office,
-                                         "codes": self.code_table().ids()})
+                                         "codes": self.code_table().ids(), "workdays": workdays})
 
     def root_causes(self) -> dict[str, tuple[str, str]]:
         from models.problems import root_causes

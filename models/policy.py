@@ -9,6 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from models.enums import Level
 from models.sla import Milestone
+from models.workdays import Workdays
 
 _DURATION = re.compile(r"^(\d{1,6})(s|m|h|d|wd)$")  # six digits: a year in seconds, and no overflow
 WALL_CLOCK_UNITS = {"s": 1, "m": 60, "h": 3600}
@@ -294,6 +295,9 @@ class Policy(_Section):
     # The regulator's code table's codes, pinned the same way (models/codes.py): a decision may carry only
     # these. Empty: none pinned, nothing checked against it.
     codes: CodeIds = CodeIds()
+    # The region's working days around the worker's start, pinned the same way (models/workdays.py): a
+    # working-day deadline is computed in the workflow. None: each one is asked of an activity.
+    workdays: Workdays | None = None
 
     @field_validator("warn_at")
     @classmethod

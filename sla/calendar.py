@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from models.policy import parse_duration, without_holidays
+from models.workdays import Workdays
 
 
 class BusinessCalendar:
@@ -50,3 +51,24 @@ class BusinessCalendar:
 @lru_cache(maxsize=16)
 def calendar_for(region: str, tz: str) -> BusinessCalendar:
     return BusinessCalendar(region, tz)
+
+
+# What a worker pins into each complaint's policy: from a year back (a complaint received up to the policy's
+# horizon ago) to three years ahead (a decision extended twice ends within months).
+PINNED_BACK, PINNED_AHEAD = timedelta(days=400), timedelta(days=3 * 366)
+
+
+def pinned_workdays(region: str, tz: str, today: date) -> Workdays:
+    """The working days around `today` as exceptions to Monday-to-Friday: a few dozen dates a year."""
+    cal = calendar_for(region, tz)
+    first, last = today - PINNED_BACK, today + PINNED_AHEAD
+    off, on = set(), set()
+    day = first
+    while day <= last:
+        weekday, working = day.weekday() < 5, cal.is_working_day(day)
+        if weekday and not working:
+            off.add(day)
+        elif working and not weekday:
+            on.add(day)
+        day += timedelta(days=1)
+    return Workdays(first=first, last=last, off=frozenset(off), on=frozenset(on))

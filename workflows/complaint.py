@@ -12,7 +12,7 @@ How it is put together:
   entries, and the workflow continues as new (carrying everything it knows) when its history grows long.
 """
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from temporalio import workflow
@@ -24,7 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from models import messages as m
     from models import search_attributes as sa
     from models.enums import Stage
-    from models.policy import wall_clock
+    from models.policy import parse_duration, without_holidays
     from models.proof import Binding
     from models.state import Ack, ComplaintState, SlaView
     from models.workflow_io import Act, Answered, Carried, DeadlineInput, Received, StartComplaint
@@ -250,10 +250,13 @@ class ComplaintWorkflow:
         return self.case.apply(name, msg, now, due)
 
     async def _deadline(self, start: datetime, duration: str) -> datetime:
-        span = wall_clock(duration)
-        if span is not None:
-            return start.astimezone(UTC) + span  # real hours, even across a DST change
-        # Calendar limits need the holiday tables: computed once in an activity, then replayed from history.
+        policy = self.case.policy
+        n, unit = parse_duration(duration)
+        if unit != "wd":  # the wall clock, or calendar days: no holiday table needed
+            return without_holidays(start, duration, policy.timezone)
+        if policy.workdays is not None and (due := policy.workdays.deadline(start, n, policy.timezone)):
+            return due  # the working days pinned at intake: no activity, no round trip
+        # Past the pinned span the holiday tables are needed: computed once in an activity, then replayed.
         # A regular activity, not a local one: on replay the SDK may group a local activity's result with other
         # jobs differently than it ran, so the history length read after it (the continue-as-new check) could
         # differ and fail the task as nondeterministic (seen once in CI, at the 2,000-event bound).
