@@ -132,8 +132,9 @@ async def test_a_handler_links_a_repeat_and_undoes_it_through_the_page_in_chines
     await _act(page, "link_repeat", of=first)
     await expect(page.locator(".flash")).to_contain_text("合并为重复投诉")
     await expect(page.locator(f'[data-repeat="{first}"]')).to_contain_text("已作为重复投诉合并处理")
-    await expect(page.locator('[data-template="repeat_linked"]')).to_contain_text(first)
-    await expect(page.locator("ol.timeline")).to_contain_text("本投诉时限暂停")
+    # The notice and the trail come from the read model: the page's poll shows them once the worker wrote them.
+    await expect(page.locator('[data-template="repeat_linked"]')).to_contain_text(first, timeout=20_000)
+    await expect(page.locator("ol.timeline")).to_contain_text("本投诉时限暂停", timeout=20_000)
     await _act(page, "new_facts", reason="客户补充了第二笔扣费的凭证")
     await expect(page.locator(".flash")).to_contain_text("有新事实")
     assert await page.locator("[data-repeat]").count() == 0
