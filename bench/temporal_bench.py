@@ -276,12 +276,11 @@ async def capacity(client: Client, stack: Stack, count: int) -> dict:
                                              "ExecutionStatus = 'Running'")).count
 
     # Warm first: the worker loads its classifier with the first analysis; "before" is a warm, empty worker.
-    warm = await handled()
     for _ in range(3):
-        await service.submit(client, intake(FEE_TEXT), "complaints")
-    while await handled() < warm + 3:  # noqa: ASYNC110 - another process moves them
-        await asyncio.sleep(0.5)
-    count_before = warm + 3
+        cid = (await service.submit(client, intake(FEE_TEXT), "complaints")).complaint_id
+        while (await service.state(client, cid)).stage.value != "handle":  # noqa: ASYNC110 - the worker moves it
+            await asyncio.sleep(0.5)
+    count_before = await handled()
     worker_before, server_before = rss_mib(stack.procs["worker"].pid), tree_rss_mib(stack.procs["server"].pid)
     started = time.perf_counter()
     gate = asyncio.Semaphore(200)

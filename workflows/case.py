@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from models.enums import Channel, Outcome, Role, Stage
 from models.intake import SPECIAL_GROUP_DEPARTMENT, Actor
-from models.policy import Policy
+from models.policy import Policy, shared
 from models.reasons import Reason, Said, said
 from models.state import HISTORY_CHARS, HISTORY_KEPT, Analysis, ComplaintState
 from models.text import excerpt
@@ -66,7 +66,7 @@ class Effects:
 
 class CaseCore:
     def __init__(self, state: ComplaintState, policy: Policy) -> None:
-        self.s, self.policy = state, policy
+        self.s, self.policy = state, shared(policy)
         self.out = Effects()
         self.changes = 0  # bumped by every change: the shell's loop wakes on it
         self._history_chars = sum(len(h.detail) for h in state.history)
@@ -123,7 +123,7 @@ class CaseCore:
     # ------------------------------------------------------------------ stage steps
 
     def received(self, policy: Policy, now: datetime) -> None:
-        self.policy = policy
+        self.policy = shared(policy)
         s = self.s
         s.policy_name, s.timezone = policy.name, policy.timezone
         self.event("received", s.first_responder, now, said("received", channel=s.channel.value))
