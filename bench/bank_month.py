@@ -221,13 +221,20 @@ async def traffic(args, api, engine, database, staff, cookies, channels, arrival
     cpu0 = {k: cpu_seconds(p) for k, p in procs.items()}
     peak = {"open": 0, "worker_mib": 0.0}
     baseline = sum(rss_mib(p) for k, p in procs.items() if k.startswith("worker"))  # warm, nothing open
-    async with httpx.AsyncClient(base_url=api, timeout=120, limits=limits) as h:
-        desk = Desk(h, staff, channels, args.seed, args.day_seconds, tally)
+    def in_handling(cid: str) -> bool:
+        with Session(engine) as s:
+            stage = s.exec(select(ComplaintRow.stage).where(ComplaintRow.id == cid)).first()
+        return stage is not None and stage not in ("receive", "analyse")
+
+    # The staff's browsers each hold their own connection; channels and the desk share a pool.
+    browsers = httpx.AsyncClient(base_url=api, timeout=120, limits=httpx.Limits(max_connections=len(cookies) + 5))
+    async with httpx.AsyncClient(base_url=api, timeout=120, limits=limits) as h, browsers:
+        desk = Desk(h, staff, channels, args.seed, args.day_seconds, tally, in_handling)
         desk.started = time.monotonic()
         span = args.days * args.day_seconds
         until = desk.started + span * 1.5
         rng = random.Random(args.seed)
-        sessions = [asyncio.create_task(pages(h, cookies[who], "/ui/supervise" if who.startswith("S") else
+        sessions = [asyncio.create_task(pages(browsers, cookies[who], "/ui/supervise" if who.startswith("S") else
                                               "/ui/queue/rows", until, args.poll, tally, rng)) for who in cookies]
 
         async def watch() -> None:
