@@ -4,6 +4,7 @@ holiday tables, as long as the day falls inside the pinned span (beyond it the w
 
 Pinned, not read from the `holidays` package in workflow code: a new release of the package may move a day,
 and a replayed history must compute what it computed the first time."""
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,14 +25,21 @@ class Workdays(BaseModel):
     def deadline(self, start: datetime, n: int, tz: str) -> datetime | None:
         """24:00 local time of the n-th working day after the day `start` falls on, in UTC; None when a day
         it needs lies outside the pinned span."""
-        zone = ZoneInfo(tz)
-        day = start.astimezone(zone).date()
-        if day < self.first:
+        if start.astimezone(ZoneInfo(tz)).date() < self.first:
             return None
-        counted = 0
-        while counted < n:
-            day += timedelta(days=1)
-            if day > self.last:
-                return None
-            counted += self.working(day)
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)
+        return working_days_end(start, n, tz, self.working, self.last)
+
+
+def working_days_end(start: datetime, n: int, tz: str, working: Callable[[date], bool],
+                     last: date | None = None) -> datetime | None:
+    """The rule both calendars share: 24:00 local time of the n-th working day after `start`'s day, in UTC;
+    None when counting would pass `last`."""
+    zone = ZoneInfo(tz)
+    day = start.astimezone(zone).date()
+    counted = 0
+    while counted < n:
+        day += timedelta(days=1)
+        if last is not None and day > last:
+            return None
+        counted += working(day)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(UTC)

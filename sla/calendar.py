@@ -3,14 +3,14 @@
 Hour and minute limits run on the wall clock. `Nd` and `Nwd` end at 24:00 local time of the N-th
 calendar / working day after the day the clock starts. Working days come from the `holidays` package,
 which knows a region's public holidays and its make-up working days (China's 调休)."""
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
 
 from models.policy import parse_duration, without_holidays
-from models.workdays import Workdays
+from models.workdays import Workdays, working_days_end
 
 
 class BusinessCalendar:
@@ -21,14 +21,6 @@ class BusinessCalendar:
 
     def is_working_day(self, day: date) -> bool:
         return self._days.is_working_day(day)
-
-    def nth_working_day_after(self, day: date, n: int) -> date:
-        count = 0
-        while count < n:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                count += 1
-        return day
 
     def first_working_day_of(self, year: int, month: int) -> date:
         day = date(year, month, 1)
@@ -43,9 +35,9 @@ class BusinessCalendar:
         n, unit = parse_duration(duration)
         if unit != "wd":
             return without_holidays(start, duration, self.tz.key)
-        last = self.nth_working_day_after(start.astimezone(self.tz).date(), n)
-        end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=self.tz)
-        return end.astimezone(UTC)
+        due = working_days_end(start, n, self.tz.key, self.is_working_day)
+        assert due is not None  # the tables reach every year
+        return due
 
 
 @lru_cache(maxsize=16)
@@ -58,8 +50,10 @@ def calendar_for(region: str, tz: str) -> BusinessCalendar:
 PINNED_BACK, PINNED_AHEAD = timedelta(days=400), timedelta(days=3 * 366)
 
 
+@lru_cache(maxsize=4)
 def pinned_workdays(region: str, tz: str, today: date) -> Workdays:
-    """The working days around `today` as exceptions to Monday-to-Friday: a few dozen dates a year."""
+    """The working days around `today` as exceptions to Monday-to-Friday: a few dozen dates a year. Once a
+    day per region: the API pins the policy on every intake, and the span takes milliseconds to walk."""
     cal = calendar_for(region, tz)
     first, last = today - PINNED_BACK, today + PINNED_AHEAD
     off, on = set(), set()

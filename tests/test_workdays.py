@@ -87,6 +87,8 @@ async def test_a_decision_sets_its_verify_window_in_the_workflow_and_past_the_sp
     async with build_worker(client, settings.model_copy(update={"task_queue": "workdays-pinned"}), engine, working):
         pinned_due, pinned_asked = await _decided(client, "workdays-pinned")
     monkeypatch.setattr(calendar, "PINNED_AHEAD", timedelta(days=0))  # a worker whose span ends today
+    pinned_workdays.cache_clear()  # pinned once a day: forget the span made before the patch
     async with build_worker(client, settings.model_copy(update={"task_queue": "workdays-past"}), engine, working):
         past_due, past_asked = await _decided(client, "workdays-past")
+    pinned_workdays.cache_clear()  # and the patched span, for the tests after this one
     assert (pinned_asked, past_asked) == (0, 1)  # the same deadline (checked in _decided), asked once past the span
