@@ -39,8 +39,26 @@ class DeliveryActivities:
             return list(session.exec(select(n.key).where(col(n.sent_at).is_(None), col(n.failed_at).is_(None))
                                      .order_by(col(n.created_at)).limit(limit)).all())
 
+    @activity.defn(name="deliver_notifications")
+    def deliver_first(self, keys: list[str]) -> list[tuple[str, str, str]]:
+        """The first attempt at each of a round's notifications, in one activity: each key's outcome and error.
+        "retry" (the transport failed, Temporal retries it on its own) and "rejected" are left to the workflow."""
+        done = []
+        for key in keys:
+            activity.heartbeat(len(done))
+            try:
+                done.append((key, self._attempt(key), ""))
+            except ApplicationError as e:
+                done.append((key, "rejected", str(e)[:300]))
+            except Exception as e:
+                done.append((key, "retry", f"{type(e).__name__}: {e}"[:300]))
+        return done
+
     @activity.defn(name="deliver_notification")
     def deliver(self, key: str) -> str:
+        return self._attempt(key)
+
+    def _attempt(self, key: str) -> str:
         with Session(self.engine) as session:
             n = session.get(Notification, key)
             if n is None or n.sent_at or n.failed_at:

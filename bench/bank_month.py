@@ -146,6 +146,10 @@ def checks(engine, tally: Tally) -> dict:
         to_customers = select(func.count()).select_from(Notification).where(Notification.recipient_kind == "customer")
         notes = s.exec(to_customers).one()
         sent = s.exec(to_customers.where(Notification.sent_at.is_not(None))).one()
+        given_up = Counter(s.exec(select(Notification.last_error).where(
+            Notification.recipient_kind == "customer", Notification.failed_at.is_not(None))).all())
+        delays = [(b - a).total_seconds() for a, b in s.exec(select(Notification.created_at, Notification.sent_at).where(
+            Notification.recipient_kind == "customer", Notification.sent_at.is_not(None))).all()]
     seqs: dict[str, list[int]] = {}
     applied: dict[str, Counter] = {}
     for cid, seq, action, accepted in trail:
@@ -160,7 +164,23 @@ def checks(engine, tally: Tally) -> dict:
     return {"lost": len(lost), "twice": len(twice), "examples": (lost + twice)[:5], "breaches": len(late),
             "lateness_p50_s": round(pct(late, .5), 2) if late else None,
             "lateness_p99_s": round(pct(late, .99), 2) if late else None,
-            "lateness_max_s": round(max(late), 2) if late else None, "notifications": notes, "delivered": sent}
+            "lateness_max_s": round(max(late), 2) if late else None, "notifications": notes, "delivered": sent,
+            "given_up": dict(given_up.most_common(5)),
+            "delivery_p50_s": round(pct(delays, .5), 1) if delays else None,
+            "delivery_p99_s": round(pct(delays, .99), 1) if delays else None}
+
+
+async def drain(engine, limit: float) -> float | None:
+    """Seconds after the month's last message until no customer notice waits (None: still waiting at `limit`)."""
+    start = time.monotonic()
+    query = select(func.count()).select_from(Notification).where(
+        Notification.recipient_kind == "customer", Notification.sent_at.is_(None), Notification.failed_at.is_(None))
+    while time.monotonic() - start < limit:
+        with Session(engine) as s:
+            if s.exec(query).one() == 0:
+                return round(time.monotonic() - start, 1)
+        await asyncio.sleep(2)
+    return None
 
 
 async def run(args, work: Path) -> dict:
@@ -255,7 +275,7 @@ async def traffic(args, api, engine, database, staff, cookies, channels, arrival
         took = time.monotonic() - desk.started
         for t in (*sessions, watcher):
             t.cancel()
-    await asyncio.sleep(max(10.0, 3 * args.day_seconds))  # the outbox's schedule delivers what is left
+    drained = await drain(engine, args.drain_seconds)  # the outbox's schedule delivers what is left
     cpu = {k: cpu_seconds(p) - cpu0[k] for k, p in procs.items()}
     found = checks(engine, tally)
     size = database_bytes(engine, database)
@@ -263,6 +283,7 @@ async def traffic(args, api, engine, database, staff, cookies, channels, arrival
     messages = [ms for v in tally.message_ms.values() for ms in v]
     return {
         "complaints": len(tally.submitted), "closed": len(tally.closed), "seconds": round(took),
+        "outbox_drained_after_s": drained,
         "database": "postgresql" if database.startswith("postgresql") else "sqlite", **found,
         "refused": dict(tally.refused.most_common(8)), "stuck": dict(tally.stuck), "resent": tally.resent,
         "intake_p50_ms": round(pct(tally.intake_ms, .5)), "intake_p99_ms": round(pct(tally.intake_ms, .99)),
@@ -286,7 +307,10 @@ def report(out: dict, args) -> None:
           f"answers resent {out['resent']}; stuck {out['stuck'] or 0}")
     print(f"clocks: {out['breaches']} breaches fired, lateness p50 {out['lateness_p50_s']} s, "
           f"p99 {out['lateness_p99_s']} s, max {out['lateness_max_s']} s")
-    print(f"notifications to customers: {out['delivered']:,} of {out['notifications']:,} delivered")
+    print(f"notifications to customers: {out['delivered']:,} of {out['notifications']:,} delivered, "
+          f"{out['outbox_drained_after_s']} s after the last message (None: not within --drain-seconds); "
+          f"created to sent p50 {out['delivery_p50_s']} s, p99 {out['delivery_p99_s']} s; not deliverable: "
+          f"{out['given_up'] or 'none'}")
     print(f"intake p50 {out['intake_p50_ms']} ms, p99 {out['intake_p99_ms']} ms; messages p50 "
           f"{out['message_p50_ms']} ms, p99 {out['message_p99_ms']} ms; pages ({out['pages']:,}) p95 "
           f"{out['page_p95_ms']} ms, p99 {out['page_p99_ms']} ms")
@@ -324,6 +348,8 @@ if __name__ == "__main__":
     parser.add_argument("--staff", type=int, default=100)
     parser.add_argument("--poll", type=float, default=15.0, help="seconds between a page's reads")
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--drain-seconds", type=float, default=900.0,
+                        help="how long to wait after the month for the outbox to deliver what is left")
     parser.add_argument("--seed", type=int, default=43)
     parser.add_argument("--database-url", default=os.environ.get("MONTH_DATABASE_URL"))
     parser.add_argument("--json", help="also write the figures to this file")

@@ -130,7 +130,8 @@ class Desk:
         ref = f"M{i:06d}"
         body = {"external_ref": ref, "text": a.text, "received_at": datetime.now(UTC).isoformat(),
                 "customer": {"id": f"C{self.rng.randrange(10**7):07d}", "name": "王芳", "tier": a.tier,
-                             "phone": f"138{self.rng.randrange(10**8):08d}"}}
+                             "phone": f"138{self.rng.randrange(10**8):08d}",
+                             **({"email": f"c{i}@example.com"} if a.channel == "email" else {})}}
         r = await self.post(a.channel, "/v1/complaints", body, f"intake-{ref}", "intake")
         if r is None:
             return

@@ -169,3 +169,41 @@ async def test_the_outbox_is_delivered_once_retried_and_failures_told(client, de
     assert [r for r in gateway.requests[before:] if r[1] in (ack.key, flaky_ack.key, failed.key)] == []
     assert rows(engine, Notification, key=told.key)[0].sent_at is not None
     await asyncio.sleep(0)
+
+
+async def test_a_run_drains_the_outbox_in_rounds_and_stops_at_a_failing_transport(client, delivery):
+    """More than a round waits: one run delivers them all. A round that met a failing transport is the run's
+    last; what it left is the next run's."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import Session, col, select, update
+
+    from workflows.outbox import BATCH
+
+    cfg, engine, gateway, _ = delivery
+    await _dispatch(client, cfg)  # what the test before left
+    down = await _complaint(client, cfg, engine, phone=FAILING)
+    old = datetime.now(UTC) - timedelta(days=1)
+    with Session(engine) as s:  # the failing customer's notice is the oldest, so the first round meets it
+        s.exec(update(Notification).where(col(Notification.complaint_id) == down).values(created_at=old))
+        for i in range(BATCH + 50):
+            s.add(Notification(key=f"drain/{i:04d}", complaint_id=down, recipient_kind="owner", recipient="H001",
+                               channel="internal", template="note", body="-", created_at=old + timedelta(seconds=1 + i)))
+        s.commit()
+
+    def waiting() -> int:
+        with Session(engine) as s:
+            return len(s.exec(select(Notification.key).where(col(Notification.key).startswith("drain/"),
+                                                             col(Notification.sent_at).is_(None))).all())
+
+    first = await _dispatch(client, cfg)
+    assert first.get("undelivered", 0) >= 1 and 0 < waiting() < BATCH  # stopped after the failing round
+    second = await _dispatch(client, cfg)
+    assert waiting() == 0 and second.get("workbench inbox", 0) >= waiting() + 1
+    with Session(engine) as s:  # more than two rounds, none failing: one run delivers them
+        s.add_all([Notification(key=f"drain/b{i:04d}", complaint_id=down, recipient_kind="owner", recipient="H001",
+                                channel="internal", template="note", body="-", created_at=old)
+                   for i in range(2 * BATCH + 50)])
+        s.commit()
+    third = await _dispatch(client, cfg)
+    assert waiting() == 0 and third.get("workbench inbox", 0) >= 2 * BATCH + 50
