@@ -12,7 +12,7 @@ from complaints.config import Settings
 from complaints.db import insert_ignore
 from complaints.fields import FieldCipher, opened
 from delivery import templates
-from delivery.transports import NotConfigured, Rejected, post_gateway, send_email
+from delivery.transports import NotConfigured, Rejected, gateway_client, post_gateway, send_email
 from models.tables import ComplaintRow, Notification
 
 SUBJECT = {"zh": "您的投诉 {cid}", "en": "Your complaint {cid}"}
@@ -31,6 +31,7 @@ class DeliveryActivities:
     def __init__(self, engine: Engine, settings: Settings, cipher: FieldCipher):
         self.engine, self.settings, self.cipher = engine, settings, cipher
         self.templates = templates.load(settings.delivery_templates)
+        self.gateway = gateway_client()
 
     @activity.defn(name="pending_notifications")
     def pending(self, limit: int) -> list[str]:
@@ -117,7 +118,8 @@ class DeliveryActivities:
         to = {"phone": opened(self.cipher, row, "customer_phone")} if n.channel == "sms" else \
             {"customer_id": opened(self.cipher, row, "customer_id")}
         post_gateway(url, s.gateway_secret(), {"kind": n.channel, "to": to, "text": text, "language": language,
-                                               "complaint_id": n.complaint_id, "template": n.template}, n.key)
+                                               "complaint_id": n.complaint_id, "template": n.template}, n.key,
+                     self.gateway)
         return n.channel
 
     @activity.defn(name="delivery_failed")

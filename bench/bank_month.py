@@ -303,7 +303,9 @@ async def traffic(args, api, engine, database, staff, cookies, channels, arrival
 def report(out: dict, args) -> None:
     print(f"\nA month of {out['complaints']:,} complaints in {out['seconds']} s ({args.days} days of "
           f"{args.day_seconds:g} s), {args.staff} staff sessions, three workers, {out['database']}")
-    print(f"lost {out['lost']}, applied twice {out['twice']}; closed {out['closed']:,}; "
+    waiting = out["notifications"] - out["delivered"] - sum(out["given_up"].values())
+    print(f"lost {out['lost']}, applied twice {out['twice']}, customer notices left waiting {waiting}; "
+          f"closed {out['closed']:,}; "
           f"answers resent {out['resent']}; stuck {out['stuck'] or 0}")
     print(f"clocks: {out['breaches']} breaches fired, lateness p50 {out['lateness_p50_s']} s, "
           f"p99 {out['lateness_p99_s']} s, max {out['lateness_max_s']} s")
