@@ -44,7 +44,7 @@ class DeliveryActivities:
     def deliver_first(self, keys: list[str]) -> list[tuple[str, str, str]]:
         """The first attempt at each of a round's notifications, in one activity: each key's outcome and error.
         "retry" (the transport failed, Temporal retries it on its own) and "rejected" are left to the workflow."""
-        done = []
+        done: list[tuple[str, str, str]] = []
         for key in keys:
             activity.heartbeat(len(done))
             try:

@@ -53,9 +53,10 @@ class OutboxWorkflow:
 
         async def first(keys: list[str]) -> list[tuple[str, str, str]]:
             # Each key's (outcome, error): "retry" and "rejected" are the two that are not final here.
-            return await workflow.execute_activity(
+            done: list[tuple[str, str, str]] = await workflow.execute_activity(
                 "deliver_notifications", keys, start_to_close_timeout=timedelta(seconds=30 + 25 * len(keys)),
                 heartbeat_timeout=timedelta(seconds=60), retry_policy=RetryPolicy(maximum_attempts=3))
+            return done
 
         for _ in range(ROUNDS):
             keys: list[str] = await workflow.execute_activity(
