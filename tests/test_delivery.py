@@ -207,3 +207,22 @@ async def test_a_run_drains_the_outbox_in_rounds_and_stops_at_a_failing_transpor
         s.commit()
     third = await _dispatch(client, cfg)
     assert waiting() == 0 and third.get("workbench inbox", 0) >= 2 * BATCH + 50
+
+
+@pytest.mark.parametrize("args", [[], ["hello"], [{"attempts": 0}], [{"attempts": 10**9}],
+                                  [{"first_retry_seconds": -1}], [{"attempts": 2}, {"attempts": 3}],
+                                  [{"attempts": 2, "extra": 1}]])
+async def test_a_start_the_outbox_cannot_read_fails_its_run_not_its_task(client, delivery, args):
+    """`temporal workflow start --type OutboxWorkflow` with any payload, none or two: a clean failure."""
+    from temporalio.client import WorkflowFailureError
+
+    cfg, engine, _, _ = delivery
+    pending = len([n for n in rows(engine, Notification) if n.sent_at is None and n.failed_at is None])
+    handle = await client.start_workflow("OutboxWorkflow", args=args, id=f"outbox-bad-{uuid.uuid4().hex[:6]}",
+                                         task_queue=cfg.task_queue)
+    with pytest.raises(WorkflowFailureError) as e:
+        await handle.result()
+    assert "invalid start" in e.value.cause.message
+    history = await handle.fetch_history()
+    assert not [ev for ev in history.events if ev.HasField("workflow_task_failed_event_attributes")]
+    assert len([n for n in rows(engine, Notification) if n.sent_at is None and n.failed_at is None]) == pending

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ValidationError
 from temporalio import workflow
 from temporalio.common import RawValue
 from temporalio.converter import PayloadConverter
+from temporalio.exceptions import ApplicationError
 
 from models.enums import Role
 from models.errors import explain
@@ -128,6 +129,14 @@ def read_input(args: Sequence[Any], model: type[M]) -> M:
         return model.model_validate(raw)
     except ValidationError as e:
         raise ValueError(excerpt(explain(e), 400)) from None
+
+
+def start_input(args: Sequence[Any], model: type[M]) -> M:
+    """`read_input` for a workflow whose bad start simply fails its run (not its task), as InvalidStart."""
+    try:
+        return read_input(args, model)
+    except ValueError as e:
+        raise ApplicationError(f"invalid start: {e}", type="InvalidStart", non_retryable=True) from None
 
 
 def read_start(args: Sequence[Any], info: workflow.Info) -> StartComplaint:

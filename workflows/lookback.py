@@ -5,15 +5,13 @@ with no month, which works out the previous month and starts that month's run as
 workflow of its own (`revisit-YYYY-MM-<complaint>`), writing its row as it goes."""
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RawValue, WorkflowIDReusePolicy
 from temporalio.exceptions import ActivityError, ApplicationError, WorkflowAlreadyStartedError
 
 with workflow.unsafe.imports_passed_through():
-    from pydantic import BaseModel
-
     from models import search_attributes as sa
     from models.intake import workflow_id_for
     from models.lookback import (
@@ -36,7 +34,6 @@ with workflow.unsafe.imports_passed_through():
 TIMEOUT = timedelta(seconds=60)
 PAGE = 200             # revisits started by one activity
 HISTORY_LIMIT = 1000   # a month that polls for weeks continues as new past this many events
-M = TypeVar("M", bound="BaseModel")
 
 
 def lookback_id(month: str) -> str:
@@ -45,14 +42,6 @@ def lookback_id(month: str) -> str:
 
 def revisit_id(month: str, complaint_id: str) -> str:
     return f"revisit-{month}-{complaint_id}"
-
-
-def read_input(args: Sequence[Any], model: type[M]) -> M:
-    """The run input read like the complaint's (`inbox.read_input`); a bad one fails the run, not its task."""
-    try:
-        return inbox.read_input(args, model)
-    except ValueError as e:
-        raise ApplicationError(f"invalid start: {e}", type="InvalidStart", non_retryable=True) from None
 
 
 REVISIT_CONTRACT = {"revisit_outcome": RevisitOutcome}
@@ -71,7 +60,7 @@ class LookBackWorkflow:
 
     @workflow.run
     async def run(self, *args: Any) -> LookBackState:
-        inp = read_input(args, LookBackInput)
+        inp = inbox.start_input(args, LookBackInput)
         if inp.month is None:
             return await self._trigger()
         self.s.month = inp.month
@@ -132,7 +121,7 @@ class RevisitWorkflow:
         self.rejected: list[str] = []
         self._done = False
         try:
-            self.inp: RevisitInput | None = read_input(args, RevisitInput)
+            self.inp: RevisitInput | None = inbox.start_input(args, RevisitInput)
         except ApplicationError as invalid:  # raised by run(), so the workflow (not its task) fails
             self.inp, self._invalid = None, invalid
             self.s = RevisitState.model_construct(outcome=None)

@@ -8,12 +8,15 @@ when they are spent, a person is told. A round that met a failing transport is t
 struggling is not handed the next thousand."""
 import asyncio
 from datetime import timedelta
+from typing import Any
 
+from pydantic import Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 from models.intake import Strict
+from workflows import inbox
 
 BATCH = 200  # notifications a round takes from the outbox
 CHUNK = 20  # first attempts per activity
@@ -21,16 +24,17 @@ ROUNDS = 25  # rounds a run makes at most: its history stays bounded (~30 events
 
 
 class OutboxInput(Strict):
-    attempts: int = 5
-    first_retry_seconds: float = 5.0
+    attempts: int = Field(default=5, ge=1, le=20)
+    first_retry_seconds: float = Field(default=5.0, gt=0, le=600)
 
 
 @workflow.defn(name="OutboxWorkflow")
 class OutboxWorkflow:
     @workflow.run
-    async def run(self, inp: OutboxInput) -> dict[str, int]:
+    async def run(self, *args: Any) -> dict[str, int]:
+        inp = inbox.start_input(args, OutboxInput)  # any payload, none or two: the run fails, never its task
         retry = RetryPolicy(initial_interval=timedelta(seconds=inp.first_retry_seconds), backoff_coefficient=2.0,
-                            maximum_interval=timedelta(minutes=2), maximum_attempts=max(1, inp.attempts - 1),
+                            maximum_interval=timedelta(minutes=2), maximum_attempts=inp.attempts - 1,
                             non_retryable_error_types=["Rejected"])
         counts: dict[str, int] = {}
 
@@ -43,8 +47,9 @@ class OutboxWorkflow:
             count("undelivered")
 
         async def again(key: str, error: str) -> None:
-            if inp.attempts <= 1:
-                return await failed(key, error)
+            if inp.attempts == 1:  # the first attempt was the only one
+                await failed(key, error)
+                return
             try:
                 count(await workflow.execute_activity(
                     "deliver_notification", key, start_to_close_timeout=timedelta(seconds=60), retry_policy=retry))
