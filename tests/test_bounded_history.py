@@ -171,3 +171,29 @@ async def test_a_message_retried_after_the_complaint_continued_as_new_is_not_app
     assert (await service.state(client, cid)).history_total == before.history_total
     with pytest.raises(service.ComplaintError, match="another body"):
         await service.acknowledge(client, cid, "add_note", m.AddNote(actor=HANDLER, text="changed"), "retry-me")
+
+
+async def test_a_complaint_with_no_clock_to_wait_for_still_sleeps_on_a_timer(client, notes_queue):
+    """The history length the loop reads (to continue as new) must be the same live and on replay. Core's
+    replay folds a workflow task that completed with no command into the next one when that next one was
+    scheduled straight after it (as for an update the validator refused meanwhile), so on replay the length
+    read there is that later task's, a few events more. A loop that read the length and issued nothing could
+    continue as new on replay where it had not live: a nondeterminism error at the bound (seen in CI, under
+    the fuzz test). The loop's sleep therefore always starts a timer, even with no clock to wait for, so the
+    task in which it reads the length always ends with a command and is never folded."""
+    cid = await submit(client, notes_queue, text="我的账户被冻结了，请尽快帮我解冻")
+    await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
+    await service.send(client, cid, "request_customer_info", m.RequestCustomerInfo(actor=HANDLER, what="流水"))
+    await service.send(client, cid, "start_appraisal", m.StartAppraisal(actor=HANDLER, what="笔迹鉴定", by="司法鉴定所"))
+    assert [c.name for c in (await service.sla(client, cid)).clocks if c.next_event() is not None] == []
+    await service.acknowledge(client, cid, "add_note", m.AddNote(actor=HANDLER, text="客户来电补充材料"))
+    handle = client.get_workflow_handle(workflow_id_for(cid))
+
+    async def after_the_last_write():
+        events = (await handle.fetch_history()).events
+        done = max(i for i, e in enumerate(events) if e.HasField("activity_task_completed_event_attributes"))
+        tasks = [i for i, e in enumerate(events[done:], done) if e.HasField("workflow_task_completed_event_attributes")]
+        return events[tasks[0] + 1] if tasks and tasks[0] + 1 < len(events) else None
+
+    following = await eventually(after_the_last_write, timeout=20)
+    assert following.HasField("timer_started_event_attributes"), following

@@ -36,6 +36,7 @@ with workflow.unsafe.imports_passed_through():
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1))
 ACTIVITY_TIMEOUT = timedelta(seconds=30)
 _WAITING = (Stage.RECEIVE, Stage.ANALYSE)
+IDLE = timedelta(days=7)  # the timer of a complaint with no clock running (see `_sleep`); its firing changes nothing
 # Exactly once: the answers to the newest messages, by message id (the update id), kept across
 # continue-as-new. Temporal itself answers a repeated update id within a run; this covers the next run, and
 # signals. A client retries within seconds, and a seal is good for 15 minutes (models/proof.py).
@@ -102,6 +103,8 @@ class ComplaintWorkflow:
         self.case.analysed(received.analysis, workflow.now())
 
     def _history_is_long(self) -> bool:
+        """Read only where the task then issues a command (the loop's timer, a write, the continue-as-new):
+        a task that ends without one may be folded into the next on replay, which reads a longer history."""
         info = workflow.info()
         return info.is_continue_as_new_suggested() or \
             info.get_current_history_length() >= self.case.policy.limits.history_events
@@ -132,17 +135,20 @@ class ComplaintWorkflow:
         workflow.logger.error("read model write failed for good", extra={"fault": fault})
 
     async def _sleep(self, woken: Callable[[], bool]) -> None:
-        """Wait for the next message, or the nearest clock event on a durable timer."""
+        """Wait for the next message, or the nearest clock event on a durable timer.
+
+        Always on a timer, even with no clock to wait for: the task that read the history length just before
+        (`_history_is_long`) must end with a command. Core's replay folds a task that completed without one
+        into the next task when that was scheduled straight after it (a refused update's), and reads the
+        later task's length there: a loop that issued nothing could continue as new on replay where it had
+        not live, a nondeterminism error at the bound."""
         upcoming = self.case.next_clock_event()
-        if upcoming is None:
-            await workflow.wait_condition(woken)
-            return
-        at, clock = upcoming
+        at, summary = (upcoming[0], f"clock {upcoming[1]}") if upcoming else (workflow.now() + IDLE, "idle")
         delay = at - workflow.now()
         if delay <= timedelta(0):
             return
         try:
-            await workflow.wait_condition(woken, timeout=delay, timeout_summary=f"clock {clock}")
+            await workflow.wait_condition(woken, timeout=delay, timeout_summary=summary)
         except TimeoutError:
             pass
 
