@@ -152,8 +152,16 @@ async def acknowledge(client: Client, complaint_id: str, name: str, msg: Message
                 raise _explain(e, complaint_id) from None
             await asyncio.sleep(0.05 * 2 ** attempt)
         except WorkflowUpdateFailedError as e:
-            raise _explain(e, complaint_id) from None
+            # The server's own refusal of an update no worker handled (a workflow task that completed without
+            # it, seen under load): it never reached the complaint, so the same id sent again applies once.
+            if not _unprocessed(e) or attempt == BUSY_RETRIES:
+                raise _explain(e, complaint_id) from None
+            await asyncio.sleep(0.05 * 2 ** attempt)
     raise AssertionError("unreachable")
+
+
+def _unprocessed(e: WorkflowUpdateFailedError) -> bool:
+    return isinstance(e.cause, ApplicationError) and e.cause.type == "UnprocessedUpdate"
 
 
 async def send(client: Client, complaint_id: str, name: str, msg: Message) -> ComplaintState:

@@ -3,6 +3,8 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import PollWorkflowTaskQueueRequest, RespondWorkflowTaskCompletedRequest
 
 from api import service
 from complaints.reads import work_orders_owed
@@ -24,7 +26,9 @@ from tests.actors import (
 )
 from tests.conftest import eventually, rows
 from tests.helpers import list_workflows, result, stage_is, submit
+from tests.policies import CALM
 from tests.replay import check_replay
+from workers.worker import build_worker
 
 LOST_CARD = "我的银行卡昨天丢了，卡丢了咋整？"
 IT_AGENT = Actor(id="A701", role="department_agent", department="it")
@@ -152,6 +156,29 @@ async def test_concurrent_updates_are_applied_one_by_one(client, workers):
     s = await service.state(client, cid)
     assert sorted(h.detail for h in s.history if h.action == "add_note") == sorted(f"note {i}" for i in range(20))
     assert [h.seq for h in s.history] == list(range(1, len(s.history) + 1))
+
+
+async def test_an_update_no_worker_handled_is_sent_again_and_applied_once(client, settings, engine):
+    """Under load the server once refused an update because the workflow task it was sent in completed
+    without it ("wasn't processed by worker"). It never reached the complaint, so the API sends it again with
+    the same id: applied once. Here a stand-in worker completes the task that carries the update and drops it."""
+    queue = settings.model_copy(update={"task_queue": "complaints-dropping"})
+    async with build_worker(client, queue, engine, CALM):
+        cid = await submit(client, queue.task_queue)
+    note = m.AddNote(actor=HANDLER, text="客户补充了流水")
+    sending = asyncio.create_task(service.acknowledge(client, cid, "add_note", note, message_id="dropped-once"))
+    while True:  # the worker is gone: once its sticky queue times out, the task comes to the queue itself
+        task = await client.workflow_service.poll_workflow_task_queue(PollWorkflowTaskQueueRequest(
+            namespace=client.namespace, task_queue=TaskQueue(name=queue.task_queue), identity="drops updates"))
+        if any(msg.protocol_instance_id == "dropped-once" for msg in task.messages):
+            break
+    await client.workflow_service.respond_workflow_task_completed(RespondWorkflowTaskCompletedRequest(
+        namespace=client.namespace, task_token=task.task_token, identity="drops updates"))
+    async with build_worker(client, queue, engine, CALM):
+        ack = await asyncio.wait_for(sending, timeout=60)
+        s = await service.state(client, cid)
+    assert ack.action == "add_note" and ack.message_id == "dropped-once"
+    assert [h.detail for h in s.history if h.action == "add_note"] == ["客户补充了流水"]
 
 
 async def _clock_breached(client, cid, name):
