@@ -9,7 +9,9 @@ import asyncio
 import json
 import os
 import string
+import tempfile
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
@@ -116,6 +118,8 @@ async def _send_one(client, cid, case) -> None:
             await garbage_client(client).get_workflow_handle(workflow_id_for(cid)).signal(name, payload)
     except (WorkflowUpdateFailedError, RPCError):
         pass  # a refusal, or the complaint closed: both are answers
+    except WorkflowQueryFailedError as e:  # a query that failed its replay: keep what it failed on
+        raise AssertionError(f"{mode} {name!r}: {e}; {kept(await handle.fetch_history())}") from e
 
 
 async def _check(client, cid) -> str | None:
@@ -143,7 +147,18 @@ async def replays_cleanly(client, settings, cid) -> None:
     converter = data_converter(settings, refuse=True)
     async for run in client.list_workflows(f"WorkflowId = '{wid}'"):
         history = await client.get_workflow_handle(wid, run_id=run.run_id).fetch_history()
-        await Replayer(workflows=WORKFLOWS, data_converter=converter).replay_workflow(history)
+        try:
+            await Replayer(workflows=WORKFLOWS, data_converter=converter).replay_workflow(history)
+        except Exception as e:
+            raise AssertionError(f"{wid} run {run.run_id} does not replay ({e}); {kept(history)}") from e
+
+
+def kept(history) -> str:
+    """Where a history that failed is kept for whoever reads the failure (CI runs on a machine one can open)."""
+    where = Path(tempfile.gettempdir()) / "complaints-failed-histories" / f"{history.run_id}.json"
+    where.parent.mkdir(exist_ok=True)
+    where.write_text(history.to_json(), encoding="utf-8")
+    return f"its history is kept in {where}"
 
 
 async def _past_the_next_clocks(client, cid, within: timedelta = timedelta(seconds=10)) -> None:
