@@ -137,7 +137,7 @@ def database_bytes(engine, url: str) -> int:
     return Path(url.removeprefix("sqlite:///")).stat().st_size
 
 
-def checks(engine, tally: Tally) -> dict:
+def checks(engine, tally: Tally, drained: bool) -> dict:
     """Lost, applied twice, clocks' lateness, notifications, from the read model the workers wrote."""
     with Session(engine) as s:
         known = set(s.exec(select(ComplaintRow.id)).all())
@@ -148,6 +148,14 @@ def checks(engine, tally: Tally) -> dict:
         sent = s.exec(to_customers.where(Notification.sent_at.is_not(None))).one()
         given_up = Counter(s.exec(select(Notification.last_error).where(
             Notification.recipient_kind == "customer", Notification.failed_at.is_not(None))).all())
+        # What still waits, and why (no personal data: the template, channel, attempts and the transport's error).
+        pending = s.exec(select(Notification.template, Notification.channel, Notification.created_at,
+                                Notification.attempts, Notification.last_error).where(
+            Notification.recipient_kind == "customer", Notification.sent_at.is_(None),
+            Notification.failed_at.is_(None)).order_by(Notification.created_at)).all()
+        left = [] if drained else pending  # once the outbox was empty, what waits now was written since
+        waiting = [f"{t}/{c} created {a:%H:%M:%S}, {n} attempts{f', {e[:80]}' if e else ''}"
+                   for t, c, a, n, e in left[:5]]
         delays = [(b - a).total_seconds() for a, b in s.exec(select(Notification.created_at, Notification.sent_at).where(
             Notification.recipient_kind == "customer", Notification.sent_at.is_not(None))).all()]
     seqs: dict[str, list[int]] = {}
@@ -165,13 +173,15 @@ def checks(engine, tally: Tally) -> dict:
             "lateness_p50_s": round(pct(late, .5), 2) if late else None,
             "lateness_p99_s": round(pct(late, .99), 2) if late else None,
             "lateness_max_s": round(max(late), 2) if late else None, "notifications": notes, "delivered": sent,
-            "given_up": dict(given_up.most_common(5)),
+            "given_up": dict(given_up.most_common(5)), "waiting": waiting, "left_waiting": len(left),
+            "made_after_the_drain": len(pending) - len(left),
             "delivery_p50_s": round(pct(delays, .5), 1) if delays else None,
             "delivery_p99_s": round(pct(delays, .99), 1) if delays else None}
 
 
 async def drain(engine, limit: float) -> float | None:
-    """Seconds after the month's last message until no customer notice waits (None: still waiting at `limit`)."""
+    """Seconds after the month's last message until no customer notice waits (None: still waiting at `limit`).
+    A notice written after that moment (an incident's plan, a late clock) is the outbox's next run's."""
     start = time.monotonic()
     query = select(func.count()).select_from(Notification).where(
         Notification.recipient_kind == "customer", Notification.sent_at.is_(None), Notification.failed_at.is_(None))
@@ -277,7 +287,7 @@ async def traffic(args, api, engine, database, staff, cookies, channels, arrival
             t.cancel()
     drained = await drain(engine, args.drain_seconds)  # the outbox's schedule delivers what is left
     cpu = {k: cpu_seconds(p) - cpu0[k] for k, p in procs.items()}
-    found = checks(engine, tally)
+    found = checks(engine, tally, drained is not None)
     size = database_bytes(engine, database)
     done = max(1, len(tally.closed))
     messages = [ms for v in tally.message_ms.values() for ms in v]
@@ -303,10 +313,14 @@ async def traffic(args, api, engine, database, staff, cookies, channels, arrival
 def report(out: dict, args) -> None:
     print(f"\nA month of {out['complaints']:,} complaints in {out['seconds']} s ({args.days} days of "
           f"{args.day_seconds:g} s), {args.staff} staff sessions, three workers, {out['database']}")
-    waiting = out["notifications"] - out["delivered"] - sum(out["given_up"].values())
+    waiting = out["left_waiting"]
     print(f"lost {out['lost']}, applied twice {out['twice']}, customer notices left waiting {waiting}; "
           f"closed {out['closed']:,}; "
           f"answers resent {out['resent']}; stuck {out['stuck'] or 0}")
+    if out["waiting"]:
+        print(f"  still waiting (the oldest five): {'; '.join(out['waiting'])}")
+    if out["made_after_the_drain"]:
+        print(f"  made after the outbox was empty, for its next run: {out['made_after_the_drain']}")
     print(f"clocks: {out['breaches']} breaches fired, lateness p50 {out['lateness_p50_s']} s, "
           f"p99 {out['lateness_p99_s']} s, max {out['lateness_max_s']} s")
     print(f"notifications to customers: {out['delivered']:,} of {out['notifications']:,} delivered, "
