@@ -4,9 +4,10 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from models.enums import Channel, Language, Role, Tier
+from models.lean import Lean
 from models.text import find_bad_text
 
 MAX_TEXT = 5000
@@ -19,7 +20,7 @@ SPECIAL_GROUP_DEPARTMENT = "special-group"
 WORKFLOW_ID_PREFIX = "complaint-"
 
 
-class Strict(BaseModel):
+class Strict(Lean):
     """Every inbound payload: unknown fields refused, and no control characters in any text."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)

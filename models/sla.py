@@ -5,7 +5,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, computed_field, model_validator
+from pydantic import computed_field, model_validator
+
+from models.lean import Lean
 
 
 class Milestone(StrEnum):
@@ -43,7 +45,7 @@ def clock_name(kind: ClockKind, round: int = 1, work_order: str | None = None) -
     return base if round == 1 else f"{base}#{round}"
 
 
-class Clock(BaseModel):
+class Clock(Lean):
     name: str                  # clock_name(kind, round, work_order)
     kind: ClockKind
     round: int = 1

@@ -6,10 +6,11 @@ from pydantic import BaseModel, Field
 
 from models.enums import Channel, Finding, Level, Outcome, Relief, ReviewOutcome, Stage, Tier, WorkOrderStatus
 from models.intake import Actor
+from models.lean import Lean
 from models.sla import Clock
 
 
-class Classification(BaseModel):
+class Classification(Lean):
     business_type: str
     problem_nature: str
     level: Level
@@ -20,7 +21,7 @@ class Classification(BaseModel):
     matched: list[str] = []          # the evidence: rules or terms that fired
 
 
-class RegulatorCodes(BaseModel):
+class RegulatorCodes(Lean):
     """The complaint's statistical coding after JR/T 0169-2018 (models/regulator_codes.toml): the channel
     the business went through, its business category, the reason. Proposed by the analyse stage with its
     evidence; confirmed, or corrected, by whoever decides the complaint (the decision carries them)."""
@@ -43,7 +44,7 @@ class RegulatorCodes(BaseModel):
         return [e.split(":", 1)[1] for e in self.evidence if e.startswith(f"{proposed}:")]
 
 
-class Analysis(BaseModel):
+class Analysis(Lean):
     """The analyse activity's answer: classification plus the deadlines it computed."""
 
     classification: Classification
@@ -54,7 +55,7 @@ class Analysis(BaseModel):
     open_complaints: list[str] = []  # that customer's open complaints when this one came in
 
 
-class WorkOrder(BaseModel):
+class WorkOrder(Lean):
     id: str
     department: str
     question: str
@@ -67,13 +68,13 @@ class WorkOrder(BaseModel):
     cancel_reason: str | None = None
 
 
-class Pause(BaseModel):
+class Pause(Lean):
     started_at: datetime
     ended_at: datetime | None = None
     reason: str
 
 
-class Appraisal(BaseModel):
+class Appraisal(Lean):
     """An external appraisal, test or assessment while the complaint is handled: its time is not counted."""
     what: str
     by: str
@@ -83,7 +84,7 @@ class Appraisal(BaseModel):
     result: str = ""
 
 
-class Decision(BaseModel):
+class Decision(Lean):
     """The decision told to the customer (the newest: a dissatisfied customer's case is decided again)."""
     finding: Finding
     relief: Relief
@@ -96,7 +97,7 @@ class Decision(BaseModel):
     review_by: datetime | None = None     # the last moment the customer may apply for a review; None after one
 
 
-class RedressApproval(BaseModel):
+class RedressApproval(Lean):
     """A second person's approval of money above the policy's limit (`approve_redress`)."""
     amount: Decimal
     currency: str
@@ -104,7 +105,7 @@ class RedressApproval(BaseModel):
     at: datetime
 
 
-class Redress(BaseModel):
+class Redress(Lean):
     """Money a decision gave: a line of the redress ledger (its payment is recorded there, not here)."""
     id: str                      # <complaint>-R<n>
     amount: Decimal
@@ -115,7 +116,7 @@ class Redress(BaseModel):
     approved_by: str | None = None   # above the limit: who approved it
 
 
-class ReviewOf(BaseModel):
+class ReviewOf(Lean):
     """A review (核查) of a decided complaint by the higher-level unit: what the review must know of it. The
     people in `recused` and the department complained about take no part in it (回避)."""
     complaint_id: str = Field(max_length=32)
@@ -134,7 +135,7 @@ class ReviewOf(BaseModel):
         return None
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Lean):
     seq: int
     at: datetime
     action: str
@@ -153,7 +154,7 @@ class TimelineEntry(HistoryEntry):
     stage: str
 
 
-class Feedback(BaseModel):
+class Feedback(Lean):
     satisfied: bool
     csat: int
     comment: str = ""
@@ -166,7 +167,7 @@ HISTORY_KEPT = 100
 HISTORY_CHARS = 40_000  # and no more text than this in them (a note may hold 2,000 characters)
 
 
-class ComplaintState(BaseModel):
+class ComplaintState(Lean):
     complaint_id: str
     channel: Channel
     external_ref: str

@@ -5,11 +5,12 @@ from pydantic import BaseModel, Field
 
 from models.enums import Level
 from models.intake import Intake, Strict
+from models.lean import Lean
 from models.policy import Policy
 from models.state import Analysis, ComplaintState, HistoryEntry, ReviewOf
 
 
-class Answered(BaseModel):
+class Answered(Lean):
     """A message applied: what a repeat of its id is answered with (the same seq and digest, the state as
     it is now). Small on purpose: a worker keeps these for every complaint it has cached."""
 
