@@ -1,5 +1,6 @@
 """The records a cached complaint holds keep no set of the fields they were given (models/lean.py): the
-set was the larger part of each small record, and a worker caches ten thousand complaints."""
+set was the larger part of each small record, and a worker caches ten thousand complaints. Nor is a run's
+input held twice (workflows/inbox.py: read_input)."""
 import gc
 import tracemalloc
 from datetime import timedelta
@@ -12,8 +13,6 @@ from models.sla import Clock, ClockKind, Milestone
 from models.state import ComplaintState, HistoryEntry, RegulatorCodes
 from models.workflow_io import Answered
 from tests.test_rules import NOW, case
-
-pytestmark = pytest.mark.unit
 
 
 def handled_state() -> ComplaintState:
@@ -65,3 +64,16 @@ def test_a_handled_complaints_state_holds_under_twelve_kib():
     finally:
         tracemalloc.stop()
     assert len(held) == 200 and grown / 200 < 12 * 1024, f"{grown / 200 / 1024:.1f} KiB a state"
+
+
+def test_a_workflows_raw_input_is_let_go_once_checked():
+    # The SDK keeps the decoded input for the run's life; the workflow keeps the checked model only.
+    from workflows.inbox import read_input
+
+    raw = {"message_id": "m", "action": "accept", "seq": 2, "digest": "d"}
+    answered = read_input([raw], Answered)
+    assert answered.seq == 2 and raw == {}
+    refused = {"message_id": "m"}
+    with pytest.raises(ValueError, match="action"):
+        read_input([refused], Answered)
+    assert refused == {}

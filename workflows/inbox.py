@@ -129,6 +129,12 @@ def read_input(args: Sequence[Any], model: type[M]) -> M:
         return model.model_validate(raw)
     except ValidationError as e:
         raise ValueError(excerpt(explain(e), 400)) from None
+    finally:
+        # The SDK keeps the decoded input for the run's whole life (to call `run` with it), and nothing reads
+        # it after this check: emptied, it is not held twice beside the model (a cached complaint's start,
+        # 4.4 KB; a continued run's whole carried state and policy). Its nested values are the model's own
+        # copies or immutable, so emptying the outer dict changes nothing the model holds.
+        raw.clear()
 
 
 def start_input(args: Sequence[Any], model: type[M]) -> M:
