@@ -21,6 +21,13 @@ class _Untracked(set[str]):
     def update(self, *_: Any) -> None:
         pass
 
+    # A copied record shares it too (pydantic copies the set with every model_copy and deepcopy).
+    def __copy__(self) -> "_Untracked":
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> "_Untracked":
+        return self
+
 
 UNTRACKED = _Untracked()
 
