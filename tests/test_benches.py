@@ -26,6 +26,7 @@ TINY = {
     "reports.py": (["--rows", "200"], ""),
     "workbench_bench.py": (["--open", "200", "--requests", "5"], ""),
     "workers_scale.py": (["--complaints", "4", "--notes", "1"], "lost 0, twice 0"),
+    "memory_heap.py": (["--complaints", "3", "--top", "2"], "the floor's"),
     "api_bench.py": (["--complaints", "3", "--updates", "10", "--concurrency", "2"], "the front door adds"),
     "temporal_bench.py": (["--complaints", "4", "--in-flight", "2", "--warm", "2", "--capacity", "4", "--modes", "wal",
                            "--rounds", "1"], ""),
