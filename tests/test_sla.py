@@ -47,7 +47,9 @@ async def test_unmet_clock_warns_then_breaches_and_escalates(client, workers, en
 
 
 async def test_clock_met_before_its_warning_never_warns(client, workers, engine):
-    cid = await submit(client, workers["fast"], FROZEN)
+    # Received now, not a second ago (make_intake's default): the clock runs from receipt and warns at 2 s, and a
+    # loaded machine once took over the one second left to bring the complaint into handling and accept it.
+    cid = await submit(client, workers["fast"], FROZEN, received_at=datetime.now(UTC))
     await service.send(client, cid, "accept", m.Accept(actor=HANDLER))
     await asyncio.sleep(3)  # past the warning time (2s) of first_response
     c = await clock(client, cid, "first_response")
