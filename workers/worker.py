@@ -25,6 +25,7 @@ from complaints.fields import cipher_for
 from complaints.temporal import connect, worker_client
 from models.policy import Policy
 from workers import operations
+from workers.start_release import StartReleasing, StartReleasingRunner
 from workflows.complaint import ComplaintWorkflow
 from workflows.incident import IncidentWatchWorkflow, IncidentWorkflow
 from workflows.lookback import LookBackWorkflow, RevisitWorkflow
@@ -68,7 +69,10 @@ def build_worker(client: Client, settings: Settings, engine: Engine, policy: Pol
         wclient,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
-        workflow_runner=workflow_runner() if settings.workflow_sandbox else UnsandboxedWorkflowRunner(),
+        # A cached run keeps nothing of its first activation (the start, encrypted and decoded): start_release.py
+        workflow_runner=StartReleasingRunner(workflow_runner() if settings.workflow_sandbox
+                                             else UnsandboxedWorkflowRunner()),
+        interceptors=[StartReleasing()],
         activities=[acts.intake_complaint, acts.record_batch, acts.compute_deadline,
                     look.resolve_month, look.sample_lookback, look.start_revisits, look.summarise_lookback,
                     look.record_revisit, look.recurrence_intake, recon.reconcile,
