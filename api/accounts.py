@@ -64,15 +64,6 @@ def get_account(engine: Engine, user_id: str) -> Account | None:
         return session.get(Account, user_id)
 
 
-def account_facts(engine: Engine, user_id: str):
-    """What every request needs of an account (role, department, disabled, when its password was set), read
-    afresh each time but without the ORM's unit of work: a plain row, or None."""
-    a = Account
-    with engine.connect() as conn:
-        return conn.execute(select(col(a.id), col(a.role), col(a.department), col(a.disabled),
-                                   col(a.password_changed_at)).where(col(a.id) == user_id)).first()
-
-
 REFUSED = ("wrong user name or password (after {n} failures in a row an account is locked for a while; an "
            "operator can unlock it)")
 

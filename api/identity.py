@@ -11,11 +11,10 @@ from datetime import UTC, datetime, timedelta
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.accounts import account_facts
 from api.channels import PREFIX, by_key, check_signature
 from api.context import Context, context
 from api.problems import Problem
-from api.sessions import ended
+from api.sessions import standing
 from api.tokens import TokenRefused, verify
 from models.enums import Channel, Role
 from models.intake import Actor
@@ -111,11 +110,12 @@ def _identify(token: str, ctx: Context) -> "Principal | tuple[str, str]":
         claimed = verify(token, ctx.settings, ctx.api_secret)
     except TokenRefused as e:
         return str(e), ""
-    if claimed.sid is not None and ended(ctx.engine, claimed.sid):
+    from_provider = claimed.role is not None  # the identity provider's word, through the claim map
+    signed_out, account = standing(ctx.engine, claimed.sid, None if from_provider else claimed.id)
+    if signed_out:
         return "this session was signed out: sign in again", claimed.id
-    if claimed.role is not None:  # the identity provider's word, through the claim map
+    if claimed.role is not None:
         return Principal("person", claimed.id, claimed.role, claimed.department or "", "oidc")
-    account = account_facts(ctx.engine, claimed.id)
     if account is None or account.disabled:
         return "the token's account does not exist or is disabled", claimed.id
     changed = int(_utc(account.password_changed_at).timestamp())

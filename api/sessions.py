@@ -2,11 +2,12 @@
 carries an ended id signs nobody in again (a copied cookie, a back button, a shared machine)."""
 from datetime import UTC, datetime
 
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, delete
 
 from complaints.db import insert_ignore
-from models.access import EndedSession
+from models.access import Account, EndedSession
 
 
 def end(engine: Engine, sid: str, until: datetime) -> None:
@@ -18,6 +19,17 @@ def end(engine: Engine, sid: str, until: datetime) -> None:
         session.commit()
 
 
-def ended(engine: Engine, sid: str) -> bool:
-    with Session(engine) as session:
-        return session.get(EndedSession, sid) is not None
+_ENDED = select(col(EndedSession.sid)).where(col(EndedSession.sid) == bindparam("sid"))
+_FACTS = select(col(Account.id), col(Account.role), col(Account.department), col(Account.disabled),
+                col(Account.password_changed_at)).where(col(Account.id) == bindparam("user_id"))
+
+
+def standing(engine: Engine, sid: str | None, user_id: str | None) -> tuple[bool, Row | None]:
+    """What every request of a person needs, read afresh each time: whether the token's session was signed
+    out, and (for a local account's token) the account's role, department, disabled flag and when its password
+    was set, or None. One connection and two statements built once: a pooled connection taken and given back,
+    and an ORM lookup, cost more than the reads themselves (bench/README.md, the front door)."""
+    with engine.connect() as conn:
+        if sid is not None and conn.execute(_ENDED, {"sid": sid}).first() is not None:
+            return True, None
+        return False, conn.execute(_FACTS, {"user_id": user_id}).first() if user_id is not None else None

@@ -155,3 +155,41 @@ async def test_the_schema_and_its_page_are_as_open_as_configured(api, docs, anon
             for path in ("/openapi.json", "/docs"):
                 assert (await h.get(path)).status_code == anonymous, (docs, path)
                 assert (await h.get(path, headers=await api.as_("E207"))).status_code == signed_in, (docs, path)
+
+
+async def test_a_persons_token_stops_working_the_moment_its_standing_changes(api, engine):
+    """Read afresh on every request (api/sessions.py: standing): a browser signed out, a password set again,
+    an account disabled; each refused with its own reason, and the token good until then."""
+    add_account(engine, "E-STAND", "handler", "branch-0101", PASSWORD, replace=True)
+    async with api.http() as h:
+        token = (await h.post("/v1/auth/token", data={"username": "E-STAND", "password": PASSWORD})).json()
+        bearer = {"Authorization": f"Bearer {token['access_token']}"}
+        assert (await h.get("/v1/auth/me", headers=bearer)).json()["id"] == "E-STAND"
+
+        login = await h.post("/v1/auth/login", data={"username": "E-STAND", "password": PASSWORD})
+        kept = {SESSION_COOKIE: login.cookies[SESSION_COOKIE]}
+        h.cookies.clear()
+        async with api.http(cookies=kept) as browser:
+            assert (await browser.get("/v1/auth/me")).json()["via"] == "cookie"
+            assert (await browser.post("/v1/auth/logout")).status_code == 204
+        async with api.http(cookies=kept) as copied:  # the cookie, kept after signing out
+            out = await copied.get("/v1/auth/me")
+        assert out.status_code == 401 and "signed out" in out.json()["detail"]
+        assert (await h.get("/v1/auth/me", headers=bearer)).status_code == 200  # another session: still good
+
+        await asyncio.sleep(1.1)  # the token carries the password's time to the second
+        add_account(engine, "E-STAND", "handler", "branch-0101", PASSWORD + " again", replace=True)
+        stale = await h.get("/v1/auth/me", headers=bearer)
+        assert stale.status_code == 401 and "password changed" in stale.json()["detail"]
+
+        fresh = (await h.post("/v1/auth/token", data={"username": "E-STAND", "password": PASSWORD + " again"})).json()
+        bearer = {"Authorization": f"Bearer {fresh['access_token']}"}
+        assert (await h.get("/v1/auth/me", headers=bearer)).status_code == 200
+        with Session(engine) as session:
+            account = session.get(Account, "E-STAND")
+            assert account is not None
+            account.disabled = True
+            session.add(account)
+            session.commit()
+        off = await h.get("/v1/auth/me", headers=bearer)
+        assert off.status_code == 401 and "disabled" in off.json()["detail"]
