@@ -110,8 +110,8 @@ def _identify(token: str, ctx: Context) -> "Principal | tuple[str, str]":
         claimed = verify(token, ctx.settings, ctx.api_secret)
     except TokenRefused as e:
         return str(e), ""
-    from_provider = claimed.role is not None  # the identity provider's word, through the claim map
-    signed_out, account = standing(ctx.engine, claimed.sid, None if from_provider else claimed.id)
+    # A provider's token names its role (the claim map): no local account to read for it.
+    signed_out, account = standing(ctx.engine, claimed.sid, claimed.id if claimed.role is None else None)
     if signed_out:
         return "this session was signed out: sign in again", claimed.id
     if claimed.role is not None:

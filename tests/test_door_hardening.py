@@ -55,15 +55,20 @@ async def test_through_the_api_a_burst_locks_too(api, engine):
     assert {g.status_code for g in guesses} == {401} and right.status_code == 401
 
 
+def disable(engine, user_id: str) -> None:
+    """What an operator's switch does to an account (the row's flag; there is no command for it yet)."""
+    with Session(engine) as session:
+        account = session.get(Account, user_id)
+        assert account is not None
+        account.disabled = True
+        session.add(account)
+        session.commit()
+
+
 async def test_unknown_locked_and_disabled_accounts_get_the_same_answer(api, engine):
     add_account(engine, "E-LOCKED", "handler", "branch-0101", PASSWORD, replace=True)
     add_account(engine, "E-OFF", "handler", "branch-0101", PASSWORD, replace=True)
-    with Session(engine) as session:
-        off = session.get(Account, "E-OFF")
-        assert off is not None
-        off.disabled = True
-        session.add(off)
-        session.commit()
+    disable(engine, "E-OFF")
     async with api.http() as h:
         for i in range(5):
             await h.post("/v1/auth/token", data={"username": "E-LOCKED", "password": f"wrong {i}"})
@@ -185,11 +190,6 @@ async def test_a_persons_token_stops_working_the_moment_its_standing_changes(api
         fresh = (await h.post("/v1/auth/token", data={"username": "E-STAND", "password": PASSWORD + " again"})).json()
         bearer = {"Authorization": f"Bearer {fresh['access_token']}"}
         assert (await h.get("/v1/auth/me", headers=bearer)).status_code == 200
-        with Session(engine) as session:
-            account = session.get(Account, "E-STAND")
-            assert account is not None
-            account.disabled = True
-            session.add(account)
-            session.commit()
+        disable(engine, "E-STAND")
         off = await h.get("/v1/auth/me", headers=bearer)
         assert off.status_code == 401 and "disabled" in off.json()["detail"]
